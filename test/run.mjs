@@ -1,0 +1,24 @@
+// Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
+// Node 20's runner takes no globs, so the files are listed here. Pass paths or
+// substrings to run a subset: `node test/run.mjs lab` runs files whose path contains "lab".
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const root = new URL("../dist/test/", import.meta.url).pathname;
+const walk = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : p.endsWith(".test.js") ? [p] : [];
+  });
+const filters = process.argv.slice(2);
+const files = walk(root)
+  .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files under ${root}${filters.length ? ` matching ${filters.join(", ")}` : ""}; run "npm run build" first`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? "2";
+const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files], { stdio: "inherit" });
+process.exit(r.status ?? 1);
