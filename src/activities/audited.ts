@@ -1,0 +1,50 @@
+// Every activity attempt is audited: a "started" entry before it acts, and one entry for how it ended
+// (succeeded, refused, or failed with the error that the retry policy will see).
+import type { AuditJournal } from "../audit/journal";
+import type { RunRef } from "./contracts";
+
+type Outcome = { kind?: string; code?: string; reason?: string };
+
+export function audited<I extends RunRef, O>(
+  step: string,
+  journal: AuditJournal,
+  summarize: (output: O, input: I) => string,
+  fn: (input: I) => Promise<O>,
+): (input: I) => Promise<O> {
+  return async (input: I) => {
+    const previous = await journal.list(input.runId);
+    const attempt = previous.filter((e) => e.step === step && e.event === "started").length + 1;
+    const { runId, pair, ...args } = input;
+    await journal.append({ runId, pair, step, event: "started", attempt, summary: `${step} attempt ${attempt}`, detail: { input: args } });
+    const t0 = Date.now();
+    try {
+      const output = await fn(input);
+      const refused = (output as Outcome)?.kind === "refused";
+      await journal.append({
+        runId,
+        pair,
+        step,
+        event: refused ? "refused" : "succeeded",
+        attempt,
+        durationMs: Date.now() - t0,
+        summary: refused ? `${(output as Outcome).code}: ${(output as Outcome).reason}` : summarize(output, input),
+        detail: { output },
+      });
+      return output;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      await journal
+        .append({
+          runId,
+          pair,
+          step,
+          event: "failed",
+          attempt,
+          durationMs: Date.now() - t0,
+          summary: `${err.code ? err.code + ": " : ""}${(err.message ?? String(e)).split("\n")[0]} (retried if attempts remain)`,
+        })
+        .catch(() => undefined); // the original error matters more than a failed audit of it
+      throw e;
+    }
+  };
+}

@@ -1,0 +1,59 @@
+// Adapter over @azure/arm-postgresql-flexible: read a server, start a standalone promote.
+import { PostgreSQLManagementFlexibleServerClient, type Server } from "@azure/arm-postgresql-flexible";
+import type { TokenCredential } from "@azure/core-auth";
+import type { AppConfig } from "../config/settings";
+import { parseServerId } from "../config/pair-schema";
+import type { PromoteOption, ServerState } from "../domain/topology";
+import { armClientOptions } from "./client-options";
+
+export interface FlexibleServers {
+  get(resourceId: string): Promise<ServerState>;
+  /** Sends the promote PATCH and returns once ARM has accepted it; the caller polls `get`. */
+  startPromote(resourceId: string, option: PromoteOption): Promise<void>;
+}
+
+export class ArmFlexibleServers implements FlexibleServers {
+  private readonly clients = new Map<string, PostgreSQLManagementFlexibleServerClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly arm: AppConfig["arm"],
+  ) {}
+
+  async get(resourceId: string): Promise<ServerState> {
+    const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
+    const s = await this.client(subscriptionId).servers.get(resourceGroup, name);
+    return toState(resourceId, s);
+  }
+
+  async startPromote(resourceId: string, option: PromoteOption): Promise<void> {
+    const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
+    // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the waiting,
+    // so no activity holds a worker for the minutes a promote takes.
+    await this.client(subscriptionId).servers.beginUpdate(resourceGroup, name, {
+      replica: { promoteMode: "Standalone", promoteOption: option },
+    });
+  }
+
+  private client(subscriptionId: string): PostgreSQLManagementFlexibleServerClient {
+    let c = this.clients.get(subscriptionId);
+    if (!c) {
+      c = new PostgreSQLManagementFlexibleServerClient(this.credential, subscriptionId, armClientOptions(this.arm));
+      this.clients.set(subscriptionId, c);
+    }
+    return c;
+  }
+}
+
+function toState(resourceId: string, s: Server): ServerState {
+  return {
+    resourceId,
+    name: s.name ?? parseServerId(resourceId).name,
+    location: s.location,
+    fqdn: s.fullyQualifiedDomainName,
+    state: s.state,
+    role: s.replica?.role ?? s.replicationRole,
+    sourceServerResourceId: s.sourceServerResourceId || undefined,
+    replicationState: s.replica?.replicationState ?? undefined,
+  };
+}

@@ -1,0 +1,71 @@
+// A node-postgres connection to a named server through our own resolver, with libpq's TLS semantics:
+// verify-ca checks the chain against the CA bundle but not the host name; verify-full checks both.
+import net from "node:net";
+import type { TLSSocket } from "node:tls";
+import { Client } from "pg";
+import type { TlsFacts } from "../activities/contracts";
+
+export type SslMode = "verify-ca" | "verify-full";
+
+export interface ConnectOptions {
+  /** The name the client uses (the CNAME or the server's FQDN): sent as SNI and checked by verify-full. */
+  host: string;
+  /** The address our resolver gave for `host`; the socket goes there. */
+  address: string;
+  port: number;
+  database: string;
+  user: string;
+  password: () => Promise<string>;
+  ca: string[];
+  sslmode: SslMode;
+  connectTimeoutMs: number;
+}
+
+export async function connect(o: ConnectOptions): Promise<Client> {
+  const client = new Client({
+    host: o.host,
+    port: o.port,
+    database: o.database,
+    user: o.user,
+    password: o.password,
+    connectionTimeoutMillis: o.connectTimeoutMs,
+    application_name: "pgflex-failover",
+    // pg has no lookup hook: give it a socket that dials the address we resolved.
+    stream: () => socketTo(o.address),
+    ssl: {
+      ca: o.ca,
+      rejectUnauthorized: true,
+      ...(o.sslmode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+    },
+  });
+  client.on("error", () => undefined); // a server that goes away after a check must not crash the worker
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+  return client;
+}
+
+function socketTo(address: string): net.Socket {
+  const socket = new net.Socket();
+  const dial = socket.connect.bind(socket) as (port: number, host: string) => net.Socket;
+  (socket as unknown as { connect: (port: number) => net.Socket }).connect = (port: number) => dial(port, address);
+  return socket;
+}
+
+export function tlsFacts(client: Client): TlsFacts & { remoteAddress: string | null } {
+  const socket = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
+  const cert = socket.getPeerCertificate?.();
+  const dn = (o: Record<string, unknown> | undefined) =>
+    o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(", ") : "";
+  return {
+    protocol: socket.getProtocol?.() ?? null,
+    subject: dn(cert?.subject as unknown as Record<string, unknown>),
+    issuer: dn(cert?.issuer as unknown as Record<string, unknown>),
+    subjectAltNames: cert?.subjectaltname ?? "",
+    validTo: cert?.valid_to ?? "",
+    remoteAddress: socket.remoteAddress ?? null,
+  };
+}
