@@ -1,0 +1,39 @@
+// What GET /api/failovers/{id} shows: the run's status, the step it is on, the audit timeline and, at the
+// end, the outcome with its RTO breakdown and RPO estimate.
+import type { DurableOrchestrationStatus } from "durable-functions";
+import type { AuditEntry } from "../audit/journal";
+import type { FailoverInput, FailoverOutput, FailoverStatus } from "../orchestrations/failover-types";
+
+export function failoverView(status: DurableOrchestrationStatus, timeline: AuditEntry[]) {
+  const input = status.input as FailoverInput | undefined;
+  const output = status.runtimeStatus === "Completed" ? (status.output as FailoverOutput) : undefined;
+  const custom = status.customStatus as FailoverStatus | undefined;
+  return {
+    id: status.instanceId,
+    runId: input?.runId,
+    pair: input?.pair,
+    option: input?.option,
+    dryRun: input?.dryRun,
+    reason: input?.reason,
+    requestedBy: input?.requestedBy,
+    requestedAt: input?.requestedAt,
+    runtimeStatus: status.runtimeStatus,
+    // The outcome a person acts on: succeeded / refused / failed / dryRun, or running.
+    outcome: output?.outcome ?? (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending" ? "running" : String(status.runtimeStatus).toLowerCase()),
+    currentStep: custom ?? null,
+    createdTime: status.createdTime,
+    lastUpdatedTime: status.lastUpdatedTime,
+    timeline: timeline.map((e) => ({
+      at: e.at,
+      step: e.step,
+      event: e.event,
+      attempt: e.attempt,
+      durationMs: e.durationMs,
+      summary: e.summary,
+      detail: e.detail,
+    })),
+    result: output ?? null,
+    // A failure of the orchestration itself (a bug, not a refused failover) carries its message here.
+    error: status.runtimeStatus === "Failed" ? status.output : undefined,
+  };
+}

@@ -1,0 +1,93 @@
+// The composition root: builds every client once from the validated configuration and hands activities
+// and HTTP functions what they need. The only place that knows which concrete adapter is used.
+import type { TokenCredential } from "@azure/core-auth";
+import { audited } from "../activities/audited";
+import { makeCheckPromotion } from "../activities/check-promotion";
+import type { ActivityDeps } from "../activities/deps";
+import { makeLowerTtl } from "../activities/lower-ttl";
+import { makePreflight } from "../activities/preflight";
+import { makePromote } from "../activities/promote";
+import { makeRecordEvent } from "../activities/record-event";
+import { makeRepointCname } from "../activities/repoint-cname";
+import { makeRestoreTtl } from "../activities/restore-ttl";
+import { makeVerify } from "../activities/verify";
+import { TableAuditJournal, type AuditJournal } from "../audit/journal";
+import { createCredential } from "../azure/credential";
+import { ArmDnsRecords } from "../azure/dns-records";
+import { ArmFlexibleServers } from "../azure/flexible-servers";
+import type { PairConfig } from "../config/pair-schema";
+import { loadConfig, type AppConfig } from "../config/settings";
+import { caBundle } from "../probe/ca-bundle";
+import { PostgresProbe, type ProbeLogin } from "../probe/postgres-probe";
+import { DnsNameResolver } from "../probe/resolver";
+
+/** Entra ID scope for Azure Database for PostgreSQL logins (the token is the password). */
+export const POSTGRES_ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
+
+export class UnknownPairError extends Error {
+  readonly code = "PairNotFound";
+  constructor(name: string, known: string[]) {
+    super(`no pair named "${name}" is configured (configured: ${known.join(", ") || "none"})`);
+  }
+}
+
+export interface Services {
+  config: AppConfig;
+  deps: ActivityDeps;
+  activities: ReturnType<typeof buildActivities>;
+}
+
+export function buildServices(config: AppConfig, credential: TokenCredential = createCredential(config.credential)): Services {
+  const journal: AuditJournal = config.audit.connectionString
+    ? TableAuditJournal.fromConnectionString(config.audit.connectionString, config.audit.table)
+    : TableAuditJournal.fromServiceUri(config.audit.tableServiceUri!, config.audit.table, credential);
+  const cas = new Map<PairConfig, string[]>();
+  const deps: ActivityDeps = {
+    pair(name) {
+      const p = config.pairs.find((x) => x.name === name);
+      if (!p) throw new UnknownPairError(name, config.pairs.map((x) => x.name));
+      return p;
+    },
+    dns: new ArmDnsRecords(credential, config.arm),
+    servers: new ArmFlexibleServers(credential, config.arm),
+    probe: new PostgresProbe(new DnsNameResolver(config.dnsServers)),
+    journal,
+    login(pair): ProbeLogin {
+      if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
+      return {
+        port: pair.probe.port,
+        database: pair.probe.database,
+        user: pair.probe.user,
+        password:
+          pair.probe.auth === "entra"
+            ? async () => (await credential.getToken(POSTGRES_ENTRA_SCOPE))?.token ?? ""
+            : async () => config.secret(pair.probe.passwordSetting!) ?? "",
+        ca: cas.get(pair)!,
+        connectTimeoutMs: pair.probe.connectTimeoutSeconds * 1000,
+      };
+    },
+  };
+  return { config, deps, activities: buildActivities(deps) };
+}
+
+export function buildActivities(deps: ActivityDeps) {
+  const j = deps.journal;
+  return {
+    preflight: audited("preflight", j, (o) => (o.kind === "ready" ? `${o.from.name} → ${o.to.name}; lag ${o.lag?.bytes ?? "?"} bytes` : ""), makePreflight(deps)),
+    lowerTtl: audited("lowerTtl", j, (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""), makeLowerTtl(deps)),
+    promote: audited("promote", j, (o) => `${o.kind}`, makePromote(deps)),
+    checkPromotion: audited("checkPromotion", j, (o) => `${o.writable ? "writable" : "not yet writable"}: ${o.detail}`, makeCheckPromotion(deps)),
+    repointCname: audited("repoint", j, (o, i) => (o.kind === "done" ? `${i.fromTarget} → ${o.cname.target}${o.changed ? "" : " (already)"}` : ""), makeRepointCname(deps)),
+    verify: audited("verify", j, (o) => (o.kind === "verified" ? `${o.name} → ${o.address}: writable, verify-ca OK, verify-full ${o.verifyFull.ok ? "OK" : "refused"}` : o.kind === "dnsNotYet" ? `DNS still answers ${o.answer}` : ""), makeVerify(deps)),
+    restoreTtl: audited("restoreTtl", j, (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""), makeRestoreTtl(deps)),
+    recordEvent: makeRecordEvent(deps),
+  };
+}
+
+let current: Services | undefined;
+
+/** The app's services, built on first use from process.env (validated; throws a ConfigError). */
+export function services(): Services {
+  current ??= buildServices(loadConfig());
+  return current;
+}
