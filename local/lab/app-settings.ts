@@ -1,0 +1,59 @@
+// The app settings that point pgflex-failover at a running lab: the same code paths as in Azure, with the
+// lab's ARM endpoint and CA, a static token instead of a managed identity, the lab's DNS server, Azurite
+// for the audit journal, and timings short enough for a drill.
+import type { LabInfo } from "./types";
+
+export const LAB_PAIR = "lab";
+
+export interface LabPairOverrides {
+  timings?: Record<string, number>;
+  retry?: Record<string, number>;
+  ttl?: { failoverSeconds?: number; restoreSeconds?: number | "original" };
+  promoteOption?: "Planned" | "Forced";
+}
+
+export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
+  return {
+    name: LAB_PAIR,
+    dns: { subscriptionId: info.subscriptionId, resourceGroup: info.resourceGroup, zone: info.zone, cname: info.cnameRecord },
+    servers: [
+      { resourceId: info.servers.primary.resourceId, aRecord: info.servers.primary.aRecord },
+      { resourceId: info.servers.replica.resourceId, aRecord: info.servers.replica.aRecord },
+    ],
+    probe: {
+      database: info.postgres.database,
+      user: info.postgres.app.user,
+      auth: "password",
+      passwordSetting: "PGFLEX_LAB_PROBE_PASSWORD",
+      caFile: info.caFile,
+      port: info.postgres.port,
+      connectTimeoutSeconds: 5,
+    },
+    ttl: { failoverSeconds: 30, restoreSeconds: "original", ...o.ttl },
+    promoteOption: o.promoteOption ?? "Planned",
+    timings: {
+      drainCapSeconds: 2,
+      promoteDeadlineSeconds: 120,
+      promotePollSeconds: 1,
+      verifyDeadlineSeconds: 30,
+      verifyPollSeconds: 1,
+      stabiliseSeconds: 2,
+      ...o.timings,
+    },
+    retry: { firstIntervalSeconds: 1, maxAttempts: 4, backoffCoefficient: 2, maxIntervalSeconds: 5, ...o.retry },
+  };
+}
+
+export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}): Record<string, string> {
+  return {
+    FUNCTIONS_WORKER_RUNTIME: "node",
+    AzureWebJobsStorage: info.azurite.connectionString,
+    PGFLEX_PAIRS: JSON.stringify([labPair(info, overrides)]),
+    PGFLEX_ARM_ENDPOINT: info.arm.endpoint,
+    PGFLEX_ARM_CA_FILE: info.caFile,
+    PGFLEX_CREDENTIAL: "staticToken",
+    PGFLEX_STATIC_TOKEN: info.arm.token,
+    PGFLEX_DNS_SERVERS: `${info.dns.host}:${info.dns.port}`,
+    PGFLEX_LAB_PROBE_PASSWORD: info.postgres.app.password,
+  };
+}
