@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { audited } from "../../src/activities/audited";
+import { makeLowerTtl } from "../../src/activities/lower-ttl";
+import { makePromote } from "../../src/activities/promote";
+import { makeRepointCname } from "../../src/activities/repoint-cname";
+import { makeRestoreTtl } from "../../src/activities/restore-ttl";
+import { EUS, FakeDns, FakeServers, WUS, fakeDeps, idOf, primaryState, replicaState } from "./fixtures";
+
+const run = { runId: "r1", pair: "prod" };
+const snapshot = (target: string, ttl: number) => ({ fqdn: "prod", target, ttl, etag: "1" });
+
+test("lowerTtl writes with If-Match and is a no-op the second time", async () => {
+  const dns = new FakeDns({ target: EUS, ttl: 3600 });
+  const lower = makeLowerTtl(fakeDeps(dns, new FakeServers({})));
+  const first = await lower({ ...run, expected: snapshot(EUS, 3600), ttl: 30 });
+  assert.deepEqual(first.kind === "done" && [first.changed, first.previousTtl, first.ttl], [true, 3600, 30]);
+  assert.deepEqual(dns.puts, [{ target: EUS, ttl: 30, ifMatch: "1" }]);
+  const again = await lower({ ...run, expected: snapshot(EUS, 3600), ttl: 30 });
+  assert.equal(again.kind === "done" && again.changed, false);
+  assert.equal(dns.puts.length, 1);
+});
+
+test("lowerTtl refuses when the CNAME was repointed since preflight", async () => {
+  const dns = new FakeDns({ target: "other.example.com", ttl: 3600 });
+  const r = await makeLowerTtl(fakeDeps(dns, new FakeServers({})))({ ...run, expected: snapshot(EUS, 3600), ttl: 30 });
+  assert.equal(r.kind === "refused" && r.code, "ConcurrentChange");
+  assert.equal(dns.puts.length, 0);
+});
+
+test("repoint moves the CNAME once, then reports it already there", async () => {
+  const dns = new FakeDns({ target: EUS, ttl: 30 });
+  const repoint = makeRepointCname(fakeDeps(dns, new FakeServers({})));
+  const r = await repoint({ ...run, fromTarget: EUS, toTarget: WUS });
+  assert.equal(r.kind === "done" && r.changed, true);
+  assert.equal(dns.record.target, WUS);
+  const again = await repoint({ ...run, fromTarget: EUS, toTarget: WUS });
+  assert.equal(again.kind === "done" && again.changed, false);
+  assert.equal(dns.puts.length, 1);
+});
+
+test("repoint never overwrites someone else's change", async () => {
+  const dns = new FakeDns({ target: "someone-else.example.com", ttl: 30 });
+  const r = await makeRepointCname(fakeDeps(dns, new FakeServers({})))({ ...run, fromTarget: EUS, toTarget: WUS });
+  assert.equal(r.kind === "refused" && r.code, "ConcurrentChange");
+  assert.equal(dns.puts.length, 0);
+});
+
+test("repoint throws a 412 so the retry re-reads the record", async () => {
+  const dns = new FakeDns({ target: EUS, ttl: 30 });
+  dns.failNextPutWith = Object.assign(new Error("etag"), { statusCode: 412, code: "PreconditionFailed" });
+  await assert.rejects(makeRepointCname(fakeDeps(dns, new FakeServers({})))({ ...run, fromTarget: EUS, toTarget: WUS }), /etag/);
+  assert.equal(dns.record.target, EUS);
+});
+
+test("promote starts once; a retry sees it in progress; a promoted server is not promoted again", async () => {
+  const servers = new FakeServers({ eus: primaryState(), wus: replicaState() });
+  const promote = makePromote(fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers));
+  const args = { ...run, server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS }, option: "Planned" as const };
+  assert.equal((await promote(args)).kind, "started");
+  assert.equal((await promote(args)).kind, "inProgress");
+  Object.assign(servers.states.wus!, { state: "Ready", role: "Primary", sourceServerResourceId: undefined });
+  assert.equal((await promote(args)).kind, "alreadyPromoted");
+  assert.equal(servers.promotes.length, 1);
+});
+
+test("promote: a 4xx from ARM is a refusal, a 5xx is thrown for retry", async () => {
+  const servers = new FakeServers({ wus: replicaState() });
+  const promote = makePromote(fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers));
+  const args = { ...run, server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS }, option: "Forced" as const };
+  servers.failPromoteWith = Object.assign(new Error("busy"), { statusCode: 503 });
+  await assert.rejects(promote(args), /busy/);
+  servers.failPromoteWith = Object.assign(new Error("The server is not a replica"), { statusCode: 400, code: "InvalidReplicaState" });
+  const r = await promote(args);
+  assert.equal(r.kind === "refused" && r.code, "InvalidReplicaState");
+});
+
+test("restoreTtl leaves a record someone else repointed alone", async () => {
+  const dns = new FakeDns({ target: "someone-else.example.com", ttl: 30 });
+  const r = await makeRestoreTtl(fakeDeps(dns, new FakeServers({})))({ ...run, ttl: 3600, ownTargets: [EUS, WUS] });
+  assert.equal(r.kind, "refused");
+  assert.equal(dns.record.ttl, 30);
+});
+
+test("audited records each attempt, its outcome and never the secrets", async () => {
+  const deps = fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), new FakeServers({}));
+  let calls = 0;
+  const fn = audited("demo", deps.journal, () => "fine", async (_i: typeof run & { password: string }) => {
+    if (++calls === 1) throw Object.assign(new Error("ECONNRESET talking to ARM"), { code: "ECONNRESET" });
+    return { kind: "done" };
+  });
+  await assert.rejects(fn({ ...run, password: "hunter2" }));
+  await fn({ ...run, password: "hunter2" });
+  const events = deps.journal.entries.map((e) => `${e.step}:${e.event}:${e.attempt}`);
+  assert.deepEqual(events, ["demo:started:1", "demo:failed:1", "demo:started:2", "demo:succeeded:2"]);
+  assert.match(deps.journal.entries[1]!.summary, /ECONNRESET/);
+  assert.ok(!JSON.stringify(deps.journal.entries).includes("hunter2"));
+});

@@ -1,0 +1,97 @@
+// Small in-memory fakes of the adapters, for unit tests of activities (no I/O).
+import type { ActivityDeps } from "../../src/activities/deps";
+import { MemoryAuditJournal } from "../../src/audit/journal";
+import type { DnsRecords } from "../../src/azure/dns-records";
+import type { FlexibleServers } from "../../src/azure/flexible-servers";
+import type { CnameSnapshot } from "../../src/activities/contracts";
+import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
+import type { ServerState } from "../../src/domain/topology";
+import type { PostgresProbe } from "../../src/probe/postgres-probe";
+
+export const SUB = "00000000-0000-0000-0000-000000000001";
+export const ZONE = "corp.private.postgres.database.azure.com";
+export const idOf = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-db/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+
+export function rawPair(overrides: Record<string, unknown> = {}) {
+  return {
+    name: "prod",
+    dns: { subscriptionId: SUB, resourceGroup: "rg-dns", zone: ZONE, cname: "prod" },
+    servers: [
+      { resourceId: idOf("pg-eus"), aRecord: "a1b2c3d4e5f6" },
+      { resourceId: idOf("pg-wus"), aRecord: "0a1b2c3d4e5f" },
+    ],
+    probe: { user: "failover_probe", auth: "password", passwordSetting: "PROBE_PW" },
+    ...overrides,
+  };
+}
+
+export const pair: PairConfig = pairSchema.parse(rawPair());
+export const EUS = `a1b2c3d4e5f6.${ZONE}`;
+export const WUS = `0a1b2c3d4e5f.${ZONE}`;
+
+export const primaryState = (name = "pg-eus"): ServerState => ({ resourceId: idOf(name), name, state: "Ready", role: "Primary", fqdn: `${name}.postgres.database.azure.com` });
+export const replicaState = (name = "pg-wus", source = "pg-eus"): ServerState => ({
+  resourceId: idOf(name),
+  name,
+  state: "Ready",
+  role: "GeoAsyncReplica",
+  sourceServerResourceId: idOf(source),
+  replicationState: "Active",
+  fqdn: `${name}.postgres.database.azure.com`,
+});
+
+export class FakeDns implements DnsRecords {
+  etag = 1;
+  puts: { target: string; ttl: number; ifMatch: string }[] = [];
+  failNextPutWith: unknown;
+  constructor(public record: { target: string; ttl: number }) {}
+  async getCname(): Promise<CnameSnapshot> {
+    return { fqdn: `prod.${ZONE}`, ...this.record, etag: String(this.etag) };
+  }
+  async putCname(_z: unknown, value: { target: string; ttl: number }, ifMatch: string): Promise<CnameSnapshot> {
+    if (this.failNextPutWith) {
+      const e = this.failNextPutWith;
+      this.failNextPutWith = undefined;
+      throw e;
+    }
+    if (ifMatch !== String(this.etag)) throw Object.assign(new Error("precondition"), { statusCode: 412, code: "PreconditionFailed" });
+    this.puts.push({ ...value, ifMatch });
+    this.record = { ...value };
+    this.etag++;
+    return this.getCname();
+  }
+  async getARecord() {
+    return { fqdn: EUS, addresses: ["10.0.0.4"], ttl: 30 };
+  }
+}
+
+export class FakeServers implements FlexibleServers {
+  promotes: string[] = [];
+  failPromoteWith: unknown;
+  constructor(public states: Record<string, ServerState>) {}
+  async get(resourceId: string): Promise<ServerState> {
+    const s = Object.values(this.states).find((x) => x.resourceId.toLowerCase() === resourceId.toLowerCase());
+    if (!s) throw Object.assign(new Error("not found"), { statusCode: 404, code: "ResourceNotFound" });
+    return { ...s };
+  }
+  async startPromote(resourceId: string): Promise<void> {
+    if (this.failPromoteWith) throw this.failPromoteWith;
+    this.promotes.push(resourceId);
+    const s = Object.values(this.states).find((x) => x.resourceId === resourceId)!;
+    s.state = "Updating";
+  }
+}
+
+export function fakeDeps(dns: FakeDns, servers: FakeServers, probe: Partial<PostgresProbe> = {}): ActivityDeps & { journal: MemoryAuditJournal } {
+  return {
+    pair: (name) => {
+      if (name !== pair.name) throw new Error(`unknown pair ${name}`);
+      return pair;
+    },
+    dns,
+    servers,
+    probe: probe as PostgresProbe,
+    login: () => ({ port: 5432, database: "postgres", user: "u", password: async () => "secret-pw", ca: [], connectTimeoutMs: 1000 }),
+    journal: new MemoryAuditJournal(),
+  };
+}
