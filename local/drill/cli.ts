@@ -1,0 +1,110 @@
+// `npm run drill`: a full failover rehearsal on the local two-region lab. Starts the lab and the app under
+// the local durable host, requests a failover, follows it live, prints the timeline and the verification,
+// tears everything down, and exits 0 only when the failover was verified through the CNAME.
+import { hostname, userInfo } from "node:os";
+import { followFailover } from "./follow";
+import { phaseTable, progressLine, summary, type FailoverView } from "./render";
+import { startStack, type Stack } from "./stack";
+
+interface Args {
+  json: boolean;
+  forced: boolean;
+  dryRun: boolean;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { json: false, forced: false, dryRun: false, verbose: false };
+  for (const arg of argv) {
+    if (arg === "--json") a.json = true;
+    else if (arg === "--forced") a.forced = true;
+    else if (arg === "--dry-run") a.dryRun = true;
+    else if (arg === "--verbose") a.verbose = true;
+    else if (arg === "--help" || arg === "-h") {
+      process.stdout.write("usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose]\n");
+      process.exit(0);
+    } else {
+      process.stderr.write(`drill: unknown argument "${arg}" (try --help)\n`);
+      process.exit(2);
+    }
+  }
+  return a;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  // With --json, stdout carries only the final status object; people read stderr.
+  const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + "\n");
+  const t0 = Date.now();
+  let stack: Stack | undefined;
+  const stop = async () => {
+    if (stack) {
+      const s = stack;
+      stack = undefined;
+      const t = Date.now();
+      await s.stop();
+      say(`lab and host stopped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    }
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      say(`\n${sig}: tearing down`);
+      void stop().finally(() => process.exit(130));
+    });
+  }
+  try {
+    say("starting the two-region lab (PostgreSQL primary + replica, DNS, ARM emulator, Azurite) and the local host…");
+    stack = await startStack({ onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined });
+    const { lab, api } = stack;
+    say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: app at ${stack.host.url}, ARM ${lab.info.arm.endpoint}, DNS ${lab.info.dns.host}:${lab.info.dns.port}`);
+    say(`  ${lab.info.cnameRecord}.${lab.info.zone} → ${lab.info.servers.primary.aRecordFqdn} (${lab.info.servers.primary.name}, ${lab.info.servers.primary.region}); replica ${lab.info.servers.replica.name} (${lab.info.servers.replica.region})`);
+
+    const request = {
+      pair: stack.pair,
+      option: args.forced ? "Forced" : "Planned",
+      reason: "npm run drill: rehearsal on the local lab",
+      requestedBy: `${safeUser()}@${hostname()}`,
+      dryRun: args.dryRun,
+    };
+    const started = await api.post<{ id: string; statusUri: string }>("/api/failovers", request);
+    if (started.status !== 202) {
+      say(`the failover request was refused: HTTP ${started.status} ${JSON.stringify(started.body)}`);
+      return 1;
+    }
+    say(`\nPOST /api/failovers → 202; following ${started.body.statusUri}`);
+    const startedAt = Date.now();
+    const view: FailoverView = await followFailover(api, started.body.id, {
+      onEntry: (e) => say(progressLine(e, startedAt)),
+      onStep: (step, message) => say(`  ${(((Date.now() - startedAt) / 1000).toFixed(1)).padStart(6)}s > ${step}: ${message}`),
+    });
+    const out = view.result;
+    if (!out) {
+      say(`\nthe orchestration ended ${view.runtimeStatus} without a result: ${JSON.stringify(view.error)}`);
+      if (args.json) process.stdout.write(JSON.stringify(view, null, 2) + "\n");
+      return 1;
+    }
+    say("\nsteps:");
+    say(phaseTable(out));
+    say("\nresult:");
+    say(summary(out));
+    if (args.json) process.stdout.write(JSON.stringify(view, null, 2) + "\n");
+    const ok = args.dryRun ? out.outcome === "dryRun" : out.outcome === "succeeded" && out.verification !== null;
+    say(`\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    return ok ? 0 : 1;
+  } catch (e) {
+    say(`drill: ${(e as Error).stack ?? e}`);
+    return 1;
+  } finally {
+    await stop();
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "someone";
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,68 @@
+// The whole thing on one machine: the two-region lab plus the app under the local durable host, wired
+// with the lab's settings. Used by `npm run drill` and by the end-to-end tests.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { spawnHost, type SpawnedHost } from "../host/spawn";
+import { startLab, type Lab, type LabOptions } from "../lab";
+import { appSettingsFor, LAB_PAIR, type LabPairOverrides } from "../lab/app-settings";
+import { FailoverApi } from "./api";
+
+export interface StackOptions {
+  lab?: LabOptions;
+  pair?: LabPairOverrides;
+  /** Lines printed by the host (the app's logs); default: dropped. */
+  onHostLine?: (line: string) => void;
+}
+
+export interface Stack {
+  lab: Lab;
+  host: SpawnedHost;
+  api: FailoverApi;
+  pair: string;
+  settingsFile: string;
+  dataDir: string;
+  /** Starts the host again on the same data dir (after a crash test killed it). */
+  restartHost(): Promise<SpawnedHost>;
+  stop(): Promise<void>;
+}
+
+/** The repository root: the app the host loads (package.json main + host.json). */
+export const APP_DIR = resolve(__dirname, "..", "..", "..");
+
+export async function startStack(o: StackOptions = {}): Promise<Stack> {
+  const lab = await startLab(o.lab);
+  const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
+  const settingsFile = join(work, "local.settings.json");
+  const dataDir = join(work, "host-data");
+  writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(lab.info, o.pair) }, null, 2), { mode: 0o600 });
+  const launch = () => spawnHost({ appDir: APP_DIR, settingsFile, dataDir, onLine: o.onHostLine, readyTimeoutMs: 60_000 });
+  let host: SpawnedHost;
+  try {
+    host = await launch();
+  } catch (e) {
+    await lab.stop();
+    rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
+  const stack: Stack = {
+    lab,
+    host,
+    api: new FailoverApi(host.url, host.functionKey),
+    pair: LAB_PAIR,
+    settingsFile,
+    dataDir,
+    async restartHost() {
+      await stack.host.kill("SIGKILL");
+      stack.host = await launch();
+      stack.api = new FailoverApi(stack.host.url, stack.host.functionKey);
+      return stack.host;
+    },
+    async stop() {
+      await stack.host.stop().catch(() => undefined);
+      await lab.stop();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
