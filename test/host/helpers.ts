@@ -33,9 +33,14 @@ export interface Json {
     body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+/** A request body sent verbatim (everything else is JSON-encoded). */
+export class Raw {
+    constructor(readonly text: string) {}
+}
+
 export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
     const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+    if (body !== undefined) init.body = body instanceof Raw ? body.text : JSON.stringify(body);
     const res = await fetch(url, init);
     const text = await res.text();
     let parsed: unknown = text;

@@ -85,8 +85,8 @@ describe("orchestrations", () => {
     it("external events raised before the orchestrator waits are buffered", async () => {
         const s = await startOrchestration(h, "waitEvent", { sleepMs: 300 });
         // Both events arrive while the first activity still runs.
-        assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), JSON.stringify("first"))).status, 202);
-        assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), JSON.stringify("second"))).status, 202);
+        assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), "first")).status, 202);
+        assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), "second")).status, 202);
         const r = await waitForStatus(s.statusQueryGetUri);
         assert.deepEqual([r.body.runtimeStatus, r.body.output], ["Completed", { data: "first", second: "second" }]);
     });
