@@ -23,7 +23,7 @@ export interface FailoverView {
 
 export function progressLine(e: TimelineEntry, startedAt: number): string {
   const t = ((Date.parse(e.at) - startedAt) / 1000).toFixed(1).padStart(6);
-  const attempt = e.attempt && e.attempt > 1 ? ` (attempt ${e.attempt})` : "";
+  const attempt = e.attempt && e.attempt > 1 && e.event !== "started" ? ` (attempt ${e.attempt})` : "";
   const took = e.durationMs !== undefined ? ` [${e.durationMs} ms]` : "";
   const mark = e.event === "failed" ? "!" : e.event === "refused" ? "x" : e.event === "succeeded" ? "+" : "-";
   return `  ${t}s ${mark} ${e.step.padEnd(15)} ${e.event.padEnd(9)} ${e.summary}${attempt}${took}`;

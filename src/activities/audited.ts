@@ -12,10 +12,13 @@ export function audited<I extends RunRef, O>(
   fn: (input: I) => Promise<O>,
 ): (input: I) => Promise<O> {
   return async (input: I) => {
+    // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
+    const poll = (input as { poll?: number }).poll;
     const previous = await journal.list(input.runId);
-    const attempt = previous.filter((e) => e.step === step && e.event === "started").length + 1;
+    const attempt = previous.filter((e) => e.step === step && e.event === "started" && (e.detail as { input?: { poll?: number } })?.input?.poll === poll).length + 1;
     const { runId, pair, ...args } = input;
-    await journal.append({ runId, pair, step, event: "started", attempt, summary: `${step} attempt ${attempt}`, detail: { input: args } });
+    const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
+    await journal.append({ runId, pair, step, event: "started", attempt, summary: label, detail: { input: args } });
     const t0 = Date.now();
     try {
       const output = await fn(input);

@@ -72,6 +72,8 @@ export type PromoteResult = { kind: "started" | "alreadyPromoted" | "inProgress"
 
 export interface CheckPromotionInput extends RunRef {
   server: ServerRef;
+  /** Which poll of the writable wait this is (for the audit). */
+  poll?: number;
 }
 
 export interface CheckPromotionResult {
@@ -92,6 +94,7 @@ export type RepointResult = { kind: "done"; changed: boolean; cname: CnameSnapsh
 export interface VerifyInput extends RunRef {
   expectedTarget: string;
   server: ServerRef;
+  poll?: number;
 }
 
 export interface TlsFacts {

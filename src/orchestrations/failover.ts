@@ -153,8 +153,8 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   const deadline = addSeconds(now(), timings.promoteDeadlineSeconds);
   let idlePolls = 0;
   let last: CheckPromotionResult | undefined;
-  for (;;) {
-    const check = yield* call<CheckPromotionResult>(ACTIVITY.checkPromotion, { server: plan.to });
+  for (let poll = 1; ; poll++) {
+    const check = yield* call<CheckPromotionResult>(ACTIVITY.checkPromotion, { server: plan.to, poll });
     if (check.ok) {
       last = check.value;
       if (last.writable) break;
@@ -195,8 +195,8 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   const verifyDeadline = addSeconds(now(), timings.verifyDeadlineSeconds);
   let verified: Extract<VerifyResult, { kind: "verified" }> | undefined;
   let failure: { code: string; reason: string } | undefined;
-  for (;;) {
-    const v = yield* call<VerifyResult>(ACTIVITY.verify, { expectedTarget: plan.to.aRecordFqdn, server: plan.to });
+  for (let poll = 1; ; poll++) {
+    const v = yield* call<VerifyResult>(ACTIVITY.verify, { expectedTarget: plan.to.aRecordFqdn, server: plan.to, poll });
     if (v.ok && v.value.kind === "verified") {
       verified = v.value;
       break;
