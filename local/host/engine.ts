@@ -8,6 +8,7 @@ import type { Logger } from "./log";
 import type { WorkPool } from "./pool";
 import type { Registry } from "./registry";
 import { event } from "./history";
+import { invokeOrchestrator } from "./orchestrator-call";
 import { outstandingWork, replay, toWork, type NewWork } from "./replay";
 import type { InstanceStore } from "./store";
 import type { TimerService } from "./timers";
@@ -23,8 +24,6 @@ export interface EngineOptions {
     logger: Logger;
     functionTimeoutMs: number | null;
 }
-
-const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
 
 export class Engine {
     private readonly busy = new Set<string>();
@@ -219,36 +218,17 @@ export class Engine {
         return true;
     }
 
-    private async callOrchestrator(rec: InstanceRecord, history: HistoryEvent[]): Promise<OrchestratorResult> {
+    private callOrchestrator(rec: InstanceRecord, history: HistoryEvent[]): Promise<OrchestratorResult> {
         const fn = this.o.registry.orchestrators.get(rec.name);
-        if (!fn) return { isDone: false, actions: [[]], error: `The orchestrator function '${rec.name}' is not registered in this app.` };
-        const payload = {
-            history,
-            input: rec.input === null ? undefined : JSON.parse(rec.input),
+        if (!fn) return Promise.resolve({ isDone: false, actions: [[]], error: `The orchestrator function '${rec.name}' is not registered in this app.` });
+        return invokeOrchestrator(this.o.invoker, {
+            name: rec.name,
+            triggerBinding: fn.triggerBinding,
             instanceId: rec.instanceId,
-            isReplaying: history.some((e) => e.IsPlayed),
+            history,
+            input: rec.input,
             parentInstanceId: rec.parent?.instanceId,
-            upperSchemaVersion: 1,
-            upperSchemaVersionNew: 3,
-            longRunningTimerIntervalDuration: "3.00:00:00",
-            maximumShortTimerDuration: "6.00:00:00",
-            defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-        };
-        try {
-            const resp = await this.o.invoker.invoke(rec.name, [{ name: fn.triggerBinding, data: { json: JSON.stringify(payload) } }]);
-            const json = typedDataToJson(resp.returnValue);
-            if (json === null) throw new Error("orchestrator returned no state");
-            return JSON.parse(json) as OrchestratorResult;
-        } catch (err) {
-            // durable-functions reports an orchestrator error as an exception carrying its state.
-            const message = err instanceof Error ? err.message : String(err);
-            const at = message.indexOf(OUT_OF_PROC_LABEL);
-            if (at >= 0) {
-                const state = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorResult;
-                return { ...state, error: state.error ?? message.slice(0, at).trim() };
-            }
-            return { isDone: false, actions: [[]], error: message };
-        }
+        });
     }
 
     private continueAsNew(rec: InstanceRecord, can: { input: string | null; preserveUnprocessedEvents: boolean }, unconsumed: HistoryEvent[], now: number): void {
