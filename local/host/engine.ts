@@ -29,8 +29,6 @@ export class Engine {
     private readonly busy = new Set<string>();
     private readonly again = new Set<string>();
     private stopped = false;
-    private readonly idleWaiters: (() => void)[] = [];
-    private inFlight = 0;
 
     constructor(private readonly o: EngineOptions) {}
 
@@ -93,24 +91,6 @@ export class Engine {
         this.o.timers.stop();
     }
 
-    /** Resolves when no episode or activity is running (for orderly shutdown and tests). */
-    idle(): Promise<void> {
-        if (this.inFlight === 0 && this.busy.size === 0) return Promise.resolve();
-        return new Promise((r) => this.idleWaiters.push(r));
-    }
-
-    private track<T>(p: Promise<T>): Promise<T> {
-        this.inFlight++;
-        return p.finally(() => {
-            this.inFlight--;
-            this.checkIdle();
-        });
-    }
-
-    private checkIdle(): void {
-        if (this.inFlight === 0 && this.busy.size === 0) for (const r of this.idleWaiters.splice(0)) r();
-    }
-
     /** Serialises episodes per instance: a kick while busy re-runs once the current one ends. */
     private kick(instanceId: string): void {
         if (this.stopped) return;
@@ -123,7 +103,6 @@ export class Engine {
             void this.drain(instanceId).finally(() => {
                 this.busy.delete(instanceId);
                 if (this.again.delete(instanceId)) this.kick(instanceId);
-                this.checkIdle();
             });
         });
     }
@@ -280,7 +259,7 @@ export class Engine {
 
     private dispatch(rec: InstanceRecord, work: NewWork[]): void {
         for (const w of work) {
-            if (w.kind === "activity") void this.track(this.runActivity(rec.instanceId, rec.executionId, w));
+            if (w.kind === "activity") void this.runActivity(rec.instanceId, rec.executionId, w).catch((err: unknown) => this.o.logger.hostError(`activity ${w.name} of ${rec.instanceId}: ${String(err)}`));
             else if (w.kind === "timer") this.armTimer(rec, w.id, w.fireAt);
             else this.startChild(rec, w);
         }

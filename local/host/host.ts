@@ -61,6 +61,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     const keys = resolveKeys({ functionKey: options.functionKey, masterKey: options.masterKey, env: process.env, hostSection: settings.host, dataDir });
     const clock = createClock(options.virtualClock === true);
     const store = new InstanceStore(dataDir, hostJson.hubName);
+    // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
+    for (const rec of store.all()) clock.advanceTo(Date.parse(rec.lastUpdatedTime));
     const timers = new TimerService(clock);
     const invoker = createInvoker(app.capture, logger);
     const functionTimeoutMs = options.functionTimeoutMs !== undefined ? options.functionTimeoutMs : hostJson.functionTimeoutMs;
