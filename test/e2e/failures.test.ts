@@ -1,0 +1,39 @@
+// Failures never leave DNS at the wrong server: a promote that fails leaves prod on the old primary with
+// its TTL restored; a verification that fails (a certificate from another CA) leaves prod at the new
+// primary, which was proven writable through its own name, and reports the failure.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { cnameRecord, follow, inRecovery, requestFailover, resolveCname, start, waitFor } from "./helpers";
+
+test("a promote that ends Failed: CNAME stays on the old primary, TTL restored, failure reported", async (t) => {
+  const stack = await start();
+  t.after(() => stack.stop());
+  stack.lab.faults.add({ kind: "promoteFail", code: "InternalServerError", message: "promote failed in the lab" });
+  const run = await follow(stack, (await requestFailover(stack, {})).id);
+  assert.equal(run.out.outcome, "failed");
+  assert.equal(run.out.failedStep, "promote");
+  assert.deepEqual({ target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl }, { target: stack.lab.info.servers.primary.aRecordFqdn, ttl: 3600 });
+  assert.equal((await resolveCname(stack)).target, stack.lab.info.servers.primary.aRecordFqdn);
+  assert.match(run.out.cname.note, /old primary/);
+  assert.equal(await inRecovery(stack, "replica"), true);
+});
+
+test("a certificate from another CA fails verify-ca: prod stays on the writable new primary, TTL restored", async (t) => {
+  const stack = await start();
+  t.after(() => stack.stop());
+  const { lab } = stack;
+  const { id } = await requestFailover(stack, {});
+  // Once the promoted server has been checked through its own name, the repoint is held while its
+  // certificate is swapped for one from a rogue CA, so that only the proof through the CNAME sees it.
+  const step = async () => (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
+  await waitFor("the TTL lowered", async () => (["drain", "promote"].includes((await step()) ?? "") ? true : undefined));
+  lab.faults.add({ kind: "stall", ms: 1500, method: "PUT", path: "/CNAME/", times: 1 });
+  await waitFor("the repoint", async () => ((await step()) === "repoint" ? true : undefined));
+  await lab.useRogueCert("replica", true);
+  const run = await follow(stack, id);
+  assert.equal(run.out.outcome, "failed");
+  assert.equal(run.out.failedStep, "verify");
+  assert.equal(run.out.code, "TlsUntrusted");
+  assert.deepEqual({ target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl }, { target: lab.info.servers.replica.aRecordFqdn, ttl: 3600 });
+  assert.match(run.out.cname.note, /proven writable through its own name/);
+});
