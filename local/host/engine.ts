@@ -163,11 +163,14 @@ export class Engine {
         }
         const fresh = [started, ...take];
         const history = [...rec.history.map((e) => ({ ...e, IsPlayed: true })), ...fresh];
+        const seen = rec.inbox.length;
         const state = await this.callOrchestrator(rec, history);
+        // deliver() may append to the inbox while the orchestrator runs; those events wait for the next episode.
+        const arrived = rec.inbox.slice(seen);
         const result = replay(rec.instanceId, history, state.actions?.[0] ?? []);
         const workEvents = result.newEvents.map((e) => ({ ...e, Timestamp: new Date(now).toISOString() }));
         rec.history.push(...fresh);
-        rec.inbox = keep;
+        rec.inbox = [...keep, ...arrived];
         if (state.customStatus !== undefined) rec.customStatus = JSON.stringify(state.customStatus);
         rec.lastUpdatedTime = new Date(this.o.clock.now()).toISOString();
 
