@@ -65,6 +65,19 @@ describe("durable HTTP API", () => {
         assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), 1)).status, 410);
     });
 
+    it("terminate drops pending work: an activity finishing after termination is not recorded", async () => {
+        const s = await startOrchestration(h, "waitEvent", { sleepMs: 400 }, "term-busy");
+        await waitForStatus(s.statusQueryGetUri, (b) => (b.historyEvents ?? []).some((e: { EventType: string }) => e.EventType === "TaskScheduled"));
+        assert.equal((await http("POST", s.terminatePostUri.replace("{text}", "cut"))).status, 202);
+        await waitForStatus(s.statusQueryGetUri);
+        await new Promise((r) => setTimeout(r, 600));
+        const after = await http("GET", `${s.statusQueryGetUri}&showHistory=true`);
+        assert.equal(after.body.runtimeStatus, "Terminated");
+        const types = after.body.historyEvents.map((e: { EventType: string }) => e.EventType);
+        assert.ok(!types.includes("TaskCompleted"), types.join(","));
+        assert.equal(types.at(-1), "ExecutionCompleted");
+    });
+
     it("suspend holds events until resume", async () => {
         const s = await startOrchestration(h, "waiter", undefined, "susp");
         await waitForStatus(s.statusQueryGetUri, (b) => b.runtimeStatus === "Running");
