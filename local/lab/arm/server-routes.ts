@@ -6,6 +6,19 @@ import type { FlexServers } from "../flex-servers";
 
 const notAllowed = (method: string, what: string): ArmError => new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
 
+/** A server that went away between the state check and the query is a 409, not a 500. */
+async function dataPlane<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ArmError) throw e;
+    if (/ECONNREFUSED|ECONNRESET|terminating connection|shutting down|starting up|Connection terminated/i.test(`${(e as NodeJS.ErrnoException).code} ${(e as Error).message}`)) {
+      throw new ArmError(409, "ServerNotReady", `Server '${name}' is not accepting connections: ${(e as Error).message}`);
+    }
+    throw e;
+  }
+}
+
 export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations): Routes {
   return async (req) => {
     const m = matchResource(req, scope, "Microsoft.DBforPostgreSQL", "flexibleServers");
@@ -41,12 +54,12 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
     if (sub === "configurations") {
       if (arg === undefined) {
         if (req.method !== "GET") throw notAllowed(req.method, "configurations");
-        return { status: 200, body: await servers.listConfigs(s) };
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.listConfigs(s)) };
       }
       const name = m.rest[1];
-      if (req.method === "GET") return { status: 200, body: await servers.getConfig(s, name) };
+      if (req.method === "GET") return { status: 200, body: await dataPlane(s.info.name, () => servers.getConfig(s, name)) };
       if (req.method === "PUT" || req.method === "PATCH") {
-        return ops.accepted(await servers.startPutConfig(s, name, req.body), req.apiVersion, { asyncOperation: true, location: false });
+        return ops.accepted(await dataPlane(s.info.name, () => servers.startPutConfig(s, name, req.body)), req.apiVersion, { asyncOperation: true, location: false });
       }
       throw notAllowed(req.method, "a configuration");
     }
