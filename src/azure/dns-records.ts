@@ -5,6 +5,7 @@ import type { AppConfig } from "../config/settings";
 import type { PairConfig } from "../config/pair-schema";
 import type { CnameSnapshot } from "../activities/contracts";
 import { normalizeName } from "../domain/names";
+import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
 
 export type ZoneRef = PairConfig["dns"];
@@ -17,12 +18,11 @@ export interface DnsRecords {
 }
 
 export class ArmDnsRecords implements DnsRecords {
-  private readonly clients = new Map<string, PrivateDnsManagementClient>();
+  private readonly clientFor: (subscriptionId: string) => PrivateDnsManagementClient;
 
-  constructor(
-    private readonly credential: TokenCredential,
-    private readonly arm: AppConfig["arm"],
-  ) {}
+  constructor(credential: TokenCredential, arm: AppConfig["arm"]) {
+    this.clientFor = perSubscription((sub) => new PrivateDnsManagementClient(credential, sub, armClientOptions(arm)));
+  }
 
   async getCname(zone: ZoneRef): Promise<CnameSnapshot> {
     const rs = await this.client(zone).recordSets.get(zone.resourceGroup, zone.zone, "CNAME", zone.cname);
@@ -51,12 +51,7 @@ export class ArmDnsRecords implements DnsRecords {
   }
 
   private client(zone: ZoneRef): PrivateDnsManagementClient {
-    let c = this.clients.get(zone.subscriptionId);
-    if (!c) {
-      c = new PrivateDnsManagementClient(this.credential, zone.subscriptionId, armClientOptions(this.arm));
-      this.clients.set(zone.subscriptionId, c);
-    }
-    return c;
+    return this.clientFor(zone.subscriptionId);
   }
 }
 

@@ -4,6 +4,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
 import type { PromoteOption, ServerState } from "../domain/topology";
+import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
 
 export interface FlexibleServers {
@@ -13,12 +14,11 @@ export interface FlexibleServers {
 }
 
 export class ArmFlexibleServers implements FlexibleServers {
-  private readonly clients = new Map<string, PostgreSQLManagementFlexibleServerClient>();
+  private readonly client: (subscriptionId: string) => PostgreSQLManagementFlexibleServerClient;
 
-  constructor(
-    private readonly credential: TokenCredential,
-    private readonly arm: AppConfig["arm"],
-  ) {}
+  constructor(credential: TokenCredential, arm: AppConfig["arm"]) {
+    this.client = perSubscription((sub) => new PostgreSQLManagementFlexibleServerClient(credential, sub, armClientOptions(arm)));
+  }
 
   async get(resourceId: string): Promise<ServerState> {
     const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
@@ -33,15 +33,6 @@ export class ArmFlexibleServers implements FlexibleServers {
     await this.client(subscriptionId).servers.beginUpdate(resourceGroup, name, {
       replica: { promoteMode: "Standalone", promoteOption: option },
     });
-  }
-
-  private client(subscriptionId: string): PostgreSQLManagementFlexibleServerClient {
-    let c = this.clients.get(subscriptionId);
-    if (!c) {
-      c = new PostgreSQLManagementFlexibleServerClient(this.credential, subscriptionId, armClientOptions(this.arm));
-      this.clients.set(subscriptionId, c);
-    }
-    return c;
   }
 }
 
