@@ -1,6 +1,6 @@
 // The Flexible Server control plane the emulator exposes: roles, states, and the actions (promote, stop,
 // start, server parameters) that really act on the PostgreSQL processes.
-import { ArmError, badRequest, conflict, notFound } from "./arm/errors";
+import { badRequest, conflict, notFound } from "./arm/errors";
 import { OperationError, type Operation, type Operations } from "./arm/operations";
 import type { Faults } from "./faults";
 import { dropSlotWhenInactive, promote, waitCaughtUp } from "./pg-pair";
@@ -340,4 +340,3 @@ const normalize = (v: string): string => {
   if (["off", "false", "no", "0"].includes(l)) return "off";
   return l;
 };
-export { ArmError };

@@ -5,5 +5,5 @@ export const hex = (chars: number): string => randomBytes(Math.ceil(chars / 2)).
 export const uuid = (): string => randomUUID();
 /** Secret-ish random string usable in passwords and connection strings without quoting. */
 export const secret = (): string => randomBytes(18).toString("base64url");
-/** Azure generates 12-hex-char A-record names for Flexible Servers in a private zone; must not start with a digit-only confusion, any hex is fine. */
+/** Azure names a Flexible Server's A record in the private zone with 12 random hex chars. */
 export const aRecordName = (): string => hex(12);

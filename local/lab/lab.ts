@@ -182,7 +182,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     const faults = new Faults();
     let arm: ArmServer | undefined;
-    const ops = new Operations(subscriptionId, () => arm!.endpoint);
+    const ops = new Operations(subscriptionId, () => arm!.endpoint, options.pollRetryAfterSeconds);
     const scope = { subscriptionId, resourceGroup };
     const zoneId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateDnsZones/${zone}`;
     let servers: FlexServers | undefined;

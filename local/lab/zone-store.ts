@@ -76,7 +76,7 @@ export class ZoneStore {
     return [...this.sets.values()].filter((r) => r.name.toLowerCase() === n);
   }
 
-  private check(type: RecordType, name: string, existing: RecordSet | undefined, p: Preconditions): void {
+  private check(existing: RecordSet | undefined, p: Preconditions): void {
     if (p.ifMatch !== undefined) {
       const want = unquote(p.ifMatch);
       if (!existing || (want !== "*" && want !== existing.etag)) {
@@ -89,7 +89,6 @@ export class ZoneStore {
         throw new ArmError(412, "PreconditionFailed", `The condition '${p.ifNoneMatch}' in the If-None-Match header was not satisfied. The current was '${existing.etag}'.`);
       }
     }
-    void type; void name;
   }
 
   private validate(type: RecordType, name: string, d: RecordSetData): void {
@@ -124,7 +123,7 @@ export class ZoneStore {
   /** PUT: create or replace. */
   put(type: RecordType, name: string, d: RecordSetData, p: Preconditions = {}): { created: boolean; rs: RecordSet } {
     const existing = this.get(type, name);
-    this.check(type, name, existing, p);
+    this.check(existing, p);
     this.validate(type, name, d);
     this.checkCnameExclusive(type, name);
     const rs: RecordSet = { name: existing?.name ?? name, type, etag: "", ...pick(type, d) };
@@ -135,7 +134,7 @@ export class ZoneStore {
   patch(type: RecordType, name: string, d: Partial<RecordSetData>, p: Preconditions = {}): RecordSet {
     const existing = this.get(type, name);
     if (!existing && p.ifMatch === undefined) throw this.notFound(type, name);
-    this.check(type, name, existing, p);
+    this.check(existing, p);
     const merged: RecordSetData = { ...existing! };
     for (const [k, v] of Object.entries(d)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
     this.validate(type, name, merged);
@@ -144,7 +143,7 @@ export class ZoneStore {
 
   delete(type: RecordType, name: string, p: Preconditions = {}): boolean {
     const existing = this.get(type, name);
-    this.check(type, name, existing, p);
+    this.check(existing, p);
     if (type === "SOA") throw badRequest("BadRequest", "The SOA record set cannot be deleted.");
     if (!existing) return false;
     this.sets.delete(this.key(type, name));

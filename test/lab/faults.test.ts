@@ -116,6 +116,7 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
     const first = await armFetch(lab, "GET", asyncOp.slice(info.arm.endpoint.length));
     assert.equal(first.body.status, "InProgress");
     assert.ok(first.body.startTime && first.body.name);
+    assert.equal(first.headers["retry-after"], undefined, "polls carry no Retry-After unless pollRetryAfterSeconds is set");
     assert.equal((await armFetch(lab, "GET", location.slice(info.arm.endpoint.length))).status, 202);
     let st = first.body;
     while (st.status === "InProgress") {

@@ -28,7 +28,16 @@ export class OperationError extends Error {
 
 export class Operations {
   private readonly ops = new Map<string, Operation>();
-  constructor(private readonly subscriptionId: string, private readonly endpoint: () => string) {}
+  constructor(
+    private readonly subscriptionId: string,
+    private readonly endpoint: () => string,
+    /** Retry-After on polls of a running operation; off by default because core-lro honours it (slows tests). */
+    readonly pollRetryAfterSeconds?: number,
+  ) {}
+
+  pollHeaders(op: Operation): Record<string, string> {
+    return op.status === "InProgress" && this.pollRetryAfterSeconds !== undefined ? { "Retry-After": String(this.pollRetryAfterSeconds) } : {};
+  }
 
   create(kind: string, resourceName: string, location: string, result: () => unknown): Operation {
     const op: Operation = { id: randomUUID(), kind, resourceName, location, status: "InProgress", startTime: new Date().toISOString(), result };

@@ -77,9 +77,9 @@ export function operationRoutes(scope: Scope, ops: Operations): Routes {
     if (req.method !== "GET") throw notAllowed(req.method, "an operation");
     const op = ops.get(req.segs[7]);
     if (!op) throw notFound("OperationNotFound", `Operation '${req.segs[7]}' was not found.`);
-    if (l[6] === "azureasyncoperation") return { status: 200, body: ops.statusBody(op) };
+    if (l[6] === "azureasyncoperation") return { status: 200, body: ops.statusBody(op), headers: ops.pollHeaders(op) };
     // Location semantics: 202 while running, the resource when done, the error status when failed.
-    if (op.status === "InProgress") return { status: 202, headers: { "Retry-After": "1" } };
+    if (op.status === "InProgress") return { status: 202, headers: ops.pollHeaders(op) };
     if (op.status === "Failed") return { status: 500, body: { error: op.error } };
     const result = op.result();
     return result === undefined ? { status: 204 } : { status: 200, body: result };
