@@ -70,6 +70,7 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
       sdk.dns.recordSets.createOrUpdate(info.resourceGroup, info.zone, "CNAME", "both", { ttl: 60, cnameRecord: { cname: "x.example" } }),
       (e: any) => e.statusCode === 409 && e.code === "Conflict",
     );
+    assert.deepEqual(await labResolver(lab).resolveTxt(`both.${info.zone}`), [["hello"]]);
     const base = `/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.Network/privateDnsZones/${info.zone}`;
     const badIp = await armFetch(lab, "PUT", `${base}/A/bad?api-version=2020-06-01`, { properties: { ttl: 5, aRecords: [{ ipv4Address: "999.1.1.1" }] } });
     assert.equal(badIp.status, 400);

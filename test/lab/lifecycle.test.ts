@@ -78,6 +78,27 @@ describe("lab lifecycle", () => {
     await waitFor(() => victims.every((p) => !alive(p)) && !fs.existsSync(dir), 15_000, "the reaper to clean up after the killed lab");
     await waitFor(() => !alive(pids.reaper), 5000, "the reaper to exit");
   });
+
+  test("npm run lab --json prints one JSON object and SIGTERM stops everything it started", async () => {
+    const cli = path.resolve(__dirname, "../../local/lab/cli.js");
+    const child = spawn(process.execPath, [cli, "--json", "--quiet", "--no-azurite"], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (c) => { out += c; if (out.includes("\n")) resolve(out.trim()); });
+      child.once("exit", (code) => reject(new Error(`lab cli exited early (${code})`)));
+    });
+    const info = JSON.parse(line);
+    assert.match(info.arm.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(fs.existsSync(info.caFile) && fs.existsSync(info.settingsFile));
+    assert.equal(typeof info.postgres.admin.password, "string");
+    const victims: number[] = [...info.pids.postgres, info.pids.reaper];
+    assert.ok(victims.every(alive));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+    await waitFor(() => victims.every((p) => !alive(p)), 5000, "lab processes to exit");
+    assert.equal(fs.existsSync(info.dir), false);
+  });
 });
 
 export type { Lab };
