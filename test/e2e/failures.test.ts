@@ -27,7 +27,7 @@ test("a certificate from another CA fails verify-ca: prod stays on the writable 
   // certificate is swapped for one from a rogue CA, so that only the proof through the CNAME sees it.
   const step = async () => (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
   await waitFor("the TTL lowered", async () => (["drain", "promote"].includes((await step()) ?? "") ? true : undefined));
-  lab.faults.add({ kind: "stall", ms: 1500, method: "PUT", path: "/CNAME/", times: 1 });
+  lab.faults.add({ kind: "stall", ms: 3000, method: "PUT", path: "/CNAME/", times: 1 });
   await waitFor("the repoint", async () => ((await step()) === "repoint" ? true : undefined));
   await lab.useRogueCert("replica", true);
   const run = await follow(stack, id);
