@@ -129,9 +129,9 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   begin("lowerTtl", `lowering the CNAME TTL from ${originalTtl}s to ${ttlPolicy.failoverSeconds}s`);
   const lowered = yield* call<TtlResult>(ACTIVITY.lowerTtl, { expected: plan.cname, ttl: ttlPolicy.failoverSeconds });
   if (!lowered.ok || lowered.value.kind === "refused") {
-    const [code, reason] = lowered.ok && lowered.value.kind === "refused" ? [lowered.value.code, lowered.value.reason] : ["LowerTtlFailed", (lowered as { error: string }).error];
-    end("lowerTtl", lowered.ok ? "refused" : "failed", reason);
-    return yield* abandon("lowerTtl", code, reason);
+    const f = stopReason(lowered, "LowerTtlFailed");
+    end("lowerTtl", f.outcome, f.reason);
+    return yield* abandon("lowerTtl", f.code, f.reason);
   }
   out.cname.ttl = lowered.value.ttl;
   end("lowerTtl", "ok", lowered.value.changed ? `TTL ${originalTtl}s → ${lowered.value.ttl}s` : `TTL already ${lowered.value.ttl}s`);
@@ -146,9 +146,9 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   begin("promote", `promoting ${plan.to.name} (${input.option})`);
   const promoted = yield* call<PromoteResult>(ACTIVITY.promote, { server: plan.to, option: input.option });
   if (!promoted.ok || promoted.value.kind === "refused") {
-    const [code, reason] = promoted.ok && promoted.value.kind === "refused" ? [promoted.value.code, promoted.value.reason] : ["PromoteFailed", (promoted as { error: string }).error];
-    end("promote", promoted.ok ? "refused" : "failed", reason);
-    return yield* abandon("promote", code, reason);
+    const f = stopReason(promoted, "PromoteFailed");
+    end("promote", f.outcome, f.reason);
+    return yield* abandon("promote", f.code, f.reason);
   }
   const deadline = addSeconds(now(), timings.promoteDeadlineSeconds);
   let idlePolls = 0;
@@ -179,13 +179,13 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   begin("repoint", `pointing ${plan.cname.fqdn} at ${plan.to.aRecordFqdn}`);
   const repointed = yield* call<RepointResult>(ACTIVITY.repointCname, { fromTarget: plan.from.aRecordFqdn, toTarget: plan.to.aRecordFqdn });
   if (!repointed.ok || repointed.value.kind === "refused") {
-    const [code, reason] = repointed.ok && repointed.value.kind === "refused" ? [repointed.value.code, repointed.value.reason] : ["RepointFailed", (repointed as { error: string }).error];
-    end("repoint", repointed.ok ? "refused" : "failed", reason);
+    const f = stopReason(repointed, "RepointFailed");
+    end("repoint", f.outcome, f.reason);
     out.warnings.push(`${plan.to.name} is promoted and writable but the CNAME was not moved to it`);
     yield* restoreTtl("after the repoint failed");
     const target = repointed.ok && repointed.value.kind === "refused" ? (repointed.value.cname?.target ?? plan.from.aRecordFqdn) : plan.from.aRecordFqdn;
     out.cname = { target, ttl: out.cname.ttl, note: "not moved by this run" };
-    return yield* finish("failed", "repoint", code, reason);
+    return yield* finish("failed", "repoint", f.code, f.reason);
   }
   out.cname = { target: repointed.value.cname.target, ttl: repointed.value.cname.ttl, note: `the new primary ${plan.to.name}, proven writable through its own name` };
   end("repoint", "ok", repointed.value.changed ? `${plan.from.aRecordFqdn} → ${plan.to.aRecordFqdn}` : "already pointing there");
@@ -227,6 +227,12 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   end("stabilise", timings.stabiliseSeconds > 0 ? "ok" : "skipped");
   yield* restoreTtl("after a successful failover");
   return yield* finish("succeeded");
+}
+
+/** Why a step stopped the run: its typed refusal, or the error left after the retries ran out. */
+function stopReason(r: Step<{ kind: string; code?: string; reason?: string }>, failedCode: string) {
+  if (r.ok) return { outcome: "refused" as const, code: r.value.code ?? failedCode, reason: r.value.reason ?? "" };
+  return { outcome: "failed" as const, code: failedCode, reason: r.error };
 }
 
 export function retryOptions(r: FailoverInput["policy"]["retry"]): RetryOptions {
