@@ -1,6 +1,7 @@
 // Every activity attempt is audited: a "started" entry before it acts, and one entry for how it ended
 // (succeeded, refused, or failed with the error that the retry policy will see).
 import type { AuditJournal } from "../audit/journal";
+import { describeError } from "../domain/describe-error";
 import type { RunRef } from "./contracts";
 
 type Outcome = { kind?: string; code?: string; reason?: string };
@@ -35,7 +36,6 @@ export function audited<I extends RunRef, O>(
       });
       return output;
     } catch (e) {
-      const err = e as { code?: string; message?: string };
       await journal
         .append({
           runId,
@@ -44,7 +44,7 @@ export function audited<I extends RunRef, O>(
           event: "failed",
           attempt,
           durationMs: Date.now() - t0,
-          summary: `${err.code ? err.code + ": " : ""}${(err.message ?? String(e)).split("\n")[0]} (retried if attempts remain)`,
+          summary: `${describeError(e)} (retried if attempts remain)`,
         })
         .catch(() => undefined); // the original error matters more than a failed audit of it
       throw e;

@@ -1,7 +1,7 @@
 // Step 5 (polled by the orchestrator): is the promoted server writable? Both planes must agree: ARM says
 // it is a Ready standalone server, and the server itself, reached by its own name, is out of recovery.
 import { isReplicaRole, promotionDone } from "../domain/topology";
-import { describeError } from "../probe/postgres-probe";
+import { describeError } from "../domain/describe-error";
 import type { CheckPromotionInput, CheckPromotionResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 

@@ -1,7 +1,7 @@
 // Step 1: read the CNAME and both servers, decide from → to, measure the replica's lag. Changes nothing.
 import { decideFailover } from "../domain/topology";
 import { lagBytes } from "../domain/lsn";
-import { describeError } from "../probe/postgres-probe";
+import { describeError } from "../domain/describe-error";
 import type { PreflightInput, PreflightResult, ReplicaLag } from "./contracts";
 import { serverRefs, type ActivityDeps } from "./deps";
 import type { PairConfig } from "../config/pair-schema";

@@ -5,7 +5,8 @@
 // the CNAME).
 import { checkServerIdentity } from "node:tls";
 import { sameName } from "../domain/names";
-import { describeError, isTlsTrustError } from "../probe/postgres-probe";
+import { describeError } from "../domain/describe-error";
+import { isTlsTrustError } from "../probe/postgres-probe";
 import type { VerifyInput, VerifyResult } from "./contracts";
 import { cnameFqdn, type ActivityDeps } from "./deps";
 

@@ -3,6 +3,7 @@
 import type { ActivityDeps } from "../activities/deps";
 import { cnameFqdn, serverRefs } from "../activities/deps";
 import type { PairConfig } from "../config/pair-schema";
+import { describeError } from "../domain/describe-error";
 import { sameName } from "../domain/names";
 import { isStandalone } from "../domain/topology";
 
@@ -14,7 +15,7 @@ export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
     name: pair.name,
     cname: {
       name: cnameFqdn(pair),
-      ...(cname.status === "fulfilled" ? { target: cname.value.target, ttl: cname.value.ttl } : { error: errorText(cname.reason) }),
+      ...(cname.status === "fulfilled" ? { target: cname.value.target, ttl: cname.value.ttl } : { error: describeError(cname.reason) }),
     },
     promoteOption: pair.promoteOption,
     servers: refs.map((ref, i) => {
@@ -33,13 +34,8 @@ export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
               sourceServer: s.value.sourceServerResourceId ?? null,
               standalone: isStandalone(s.value),
             }
-          : { error: errorText(s.reason) }),
+          : { error: describeError(s.reason) }),
       };
     }),
   };
-}
-
-function errorText(e: unknown): string {
-  const err = e as { statusCode?: number; code?: string; message?: string };
-  return `${err.statusCode ? `HTTP ${err.statusCode} ` : ""}${err.code ? err.code + ": " : ""}${(err.message ?? String(e)).split("\n")[0]}`;
 }

@@ -110,7 +110,3 @@ export function isTlsTrustError(e: unknown): boolean {
   return /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(code);
 }
 
-export function describeError(e: unknown): string {
-  const err = e as { code?: string; message?: string };
-  return `${err?.code ? err.code + ": " : ""}${(err?.message ?? String(e)).split("\n")[0]}`;
-}
