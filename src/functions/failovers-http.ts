@@ -70,22 +70,22 @@ async function getFailover(request: HttpRequest, context: InvocationContext): Pr
   const id = request.params.id ?? "";
   if (!/^[A-Za-z0-9-]{1,100}$/.test(id)) return badRequest("id", "must be a failover id such as failover-<pair>");
   const client = df.getClient(context);
-  let status;
-  try {
-    status = await client.getStatus(id, { showInput: true });
-  } catch (e) {
-    if (/HTTP 404/.test((e as Error).message)) return error(404, "FailoverNotFound", `no failover with id "${id}"`, { field: "id" });
-    throw e;
-  }
+  const status = await statusOf(client, id, { showInput: true });
+  if (!status) return error(404, "FailoverNotFound", `no failover with id "${id}"`, { field: "id" });
   const runId = (status.input as FailoverInput | undefined)?.runId;
   const timeline = runId ? await services().deps.journal.list(runId) : [];
   return json(RUNNING.has(status.runtimeStatus) ? 202 : 200, failoverView(status, timeline));
 }
 
 async function runningInstance(client: df.DurableClient, instanceId: string) {
+  const s = await statusOf(client, instanceId);
+  return s && RUNNING.has(s.runtimeStatus) ? s : undefined;
+}
+
+/** The instance's status, or undefined when the task hub has no such instance (the client throws on 404). */
+async function statusOf(client: df.DurableClient, instanceId: string, options?: df.GetStatusOptions) {
   try {
-    const s = await client.getStatus(instanceId);
-    return RUNNING.has(s.runtimeStatus) ? s : undefined;
+    return await client.getStatus(instanceId, options);
   } catch (e) {
     if (/HTTP 404/.test((e as Error).message)) return undefined;
     throw e;

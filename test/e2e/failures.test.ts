@@ -3,7 +3,7 @@
 // primary, which was proven writable through its own name, and reports the failure.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cnameRecord, follow, inRecovery, requestFailover, resolveCname, start, waitFor } from "./helpers";
+import { cnameRecord, currentStep, follow, inRecovery, requestFailover, resolveCname, start, waitFor } from "./helpers";
 
 test("a promote that ends Failed: CNAME stays on the old primary, TTL restored, failure reported", async (t) => {
   const stack = await start();
@@ -25,7 +25,7 @@ test("a certificate from another CA fails verify-ca: prod stays on the writable 
   const { id } = await requestFailover(stack, {});
   // Once the promoted server has been checked through its own name, the repoint is held while its
   // certificate is swapped for one from a rogue CA, so that only the proof through the CNAME sees it.
-  const step = async () => (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
+  const step = () => currentStep(stack, id);
   await waitFor("the TTL lowered", async () => (["drain", "promote"].includes((await step()) ?? "") ? true : undefined));
   lab.faults.add({ kind: "stall", ms: 3000, method: "PUT", path: "/CNAME/", times: 1 });
   await waitFor("the repoint", async () => ((await step()) === "repoint" ? true : undefined));

@@ -3,7 +3,7 @@
 // completed steps or promoting twice.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cnameRecord, follow, promotePatches, requestFailover, resolveCname, start, waitFor } from "./helpers";
+import { cnameRecord, currentStep, follow, promotePatches, requestFailover, resolveCname, start, waitFor } from "./helpers";
 
 test("429, 500, 503 and dropped connections on every step are retried; one promote", async (t) => {
   const stack = await start();
@@ -31,7 +31,7 @@ test("SIGKILL of the host during the drain timer and during the promote: resumes
   t.after(() => stack.stop());
   const { lab } = stack;
   const { id } = await requestFailover(stack, {});
-  const step = async () => (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
+  const step = () => currentStep(stack, id);
 
   await waitFor("the drain timer", async () => ((await step()) === "drain" ? true : undefined));
   await stack.restartHost(); // SIGKILL, then a new host on the same data dir

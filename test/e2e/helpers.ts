@@ -75,6 +75,11 @@ export function auditSteps(view: FailoverView): string[] {
   return out;
 }
 
+/** The step a running failover is on, as its status shows it. */
+export async function currentStep(stack: Stack, id: string): Promise<string | undefined> {
+  return (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
+}
+
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
