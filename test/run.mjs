@@ -16,7 +16,9 @@ const files = walk(root)
   .filter((f) => filters.length === 0 || filters.some((x) => relative(root, f).includes(x)))
   .sort();
 if (files.length === 0) {
-  console.error(`no test files under ${root}${filters.length ? ` matching ${filters.join(", ")}` : ""}; run "npm run build" first`);
+  console.error(
+    `no test files under ${root}${filters.length ? ` matching ${filters.join(", ")}` : ""}; run "npm run build" first`,
+  );
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";

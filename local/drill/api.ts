@@ -19,11 +19,20 @@ export class FailoverApi {
     return this.send<T>("GET", path, undefined, opts.key);
   }
 
-  private async send<T>(method: string, path: string, body: unknown, key: string | null | undefined): Promise<ApiResponse<T>> {
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    key: string | null | undefined,
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     const k = key === undefined ? this.functionKey : key;
     if (k) headers["x-functions-key"] = k;
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -56,8 +56,12 @@ async function main(): Promise<number> {
     say("starting the two-region lab (PostgreSQL primary + replica, DNS, ARM emulator, Azurite) and the local host…");
     stack = await startStack({ onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined });
     const { lab, api } = stack;
-    say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: app at ${stack.host.url}, ARM ${lab.info.arm.endpoint}, DNS ${lab.info.dns.host}:${lab.info.dns.port}`);
-    say(`  ${lab.info.cnameRecord}.${lab.info.zone} → ${lab.info.servers.primary.aRecordFqdn} (${lab.info.servers.primary.name}, ${lab.info.servers.primary.region}); replica ${lab.info.servers.replica.name} (${lab.info.servers.replica.region})`);
+    say(
+      `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: app at ${stack.host.url}, ARM ${lab.info.arm.endpoint}, DNS ${lab.info.dns.host}:${lab.info.dns.port}`,
+    );
+    say(
+      `  ${lab.info.cnameRecord}.${lab.info.zone} → ${lab.info.servers.primary.aRecordFqdn} (${lab.info.servers.primary.name}, ${lab.info.servers.primary.region}); replica ${lab.info.servers.replica.name} (${lab.info.servers.replica.region})`,
+    );
 
     const request = {
       pair: stack.pair,
@@ -75,7 +79,8 @@ async function main(): Promise<number> {
     const startedAt = Date.now();
     const view: FailoverView = await followFailover(api, started.body.id, {
       onEntry: (e) => say(progressLine(e, startedAt)),
-      onStep: (step, message) => say(`  ${(((Date.now() - startedAt) / 1000).toFixed(1)).padStart(6)}s > ${step}: ${message}`),
+      onStep: (step, message) =>
+        say(`  ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s > ${step}: ${message}`),
     });
     const out = view.result;
     if (!out) {
@@ -89,7 +94,9 @@ async function main(): Promise<number> {
     say(summary(out));
     if (args.json) process.stdout.write(JSON.stringify(view, null, 2) + "\n");
     const ok = args.dryRun ? out.outcome === "dryRun" : out.outcome === "succeeded" && out.verification !== null;
-    say(`\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    say(
+      `\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    );
     return ok ? 0 : 1;
   } catch (e) {
     say(`drill: ${(e as Error).stack ?? e}`);

@@ -15,7 +15,8 @@ export async function followFailover(api: FailoverApi, id: string, o: FollowOpti
   let lastStep = "";
   for (;;) {
     const res = await api.get<FailoverView>(`/api/failovers/${encodeURIComponent(id)}`);
-    if (res.status !== 200 && res.status !== 202) throw new Error(`GET /api/failovers/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 200 && res.status !== 202)
+      throw new Error(`GET /api/failovers/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
     const view = res.body;
     for (const e of view.timeline.slice(seen)) o.onEntry?.(e);
     seen = view.timeline.length;
@@ -23,7 +24,8 @@ export async function followFailover(api: FailoverApi, id: string, o: FollowOpti
     if (step && step !== lastStep) o.onStep?.(view.currentStep!.step, view.currentStep!.message);
     lastStep = step;
     if (res.status === 200) return view;
-    if (Date.now() > deadline) throw new Error(`failover ${id} did not finish within ${(o.timeoutMs ?? 300_000) / 1000}s (last step: ${step})`);
+    if (Date.now() > deadline)
+      throw new Error(`failover ${id} did not finish within ${(o.timeoutMs ?? 300_000) / 1000}s (last step: ${step})`);
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 250));
   }
 }

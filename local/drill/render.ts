@@ -39,7 +39,9 @@ export function phaseTable(out: FailoverOutput): string {
 
 export function summary(out: FailoverOutput): string {
   const lines: string[] = [];
-  lines.push(`  outcome: ${out.outcome.toUpperCase()}${out.failedStep ? ` at ${out.failedStep}` : ""}${out.code ? ` (${out.code})` : ""}`);
+  lines.push(
+    `  outcome: ${out.outcome.toUpperCase()}${out.failedStep ? ` at ${out.failedStep}` : ""}${out.code ? ` (${out.code})` : ""}`,
+  );
   if (out.reason) lines.push(`  reason:  ${out.reason}`);
   lines.push(`  from → to: ${out.from ?? "?"} → ${out.to ?? "?"} (${out.option}${out.dryRun ? ", dry run" : ""})`);
   lines.push(`  CNAME now: ${out.cname.target ?? "?"} (TTL ${out.cname.ttl ?? "?"}s): ${out.cname.note}`);
@@ -57,7 +59,9 @@ export function summary(out: FailoverOutput): string {
   if (v) {
     lines.push("  verification through the CNAME:");
     lines.push(`    ${v.name} → ${v.cnameChain.join(" → ")} → ${v.address}`);
-    lines.push(`    writable: pg_is_in_recovery() = false, transaction_read_only = ${v.transactionReadOnly}, a write was made and rolled back`);
+    lines.push(
+      `    writable: pg_is_in_recovery() = false, transaction_read_only = ${v.transactionReadOnly}, a write was made and rolled back`,
+    );
     lines.push(`    TLS ${v.tls.protocol}, verify-ca OK; certificate ${v.tls.subject} issued by ${v.tls.issuer}`);
     lines.push(`    certificate names: ${v.tls.subjectAltNames}`);
     lines.push(

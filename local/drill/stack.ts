@@ -35,8 +35,13 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
   const settingsFile = join(work, "local.settings.json");
   const dataDir = join(work, "host-data");
-  writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(lab.info, o.pair) }, null, 2), { mode: 0o600 });
-  const launch = () => spawnHost({ appDir: APP_DIR, settingsFile, dataDir, onLine: o.onHostLine, readyTimeoutMs: 60_000 });
+  writeFileSync(
+    settingsFile,
+    JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(lab.info, o.pair) }, null, 2),
+    { mode: 0o600 },
+  );
+  const launch = () =>
+    spawnHost({ appDir: APP_DIR, settingsFile, dataDir, onLine: o.onHostLine, readyTimeoutMs: 60_000 });
   let host: SpawnedHost;
   try {
     host = await launch();

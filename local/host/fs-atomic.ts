@@ -5,22 +5,22 @@ import { dirname } from "node:path";
 let counter = 0;
 
 export function writeFileAtomic(file: string, data: string): void {
-    const dir = dirname(file);
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${counter++}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-        writeSync(fd, data);
-        fsyncSync(fd);
-    } finally {
-        closeSync(fd);
-    }
-    renameSync(tmp, file);
-    // The rename itself is only durable once the directory entry is flushed.
-    const dfd = openSync(dir, "r");
-    try {
-        fsyncSync(dfd);
-    } finally {
-        closeSync(dfd);
-    }
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.${counter++}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  // The rename itself is only durable once the directory entry is flushed.
+  const dfd = openSync(dir, "r");
+  try {
+    fsyncSync(dfd);
+  } finally {
+    closeSync(dfd);
+  }
 }

@@ -16,115 +16,137 @@ import { InstanceStore } from "./store";
 import { TimerService } from "./timers";
 
 export interface HostOptions {
-    /** App directory (package.json with "main", host.json, local.settings.json). Default: cwd. */
-    appDir?: string;
-    /** Settings file in local.settings.json shape. Default: <appDir>/local.settings.json if present. */
-    settingsFile?: string;
-    /** Where instance state is kept. Default: <appDir>/.localhost-data. */
-    dataDir?: string;
-    /** TCP port on 127.0.0.1. Default 7071 (or Host.LocalHttpPort); 0 picks a free port. */
-    port?: number;
-    /** Fire durable timers at once, advancing orchestration time. Default false. */
-    virtualClock?: boolean;
-    /** Keys; otherwise taken from env/settings or generated (see keys.ts). */
-    functionKey?: string;
-    masterKey?: string;
-    /** Override functionTimeout from host.json (milliseconds; null = unlimited). */
-    functionTimeoutMs?: number | null;
-    logger?: Logger;
+  /** App directory (package.json with "main", host.json, local.settings.json). Default: cwd. */
+  appDir?: string;
+  /** Settings file in local.settings.json shape. Default: <appDir>/local.settings.json if present. */
+  settingsFile?: string;
+  /** Where instance state is kept. Default: <appDir>/.localhost-data. */
+  dataDir?: string;
+  /** TCP port on 127.0.0.1. Default 7071 (or Host.LocalHttpPort); 0 picks a free port. */
+  port?: number;
+  /** Fire durable timers at once, advancing orchestration time. Default false. */
+  virtualClock?: boolean;
+  /** Keys; otherwise taken from env/settings or generated (see keys.ts). */
+  functionKey?: string;
+  masterKey?: string;
+  /** Override functionTimeout from host.json (milliseconds; null = unlimited). */
+  functionTimeoutMs?: number | null;
+  logger?: Logger;
 }
 
 export interface RunningHost {
-    url: string;
-    port: number;
-    functionKey: string;
-    masterKey: string;
-    /** True when the function/master keys were generated for this run. */
-    keysGenerated: boolean;
-    hubName: string;
-    dataDir: string;
-    functions: { http: string[]; orchestrators: string[]; activities: string[]; unsupported: string[] };
-    /** Stops serving, cancels timers; in-flight activities are abandoned (they rerun on next start). */
-    stop(): Promise<void>;
+  url: string;
+  port: number;
+  functionKey: string;
+  masterKey: string;
+  /** True when the function/master keys were generated for this run. */
+  keysGenerated: boolean;
+  hubName: string;
+  dataDir: string;
+  functions: { http: string[]; orchestrators: string[]; activities: string[]; unsupported: string[] };
+  /** Stops serving, cancels timers; in-flight activities are abandoned (they rerun on next start). */
+  stop(): Promise<void>;
 }
 
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
-    const appDir = resolve(options.appDir ?? process.cwd());
-    const logger = options.logger ?? createLogger();
-    const hostJson = readHostJson(appDir);
-    const settings = readLocalSettings(appDir, options.settingsFile);
-    applySettings(settings.values, process.env, (m) => logger.host(m));
-    const dataDir = resolve(options.dataDir ?? join(appDir, ".localhost-data"));
+  const appDir = resolve(options.appDir ?? process.cwd());
+  const logger = options.logger ?? createLogger();
+  const hostJson = readHostJson(appDir);
+  const settings = readLocalSettings(appDir, options.settingsFile);
+  applySettings(settings.values, process.env, (m) => logger.host(m));
+  const dataDir = resolve(options.dataDir ?? join(appDir, ".localhost-data"));
 
-    const app = loadApp(appDir, (level, category, msg) => logger.host(`[${category}/${level}] ${msg}`));
-    const { registry } = app;
-    const keys = resolveKeys({ functionKey: options.functionKey, masterKey: options.masterKey, env: process.env, hostSection: settings.host, dataDir });
-    const clock = createClock(options.virtualClock === true);
-    const store = new InstanceStore(dataDir, hostJson.hubName);
-    // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
-    for (const rec of store.all()) clock.advanceTo(Date.parse(rec.lastUpdatedTime));
-    const timers = new TimerService(clock);
-    const invoker = createInvoker(app.capture, logger);
-    const functionTimeoutMs = options.functionTimeoutMs !== undefined ? options.functionTimeoutMs : hostJson.functionTimeoutMs;
-    const engine = new Engine({
-        registry,
-        invoker,
-        store,
-        timers,
-        pool: new WorkPool(hostJson.maxConcurrentActivityFunctions),
-        clock,
-        logger,
-        functionTimeoutMs,
-    });
+  const app = loadApp(appDir, (level, category, msg) => logger.host(`[${category}/${level}] ${msg}`));
+  const { registry } = app;
+  const keys = resolveKeys({
+    functionKey: options.functionKey,
+    masterKey: options.masterKey,
+    env: process.env,
+    hostSection: settings.host,
+    dataDir,
+  });
+  const clock = createClock(options.virtualClock === true);
+  const store = new InstanceStore(dataDir, hostJson.hubName);
+  // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
+  for (const rec of store.all()) clock.advanceTo(Date.parse(rec.lastUpdatedTime));
+  const timers = new TimerService(clock);
+  const invoker = createInvoker(app.capture, logger);
+  const functionTimeoutMs =
+    options.functionTimeoutMs !== undefined ? options.functionTimeoutMs : hostJson.functionTimeoutMs;
+  const engine = new Engine({
+    registry,
+    invoker,
+    store,
+    timers,
+    pool: new WorkPool(hostJson.maxConcurrentActivityFunctions),
+    clock,
+    logger,
+    functionTimeoutMs,
+  });
 
-    let baseUrl = "";
-    const clientInput = () => buildClientInput(baseUrl, hostJson.hubName, keys);
-    const server = createHttpServer({
-        durable: { engine, store, registry, clock, keys, hubName: hostJson.hubName, baseUrl: () => baseUrl, overridable: hostJson.overridableExistingInstanceStates },
-        invoker,
-        logger,
-        routePrefix: hostJson.routePrefix,
-        functionTimeoutMs,
-        clientInput,
-    });
-    const settingsPort = Number(settings.host.LocalHttpPort);
-    const port = options.port ?? (Number.isInteger(settingsPort) && settingsPort > 0 ? settingsPort : 7071);
-    await new Promise<void>((ok, fail) => {
-        server.once("error", fail);
-        server.listen(port, "127.0.0.1", () => ok());
-    });
-    const actualPort = (server.address() as AddressInfo).port;
-    baseUrl = `http://127.0.0.1:${actualPort}`;
-    // Azure sets WEBSITE_HOSTNAME; durable-functions uses it to keep management URLs pointing here.
-    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${actualPort}`;
+  let baseUrl = "";
+  const clientInput = () => buildClientInput(baseUrl, hostJson.hubName, keys);
+  const server = createHttpServer({
+    durable: {
+      engine,
+      store,
+      registry,
+      clock,
+      keys,
+      hubName: hostJson.hubName,
+      baseUrl: () => baseUrl,
+      overridable: hostJson.overridableExistingInstanceStates,
+    },
+    invoker,
+    logger,
+    routePrefix: hostJson.routePrefix,
+    functionTimeoutMs,
+    clientInput,
+  });
+  const settingsPort = Number(settings.host.LocalHttpPort);
+  const port = options.port ?? (Number.isInteger(settingsPort) && settingsPort > 0 ? settingsPort : 7071);
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", () => ok());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  baseUrl = `http://127.0.0.1:${actualPort}`;
+  // Azure sets WEBSITE_HOSTNAME; durable-functions uses it to keep management URLs pointing here.
+  process.env.WEBSITE_HOSTNAME = `127.0.0.1:${actualPort}`;
 
-    for (const u of registry.unsupported) logger.host(`function '${u.name}' has a ${u.type}, which this host does not trigger`);
-    for (const f of registry.http) logger.host(`http: ${f.methods?.join(",") ?? "*"} ${baseUrl}/${hostJson.routePrefix ? hostJson.routePrefix + "/" : ""}${f.route.template} -> ${f.name} (${f.authLevel})`);
-    logger.host(`orchestrators: ${[...registry.orchestrators.keys()].join(", ") || "-"}; activities: ${[...registry.activities.keys()].join(", ") || "-"}`);
-    logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
-    engine.recover();
+  for (const u of registry.unsupported)
+    logger.host(`function '${u.name}' has a ${u.type}, which this host does not trigger`);
+  for (const f of registry.http)
+    logger.host(
+      `http: ${f.methods?.join(",") ?? "*"} ${baseUrl}/${hostJson.routePrefix ? hostJson.routePrefix + "/" : ""}${f.route.template} -> ${f.name} (${f.authLevel})`,
+    );
+  logger.host(
+    `orchestrators: ${[...registry.orchestrators.keys()].join(", ") || "-"}; activities: ${[...registry.activities.keys()].join(", ") || "-"}`,
+  );
+  logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
+  engine.recover();
 
-    let stopped = false;
-    return {
-        url: baseUrl,
-        port: actualPort,
-        functionKey: keys.functionKey,
-        masterKey: keys.masterKey,
-        keysGenerated: keys.generated,
-        hubName: hostJson.hubName,
-        dataDir,
-        functions: {
-            http: registry.http.map((f) => f.name),
-            orchestrators: [...registry.orchestrators.keys()],
-            activities: [...registry.activities.keys()],
-            unsupported: registry.unsupported.map((u) => u.name),
-        },
-        async stop() {
-            if (stopped) return;
-            stopped = true;
-            engine.stop();
-            server.closeAllConnections();
-            await new Promise<void>((r) => server.close(() => r()));
-        },
-    };
+  let stopped = false;
+  return {
+    url: baseUrl,
+    port: actualPort,
+    functionKey: keys.functionKey,
+    masterKey: keys.masterKey,
+    keysGenerated: keys.generated,
+    hubName: hostJson.hubName,
+    dataDir,
+    functions: {
+      http: registry.http.map((f) => f.name),
+      orchestrators: [...registry.orchestrators.keys()],
+      activities: [...registry.activities.keys()],
+      unsupported: registry.unsupported.map((u) => u.name),
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      engine.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

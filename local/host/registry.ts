@@ -5,78 +5,78 @@ import { compileRoute, type CompiledRoute } from "./routes";
 export type AuthLevel = "anonymous" | "function" | "admin";
 
 export interface HttpFunction {
-    name: string;
-    triggerBinding: string;
-    methods: string[] | null; // null: any method
-    authLevel: AuthLevel;
-    route: CompiledRoute;
-    clientBinding: string | null;
+  name: string;
+  triggerBinding: string;
+  methods: string[] | null; // null: any method
+  authLevel: AuthLevel;
+  route: CompiledRoute;
+  clientBinding: string | null;
 }
 
 export interface DurableFunction {
-    name: string;
-    triggerBinding: string;
-    clientBinding: string | null;
+  name: string;
+  triggerBinding: string;
+  clientBinding: string | null;
 }
 
 export interface Registry {
-    metadata: Map<string, FunctionMetadata>;
-    callbacks: Map<string, FunctionCallback>;
-    http: HttpFunction[];
-    orchestrators: Map<string, DurableFunction>;
-    activities: Map<string, DurableFunction>;
-    /** Functions with triggers the host cannot drive (timer, queue, ...): listed, never invoked. */
-    unsupported: { name: string; type: string }[];
+  metadata: Map<string, FunctionMetadata>;
+  callbacks: Map<string, FunctionCallback>;
+  http: HttpFunction[];
+  orchestrators: Map<string, DurableFunction>;
+  activities: Map<string, DurableFunction>;
+  /** Functions with triggers the host cannot drive (timer, queue, ...): listed, never invoked. */
+  unsupported: { name: string; type: string }[];
 }
 
 const findBinding = (bindings: Record<string, RpcBinding>, type: string): string | null =>
-    Object.entries(bindings).find(([, b]) => b.type === type)?.[0] ?? null;
+  Object.entries(bindings).find(([, b]) => b.type === type)?.[0] ?? null;
 
 function parseAuthLevel(value: unknown, fn: string): AuthLevel {
-    const v = String(value ?? "function").toLowerCase();
-    if (v === "anonymous" || v === "function" || v === "admin") return v;
-    throw new Error(`Function "${fn}" has an unknown authLevel "${String(value)}".`);
+  const v = String(value ?? "function").toLowerCase();
+  if (v === "anonymous" || v === "function" || v === "admin") return v;
+  throw new Error(`Function "${fn}" has an unknown authLevel "${String(value)}".`);
 }
 
 export function buildRegistry(capture: CoreCapture): Registry {
-    const reg: Registry = {
-        metadata: new Map(),
-        callbacks: new Map(),
-        http: [],
-        orchestrators: new Map(),
-        activities: new Map(),
-        unsupported: [],
-    };
-    for (const [name, { metadata, callback }] of capture.functions) {
-        reg.metadata.set(name, metadata);
-        reg.callbacks.set(name, callback);
-        const b = metadata.bindings;
-        const client = findBinding(b, "durableClient") ?? findBinding(b, "orchestrationClient");
-        const httpTrigger = findBinding(b, "httpTrigger");
-        const orch = findBinding(b, "orchestrationTrigger");
-        const act = findBinding(b, "activityTrigger");
-        if (httpTrigger) {
-            const t = b[httpTrigger]!;
-            const methods = Array.isArray(t.methods) ? (t.methods as string[]).map((m) => m.toUpperCase()) : null;
-            const template = typeof t.route === "string" && t.route !== "" ? t.route : name;
-            reg.http.push({
-                name,
-                triggerBinding: httpTrigger,
-                methods: methods && methods.length > 0 ? methods : null,
-                authLevel: parseAuthLevel(t.authLevel, name),
-                route: compileRoute(template),
-                clientBinding: client,
-            });
-        } else if (orch) {
-            reg.orchestrators.set(name, { name, triggerBinding: orch, clientBinding: client });
-        } else if (act) {
-            reg.activities.set(name, { name, triggerBinding: act, clientBinding: client });
-        } else {
-            const trig = Object.values(b).find((x) => x.type.toLowerCase().endsWith("trigger"));
-            reg.unsupported.push({ name, type: trig?.type ?? "unknown" });
-        }
+  const reg: Registry = {
+    metadata: new Map(),
+    callbacks: new Map(),
+    http: [],
+    orchestrators: new Map(),
+    activities: new Map(),
+    unsupported: [],
+  };
+  for (const [name, { metadata, callback }] of capture.functions) {
+    reg.metadata.set(name, metadata);
+    reg.callbacks.set(name, callback);
+    const b = metadata.bindings;
+    const client = findBinding(b, "durableClient") ?? findBinding(b, "orchestrationClient");
+    const httpTrigger = findBinding(b, "httpTrigger");
+    const orch = findBinding(b, "orchestrationTrigger");
+    const act = findBinding(b, "activityTrigger");
+    if (httpTrigger) {
+      const t = b[httpTrigger]!;
+      const methods = Array.isArray(t.methods) ? (t.methods as string[]).map((m) => m.toUpperCase()) : null;
+      const template = typeof t.route === "string" && t.route !== "" ? t.route : name;
+      reg.http.push({
+        name,
+        triggerBinding: httpTrigger,
+        methods: methods && methods.length > 0 ? methods : null,
+        authLevel: parseAuthLevel(t.authLevel, name),
+        route: compileRoute(template),
+        clientBinding: client,
+      });
+    } else if (orch) {
+      reg.orchestrators.set(name, { name, triggerBinding: orch, clientBinding: client });
+    } else if (act) {
+      reg.activities.set(name, { name, triggerBinding: act, clientBinding: client });
+    } else {
+      const trig = Object.values(b).find((x) => x.type.toLowerCase().endsWith("trigger"));
+      reg.unsupported.push({ name, type: trig?.type ?? "unknown" });
     }
-    // Literal segments beat parameters, as in ASP.NET routing: sort most specific first.
-    reg.http.sort((a, b) => b.route.specificity - a.route.specificity);
-    return reg;
+  }
+  // Literal segments beat parameters, as in ASP.NET routing: sort most specific first.
+  reg.http.sort((a, b) => b.route.specificity - a.route.specificity);
+  return reg;
 }

@@ -15,7 +15,12 @@ export interface LabPairOverrides {
 export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
   return {
     name: LAB_PAIR,
-    dns: { subscriptionId: info.subscriptionId, resourceGroup: info.resourceGroup, zone: info.zone, cname: info.cnameRecord },
+    dns: {
+      subscriptionId: info.subscriptionId,
+      resourceGroup: info.resourceGroup,
+      zone: info.zone,
+      cname: info.cnameRecord,
+    },
     servers: [
       { resourceId: info.servers.primary.resourceId, aRecord: info.servers.primary.aRecord },
       { resourceId: info.servers.replica.resourceId, aRecord: info.servers.replica.aRecord },

@@ -24,18 +24,40 @@ function startOnce(port: number, dir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [azuriteTableBin(), "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"],
+      [
+        azuriteTableBin(),
+        "--tableHost",
+        "127.0.0.1",
+        "--tablePort",
+        String(port),
+        "--inMemoryPersistence",
+        "--disableTelemetry",
+        "--skipApiVersionCheck",
+      ],
       { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AZURITE_ACCOUNTS: undefined } },
     );
     let out = "";
-    const timer = setTimeout(() => { child.kill("SIGKILL"); reject(new Error(`azurite did not start within 20 s:\n${out}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`azurite did not start within 20 s:\n${out}`));
+    }, 20_000);
     const onData = (b: Buffer): void => {
       out += b.toString();
-      if (/successfully (listening|started)/i.test(out)) { clearTimeout(timer); child.stdout!.off("data", onData); child.stdout!.resume(); resolve(child); }
+      if (/successfully (listening|started)/i.test(out)) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        child.stdout!.resume();
+        resolve(child);
+      }
     };
     child.stdout!.on("data", onData);
-    child.stderr!.on("data", (b: Buffer) => { out += b.toString(); });
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`azurite exited with ${code}:\n${out}`)); });
+    child.stderr!.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`azurite exited with ${code}:\n${out}`));
+    });
   });
 }
 
@@ -62,7 +84,10 @@ export async function startAzurite(dir: string): Promise<Azurite> {
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         const kill = setTimeout(() => proc.kill("SIGKILL"), 3000);
-        proc.once("exit", () => { clearTimeout(kill); resolve(); });
+        proc.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
         proc.kill("SIGTERM");
       }),
   };

@@ -4,12 +4,17 @@ import pg from "pg";
 import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-flexible";
 import { startLab } from "./lab";
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 5);
   const promoteDelayMs = Number(process.argv[3] ?? 0);
-  const start: number[] = [], stop: number[] = [], promote: number[] = [];
+  const start: number[] = [],
+    stop: number[] = [],
+    promote: number[] = [];
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
     const lab = await startLab({ promoteDelayMs });
@@ -21,7 +26,12 @@ async function main(): Promise<void> {
       { endpoint: info.arm.endpoint, tlsOptions: { ca: info.caPem }, retryOptions: { maxRetries: 0 } },
     );
     t = performance.now();
-    await client.servers.beginUpdateAndWait(info.resourceGroup, info.servers.replica.name, { replica: { promoteMode: "Standalone", promoteOption: "Planned" } }, { updateIntervalInMs: 25 });
+    await client.servers.beginUpdateAndWait(
+      info.resourceGroup,
+      info.servers.replica.name,
+      { replica: { promoteMode: "Standalone", promoteOption: "Planned" } },
+      { updateIntervalInMs: 25 },
+    );
     const c = new pg.Client(lab.clientConfig("replica"));
     await c.connect();
     await c.query("insert into lab_writes(note) values ('bench')");
@@ -30,9 +40,24 @@ async function main(): Promise<void> {
     t = performance.now();
     await lab.stop();
     stop.push(performance.now() - t);
-    process.stderr.write(`run ${i + 1}: start ${start[i].toFixed(0)} ms, promote→writable ${promote[i].toFixed(0)} ms, stop ${stop[i].toFixed(0)} ms\n`);
+    process.stderr.write(
+      `run ${i + 1}: start ${start[i].toFixed(0)} ms, promote→writable ${promote[i].toFixed(0)} ms, stop ${stop[i].toFixed(0)} ms\n`,
+    );
   }
-  console.log(JSON.stringify({ runs, promoteDelayMs, medianMs: { start: Math.round(median(start)), stop: Math.round(median(stop)), promoteToWritable: Math.round(median(promote)) } }));
+  console.log(
+    JSON.stringify({
+      runs,
+      promoteDelayMs,
+      medianMs: {
+        start: Math.round(median(start)),
+        stop: Math.round(median(stop)),
+        promoteToWritable: Math.round(median(promote)),
+      },
+    }),
+  );
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

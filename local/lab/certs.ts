@@ -20,7 +20,10 @@ export interface Leaf {
 }
 
 const pem = (buf: ArrayBuffer, label: string): string =>
-  `-----BEGIN ${label}-----\n${Buffer.from(buf).toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${Buffer.from(buf)
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END ${label}-----\n`;
 // Positive serial: a leading byte < 0x80.
 const serial = (): string => "1" + Buffer.from(webcrypto.getRandomValues(new Uint8Array(15))).toString("hex");
 

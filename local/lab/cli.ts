@@ -4,7 +4,11 @@
 import { startLab, type Lab } from "./lab";
 import type { LabInfo, LabOptions } from "./types";
 
-interface CliArgs { json: boolean; quiet: boolean; options: LabOptions }
+interface CliArgs {
+  json: boolean;
+  quiet: boolean;
+  options: LabOptions;
+}
 
 function parseArgs(argv: string[]): CliArgs {
   const args: CliArgs = { json: false, quiet: false, options: {} };
@@ -16,22 +20,43 @@ function parseArgs(argv: string[]): CliArgs {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     switch (a) {
-      case "--json": args.json = true; break;
-      case "--quiet": args.quiet = true; break;
-      case "--keep-dir": args.options.keepDir = true; break;
-      case "--no-azurite": args.options.azurite = false; break;
-      case "--promote-delay-ms": args.options.promoteDelayMs = Number(value(i++, a)); break;
-      case "--pg-bin": args.options.pgBinDir = value(i++, a); break;
-      case "--zone": args.options.zone = value(i++, a); break;
-      case "--base-dir": args.options.baseDir = value(i++, a); break;
-      case "-h": case "--help":
-        process.stdout.write("usage: npm run lab -- [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--quiet]\n");
+      case "--json":
+        args.json = true;
+        break;
+      case "--quiet":
+        args.quiet = true;
+        break;
+      case "--keep-dir":
+        args.options.keepDir = true;
+        break;
+      case "--no-azurite":
+        args.options.azurite = false;
+        break;
+      case "--promote-delay-ms":
+        args.options.promoteDelayMs = Number(value(i++, a));
+        break;
+      case "--pg-bin":
+        args.options.pgBinDir = value(i++, a);
+        break;
+      case "--zone":
+        args.options.zone = value(i++, a);
+        break;
+      case "--base-dir":
+        args.options.baseDir = value(i++, a);
+        break;
+      case "-h":
+      case "--help":
+        process.stdout.write(
+          "usage: npm run lab -- [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--quiet]\n",
+        );
         process.exit(0);
         break;
-      default: throw new Error(`unknown option ${a} (try --help)`);
+      default:
+        throw new Error(`unknown option ${a} (try --help)`);
     }
   }
-  if (args.options.promoteDelayMs !== undefined && !(args.options.promoteDelayMs >= 0)) throw new Error("--promote-delay-ms must be a number >= 0");
+  if (args.options.promoteDelayMs !== undefined && !(args.options.promoteDelayMs >= 0))
+    throw new Error("--promote-delay-ms must be a number >= 0");
   return args;
 }
 
@@ -40,7 +65,8 @@ function describe(info: LabInfo): string {
   const pgBase = (host: string, hostaddr: string, mode: string, user: string): string =>
     `PGPASSWORD='${user === info.postgres.admin.user ? info.postgres.admin.password : info.postgres.app.password}' psql "host=${host} hostaddr=${hostaddr} port=${info.postgres.port} dbname=postgres user=${user} sslmode=${mode} sslrootcert=${info.caFile}"`;
   const zoneBase = `${info.arm.endpoint}/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.Network/privateDnsZones/${info.zone}`;
-  const srvBase = (name: string): string => `${info.arm.endpoint}/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+  const srvBase = (name: string): string =>
+    `${info.arm.endpoint}/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
   const curl = `curl -sS --cacert ${info.caFile} -H "Authorization: Bearer ${info.arm.token}"`;
   return [
     "",
@@ -79,23 +105,38 @@ function describe(info: LabInfo): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const log = (line: string): void => { if (!args.quiet) process.stderr.write(`[lab] ${line}\n`); };
+  const log = (line: string): void => {
+    if (!args.quiet) process.stderr.write(`[lab] ${line}\n`);
+  };
   let lab: Lab | undefined;
   let exiting = false;
   const shutdown = async (why: string, code: number): Promise<void> => {
     if (exiting) return;
     exiting = true;
     log(`${why}: stopping`);
-    try { await lab?.stop(); } finally { process.exit(code); }
+    try {
+      await lab?.stop();
+    } finally {
+      process.exit(code);
+    }
   };
   // A signal during startup is honoured once the start settles (startLab cleans up itself on failure).
   let pending: [string, number] | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => { if (lab) void shutdown(sig, 0); else pending = [sig, 130]; };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (lab) void shutdown(sig, 0);
+    else pending = [sig, 130];
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
-  process.on("uncaughtException", (e) => { process.stderr.write(`[lab] uncaught: ${e.stack ?? e}\n`); void shutdown("uncaughtException", 1); });
-  process.on("unhandledRejection", (e) => { process.stderr.write(`[lab] unhandled rejection: ${String(e)}\n`); void shutdown("unhandledRejection", 1); });
+  process.on("uncaughtException", (e) => {
+    process.stderr.write(`[lab] uncaught: ${e.stack ?? e}\n`);
+    void shutdown("uncaughtException", 1);
+  });
+  process.on("unhandledRejection", (e) => {
+    process.stderr.write(`[lab] unhandled rejection: ${String(e)}\n`);
+    void shutdown("unhandledRejection", 1);
+  });
 
   lab = await startLab({ ...args.options, log });
   if (pending) return shutdown(...pending);

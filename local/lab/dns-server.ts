@@ -28,7 +28,10 @@ export function dnsAnswer(request: dns2.Packet, o: DnsServerOptions): dns2.Packe
   const res = Packet.createResponseFromRequest(request);
   const q = request.questions[0];
   const zone = o.store.zone.toLowerCase();
-  if (!q) { res.header.rcode = 1; return res; } // FORMERR
+  if (!q) {
+    res.header.rcode = 1;
+    return res;
+  } // FORMERR
   const qname = q.name.toLowerCase().replace(/\.$/, "");
   const inZone = (n: string): boolean => n === zone || n.endsWith("." + zone);
   const rel = (n: string): string => (n === zone ? "@" : n.slice(0, -(zone.length + 1)));
@@ -38,15 +41,30 @@ export function dnsAnswer(request: dns2.Packet, o: DnsServerOptions): dns2.Packe
     const s = o.store.get("SOA", "@")!;
     const r = s.soaRecord!;
     // serial follows the store so resolvers could notice changes
-    return rr(zone, Packet.TYPE.SOA, s.ttl, { primary: r.host, admin: r.email, serial: o.store.serial, refresh: r.refreshTime, retry: r.retryTime, expiration: r.expireTime, minimum: r.minimumTtl });
+    return rr(zone, Packet.TYPE.SOA, s.ttl, {
+      primary: r.host,
+      admin: r.email,
+      serial: o.store.serial,
+      refresh: r.refreshTime,
+      retry: r.retryTime,
+      expiration: r.expireTime,
+      minimum: r.minimumTtl,
+    });
   };
   const records = (name: string, s: RecordSet): Resource[] => {
     switch (s.type) {
-      case "A": return (s.aRecords ?? []).map((a) => rr(name, Packet.TYPE.A, s.ttl, { address: a.ipv4Address }));
-      case "AAAA": return (s.aaaaRecords ?? []).map((a) => rr(name, Packet.TYPE.AAAA, s.ttl, { address: a.ipv6Address }));
-      case "TXT": return (s.txtRecords ?? []).map((t) => rr(name, Packet.TYPE.TXT, s.ttl, { data: t.value }));
-      case "CNAME": return s.cnameRecord ? [rr(name, Packet.TYPE.CNAME, s.ttl, { domain: s.cnameRecord.cname.replace(/\.$/, "") })] : [];
-      case "SOA": return [soa()];
+      case "A":
+        return (s.aRecords ?? []).map((a) => rr(name, Packet.TYPE.A, s.ttl, { address: a.ipv4Address }));
+      case "AAAA":
+        return (s.aaaaRecords ?? []).map((a) => rr(name, Packet.TYPE.AAAA, s.ttl, { address: a.ipv6Address }));
+      case "TXT":
+        return (s.txtRecords ?? []).map((t) => rr(name, Packet.TYPE.TXT, s.ttl, { data: t.value }));
+      case "CNAME":
+        return s.cnameRecord
+          ? [rr(name, Packet.TYPE.CNAME, s.ttl, { domain: s.cnameRecord.cname.replace(/\.$/, "") })]
+          : [];
+      case "SOA":
+        return [soa()];
     }
   };
   const typeCode = (t: RecordSet["type"]): number => Packet.TYPE[t];
@@ -78,7 +96,8 @@ export function dnsAnswer(request: dns2.Packet, o: DnsServerOptions): dns2.Packe
       name = target;
       continue;
     }
-    for (const s of sets) if (q.type === Packet.TYPE.ANY || typeCode(s.type) === q.type) res.answers.push(...records(name, s));
+    for (const s of sets)
+      if (q.type === Packet.TYPE.ANY || typeCode(s.type) === q.type) res.answers.push(...records(name, s));
     break;
   }
   if (res.answers.length === 0) res.authorities.push(soa()); // NODATA carries the SOA for negative caching
@@ -88,22 +107,41 @@ export function dnsAnswer(request: dns2.Packet, o: DnsServerOptions): dns2.Packe
 async function listenOnce(port: number, o: DnsServerOptions): Promise<DnsServer> {
   const handle: dns2.DnsHandler = (request, send) => {
     let res: dns2.Packet;
-    try { res = dnsAnswer(request, o); } catch { res = Packet.createResponseFromRequest(request); res.header.rcode = 2; } // SERVFAIL
+    try {
+      res = dnsAnswer(request, o);
+    } catch {
+      res = Packet.createResponseFromRequest(request);
+      res.header.rcode = 2;
+    } // SERVFAIL
     send(res).catch(() => undefined);
   };
   const udp = dns2.createUDPServer(handle);
   const tcp = dns2.createTCPServer(handle);
   const conns = new Set<import("node:net").Socket>();
-  tcp.on("connection", (c: import("node:net").Socket) => { conns.add(c); c.on("close", () => conns.delete(c)); });
+  tcp.on("connection", (c: import("node:net").Socket) => {
+    conns.add(c);
+    c.on("close", () => conns.delete(c));
+  });
   udp.on("requestError", () => undefined);
   tcp.on("requestError", () => undefined);
-  const bound = <T extends { once(ev: string, l: (...a: any[]) => void): unknown }>(s: T, start: () => void): Promise<void> =>
-    new Promise((resolve, reject) => { s.once("error", reject); s.once("listening", () => resolve()); start(); });
+  const bound = <T extends { once(ev: string, l: (...a: any[]) => void): unknown }>(
+    s: T,
+    start: () => void,
+  ): Promise<void> =>
+    new Promise((resolve, reject) => {
+      s.once("error", reject);
+      s.once("listening", () => resolve());
+      start();
+    });
   try {
     await bound(udp, () => udp.bind(port, "127.0.0.1"));
     await bound(tcp, () => tcp.listen(port, "127.0.0.1"));
   } catch (e) {
-    try { udp.close(); } catch { /* not bound */ }
+    try {
+      udp.close();
+    } catch {
+      /* not bound */
+    }
     tcp.close();
     throw e;
   }
@@ -113,7 +151,11 @@ async function listenOnce(port: number, o: DnsServerOptions): Promise<DnsServer>
     port: (tcp.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
-        try { udp.close(); } catch { /* already closed */ }
+        try {
+          udp.close();
+        } catch {
+          /* already closed */
+        }
         tcp.close(() => resolve());
         // dns2 keeps idle TCP connections open up to 10 s; they must not hold the close
         for (const c of conns) c.destroy();

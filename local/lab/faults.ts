@@ -33,7 +33,13 @@ export class Faults {
   }
 
   list(): Fault[] {
-    return this.faults.map((f) => ({ ...f, path: f.kind !== "promoteFail" && f.path instanceof RegExp ? String(f.path) : (f as FaultMatch).path } as Fault));
+    return this.faults.map(
+      (f) =>
+        ({
+          ...f,
+          path: f.kind !== "promoteFail" && f.path instanceof RegExp ? String(f.path) : (f as FaultMatch).path,
+        }) as Fault,
+    );
   }
 
   /** Remove one fault (by id) or all; requests stalled "until cleared" are then released. */
@@ -75,22 +81,28 @@ export class Faults {
 function matches(f: Fault & FaultMatch, method: string, path: string): boolean {
   if (f.method && f.method.toUpperCase() !== method.toUpperCase()) return false;
   if (f.pathRegex !== undefined && !new RegExp(f.pathRegex, "i").test(path)) return false;
-  if (f.path instanceof RegExp) return new RegExp(f.path.source, f.path.flags.includes("i") ? f.path.flags : f.path.flags + "i").test(path);
+  if (f.path instanceof RegExp)
+    return new RegExp(f.path.source, f.path.flags.includes("i") ? f.path.flags : f.path.flags + "i").test(path);
   if (typeof f.path === "string") return path.toLowerCase().includes(f.path.toLowerCase());
   return true;
 }
 
 function validate(spec: FaultSpec): void {
-  const bad = (m: string): never => { throw new FaultSpecError(m); };
+  const bad = (m: string): never => {
+    throw new FaultSpecError(m);
+  };
   if (typeof spec !== "object" || spec === null) bad("fault must be an object");
   const times = (spec as FaultMatch).times;
-  if (times !== undefined && times !== "always" && !(Number.isInteger(times) && times > 0)) bad("times must be a positive integer or \"always\"");
+  if (times !== undefined && times !== "always" && !(Number.isInteger(times) && times > 0))
+    bad('times must be a positive integer or "always"');
   switch (spec.kind) {
     case "status":
-      if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599) bad("status must be an HTTP error status 400-599");
+      if (!Number.isInteger(spec.status) || spec.status < 400 || spec.status > 599)
+        bad("status must be an HTTP error status 400-599");
       break;
     case "stall":
-      if (spec.ms !== undefined && !(typeof spec.ms === "number" && spec.ms >= 0)) bad("ms must be a non-negative number");
+      if (spec.ms !== undefined && !(typeof spec.ms === "number" && spec.ms >= 0))
+        bad("ms must be a non-negative number");
       break;
     case "drop":
     case "promoteFail":
@@ -99,7 +111,11 @@ function validate(spec: FaultSpec): void {
       bad(`unknown fault kind '${(spec as { kind?: unknown }).kind}' (status, stall, drop, promoteFail)`);
   }
   if (spec.kind !== "promoteFail" && spec.pathRegex !== undefined) {
-    try { new RegExp(spec.pathRegex); } catch { bad("pathRegex is not a valid regular expression"); }
+    try {
+      new RegExp(spec.pathRegex);
+    } catch {
+      bad("pathRegex is not a valid regular expression");
+    }
   }
 }
 

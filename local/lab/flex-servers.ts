@@ -56,7 +56,11 @@ export class FlexServers {
 
   mustFind(name: string): FlexServer {
     const s = this.find(name);
-    if (!s) throw notFound("ResourceNotFound", `The Resource 'Microsoft.DBforPostgreSQL/flexibleServers/${name}' under resource group was not found.`);
+    if (!s)
+      throw notFound(
+        "ResourceNotFound",
+        `The Resource 'Microsoft.DBforPostgreSQL/flexibleServers/${name}' under resource group was not found.`,
+      );
     return s;
   }
 
@@ -96,7 +100,11 @@ export class FlexServers {
           promoteOption: null,
         },
         ...(isReplica && s.source ? { sourceServerResourceId: s.source.info.resourceId } : {}),
-        network: { publicNetworkAccess: "Disabled", delegatedSubnetResourceId: `${s.info.resourceId.split("/providers/")[0]}/providers/Microsoft.Network/virtualNetworks/vnet-${s.info.region}/subnets/pg`, privateDnsZoneArmResourceId: this.d.zoneId },
+        network: {
+          publicNetworkAccess: "Disabled",
+          delegatedSubnetResourceId: `${s.info.resourceId.split("/providers/")[0]}/providers/Microsoft.Network/virtualNetworks/vnet-${s.info.region}/subnets/pg`,
+          privateDnsZoneArmResourceId: this.d.zoneId,
+        },
         highAvailability: { mode: "Disabled", state: "NotEnabled" },
         storage: { storageSizeGB: 128, autoGrow: "Disabled", tier: "P10", iops: 500 },
         backup: { backupRetentionDays: 7, geoRedundantBackup: "Disabled" },
@@ -112,34 +120,61 @@ export class FlexServers {
   }
 
   private notBusy(s: FlexServer): void {
-    if (s.busyOp) throw conflict("OperationInProgress", `An operation is already in progress on server '${s.info.name}'. Retry after it completes.`);
+    if (s.busyOp)
+      throw conflict(
+        "OperationInProgress",
+        `An operation is already in progress on server '${s.info.name}'. Retry after it completes.`,
+      );
   }
 
   /** PATCH body → promote request (or null when the PATCH is not a promote). Enums are case-insensitive. */
   parsePromote(body: unknown): { mode: "standalone"; option: PromoteOption } | null {
     if (body === undefined || body === null) return null;
-    if (typeof body !== "object" || Array.isArray(body)) throw badRequest("InvalidRequestContent", "The request body must be a JSON object.");
+    if (typeof body !== "object" || Array.isArray(body))
+      throw badRequest("InvalidRequestContent", "The request body must be a JSON object.");
     const props = (body as { properties?: unknown }).properties;
     if (props === undefined || props === null) return null;
     if (typeof props !== "object") throw badRequest("InvalidRequestContent", "'properties' must be an object.");
-    const p = props as { replica?: { promoteMode?: unknown; promoteOption?: unknown }; replicationRole?: unknown; administratorLoginPassword?: unknown };
+    const p = props as {
+      replica?: { promoteMode?: unknown; promoteOption?: unknown };
+      replicationRole?: unknown;
+      administratorLoginPassword?: unknown;
+    };
     let result: { mode: "standalone"; option: PromoteOption } | null = null;
     if (p.replica && (p.replica.promoteMode != null || p.replica.promoteOption != null)) {
       const mode = String(p.replica.promoteMode ?? "standalone").toLowerCase();
       const option = String(p.replica.promoteOption ?? "planned").toLowerCase();
-      if (mode === "switchover") throw badRequest("UnsupportedPromoteMode", "promoteMode 'Switchover' needs virtual endpoints, which the lab does not emulate; use 'Standalone'.");
-      if (mode !== "standalone") throw badRequest("InvalidParameterValue", `Invalid promoteMode '${String(p.replica.promoteMode)}'. Allowed: Standalone, Switchover.`);
-      if (option !== "planned" && option !== "forced") throw badRequest("InvalidParameterValue", `Invalid promoteOption '${String(p.replica.promoteOption)}'. Allowed: Planned, Forced.`);
+      if (mode === "switchover")
+        throw badRequest(
+          "UnsupportedPromoteMode",
+          "promoteMode 'Switchover' needs virtual endpoints, which the lab does not emulate; use 'Standalone'.",
+        );
+      if (mode !== "standalone")
+        throw badRequest(
+          "InvalidParameterValue",
+          `Invalid promoteMode '${String(p.replica.promoteMode)}'. Allowed: Standalone, Switchover.`,
+        );
+      if (option !== "planned" && option !== "forced")
+        throw badRequest(
+          "InvalidParameterValue",
+          `Invalid promoteOption '${String(p.replica.promoteOption)}'. Allowed: Planned, Forced.`,
+        );
       result = { mode, option };
     } else if (p.replicationRole != null) {
       if (String(p.replicationRole).toLowerCase() !== "none") {
-        throw badRequest("InvalidParameterValue", `replicationRole can only be set to 'None' (promote); got '${String(p.replicationRole)}'.`);
+        throw badRequest(
+          "InvalidParameterValue",
+          `replicationRole can only be set to 'None' (promote); got '${String(p.replicationRole)}'.`,
+        );
       }
       // The legacy promote predates Planned/Forced and did not wait for catch-up.
       result = { mode: "standalone", option: "forced" };
     }
     if (result && p.administratorLoginPassword != null) {
-      throw badRequest("InvalidParameterCombination", "A promote cannot be combined with other property updates such as administratorLoginPassword.");
+      throw badRequest(
+        "InvalidParameterCombination",
+        "A promote cannot be combined with other property updates such as administratorLoginPassword.",
+      );
     }
     return result;
   }
@@ -147,11 +182,22 @@ export class FlexServers {
   /** Validates synchronously (HTTP errors), then runs the promote as an LRO. */
   startPromote(s: FlexServer, option: PromoteOption): Operation {
     this.notBusy(s);
-    if (s.role === "Primary") throw badRequest("ServerNotReplica", `Server '${s.info.name}' is not a read replica; only a replica can be promoted.`);
-    if (this.state(s) !== "Ready") throw conflict("ServerNotReady", `Server '${s.info.name}' is in state '${this.state(s)}'; a promote needs it Ready.`);
+    if (s.role === "Primary")
+      throw badRequest(
+        "ServerNotReplica",
+        `Server '${s.info.name}' is not a read replica; only a replica can be promoted.`,
+      );
+    if (this.state(s) !== "Ready")
+      throw conflict(
+        "ServerNotReady",
+        `Server '${s.info.name}' is in state '${this.state(s)}'; a promote needs it Ready.`,
+      );
     const source = s.source;
     if (option === "planned" && !this.reachable(source)) {
-      throw conflict("SourceServerUnavailable", `Planned promote needs the source server '${source?.info.name}' to be reachable so no data is lost; it is not. Use promoteOption 'Forced' during a regional outage.`);
+      throw conflict(
+        "SourceServerUnavailable",
+        `Planned promote needs the source server '${source?.info.name}' to be reachable so no data is lost; it is not. Use promoteOption 'Forced' during a regional outage.`,
+      );
     }
     const op = this.d.ops.create("promote", s.info.name, s.info.region, () => this.resource(s));
     s.busyOp = op.id;
@@ -160,34 +206,49 @@ export class FlexServers {
     const sourceWasReady = source && this.state(source) === "Ready" && !source.busyOp;
     if (sourceWasReady) source.transient = "Updating"; // Azure shows both servers Updating during a promote
     this.d.log(`arm: promote ${s.info.name} (${option}) started, op ${op.id}`);
-    this.d.ops.run(op, async () => {
-      try {
-        await sleep(this.d.promoteDelayMs);
-        const injected = this.d.faults.takePromoteFail();
-        if (injected?.kind === "promoteFail") {
-          throw new OperationError(injected.code ?? "InternalServerError", injected.message ?? "The promote operation failed (fault injected by the lab).");
+    this.d.ops.run(
+      op,
+      async () => {
+        try {
+          await sleep(this.d.promoteDelayMs);
+          const injected = this.d.faults.takePromoteFail();
+          if (injected?.kind === "promoteFail") {
+            throw new OperationError(
+              injected.code ?? "InternalServerError",
+              injected.message ?? "The promote operation failed (fault injected by the lab).",
+            );
+          }
+          if (option === "planned") {
+            if (!this.reachable(source))
+              throw new OperationError(
+                "SourceServerUnavailable",
+                `The source server '${source?.info.name}' became unreachable; a planned promote cannot guarantee no data loss.`,
+              );
+            await waitCaughtUp(source!.node, s.node, this.d.catchUpTimeoutMs).catch((e: Error) => {
+              throw new OperationError(
+                "ReplicaCatchUpFailed",
+                `Replica did not catch up with its source: ${e.message}`,
+              );
+            });
+          }
+          if (s.regionDown || !s.node.isRunning())
+            throw new OperationError("ServerNotReady", `Server '${s.info.name}' is not running.`);
+          await promote(s.node);
+          s.role = "Primary";
+          s.source = undefined;
+          s.replicationState = undefined;
+          if (source) void dropSlotWhenInactive(source.node, this.d.slotName);
+          this.d.log(`arm: promote ${s.info.name} done`);
+        } finally {
+          // The final GET the SDK does after Succeeded must already see Ready / Primary.
+          s.transient = undefined;
+          s.busyOp = undefined;
+          if (s.role !== "Primary") s.replicationState = "Active";
+          if (sourceWasReady && source.transient === "Updating") source.transient = undefined;
         }
-        if (option === "planned") {
-          if (!this.reachable(source)) throw new OperationError("SourceServerUnavailable", `The source server '${source?.info.name}' became unreachable; a planned promote cannot guarantee no data loss.`);
-          await waitCaughtUp(source!.node, s.node, this.d.catchUpTimeoutMs).catch((e: Error) => {
-            throw new OperationError("ReplicaCatchUpFailed", `Replica did not catch up with its source: ${e.message}`);
-          });
-        }
-        if (s.regionDown || !s.node.isRunning()) throw new OperationError("ServerNotReady", `Server '${s.info.name}' is not running.`);
-        await promote(s.node);
-        s.role = "Primary";
-        s.source = undefined;
-        s.replicationState = undefined;
-        if (source) void dropSlotWhenInactive(source.node, this.d.slotName);
-        this.d.log(`arm: promote ${s.info.name} done`);
-      } finally {
-        // The final GET the SDK does after Succeeded must already see Ready / Primary.
-        s.transient = undefined;
-        s.busyOp = undefined;
-        if (s.role !== "Primary") s.replicationState = "Active";
-        if (sourceWasReady && source.transient === "Updating") source.transient = undefined;
-      }
-    }, this.d.log);
+      },
+      this.d.log,
+    );
     return op;
   }
 
@@ -198,16 +259,20 @@ export class FlexServers {
     const op = this.d.ops.create("stop", s.info.name, s.info.region, () => this.resource(s));
     s.busyOp = op.id;
     s.transient = "Stopping";
-    this.d.ops.run(op, async () => {
-      try {
-        await sleep(this.d.stopStartDelayMs);
-        await s.node.stop("fast");
-        s.userStopped = true;
-      } finally {
-        s.transient = undefined;
-        s.busyOp = undefined;
-      }
-    }, this.d.log);
+    this.d.ops.run(
+      op,
+      async () => {
+        try {
+          await sleep(this.d.stopStartDelayMs);
+          await s.node.stop("fast");
+          s.userStopped = true;
+        } finally {
+          s.transient = undefined;
+          s.busyOp = undefined;
+        }
+      },
+      this.d.log,
+    );
     return op;
   }
 
@@ -218,25 +283,39 @@ export class FlexServers {
     const op = this.d.ops.create("start", s.info.name, s.info.region, () => this.resource(s));
     s.busyOp = op.id;
     s.transient = "Starting";
-    this.d.ops.run(op, async () => {
-      try {
-        await sleep(this.d.stopStartDelayMs);
-        await s.node.start();
-        s.userStopped = false;
-      } finally {
-        s.transient = undefined;
-        s.busyOp = undefined;
-      }
-    }, this.d.log);
+    this.d.ops.run(
+      op,
+      async () => {
+        try {
+          await sleep(this.d.stopStartDelayMs);
+          await s.node.start();
+          s.userStopped = false;
+        } finally {
+          s.transient = undefined;
+          s.busyOp = undefined;
+        }
+      },
+      this.d.log,
+    );
     return op;
   }
 
   private running(s: FlexServer): void {
-    if (s.regionDown || s.userStopped || !s.node.isRunning()) throw conflict("ServerNotReady", `Server '${s.info.name}' is ${this.state(s)}; server parameters need a running server.`);
+    if (s.regionDown || s.userStopped || !s.node.isRunning())
+      throw conflict(
+        "ServerNotReady",
+        `Server '${s.info.name}' is ${this.state(s)}; server parameters need a running server.`,
+      );
   }
 
   private configBody(s: FlexServer, row: SettingRow): unknown {
-    const dataType: Record<string, string> = { bool: "Boolean", integer: "Integer", real: "Numeric", enum: "Enumeration", string: "String" };
+    const dataType: Record<string, string> = {
+      bool: "Boolean",
+      integer: "Integer",
+      real: "Numeric",
+      enum: "Enumeration",
+      string: "String",
+    };
     return {
       id: `${s.info.resourceId}/configurations/${row.name}`,
       name: row.name,
@@ -246,7 +325,13 @@ export class FlexServers {
         description: row.short_desc,
         defaultValue: row.boot_val ?? "",
         dataType: dataType[row.vartype] ?? "String",
-        allowedValues: row.enumvals ? row.enumvals.join(",") : row.vartype === "bool" ? "on,off" : row.min_val != null ? `${row.min_val}-${row.max_val}` : "",
+        allowedValues: row.enumvals
+          ? row.enumvals.join(",")
+          : row.vartype === "bool"
+            ? "on,off"
+            : row.min_val != null
+              ? `${row.min_val}-${row.max_val}`
+              : "",
         source: row.source === "default" ? "system-default" : "user-override",
         isDynamicConfig: row.context !== "postmaster",
         isReadOnly: row.context === "internal",
@@ -288,24 +373,34 @@ export class FlexServers {
     const row = await this.setting(s, name);
     if (!row) throw notFound("ResourceNotFound", `Server parameter '${name}' does not exist.`);
     if (row.context === "internal" || row.context === "postmaster") {
-      throw badRequest("ReadOnlyServerParameter", `Server parameter '${row.name}' cannot be changed without a restart, which the lab does not emulate.`);
+      throw badRequest(
+        "ReadOnlyServerParameter",
+        `Server parameter '${row.name}' cannot be changed without a restart, which the lab does not emulate.`,
+      );
     }
     try {
       await s.node.query(`alter system set ${row.name} = ${quoteLiteral(value)}`);
     } catch (e) {
-      throw badRequest("InvalidParameterValue", `Invalid value '${value}' for server parameter '${row.name}': ${(e as Error).message}`);
+      throw badRequest(
+        "InvalidParameterValue",
+        `Invalid value '${value}' for server parameter '${row.name}': ${(e as Error).message}`,
+      );
     }
     const op = this.d.ops.create("configuration", s.info.name, s.info.region, () => undefined);
-    this.d.ops.run(op, async () => {
-      await s.node.query("select pg_reload_conf()");
-      // New sessions see the value once the postmaster has handled SIGHUP (asynchronous): wait for it.
-      const deadline = Date.now() + 3000;
-      while (Date.now() < deadline) {
-        const [{ v }] = await s.node.query<{ v: string }>("select current_setting($1) v", [row.name]);
-        if (normalize(v) === normalize(value)) return;
-        await sleep(25);
-      }
-    }, this.d.log);
+    this.d.ops.run(
+      op,
+      async () => {
+        await s.node.query("select pg_reload_conf()");
+        // New sessions see the value once the postmaster has handled SIGHUP (asynchronous): wait for it.
+        const deadline = Date.now() + 3000;
+        while (Date.now() < deadline) {
+          const [{ v }] = await s.node.query<{ v: string }>("select current_setting($1) v", [row.name]);
+          if (normalize(v) === normalize(value)) return;
+          await sleep(25);
+        }
+      },
+      this.d.log,
+    );
     return op;
   }
 

@@ -1,7 +1,10 @@
 // Random identifiers shaped like Azure's.
 import { randomBytes, randomUUID } from "node:crypto";
 
-export const hex = (chars: number): string => randomBytes(Math.ceil(chars / 2)).toString("hex").slice(0, chars);
+export const hex = (chars: number): string =>
+  randomBytes(Math.ceil(chars / 2))
+    .toString("hex")
+    .slice(0, chars);
 export const uuid = (): string => randomUUID();
 /** Secret-ish random string usable in passwords and connection strings without quoting. */
 export const secret = (): string => randomBytes(18).toString("base64url");

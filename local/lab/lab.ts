@@ -37,9 +37,17 @@ export interface Lab {
   requests(): ArmRequestRecord[];
   clearRequests(): void;
   /** Query a server as the admin over TLS (verify-full against its own name, dialled by IP). */
-  adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(server: ServerKey, sql: string, params?: unknown[]): Promise<T[]>;
+  adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    server: ServerKey,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   /** Same as the least-privilege app role. */
-  appQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(server: ServerKey, sql: string, params?: unknown[]): Promise<T[]>;
+  appQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    server: ServerKey,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   /** pg client config for a server (by IP, TLS verify-full with servername = its A-record FQDN). */
   clientConfig(server: ServerKey, as?: "admin" | "app"): pg.ClientConfig;
   /** Serve a certificate from the rogue CA (same names) on that server, or the genuine one again. */
@@ -53,7 +61,14 @@ export interface Lab {
   pids(): { postgres: number[]; azurite?: number; reaper?: number };
 }
 
-const LOCATION_NAMES: Record<string, string> = { eastus: "East US", westus: "West US", eastus2: "East US 2", westus2: "West US 2", westeurope: "West Europe", northeurope: "North Europe" };
+const LOCATION_NAMES: Record<string, string> = {
+  eastus: "East US",
+  westus: "West US",
+  eastus2: "East US 2",
+  westus2: "West US 2",
+  westeurope: "West Europe",
+  northeurope: "North Europe",
+};
 
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const t0 = Date.now();
@@ -73,8 +88,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const saveReaperState = (): void => fs.writeFileSync(stateFile, JSON.stringify(reaperState));
 
   const cleanupAll = async (): Promise<void> => {
-    await Promise.allSettled(cleanups.splice(0).reverse().map((c) => c()));
-    if (reaperPid) { try { process.kill(reaperPid, "SIGTERM"); } catch { /* already gone */ } }
+    await Promise.allSettled(
+      cleanups
+        .splice(0)
+        .reverse()
+        .map((c) => c()),
+    );
+    if (reaperPid) {
+      try {
+        process.kill(reaperPid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    }
     if (!options.keepDir) fs.rmSync(dir, { recursive: true, force: true });
   };
 
@@ -83,7 +109,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     saveReaperState();
     const reaperJs = path.join(__dirname, "reaper.js");
     if (fs.existsSync(reaperJs)) {
-      const r = spawn(process.execPath, [reaperJs, String(process.pid), stateFile], { detached: true, stdio: "ignore" });
+      const r = spawn(process.execPath, [reaperJs, String(process.pid), stateFile], {
+        detached: true,
+        stdio: "ignore",
+      });
       r.unref();
       reaperPid = r.pid;
     }
@@ -153,15 +182,45 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         const port = await findFreePort(["127.0.0.1", "127.0.0.2"]);
         const nodes: PgNode[] = [];
         try {
-          const pair = await createPgPair({
-            runner, dir, port, admin, app, replicator, caFile, log,
-            primary: { label: primaryInfo.name, address: "127.0.0.1", certFile: pFiles.cert, keyFile: pFiles.key, rogueCertFile: pRogueFiles.cert, rogueKeyFile: pRogueFiles.key, tlsName: primaryInfo.aRecordFqdn, caPem: ca.certPem, rogueCaPem: rogueCa.certPem },
-            replica: { label: replicaInfo.name, address: "127.0.0.2", certFile: rFiles.cert, keyFile: rFiles.key, rogueCertFile: rRogueFiles.cert, rogueKeyFile: rRogueFiles.key, tlsName: replicaInfo.aRecordFqdn, caPem: ca.certPem, rogueCaPem: rogueCa.certPem },
-          }, (n) => {
-            nodes.push(n);
-            reaperState.dataDirs.push(n.cfg.dataDir);
-            saveReaperState();
-          });
+          const pair = await createPgPair(
+            {
+              runner,
+              dir,
+              port,
+              admin,
+              app,
+              replicator,
+              caFile,
+              log,
+              primary: {
+                label: primaryInfo.name,
+                address: "127.0.0.1",
+                certFile: pFiles.cert,
+                keyFile: pFiles.key,
+                rogueCertFile: pRogueFiles.cert,
+                rogueKeyFile: pRogueFiles.key,
+                tlsName: primaryInfo.aRecordFqdn,
+                caPem: ca.certPem,
+                rogueCaPem: rogueCa.certPem,
+              },
+              replica: {
+                label: replicaInfo.name,
+                address: "127.0.0.2",
+                certFile: rFiles.cert,
+                keyFile: rFiles.key,
+                rogueCertFile: rRogueFiles.cert,
+                rogueKeyFile: rRogueFiles.key,
+                tlsName: replicaInfo.aRecordFqdn,
+                caPem: ca.certPem,
+                rogueCaPem: rogueCa.certPem,
+              },
+            },
+            (n) => {
+              nodes.push(n);
+              reaperState.dataDirs.push(n.cfg.dataDir);
+              saveReaperState();
+            },
+          );
           cleanups.push(() => Promise.allSettled([pair.primary.stop("immediate"), pair.replica.stop("immediate")]));
           return pair;
         } catch (e) {
@@ -186,15 +245,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const scope = { subscriptionId, resourceGroup };
     const zoneId = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Network/privateDnsZones/${zone}`;
     let servers: FlexServers | undefined;
-    let labCtl: { regionDown(r: string): Promise<void>; regionUp(r: string): Promise<void>; info(): unknown } | undefined;
+    let labCtl:
+      { regionDown(r: string): Promise<void>; regionUp(r: string): Promise<void>; info(): unknown } | undefined;
 
     t = Date.now();
     // Start in parallel, but let every start settle before failing so cleanup sees everything that started.
     const settled = await Promise.allSettled([
       startPg(),
-      startDnsServer({ store, publicNames: () => publicNames }).then((d) => { cleanups.push(() => d.close()); log(`dns: listening on 127.0.0.1:${d.port}`); return d; }),
+      startDnsServer({ store, publicNames: () => publicNames }).then((d) => {
+        cleanups.push(() => d.close());
+        log(`dns: listening on 127.0.0.1:${d.port}`);
+        return d;
+      }),
       startArmServer({
-        cert: armCert.certPem, key: armCert.keyPem, token, faults, log,
+        cert: armCert.certPem,
+        key: armCert.keyPem,
+        token,
+        faults,
+        log,
         routes: [
           dnsRoutes(scope, store),
           async (req) => (servers ? serverRoutes(scope, servers, ops)(req) : undefined),
@@ -208,7 +276,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           regionUp: (r) => labCtl!.regionUp(r),
           info: () => labCtl!.info(),
         }),
-      }).then((a) => { cleanups.push(() => a.close()); log(`arm: listening on ${a.endpoint}`); return a; }),
+      }).then((a) => {
+        cleanups.push(() => a.close());
+        log(`arm: listening on ${a.endpoint}`);
+        return a;
+      }),
       options.azurite === false
         ? Promise.resolve(undefined)
         : startAzurite(dir).then((z) => {
@@ -221,19 +293,39 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     ] as const);
     const failed = settled.find((r) => r.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [pair, dns, armServer, azurite] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [PgPair, DnsServer, ArmServer, Azurite | undefined];
+    const [pair, dns, armServer, azurite] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      PgPair,
+      DnsServer,
+      ArmServer,
+      Azurite | undefined,
+    ];
     arm = armServer;
     log(`services: ${Date.now() - t} ms`);
 
     const flex = (key: "primary" | "replica", info: ServerInfo, node: PgNode): FlexServer => ({
-      key, info, node, role: key === "primary" ? "Primary" : "GeoAsyncReplica", userStopped: false, regionDown: false, tags: { environment: "lab" },
+      key,
+      info,
+      node,
+      role: key === "primary" ? "Primary" : "GeoAsyncReplica",
+      userStopped: false,
+      regionDown: false,
+      tags: { environment: "lab" },
     });
     const fp = flex("primary", primaryInfo, pair.primary);
     const fr = flex("replica", replicaInfo, pair.replica);
     fr.source = fp;
     servers = new FlexServers({
-      servers: [fp, fr], ops, faults, slotName: pair.slotName, version: pair.serverVersion, adminUser: admin.user, zoneId,
-      promoteDelayMs: options.promoteDelayMs ?? 1000, stopStartDelayMs: options.stopStartDelayMs ?? 200, catchUpTimeoutMs: 30_000, log,
+      servers: [fp, fr],
+      ops,
+      faults,
+      slotName: pair.slotName,
+      version: pair.serverVersion,
+      adminUser: admin.user,
+      zoneId,
+      promoteDelayMs: options.promoteDelayMs ?? 1000,
+      stopStartDelayMs: options.stopStartDelayMs ?? 200,
+      catchUpTimeoutMs: 30_000,
+      log,
     });
 
     const info: LabInfo = {
@@ -250,12 +342,28 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       dns: { host: "127.0.0.1", port: dns.port },
       postgres: { port: pair.port, database: "postgres", admin, app },
       servers: { primary: primaryInfo, replica: replicaInfo },
-      azurite: azurite ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString } : { tableEndpoint: "", connectionString: "" },
+      azurite: azurite
+        ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString }
+        : { tableEndpoint: "", connectionString: "" },
       settingsFile: path.join(dir, "local.settings.json"),
     };
-    fs.writeFileSync(info.settingsFile, JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(info) }, null, 2) + "\n");
+    fs.writeFileSync(
+      info.settingsFile,
+      JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(info) }, null, 2) + "\n",
+    );
 
-    const lab = makeLab(info, servers, { pair, dns, arm, azurite, faults, store, ops, cleanupAll, reaperPid: () => reaperPid, log });
+    const lab = makeLab(info, servers, {
+      pair,
+      dns,
+      arm,
+      azurite,
+      faults,
+      store,
+      ops,
+      cleanupAll,
+      reaperPid: () => reaperPid,
+      log,
+    });
     labCtl = { regionDown: lab.regionDown, regionUp: lab.regionUp, info: () => info };
     log(`lab ready in ${Date.now() - t0} ms (${dir})`);
     return lab;
@@ -286,17 +394,23 @@ function makeLab(info: LabInfo, servers: FlexServers, p: Parts): Lab {
   };
   const inRegion = (region: string): FlexServer[] => {
     const list = servers.regionServers(region);
-    if (list.length === 0) throw new ArmError(404, "RegionNotFound", `No lab server in region '${region}' (regions: ${servers.all.map((s) => s.info.region).join(", ")}).`);
+    if (list.length === 0)
+      throw new ArmError(
+        404,
+        "RegionNotFound",
+        `No lab server in region '${region}' (regions: ${servers.all.map((s) => s.info.region).join(", ")}).`,
+      );
     return list;
   };
   let stopping: Promise<void> | undefined;
   const lab: Lab = {
     info,
-    stop: () => (stopping ??= (async () => {
-      const t = Date.now();
-      await p.cleanupAll();
-      p.log(`lab stopped in ${Date.now() - t} ms`);
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        const t = Date.now();
+        await p.cleanupAll();
+        p.log(`lab stopped in ${Date.now() - t} ms`);
+      })()),
     faults: { add: (s) => p.faults.add(s), clear: (id) => p.faults.clear(id), list: () => p.faults.list() },
     regionDown: async (region) => {
       for (const s of inRegion(region)) {
@@ -316,7 +430,8 @@ function makeLab(info: LabInfo, servers: FlexServers, p: Parts): Lab {
     clearRequests: () => p.arm.clearRequests(),
     adminQuery: (key, sql, params) => byKey(key).node.query(sql, params ?? []),
     appQuery: (key, sql, params) => byKey(key).node.query(sql, params ?? [], info.postgres.app),
-    clientConfig: (key, as = "admin") => byKey(key).node.clientConfig(as === "admin" ? info.postgres.admin : info.postgres.app),
+    clientConfig: (key, as = "admin") =>
+      byKey(key).node.clientConfig(as === "admin" ? info.postgres.admin : info.postgres.app),
     useRogueCert: (key, on) => byKey(key).node.useRogueCert(on),
     server: (key) => byKey(key).info,
     recordSets: () => p.store.list().map((r) => structuredClone(r)),

@@ -28,30 +28,47 @@ export function defaultPgBinDir(): string {
 const SERVER_USER = "postgres";
 
 function ensureServerUser(): { uid: number; gid: number } {
-  const id = (flag: string): number => Number(execFileSync("id", [flag, SERVER_USER], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim());
+  const id = (flag: string): number =>
+    Number(
+      execFileSync("id", [flag, SERVER_USER], { stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim(),
+    );
   try {
     return { uid: id("-u"), gid: id("-g") };
   } catch {
     // Not present: create a system user without a home or login shell.
-    execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", SERVER_USER], { stdio: "ignore" });
+    execFileSync(
+      "useradd",
+      ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", SERVER_USER],
+      { stdio: "ignore" },
+    );
     return { uid: id("-u"), gid: id("-g") };
   }
 }
 
 export function createRunner(binDir: string, homeDir: string): PgRunner {
   for (const b of ["initdb", "pg_ctl", "postgres"]) {
-    if (!fs.existsSync(path.join(binDir, b))) throw new Error(`PostgreSQL binary ${b} not found in ${binDir} (set PGFLEX_LAB_PG_BIN or pgBinDir)`);
+    if (!fs.existsSync(path.join(binDir, b)))
+      throw new Error(`PostgreSQL binary ${b} not found in ${binDir} (set PGFLEX_LAB_PG_BIN or pgBinDir)`);
   }
   const root = process.getuid?.() === 0;
   const ids = root ? ensureServerUser() : undefined;
-  const env = { PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: homeDir, LC_ALL: "C", LANG: "C", TZ: "UTC" };
+  const env = {
+    PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+    HOME: homeDir,
+    LC_ALL: "C",
+    LANG: "C",
+    TZ: "UTC",
+  };
   const run = (bin: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<string> =>
     new Promise((resolve, reject) => {
       execFile(
         path.join(binDir, bin),
         args,
         { env, uid: ids?.uid, gid: ids?.gid, cwd: homeDir, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 << 20 },
-        (err, stdout, stderr) => (err ? reject(new Error(`${bin} ${args.join(" ")} failed: ${err.message}\n${stderr}`)) : resolve(stdout)),
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${bin} ${args.join(" ")} failed: ${err.message}\n${stderr}`)) : resolve(stdout),
       );
     });
   const chown = (p: string, recursive = false): void => {

@@ -4,11 +4,14 @@ import path from "node:path";
 import pg from "pg";
 import type { PgRunner } from "./pg-bin";
 
-export interface Credentials { user: string; password: string }
+export interface Credentials {
+  user: string;
+  password: string;
+}
 
 export interface PgNodeConfig {
-  label: string;          // server name, for messages
-  address: string;        // loopback address this "region" listens on
+  label: string; // server name, for messages
+  address: string; // loopback address this "region" listens on
   port: number;
   dataDir: string;
   socketDir: string;
@@ -25,7 +28,11 @@ export interface PgNodeConfig {
 
 export class PgNode {
   private rogue = false;
-  constructor(readonly cfg: PgNodeConfig, private readonly runner: PgRunner, private readonly admin: Credentials) {}
+  constructor(
+    readonly cfg: PgNodeConfig,
+    private readonly runner: PgRunner,
+    private readonly admin: Credentials,
+  ) {}
 
   /** The lab's settings, kept in their own include file so they can be rewritten (cert swap, port retry). */
   writeLabConf(): void {
@@ -80,7 +87,9 @@ export class PgNode {
     if (this.isRunning()) return;
     try {
       // -w waits until connections are accepted (works for a hot standby too, unlike waiting for a log line).
-      await this.runner.run("pg_ctl", ["-D", this.cfg.dataDir, "-l", this.cfg.logFile, "-w", "-t", "60", "start"], { timeoutMs: 70_000 });
+      await this.runner.run("pg_ctl", ["-D", this.cfg.dataDir, "-l", this.cfg.logFile, "-w", "-t", "60", "start"], {
+        timeoutMs: 70_000,
+      });
     } catch (e) {
       throw new Error(`${(e as Error).message}\n--- ${this.cfg.logFile} (tail) ---\n${this.logTail()}`);
     }
@@ -88,10 +97,12 @@ export class PgNode {
 
   async stop(mode: "fast" | "immediate" = "fast"): Promise<void> {
     if (!this.isRunning()) return;
-    await this.runner.run("pg_ctl", ["-D", this.cfg.dataDir, "-m", mode, "-w", "-t", "30", "stop"], { timeoutMs: 40_000 }).catch(async (e) => {
-      if (mode === "fast" && this.isRunning()) return this.stop("immediate");
-      if (this.isRunning()) throw e;
-    });
+    await this.runner
+      .run("pg_ctl", ["-D", this.cfg.dataDir, "-m", mode, "-w", "-t", "30", "stop"], { timeoutMs: 40_000 })
+      .catch(async (e) => {
+        if (mode === "fast" && this.isRunning()) return this.stop("immediate");
+        if (this.isRunning()) throw e;
+      });
   }
 
   logTail(lines = 15): string {
@@ -110,12 +121,20 @@ export class PgNode {
       user: creds.user,
       password: creds.password,
       database,
-      ssl: { ca: this.rogue ? this.cfg.rogueCaPem : this.cfg.caPem, servername: this.cfg.tlsName, rejectUnauthorized: true },
+      ssl: {
+        ca: this.rogue ? this.cfg.rogueCaPem : this.cfg.caPem,
+        servername: this.cfg.tlsName,
+        rejectUnauthorized: true,
+      },
       connectionTimeoutMillis: 5000,
     };
   }
 
-  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], creds?: Credentials): Promise<T[]> {
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    creds?: Credentials,
+  ): Promise<T[]> {
     const client = new pg.Client(this.clientConfig(creds));
     client.on("error", () => undefined); // a server going down mid-query must not crash the lab
     await client.connect();

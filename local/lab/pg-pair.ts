@@ -28,7 +28,16 @@ export interface PgPair {
 }
 
 const SKIP_FILES = new Set(["postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "backup_label.old"]);
-const EMPTY_DIRS = new Set(["pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial", "pg_snapshots", "pg_stat_tmp", "pg_subtrans"]);
+const EMPTY_DIRS = new Set([
+  "pg_wal",
+  "pg_replslot",
+  "pg_dynshmem",
+  "pg_notify",
+  "pg_serial",
+  "pg_snapshots",
+  "pg_stat_tmp",
+  "pg_subtrans",
+]);
 
 const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
@@ -53,14 +62,30 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   started(replica);
   for (const n of [primary, replica]) mkdirFor(runner, n.cfg.socketDir);
   mkdirFor(runner, primary.cfg.dataDir);
-  for (const n of [primary, replica]) { fs.writeFileSync(n.cfg.logFile, ""); runner.chown(n.cfg.logFile); }
+  for (const n of [primary, replica]) {
+    fs.writeFileSync(n.cfg.logFile, "");
+    runner.chown(n.cfg.logFile);
+  }
 
   // initdb: the admin is the bootstrap superuser; password via a file so it never shows in ps.
   let t = Date.now();
   const pwFile = path.join(dir, ".initdb-pw");
   fs.writeFileSync(pwFile, o.admin.password + "\n", { mode: 0o600 });
   runner.chown(pwFile);
-  await runner.run("initdb", ["-D", primary.cfg.dataDir, "-U", o.admin.user, "--pwfile", pwFile, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"]);
+  await runner.run("initdb", [
+    "-D",
+    primary.cfg.dataDir,
+    "-U",
+    o.admin.user,
+    "--pwfile",
+    pwFile,
+    "--auth-local=trust",
+    "--auth-host=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-locale",
+    "--no-sync",
+  ]);
   fs.rmSync(pwFile);
   o.log(`postgres: initdb ${Date.now() - t} ms`);
 
@@ -81,7 +106,9 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
 
   const slotName = o.replica.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
   const [{ v }] = await primary.query<{ v: string }>("select current_setting('server_version') v");
-  const versionNum = Number((await primary.query<{ n: string }>("select current_setting('server_version_num') n"))[0].n);
+  const versionNum = Number(
+    (await primary.query<{ n: string }>("select current_setting('server_version_num') n"))[0].n,
+  );
   await primary.query(
     [
       `create role ${sqlIdent(o.replicator.user)} with replication login password ${sqlLiteral(o.replicator.password)}`,
@@ -104,15 +131,22 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   await client.connect();
   let labelfile: string;
   try {
-    await client.query(modern ? "select pg_backup_start('lab-seed', true)" : "select pg_start_backup('lab-seed', true, false)");
+    await client.query(
+      modern ? "select pg_backup_start('lab-seed', true)" : "select pg_start_backup('lab-seed', true, false)",
+    );
     fs.mkdirSync(replica.cfg.dataDir, { mode: 0o700 });
     for (const e of fs.readdirSync(primary.cfg.dataDir)) {
       if (SKIP_FILES.has(e)) continue;
-      if (EMPTY_DIRS.has(e)) { fs.mkdirSync(path.join(replica.cfg.dataDir, e), { mode: 0o700 }); continue; }
+      if (EMPTY_DIRS.has(e)) {
+        fs.mkdirSync(path.join(replica.cfg.dataDir, e), { mode: 0o700 });
+        continue;
+      }
       fs.cpSync(path.join(primary.cfg.dataDir, e), path.join(replica.cfg.dataDir, e), { recursive: true });
     }
     fs.mkdirSync(path.join(replica.cfg.dataDir, "pg_wal", "archive_status"));
-    const r = await client.query<{ labelfile: string }>(modern ? "select labelfile from pg_backup_stop(true)" : "select labelfile from pg_stop_backup(false, true)");
+    const r = await client.query<{ labelfile: string }>(
+      modern ? "select labelfile from pg_backup_stop(true)" : "select labelfile from pg_stop_backup(false, true)",
+    );
     labelfile = r.rows[0].labelfile;
   } finally {
     await client.end().catch(() => undefined);
@@ -121,11 +155,19 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   fs.writeFileSync(path.join(replica.cfg.dataDir, "standby.signal"), "");
   // verify-full against the primary's own A-record name while dialling its IP (hostaddr): the standby trusts the lab CA only.
   const conninfo = [
-    `host=${o.primary.tlsName}`, `hostaddr=${o.primary.address}`, `port=${o.port}`,
-    `user=${o.replicator.user}`, `password=${o.replicator.password}`,
-    "sslmode=verify-full", `sslrootcert=${o.caFile}`, `application_name=${slotName}`,
+    `host=${o.primary.tlsName}`,
+    `hostaddr=${o.primary.address}`,
+    `port=${o.port}`,
+    `user=${o.replicator.user}`,
+    `password=${o.replicator.password}`,
+    "sslmode=verify-full",
+    `sslrootcert=${o.caFile}`,
+    `application_name=${slotName}`,
   ].join(" ");
-  fs.appendFileSync(path.join(replica.cfg.dataDir, "postgresql.auto.conf"), `primary_conninfo = ${sqlLiteral(conninfo)}\nprimary_slot_name = '${slotName}'\n`);
+  fs.appendFileSync(
+    path.join(replica.cfg.dataDir, "postgresql.auto.conf"),
+    `primary_conninfo = ${sqlLiteral(conninfo)}\nprimary_slot_name = '${slotName}'\n`,
+  );
   replica.writeLabConf();
   runner.chown(replica.cfg.dataDir, true);
   o.log(`postgres: base backup ${Date.now() - t} ms`);
@@ -140,7 +182,10 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
 async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await primary.query<{ state: string }>("select state from pg_stat_replication where application_name = $1", [app]);
+    const rows = await primary.query<{ state: string }>(
+      "select state from pg_stat_replication where application_name = $1",
+      [app],
+    );
     if (rows[0]?.state === "streaming") return;
     if (Date.now() > deadline) throw new Error(`replica did not start streaming within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
@@ -152,7 +197,10 @@ export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: 
   const [{ lsn }] = await primary.query<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ ok }] = await replica.query<{ ok: boolean }>("select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) ok", [lsn]);
+    const [{ ok }] = await replica.query<{ ok: boolean }>(
+      "select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) ok",
+      [lsn],
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`replica did not replay up to ${lsn} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
@@ -169,9 +217,15 @@ export async function promote(node: PgNode): Promise<void> {
 export async function dropSlotWhenInactive(primary: PgNode, slot: string): Promise<void> {
   for (let i = 0; i < 40; i++) {
     try {
-      const rows = await primary.query<{ active: boolean }>("select active from pg_replication_slots where slot_name = $1", [slot]);
+      const rows = await primary.query<{ active: boolean }>(
+        "select active from pg_replication_slots where slot_name = $1",
+        [slot],
+      );
       if (rows.length === 0) return;
-      if (!rows[0].active) { await primary.query("select pg_drop_replication_slot($1)", [slot]); return; }
+      if (!rows[0].active) {
+        await primary.query("select pg_drop_replication_slot($1)", [slot]);
+        return;
+      }
     } catch {
       return; // primary down: nothing to tidy now
     }

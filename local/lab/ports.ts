@@ -16,7 +16,10 @@ function tcpFree(port: number, host: string): Promise<boolean> {
 function udpFree(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = dgram.createSocket("udp4");
-    s.once("error", () => { s.close(); resolve(false); });
+    s.once("error", () => {
+      s.close();
+      resolve(false);
+    });
     s.bind({ port, address: host, exclusive: true }, () => s.close(() => resolve(true)));
   });
 }
@@ -27,7 +30,10 @@ export async function findFreePort(hosts: string[], opts: { udp?: boolean } = {}
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
     let ok = true;
     for (const h of hosts) {
-      if (!(await tcpFree(port, h)) || (opts.udp && !(await udpFree(port, h)))) { ok = false; break; }
+      if (!(await tcpFree(port, h)) || (opts.udp && !(await udpFree(port, h)))) {
+        ok = false;
+        break;
+      }
     }
     if (ok) return port;
   }
@@ -35,4 +41,7 @@ export async function findFreePort(hosts: string[], opts: { udp?: boolean } = {}
 }
 
 export const isAddrInUse = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && ((e as { code?: string }).code === "EADDRINUSE" || /already in use|could not bind|Address already/i.test(String((e as Error).message)));
+  typeof e === "object" &&
+  e !== null &&
+  ((e as { code?: string }).code === "EADDRINUSE" ||
+    /already in use|could not bind|Address already/i.test(String((e as Error).message)));

@@ -13,7 +13,12 @@ export interface ReaperState {
 }
 
 const alive = (pid: number): boolean => {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 };
 
 function postmasterPid(dataDir: string): number | undefined {
@@ -27,16 +32,41 @@ function postmasterPid(dataDir: string): number | undefined {
 
 async function reap(stateFile: string): Promise<void> {
   let state: ReaperState;
-  try { state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as ReaperState; } catch { return; }
+  try {
+    state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as ReaperState;
+  } catch {
+    return;
+  }
   const victims: number[] = [];
   for (const d of state.dataDirs) {
     const pid = postmasterPid(d);
-    if (pid && alive(pid)) { try { process.kill(pid, "SIGQUIT"); victims.push(pid); } catch { /* gone */ } }
+    if (pid && alive(pid)) {
+      try {
+        process.kill(pid, "SIGQUIT");
+        victims.push(pid);
+      } catch {
+        /* gone */
+      }
+    }
   }
-  for (const pid of state.pids) if (alive(pid)) { try { process.kill(pid, "SIGKILL"); victims.push(pid); } catch { /* gone */ } }
+  for (const pid of state.pids)
+    if (alive(pid)) {
+      try {
+        process.kill(pid, "SIGKILL");
+        victims.push(pid);
+      } catch {
+        /* gone */
+      }
+    }
   const deadline = Date.now() + 10_000;
   while (victims.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of victims.filter(alive)) { try { process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+  for (const pid of victims.filter(alive)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  }
   if (!state.keepDir) fs.rmSync(state.dir, { recursive: true, force: true });
 }
 

@@ -16,7 +16,11 @@ export function audited<I extends RunRef, O>(
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
     const poll = (input as { poll?: number }).poll;
     const previous = await journal.list(input.runId);
-    const attempt = previous.filter((e) => e.step === step && e.event === "started" && (e.detail as { input?: { poll?: number } })?.input?.poll === poll).length + 1;
+    const attempt =
+      previous.filter(
+        (e) =>
+          e.step === step && e.event === "started" && (e.detail as { input?: { poll?: number } })?.input?.poll === poll,
+      ).length + 1;
     const { runId, pair, ...args } = input;
     const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
     await journal.append({ runId, pair, step, event: "started", attempt, summary: label, detail: { input: args } });

@@ -29,10 +29,17 @@ export function makeCheckPromotion(deps: ActivityDeps) {
         writable,
         state,
         inRecovery: facts.inRecovery,
-        detail: writable ? `${name} (${facts.address}) is out of recovery and read-write` : `${name}: in recovery ${facts.inRecovery}, transaction_read_only ${facts.transactionReadOnly}`,
+        detail: writable
+          ? `${name} (${facts.address}) is out of recovery and read-write`
+          : `${name}: in recovery ${facts.inRecovery}, transaction_read_only ${facts.transactionReadOnly}`,
       };
     } catch (e) {
-      return { writable: false, state, inRecovery: null, detail: `ARM says promoted but ${name} is not answering: ${describeError(e)}` };
+      return {
+        writable: false,
+        state,
+        inRecovery: null,
+        detail: `ARM says promoted but ${name} is not answering: ${describeError(e)}`,
+      };
     }
   };
 }

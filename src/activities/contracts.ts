@@ -89,7 +89,8 @@ export interface RepointInput extends RunRef {
   toTarget: string;
 }
 
-export type RepointResult = { kind: "done"; changed: boolean; cname: CnameSnapshot } | (Refusal & { cname?: CnameSnapshot });
+export type RepointResult =
+  { kind: "done"; changed: boolean; cname: CnameSnapshot } | (Refusal & { cname?: CnameSnapshot });
 
 export interface VerifyInput extends RunRef {
   expectedTarget: string;

@@ -20,10 +20,15 @@ export function makePreflight(deps: ActivityDeps) {
     const decision = decideFailover(refs, states, cname, input.option);
     if (!decision.ok) return { kind: "refused", code: decision.code, reason: decision.reason, cname, servers: states };
 
-    const from = { ...refs[decision.fromIndex], fqdn: states[decision.fromIndex].fqdn, state: states[decision.fromIndex] };
+    const from = {
+      ...refs[decision.fromIndex],
+      fqdn: states[decision.fromIndex].fqdn,
+      state: states[decision.fromIndex],
+    };
     const to = { ...refs[decision.toIndex], fqdn: states[decision.toIndex].fqdn, state: states[decision.toIndex] };
     const lag = await measureLag(deps, pair, from.fqdn, to.fqdn);
-    if ("refused" in lag) return { kind: "refused", code: "ReplicaUnreachable", reason: lag.refused, cname, servers: states };
+    if ("refused" in lag)
+      return { kind: "refused", code: "ReplicaUnreachable", reason: lag.refused, cname, servers: states };
     return { kind: "ready", cname, from, to, lag, warnings: decision.warnings };
   };
 }
@@ -42,7 +47,8 @@ async function measureLag(
   } catch (e) {
     return { refused: `cannot reach the replica ${replicaName}: ${describeError(e)}` };
   }
-  if (!replica.inRecovery) return { refused: `${replicaName} answers but is not in recovery: it is not a streaming replica` };
+  if (!replica.inRecovery)
+    return { refused: `${replicaName} answers but is not in recovery: it is not a streaming replica` };
   const measuredAt = new Date().toISOString();
   try {
     if (!primaryName) throw new Error("ARM reports no fullyQualifiedDomainName");
@@ -54,6 +60,12 @@ async function measureLag(
       primaryReachable: true,
     };
   } catch (e) {
-    return { bytes: null, replaySeconds: replica.replaySeconds, measuredAt, primaryReachable: false, note: `primary unreachable: ${describeError(e)}` };
+    return {
+      bytes: null,
+      replaySeconds: replica.replaySeconds,
+      measuredAt,
+      primaryReachable: false,
+      note: `primary unreachable: ${describeError(e)}`,
+    };
   }
 }

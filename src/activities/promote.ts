@@ -11,14 +11,22 @@ export function makePromote(deps: ActivityDeps) {
     if (isStandalone(state)) return { kind: state.state === "Ready" ? "alreadyPromoted" : "inProgress", state };
     if (state.state === "Updating") return { kind: "inProgress", state };
     if (!isReplicaRole(state.role)) {
-      return { kind: "refused", code: "NotAReplica", reason: `${state.name} has role ${state.role ?? "unknown"}; only a replica can be promoted` };
+      return {
+        kind: "refused",
+        code: "NotAReplica",
+        reason: `${state.name} has role ${state.role ?? "unknown"}; only a replica can be promoted`,
+      };
     }
     try {
       await deps.servers.startPromote(input.server.resourceId, input.option);
     } catch (e) {
       const f = classifyArmError(e);
       if (f.transient) throw e;
-      return { kind: "refused", code: f.code, reason: `ARM refused the promote of ${state.name} (HTTP ${f.status ?? "-"}): ${f.message}` };
+      return {
+        kind: "refused",
+        code: f.code,
+        reason: `ARM refused the promote of ${state.name} (HTTP ${f.status ?? "-"}): ${f.message}`,
+      };
     }
     return { kind: "started", state: await deps.servers.get(input.server.resourceId) };
   };

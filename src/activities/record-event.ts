@@ -5,6 +5,13 @@ import type { ActivityDeps } from "./deps";
 
 export function makeRecordEvent(deps: ActivityDeps) {
   return async (input: RecordEventInput): Promise<void> => {
-    await deps.journal.append({ runId: input.runId, pair: input.pair, step: "run", event: input.event, summary: input.summary, detail: input.detail });
+    await deps.journal.append({
+      runId: input.runId,
+      pair: input.pair,
+      step: "run",
+      event: input.event,
+      summary: input.summary,
+      detail: input.detail,
+    });
   };
 }

@@ -9,9 +9,14 @@ export function makeRestoreTtl(deps: ActivityDeps) {
     const pair = deps.pair(input.pair);
     const current = await deps.dns.getCname(pair.dns);
     if (!input.ownTargets.some((t) => sameName(t, current.target))) {
-      return { kind: "refused", code: "ConcurrentChange", reason: `the CNAME points at ${current.target}, set by someone else; its TTL is left alone` };
+      return {
+        kind: "refused",
+        code: "ConcurrentChange",
+        reason: `the CNAME points at ${current.target}, set by someone else; its TTL is left alone`,
+      };
     }
-    if (current.ttl === input.ttl) return { kind: "done", ttl: current.ttl, previousTtl: current.ttl, etag: current.etag, changed: false };
+    if (current.ttl === input.ttl)
+      return { kind: "done", ttl: current.ttl, previousTtl: current.ttl, etag: current.etag, changed: false };
     // A 412 is thrown: the retry re-reads the record and decides anew.
     const written = await deps.dns.putCname(pair.dns, { target: current.target, ttl: input.ttl }, current.etag);
     return { kind: "done", ttl: written.ttl, previousTtl: current.ttl, etag: written.etag, changed: true };

@@ -24,14 +24,26 @@ export function makeVerify(deps: ActivityDeps) {
       facts = await deps.probe.inspect(name, login, "verify-ca", { write: true });
     } catch (e) {
       if (isTlsTrustError(e)) {
-        return { kind: "refused", code: "TlsUntrusted", reason: `verify-ca through ${name} failed: ${describeError(e)}; the server's certificate does not chain to the configured CA bundle` };
+        return {
+          kind: "refused",
+          code: "TlsUntrusted",
+          reason: `verify-ca through ${name} failed: ${describeError(e)}; the server's certificate does not chain to the configured CA bundle`,
+        };
       }
       throw e;
     }
     const identity = input.server.fqdn ?? input.server.aRecordFqdn;
-    const mismatch = checkServerIdentity(identity, { subject: { CN: "" }, subjectaltname: facts.tls.subjectAltNames } as never);
+    const mismatch = checkServerIdentity(identity, {
+      subject: { CN: "" },
+      subjectaltname: facts.tls.subjectAltNames,
+    } as never);
     if (mismatch) {
-      return { kind: "refused", code: "WrongServer", reason: `${name} reached a server whose certificate does not name ${identity} (${facts.tls.subjectAltNames})`, address: facts.address };
+      return {
+        kind: "refused",
+        code: "WrongServer",
+        reason: `${name} reached a server whose certificate does not name ${identity} (${facts.tls.subjectAltNames})`,
+        address: facts.address,
+      };
     }
     if (facts.inRecovery || facts.transactionReadOnly !== "off" || !facts.wroteAndRolledBack) {
       return {

@@ -19,7 +19,11 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
     requestedAt: input?.requestedAt,
     runtimeStatus: status.runtimeStatus,
     // The outcome a person acts on: succeeded / refused / failed / dryRun, or running.
-    outcome: output?.outcome ?? (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending" ? "running" : String(status.runtimeStatus).toLowerCase()),
+    outcome:
+      output?.outcome ??
+      (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending"
+        ? "running"
+        : String(status.runtimeStatus).toLowerCase()),
     currentStep: custom ?? null,
     createdTime: status.createdTime,
     lastUpdatedTime: status.lastUpdatedTime,

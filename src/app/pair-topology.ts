@@ -9,13 +9,18 @@ import { isStandalone } from "../domain/topology";
 
 export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
   const refs = serverRefs(pair);
-  const [cname, ...states] = await Promise.allSettled([deps.dns.getCname(pair.dns), ...refs.map((r) => deps.servers.get(r.resourceId))]);
+  const [cname, ...states] = await Promise.allSettled([
+    deps.dns.getCname(pair.dns),
+    ...refs.map((r) => deps.servers.get(r.resourceId)),
+  ]);
   const target = cname.status === "fulfilled" ? cname.value.target : undefined;
   return {
     name: pair.name,
     cname: {
       name: cnameFqdn(pair),
-      ...(cname.status === "fulfilled" ? { target: cname.value.target, ttl: cname.value.ttl } : { error: describeError(cname.reason) }),
+      ...(cname.status === "fulfilled"
+        ? { target: cname.value.target, ttl: cname.value.ttl }
+        : { error: describeError(cname.reason) }),
     },
     promoteOption: pair.promoteOption,
     servers: refs.map((ref, i) => {

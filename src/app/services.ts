@@ -37,7 +37,10 @@ export interface Services {
   activities: ReturnType<typeof buildActivities>;
 }
 
-export function buildServices(config: AppConfig, credential: TokenCredential = createCredential(config.credential)): Services {
+export function buildServices(
+  config: AppConfig,
+  credential: TokenCredential = createCredential(config.credential),
+): Services {
   const journal: AuditJournal = config.audit.connectionString
     ? TableAuditJournal.fromConnectionString(config.audit.connectionString, config.audit.table)
     : TableAuditJournal.fromServiceUri(config.audit.tableServiceUri!, config.audit.table, credential);
@@ -45,7 +48,11 @@ export function buildServices(config: AppConfig, credential: TokenCredential = c
   const deps: ActivityDeps = {
     pair(name) {
       const p = config.pairs.find((x) => x.name === name);
-      if (!p) throw new UnknownPairError(name, config.pairs.map((x) => x.name));
+      if (!p)
+        throw new UnknownPairError(
+          name,
+          config.pairs.map((x) => x.name),
+        );
       return p;
     },
     dns: new ArmDnsRecords(credential, config.arm),
@@ -73,13 +80,48 @@ export function buildServices(config: AppConfig, credential: TokenCredential = c
 export function buildActivities(deps: ActivityDeps) {
   const j = deps.journal;
   return {
-    preflight: audited("preflight", j, (o) => (o.kind === "ready" ? `${o.from.name} → ${o.to.name}; lag ${o.lag?.bytes ?? "?"} bytes` : ""), makePreflight(deps)),
-    lowerTtl: audited("lowerTtl", j, (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""), makeLowerTtl(deps)),
+    preflight: audited(
+      "preflight",
+      j,
+      (o) => (o.kind === "ready" ? `${o.from.name} → ${o.to.name}; lag ${o.lag?.bytes ?? "?"} bytes` : ""),
+      makePreflight(deps),
+    ),
+    lowerTtl: audited(
+      "lowerTtl",
+      j,
+      (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""),
+      makeLowerTtl(deps),
+    ),
     promote: audited("promote", j, (o) => `${o.kind}`, makePromote(deps)),
-    checkPromotion: audited("checkPromotion", j, (o) => `${o.writable ? "writable" : "not yet writable"}: ${o.detail}`, makeCheckPromotion(deps)),
-    repointCname: audited("repoint", j, (o, i) => (o.kind === "done" ? `${i.fromTarget} → ${o.cname.target}${o.changed ? "" : " (already)"}` : ""), makeRepointCname(deps)),
-    verify: audited("verify", j, (o) => (o.kind === "verified" ? `${o.name} → ${o.address}: writable, verify-ca OK, verify-full ${o.verifyFull.ok ? "OK" : "refused"}` : o.kind === "dnsNotYet" ? `DNS still answers ${o.answer}` : ""), makeVerify(deps)),
-    restoreTtl: audited("restoreTtl", j, (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""), makeRestoreTtl(deps)),
+    checkPromotion: audited(
+      "checkPromotion",
+      j,
+      (o) => `${o.writable ? "writable" : "not yet writable"}: ${o.detail}`,
+      makeCheckPromotion(deps),
+    ),
+    repointCname: audited(
+      "repoint",
+      j,
+      (o, i) => (o.kind === "done" ? `${i.fromTarget} → ${o.cname.target}${o.changed ? "" : " (already)"}` : ""),
+      makeRepointCname(deps),
+    ),
+    verify: audited(
+      "verify",
+      j,
+      (o) =>
+        o.kind === "verified"
+          ? `${o.name} → ${o.address}: writable, verify-ca OK, verify-full ${o.verifyFull.ok ? "OK" : "refused"}`
+          : o.kind === "dnsNotYet"
+            ? `DNS still answers ${o.answer}`
+            : "",
+      makeVerify(deps),
+    ),
+    restoreTtl: audited(
+      "restoreTtl",
+      j,
+      (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""),
+      makeRestoreTtl(deps),
+    ),
     recordEvent: makeRecordEvent(deps),
   };
 }

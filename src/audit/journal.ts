@@ -33,7 +33,9 @@ export class TableAuditJournal implements AuditJournal {
 
   static fromConnectionString(connectionString: string, tableName: string): TableAuditJournal {
     const local = /UseDevelopmentStorage=true|http:\/\/127\.|http:\/\/localhost/i.test(connectionString);
-    return new TableAuditJournal(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: local }));
+    return new TableAuditJournal(
+      TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: local }),
+    );
   }
 
   static fromServiceUri(uri: string, tableName: string, credential: TokenCredential): TableAuditJournal {
@@ -62,7 +64,8 @@ export class TableAuditJournal implements AuditJournal {
     await this.ensureTable();
     const out: AuditEntry[] = [];
     const filter = `PartitionKey eq '${runId.replace(/'/g, "''")}'`;
-    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(fromEntity(e));
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+      out.push(fromEntity(e));
     return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 

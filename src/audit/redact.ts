@@ -1,6 +1,7 @@
 // Secrets never reach the audit or logs: values under secret-looking keys are replaced, and strings that
 // look like bearer tokens or connection-string keys are masked wherever they appear.
-const SECRET_KEY = /pass(word)?|secret|token|credential|authorization|connectionstring|accountkey|sig$|^code$|^key$|apikey|functionkey|masterkey/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|credential|authorization|connectionstring|accountkey|sig$|^code$|^key$|apikey|functionkey|masterkey/i;
 
 export function redact<T>(value: T): T {
   return walk(value, 0) as T;

@@ -9,9 +9,13 @@ export function createCredential(cfg: AppConfig["credential"]): TokenCredential 
     case "staticToken":
       return staticTokenCredential(cfg.staticToken!);
     case "default":
-      return new DefaultAzureCredential(cfg.managedIdentityClientId ? { managedIdentityClientId: cfg.managedIdentityClientId } : {});
+      return new DefaultAzureCredential(
+        cfg.managedIdentityClientId ? { managedIdentityClientId: cfg.managedIdentityClientId } : {},
+      );
     case "managedIdentity":
-      return cfg.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: cfg.managedIdentityClientId }) : new ManagedIdentityCredential();
+      return cfg.managedIdentityClientId
+        ? new ManagedIdentityCredential({ clientId: cfg.managedIdentityClientId })
+        : new ManagedIdentityCredential();
   }
 }
 

@@ -17,7 +17,9 @@ export class ArmFlexibleServers implements FlexibleServers {
   private readonly client: (subscriptionId: string) => PostgreSQLManagementFlexibleServerClient;
 
   constructor(credential: TokenCredential, arm: AppConfig["arm"]) {
-    this.client = perSubscription((sub) => new PostgreSQLManagementFlexibleServerClient(credential, sub, armClientOptions(arm)));
+    this.client = perSubscription(
+      (sub) => new PostgreSQLManagementFlexibleServerClient(credential, sub, armClientOptions(arm)),
+    );
   }
 
   async get(resourceId: string): Promise<ServerState> {

@@ -11,8 +11,15 @@ const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const serverSchema = z.strictObject({
-  resourceId: z.string().regex(FLEX_ID, "must be a Flexible Server ARM id: /subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>"),
-  aRecord: z.string().regex(DNS_LABEL, "must be the relative name of the server's A record in the zone (one DNS label)"),
+  resourceId: z
+    .string()
+    .regex(
+      FLEX_ID,
+      "must be a Flexible Server ARM id: /subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>",
+    ),
+  aRecord: z
+    .string()
+    .regex(DNS_LABEL, "must be the relative name of the server's A record in the zone (one DNS label)"),
 });
 
 export const pairSchema = z.strictObject({
@@ -49,7 +56,14 @@ export const pairSchema = z.strictObject({
       verifyPollSeconds: seconds(1, 600).default(5),
       stabiliseSeconds: seconds(0, 86400).default(300),
     })
-    .default({ drainCapSeconds: 300, promoteDeadlineSeconds: 3600, promotePollSeconds: 15, verifyDeadlineSeconds: 600, verifyPollSeconds: 5, stabiliseSeconds: 300 }),
+    .default({
+      drainCapSeconds: 300,
+      promoteDeadlineSeconds: 3600,
+      promotePollSeconds: 15,
+      verifyDeadlineSeconds: 600,
+      verifyPollSeconds: 5,
+      stabiliseSeconds: 300,
+    }),
   retry: z
     .strictObject({
       firstIntervalSeconds: seconds(1, 3600).default(5),

@@ -40,26 +40,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`PGFLEX_CREDENTIAL: "${kind}" is not one of managedIdentity, default, staticToken`);
   }
   const staticToken = env.PGFLEX_STATIC_TOKEN;
-  if (kind === "staticToken" && !staticToken) problems.push("PGFLEX_STATIC_TOKEN: required when PGFLEX_CREDENTIAL=staticToken");
+  if (kind === "staticToken" && !staticToken)
+    problems.push("PGFLEX_STATIC_TOKEN: required when PGFLEX_CREDENTIAL=staticToken");
 
-  const dnsServers = (env.PGFLEX_DNS_SERVERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const dnsServers = (env.PGFLEX_DNS_SERVERS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of dnsServers) {
     if (!DNS_SERVER.test(s)) problems.push(`PGFLEX_DNS_SERVERS: "${s}" is not an IPv4 address with an optional :port`);
   }
 
   const table = env.PGFLEX_AUDIT_TABLE ?? "PgFlexFailoverAudit";
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(table)) problems.push(`PGFLEX_AUDIT_TABLE: "${table}" must be 3-63 letters or digits, starting with a letter`);
+  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(table))
+    problems.push(`PGFLEX_AUDIT_TABLE: "${table}" must be 3-63 letters or digits, starting with a letter`);
   const connectionString = env.AzureWebJobsStorage || undefined;
   const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri || undefined;
   if (!connectionString && !tableServiceUri) {
-    problems.push("AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal");
+    problems.push(
+      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
+    );
   }
 
   for (const pair of pairs) {
     if (pair.probe.auth === "password") {
       const name = pair.probe.passwordSetting;
-      if (!name) problems.push(`PGFLEX_PAIRS: pair "${pair.name}": probe.passwordSetting is required when probe.auth is "password"`);
-      else if (!env[name]) problems.push(`${name}: required by pair "${pair.name}" (probe.passwordSetting) but not set`);
+      if (!name)
+        problems.push(
+          `PGFLEX_PAIRS: pair "${pair.name}": probe.passwordSetting is required when probe.auth is "password"`,
+        );
+      else if (!env[name])
+        problems.push(`${name}: required by pair "${pair.name}" (probe.passwordSetting) but not set`);
     }
     if (pair.probe.caFile) readPem(pair.probe.caFile, `PGFLEX_PAIRS: pair "${pair.name}": probe.caFile`, problems);
   }
@@ -109,9 +120,14 @@ function loadPairs(env: Env, problems: string[]): PairConfig[] {
     if (seen.has(p.name)) problems.push(`${source}[${i}].name: "${p.name}" is used by more than one pair`);
     seen.add(p.name);
     const [a, b] = p.servers;
-    if (a.resourceId.toLowerCase() === b.resourceId.toLowerCase()) problems.push(`${source}[${i}].servers: both entries name the same server`);
-    if (a.aRecord.toLowerCase() === b.aRecord.toLowerCase()) problems.push(`${source}[${i}].servers: both servers use the same aRecord`);
-    if (p.dns.cname.toLowerCase() === a.aRecord.toLowerCase() || p.dns.cname.toLowerCase() === b.aRecord.toLowerCase()) {
+    if (a.resourceId.toLowerCase() === b.resourceId.toLowerCase())
+      problems.push(`${source}[${i}].servers: both entries name the same server`);
+    if (a.aRecord.toLowerCase() === b.aRecord.toLowerCase())
+      problems.push(`${source}[${i}].servers: both servers use the same aRecord`);
+    if (
+      p.dns.cname.toLowerCase() === a.aRecord.toLowerCase() ||
+      p.dns.cname.toLowerCase() === b.aRecord.toLowerCase()
+    ) {
       problems.push(`${source}[${i}].dns.cname: "${p.dns.cname}" is also a server's aRecord`);
     }
   });

@@ -2,7 +2,9 @@
 import { z } from "zod";
 
 export const failoverRequestSchema = z.strictObject({
-  pair: z.string({ error: "is required: the name of a configured pair" }).min(1, "is required: the name of a configured pair"),
+  pair: z
+    .string({ error: "is required: the name of a configured pair" })
+    .min(1, "is required: the name of a configured pair"),
   option: z.enum(["Planned", "Forced"], { error: 'must be "Planned" or "Forced"' }).optional(),
   reason: z
     .string({ error: "is required: say why (it goes into the audit)" })
@@ -24,7 +26,14 @@ export function parseFailoverRequest(body: unknown): ParseResult<FailoverRequest
   const r = failoverRequestSchema.safeParse(body);
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0]!;
-  const field = issue.path.length ? issue.path.map(String).join(".") : issue.code === "unrecognized_keys" ? String((issue as { keys?: string[] }).keys?.[0]) : "body";
-  const message = issue.code === "unrecognized_keys" ? "is not a known field (pair, option, reason, requestedBy, dryRun)" : issue.message;
+  const field = issue.path.length
+    ? issue.path.map(String).join(".")
+    : issue.code === "unrecognized_keys"
+      ? String((issue as { keys?: string[] }).keys?.[0])
+      : "body";
+  const message =
+    issue.code === "unrecognized_keys"
+      ? "is not a known field (pair, option, reason, requestedBy, dryRun)"
+      : issue.message;
   return { ok: false, field, message };
 }

@@ -43,8 +43,7 @@ export function isStandalone(s: ServerState): boolean {
 }
 
 export type Decision =
-  | { ok: true; fromIndex: 0 | 1; toIndex: 0 | 1; warnings: string[] }
-  | { ok: false; code: string; reason: string };
+  { ok: true; fromIndex: 0 | 1; toIndex: 0 | 1; warnings: string[] } | { ok: false; code: string; reason: string };
 
 /**
  * Decide the direction of a failover. The CNAME's target says which server is serving now; the other
@@ -103,8 +102,10 @@ export function decideFailover(
       };
     }
   } else {
-    if (from.state === "Ready") warnings.push(`${from.name} is Ready: a forced promote may lose the replica lag; Planned loses nothing`);
-    if (to.replicationState && to.replicationState !== "Active") warnings.push(`${to.name} replication state is ${to.replicationState}`);
+    if (from.state === "Ready")
+      warnings.push(`${from.name} is Ready: a forced promote may lose the replica lag; Planned loses nothing`);
+    if (to.replicationState && to.replicationState !== "Active")
+      warnings.push(`${to.name} replication state is ${to.replicationState}`);
   }
   return { ok: true, fromIndex, toIndex, warnings };
 }

@@ -10,7 +10,9 @@ df.app.orchestration(ORCHESTRATION.failover, failoverOrchestrator);
 
 type Activities = ReturnType<typeof services>["activities"];
 const register = <K extends keyof Activities>(name: string, key: K) =>
-  df.app.activity(name, { handler: (input: Parameters<Activities[K]>[0]) => services().activities[key](input as never) });
+  df.app.activity(name, {
+    handler: (input: Parameters<Activities[K]>[0]) => services().activities[key](input as never),
+  });
 
 register(ACTIVITY.preflight, "preflight");
 register(ACTIVITY.lowerTtl, "lowerTtl");

@@ -28,7 +28,12 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
   const { config } = services();
   const pair = config.pairs.find((p) => p.name === req.pair);
   if (!pair) {
-    return error(404, "PairNotFound", `pair "${req.pair}" is not configured (configured: ${config.pairs.map((p) => p.name).join(", ")})`, { field: "pair" });
+    return error(
+      404,
+      "PairNotFound",
+      `pair "${req.pair}" is not configured (configured: ${config.pairs.map((p) => p.name).join(", ")})`,
+      { field: "pair" },
+    );
   }
 
   const client = df.getClient(context);
@@ -57,11 +62,21 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     if (now) return conflict(request, client, now);
     throw e;
   }
-  context.log(`failover ${instanceId} started: pair ${pair.name}, ${input.option}${dryRun ? ", dry run" : ""}, by ${input.requestedBy}`);
+  context.log(
+    `failover ${instanceId} started: pair ${pair.name}, ${input.option}${dryRun ? ", dry run" : ""}, by ${input.requestedBy}`,
+  );
   const statusUri = statusUrl(request, instanceId);
   return json(
     202,
-    { ...client.createHttpManagementPayload(instanceId), id: instanceId, runId, pair: pair.name, option: input.option, dryRun, statusUri },
+    {
+      ...client.createHttpManagementPayload(instanceId),
+      id: instanceId,
+      runId,
+      pair: pair.name,
+      option: input.option,
+      dryRun,
+      statusUri,
+    },
     { location: statusUri, "retry-after": "5" },
   );
 }
@@ -92,13 +107,22 @@ async function statusOf(client: df.DurableClient, instanceId: string, options?: 
   }
 }
 
-function conflict(request: HttpRequest, client: df.DurableClient, running: df.DurableOrchestrationStatus): HttpResponseInit {
+function conflict(
+  request: HttpRequest,
+  client: df.DurableClient,
+  running: df.DurableOrchestrationStatus,
+): HttpResponseInit {
   const statusUri = statusUrl(request, running.instanceId);
-  return error(409, "FailoverInProgress", `a failover of this pair is already running (${running.instanceId}, ${running.runtimeStatus}); follow it at ${statusUri}`, {
-    ...client.createHttpManagementPayload(running.instanceId),
-    id: running.instanceId,
-    statusUri,
-  });
+  return error(
+    409,
+    "FailoverInProgress",
+    `a failover of this pair is already running (${running.instanceId}, ${running.runtimeStatus}); follow it at ${statusUri}`,
+    {
+      ...client.createHttpManagementPayload(running.instanceId),
+      id: running.instanceId,
+      statusUri,
+    },
+  );
 }
 
 function statusUrl(request: HttpRequest, id: string): string {

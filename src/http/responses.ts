@@ -5,7 +5,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { status, jsonBody: body, headers: { "content-type": "application/json", ...headers } };
 }
 
-export function error(status: number, code: string, message: string, extra: Record<string, unknown> = {}): HttpResponseInit {
+export function error(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): HttpResponseInit {
   return json(status, { error: { code, message, ...extra } });
 }
 

@@ -19,7 +19,8 @@ export interface FailoverInput {
 
 export type Outcome = "succeeded" | "refused" | "failed" | "dryRun";
 
-export type PhaseName = "preflight" | "lowerTtl" | "drain" | "promote" | "repoint" | "verify" | "stabilise" | "restoreTtl";
+export type PhaseName =
+  "preflight" | "lowerTtl" | "drain" | "promote" | "repoint" | "verify" | "stabilise" | "restoreTtl";
 
 export interface PhaseRecord {
   phase: PhaseName;

@@ -49,7 +49,14 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   };
   const end = (phase: PhaseName, outcome: PhaseRecord["outcome"], note?: string) => {
     const endedAt = now();
-    phases.push({ phase, startedAt: phaseStart.toISOString(), endedAt: endedAt.toISOString(), seconds: secondsBetween(phaseStart, endedAt), outcome, note });
+    phases.push({
+      phase,
+      startedAt: phaseStart.toISOString(),
+      endedAt: endedAt.toISOString(),
+      seconds: secondsBetween(phaseStart, endedAt),
+      outcome,
+      note,
+    });
   };
 
   function* call<T>(activity: string, args: object): Generator<Task, Step<T>, unknown> {
@@ -59,27 +66,48 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
       return { ok: false, error: errorMessage(e) };
     }
   }
-  function* audit(event: "requested" | "info" | "completed", summary: string, detail?: unknown): Generator<Task, void, unknown> {
+  function* audit(
+    event: "requested" | "info" | "completed",
+    summary: string,
+    detail?: unknown,
+  ): Generator<Task, void, unknown> {
     yield* call<void>(ACTIVITY.recordEvent, { event, summary, detail });
   }
-  function* finish(outcome: Outcome, failedStep?: PhaseName, code?: string, reason?: string): Generator<Task, FailoverOutput, unknown> {
+  function* finish(
+    outcome: Outcome,
+    failedStep?: PhaseName,
+    code?: string,
+    reason?: string,
+  ): Generator<Task, FailoverOutput, unknown> {
     Object.assign(out, { outcome, failedStep, code, reason });
-    out.rto = rtoOf(phases, input.requestedAt, outcome === "succeeded" ? phases.find((p) => p.phase === "verify")?.endedAt : undefined);
+    out.rto = rtoOf(
+      phases,
+      input.requestedAt,
+      outcome === "succeeded" ? phases.find((p) => p.phase === "verify")?.endedAt : undefined,
+    );
     setStatus("done", `${outcome}${reason ? ": " + reason : ""}`);
-    yield* audit("completed", `${outcome}${failedStep ? ` at ${failedStep}` : ""}${reason ? `: ${code} ${reason}` : ""}; CNAME → ${out.cname.target} (${out.cname.note})`, {
-      outcome,
-      rto: out.rto,
-      rpo: out.rpo,
-    });
+    yield* audit(
+      "completed",
+      `${outcome}${failedStep ? ` at ${failedStep}` : ""}${reason ? `: ${code} ${reason}` : ""}; CNAME → ${out.cname.target} (${out.cname.note})`,
+      {
+        outcome,
+        rto: out.rto,
+        rpo: out.rpo,
+      },
+    );
     return out;
   }
 
-  yield* audit("requested", `${input.dryRun ? "dry run of a " : ""}${input.option} failover requested by ${input.requestedBy} (${input.source}): ${input.reason}`, {
-    option: input.option,
-    dryRun: input.dryRun,
-    requestedBy: input.requestedBy,
-    reason: input.reason,
-  });
+  yield* audit(
+    "requested",
+    `${input.dryRun ? "dry run of a " : ""}${input.option} failover requested by ${input.requestedBy} (${input.source}): ${input.reason}`,
+    {
+      option: input.option,
+      dryRun: input.dryRun,
+      requestedBy: input.requestedBy,
+      reason: input.reason,
+    },
+  );
 
   // 1. Preflight: read the CNAME and both servers, decide from → to, measure the lag. Changes nothing.
   begin("preflight", "reading the CNAME and both servers");
@@ -117,7 +145,11 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
     const r = yield* call<TtlResult>(ACTIVITY.restoreTtl, { ttl: restoreTo, ownTargets });
     if (r.ok && r.value.kind === "done") {
       out.cname.ttl = r.value.ttl;
-      end("restoreTtl", "ok", r.value.changed ? `TTL ${r.value.previousTtl}s → ${r.value.ttl}s` : `TTL already ${r.value.ttl}s`);
+      end(
+        "restoreTtl",
+        "ok",
+        r.value.changed ? `TTL ${r.value.previousTtl}s → ${r.value.ttl}s` : `TTL already ${r.value.ttl}s`,
+      );
     } else {
       const why2 = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
       out.warnings.push(`the CNAME TTL was not restored: ${why2}`);
@@ -134,13 +166,24 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
     return yield* abandon("lowerTtl", f.code, f.reason);
   }
   out.cname.ttl = lowered.value.ttl;
-  end("lowerTtl", "ok", lowered.value.changed ? `TTL ${originalTtl}s → ${lowered.value.ttl}s` : `TTL already ${lowered.value.ttl}s`);
+  end(
+    "lowerTtl",
+    "ok",
+    lowered.value.changed ? `TTL ${originalTtl}s → ${lowered.value.ttl}s` : `TTL already ${lowered.value.ttl}s`,
+  );
 
   // 3. Drain: a planned failover waits until caches holding the old TTL have expired (capped).
   const drainSeconds = input.option === "Planned" ? Math.min(originalTtl, timings.drainCapSeconds) : 0;
-  begin("drain", drainSeconds ? `waiting ${drainSeconds}s for cached answers to expire` : "forced: not waiting for caches");
+  begin(
+    "drain",
+    drainSeconds ? `waiting ${drainSeconds}s for cached answers to expire` : "forced: not waiting for caches",
+  );
   if (drainSeconds > 0) yield ctx.df.createTimer(addSeconds(now(), drainSeconds));
-  end("drain", drainSeconds ? "ok" : "skipped", drainSeconds < originalTtl && drainSeconds > 0 ? `capped at ${drainSeconds}s (TTL was ${originalTtl}s)` : undefined);
+  end(
+    "drain",
+    drainSeconds ? "ok" : "skipped",
+    drainSeconds < originalTtl && drainSeconds > 0 ? `capped at ${drainSeconds}s (TTL was ${originalTtl}s)` : undefined,
+  );
 
   // 4. Promote the replica (standalone), then 5. wait until it is writable, with a deadline.
   begin("promote", `promoting ${plan.to.name} (${input.option})`);
@@ -177,18 +220,32 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
 
   // 6. Repoint the CNAME at the promoted server (If-Match; never over someone else's change).
   begin("repoint", `pointing ${plan.cname.fqdn} at ${plan.to.aRecordFqdn}`);
-  const repointed = yield* call<RepointResult>(ACTIVITY.repointCname, { fromTarget: plan.from.aRecordFqdn, toTarget: plan.to.aRecordFqdn });
+  const repointed = yield* call<RepointResult>(ACTIVITY.repointCname, {
+    fromTarget: plan.from.aRecordFqdn,
+    toTarget: plan.to.aRecordFqdn,
+  });
   if (!repointed.ok || repointed.value.kind === "refused") {
     const f = stopReason(repointed, "RepointFailed");
     end("repoint", f.outcome, f.reason);
     out.warnings.push(`${plan.to.name} is promoted and writable but the CNAME was not moved to it`);
     yield* restoreTtl("after the repoint failed");
-    const target = repointed.ok && repointed.value.kind === "refused" ? (repointed.value.cname?.target ?? plan.from.aRecordFqdn) : plan.from.aRecordFqdn;
+    const target =
+      repointed.ok && repointed.value.kind === "refused"
+        ? (repointed.value.cname?.target ?? plan.from.aRecordFqdn)
+        : plan.from.aRecordFqdn;
     out.cname = { target, ttl: out.cname.ttl, note: "not moved by this run" };
     return yield* finish("failed", "repoint", f.code, f.reason);
   }
-  out.cname = { target: repointed.value.cname.target, ttl: repointed.value.cname.ttl, note: `the new primary ${plan.to.name}, proven writable through its own name` };
-  end("repoint", "ok", repointed.value.changed ? `${plan.from.aRecordFqdn} → ${plan.to.aRecordFqdn}` : "already pointing there");
+  out.cname = {
+    target: repointed.value.cname.target,
+    ttl: repointed.value.cname.ttl,
+    note: `the new primary ${plan.to.name}, proven writable through its own name`,
+  };
+  end(
+    "repoint",
+    "ok",
+    repointed.value.changed ? `${plan.from.aRecordFqdn} → ${plan.to.aRecordFqdn}` : "already pointing there",
+  );
 
   // 7. Verify through DNS and the CNAME name, as an application connects.
   begin("verify", `resolving ${plan.cname.fqdn} and connecting through it with verify-ca`);
@@ -196,7 +253,11 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
   let verified: Extract<VerifyResult, { kind: "verified" }> | undefined;
   let failure: { code: string; reason: string } | undefined;
   for (let poll = 1; ; poll++) {
-    const v = yield* call<VerifyResult>(ACTIVITY.verify, { expectedTarget: plan.to.aRecordFqdn, server: plan.to, poll });
+    const v = yield* call<VerifyResult>(ACTIVITY.verify, {
+      expectedTarget: plan.to.aRecordFqdn,
+      server: plan.to,
+      poll,
+    });
     if (v.ok && v.value.kind === "verified") {
       verified = v.value;
       break;
@@ -206,9 +267,13 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
       break;
     }
     if (!v.ok) failure = { code: "VerifyFailed", reason: v.error };
-    else if (v.value.kind === "dnsNotYet") setStatus("verify", `DNS still answers ${v.value.answer ?? "nothing"} for ${plan.cname.fqdn}; waiting`);
+    else if (v.value.kind === "dnsNotYet")
+      setStatus("verify", `DNS still answers ${v.value.answer ?? "nothing"} for ${plan.cname.fqdn}; waiting`);
     if (now() >= verifyDeadline || !v.ok) {
-      failure ??= { code: "DnsNotConverged", reason: `DNS did not answer ${plan.to.aRecordFqdn} within ${timings.verifyDeadlineSeconds}s` };
+      failure ??= {
+        code: "DnsNotConverged",
+        reason: `DNS did not answer ${plan.to.aRecordFqdn} within ${timings.verifyDeadlineSeconds}s`,
+      };
       break;
     }
     yield ctx.df.createTimer(addSeconds(now(), timings.verifyPollSeconds));
@@ -219,7 +284,11 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Generator<Task
     return yield* finish("failed", "verify", failure!.code, failure!.reason);
   }
   out.verification = verified;
-  end("verify", "ok", `${verified.name} → ${verified.address}: writable, TLS ${verified.tls.protocol} verify-ca OK; verify-full ${verified.verifyFull.ok ? "OK" : "fails as expected"}`);
+  end(
+    "verify",
+    "ok",
+    `${verified.name} → ${verified.address}: writable, TLS ${verified.tls.protocol} verify-ca OK; verify-full ${verified.verifyFull.ok ? "OK" : "fails as expected"}`,
+  );
 
   // 8. After a stabilisation period, restore the TTL.
   begin("stabilise", `stabilising for ${timings.stabiliseSeconds}s before restoring the TTL`);
@@ -258,7 +327,7 @@ function addSeconds(d: Date, s: number): Date {
 }
 
 function secondsBetween(a: Date, b: Date): number {
-  return Math.round((b.getTime() - a.getTime())) / 1000;
+  return Math.round(b.getTime() - a.getTime()) / 1000;
 }
 
 function errorMessage(e: unknown): string {

@@ -17,7 +17,8 @@ export function azurePostgresRoots(): string[] {
     const cn = /CN=([^\n]+)/.exec(new X509Certificate(pem).subject)?.[1];
     return cn !== undefined && AZURE_POSTGRES_ROOTS.includes(cn.trim());
   });
-  if (found.length === 0) throw new Error("none of the Azure PostgreSQL root CAs is in this Node's root store; set probe.caFile");
+  if (found.length === 0)
+    throw new Error("none of the Azure PostgreSQL root CAs is in this Node's root store; set probe.caFile");
   return found;
 }
 

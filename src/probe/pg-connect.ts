@@ -59,7 +59,11 @@ export function tlsFacts(client: Client): TlsFacts & { remoteAddress: string | n
   const socket = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
   const cert = socket.getPeerCertificate?.();
   const dn = (o: Record<string, unknown> | undefined) =>
-    o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(", ") : "";
+    o
+      ? Object.entries(o)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(", ")
+      : "";
   return {
     protocol: socket.getProtocol?.() ?? null,
     subject: dn(cert?.subject as unknown as Record<string, unknown>),

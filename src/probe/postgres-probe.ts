@@ -42,7 +42,12 @@ export class PostgresProbe {
   }
 
   /** Connects to `name` and reports what the server says; with `write`, proves a write and rolls it back. */
-  async inspect(name: string, login: ProbeLogin, sslmode: SslMode, opts: { write?: boolean } = {}): Promise<ServerFacts> {
+  async inspect(
+    name: string,
+    login: ProbeLogin,
+    sslmode: SslMode,
+    opts: { write?: boolean } = {},
+  ): Promise<ServerFacts> {
     return this.withClient(name, login, sslmode, async (client, resolution, address) => {
       const r = await client.query<{ in_recovery: boolean; ro: string; version: string }>(
         "select pg_is_in_recovery() as in_recovery, current_setting('transaction_read_only') as ro, current_setting('server_version') as version",
@@ -82,7 +87,11 @@ export class PostgresProbe {
                 case when pg_is_in_recovery() then extract(epoch from now() - pg_last_xact_replay_timestamp())::text end as replay_s`,
       );
       const row = r.rows[0]!;
-      return { inRecovery: row.in_recovery, lsn: row.lsn, replaySeconds: row.replay_s === null ? null : Number(row.replay_s) };
+      return {
+        inRecovery: row.in_recovery,
+        lsn: row.lsn,
+        replaySeconds: row.replay_s === null ? null : Number(row.replay_s),
+      };
     });
   }
 
@@ -107,6 +116,7 @@ export class PostgresProbe {
 /** TLS/certificate errors are permanent for a given server: retrying will not change the certificate. */
 export function isTlsTrustError(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? "";
-  return /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(code);
+  return /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(
+    code,
+  );
 }
-

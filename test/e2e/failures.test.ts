@@ -12,7 +12,10 @@ test("a promote that ends Failed: CNAME stays on the old primary, TTL restored, 
   const run = await follow(stack, (await requestFailover(stack, {})).id);
   assert.equal(run.out.outcome, "failed");
   assert.equal(run.out.failedStep, "promote");
-  assert.deepEqual({ target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl }, { target: stack.lab.info.servers.primary.aRecordFqdn, ttl: 3600 });
+  assert.deepEqual(
+    { target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl },
+    { target: stack.lab.info.servers.primary.aRecordFqdn, ttl: 3600 },
+  );
   assert.equal((await resolveCname(stack)).target, stack.lab.info.servers.primary.aRecordFqdn);
   assert.match(run.out.cname.note, /old primary/);
   assert.equal(await inRecovery(stack, "replica"), true);
@@ -26,7 +29,9 @@ test("a certificate from another CA fails verify-ca: prod stays on the writable 
   // Once the promoted server has been checked through its own name, the repoint is held while its
   // certificate is swapped for one from a rogue CA, so that only the proof through the CNAME sees it.
   const step = () => currentStep(stack, id);
-  await waitFor("the TTL lowered", async () => (["drain", "promote"].includes((await step()) ?? "") ? true : undefined));
+  await waitFor("the TTL lowered", async () =>
+    ["drain", "promote"].includes((await step()) ?? "") ? true : undefined,
+  );
   lab.faults.add({ kind: "stall", ms: 3000, method: "PUT", path: "/CNAME/", times: 1 });
   await waitFor("the repoint", async () => ((await step()) === "repoint" ? true : undefined));
   await lab.useRogueCert("replica", true);
@@ -34,6 +39,9 @@ test("a certificate from another CA fails verify-ca: prod stays on the writable 
   assert.equal(run.out.outcome, "failed");
   assert.equal(run.out.failedStep, "verify");
   assert.equal(run.out.code, "TlsUntrusted");
-  assert.deepEqual({ target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl }, { target: lab.info.servers.replica.aRecordFqdn, ttl: 3600 });
+  assert.deepEqual(
+    { target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl },
+    { target: lab.info.servers.replica.aRecordFqdn, ttl: 3600 },
+  );
   assert.match(run.out.cname.note, /proven writable through its own name/);
 });

@@ -3,7 +3,16 @@
 // completed steps or promoting twice.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cnameRecord, currentStep, follow, promotePatches, requestFailover, resolveCname, start, waitFor } from "./helpers";
+import {
+  cnameRecord,
+  currentStep,
+  follow,
+  promotePatches,
+  requestFailover,
+  resolveCname,
+  start,
+  waitFor,
+} from "./helpers";
 
 test("429, 500, 503 and dropped connections on every step are retried; one promote", async (t) => {
   const stack = await start();
@@ -12,7 +21,14 @@ test("429, 500, 503 and dropped connections on every step are retried; one promo
   lab.faults.add({ kind: "status", status: 429, retryAfterSeconds: 1, method: "GET", path: "/CNAME/", times: 1 });
   lab.faults.add({ kind: "status", status: 500, method: "PUT", path: "/CNAME/", times: 1 });
   lab.faults.add({ kind: "drop", method: "GET", path: "/flexibleServers/", times: 2 });
-  lab.faults.add({ kind: "status", status: 503, retryAfterSeconds: 1, method: "PATCH", path: "/flexibleServers/", times: 1 });
+  lab.faults.add({
+    kind: "status",
+    status: 503,
+    retryAfterSeconds: 1,
+    method: "PATCH",
+    path: "/flexibleServers/",
+    times: 1,
+  });
   // Five 500s outlast the SDK pipeline's own retries: the promote activity fails once and the
   // orchestration's retry policy runs it again.
   lab.faults.add({ kind: "status", status: 500, method: "PATCH", path: "/flexibleServers/", times: 5 });
@@ -23,7 +39,10 @@ test("429, 500, 503 and dropped connections on every step are retried; one promo
   assert.equal(promotePatches(stack).length, 1, "exactly one promote was accepted");
   assert.equal(lab.faults.list().length, 0, "every injected fault was hit");
   const promote = run.view.timeline.filter((e) => e.step === "promote");
-  assert.deepEqual(promote.map((e) => `${e.event}:${e.attempt}`), ["started:1", "failed:1", "started:2", "succeeded:2"]);
+  assert.deepEqual(
+    promote.map((e) => `${e.event}:${e.attempt}`),
+    ["started:1", "failed:1", "started:2", "succeeded:2"],
+  );
 });
 
 test("SIGKILL of the host during the drain timer and during the promote: resumes, one promote, no step redone", async (t) => {

@@ -10,7 +10,11 @@ import { startStack, type Stack, type StackOptions } from "../../local/drill/sta
 export type { Stack };
 
 export function start(o: StackOptions = {}): Promise<Stack> {
-  return startStack({ lab: { promoteDelayMs: 500, ...o.lab }, pair: { timings: { drainCapSeconds: 1, stabiliseSeconds: 1, ...o.pair?.timings }, ...o.pair }, onHostLine: process.env.E2E_VERBOSE ? (l) => console.log("host|", l) : undefined });
+  return startStack({
+    lab: { promoteDelayMs: 500, ...o.lab },
+    pair: { timings: { drainCapSeconds: 1, stabiliseSeconds: 1, ...o.pair?.timings }, ...o.pair },
+    onHostLine: process.env.E2E_VERBOSE ? (l) => console.log("host|", l) : undefined,
+  });
 }
 
 export interface Run {
@@ -19,8 +23,16 @@ export interface Run {
   out: FailoverOutput;
 }
 
-export async function requestFailover(stack: Stack, body: Record<string, unknown>): Promise<{ id: string; statusUri: string }> {
-  const res = await stack.api.post<{ id: string; statusUri: string }>("/api/failovers", { pair: stack.pair, reason: "end-to-end test", requestedBy: "e2e", ...body });
+export async function requestFailover(
+  stack: Stack,
+  body: Record<string, unknown>,
+): Promise<{ id: string; statusUri: string }> {
+  const res = await stack.api.post<{ id: string; statusUri: string }>("/api/failovers", {
+    pair: stack.pair,
+    reason: "end-to-end test",
+    requestedBy: "e2e",
+    ...body,
+  });
   assert.equal(res.status, 202, JSON.stringify(res.body));
   return res.body;
 }
@@ -47,15 +59,23 @@ export async function resolveCname(stack: Stack): Promise<{ target: string; addr
 
 /** The CNAME record set as ARM stores it (target and TTL). */
 export function cnameRecord(stack: Stack): { target: string; ttl: number; etag: string } {
-  const rs = stack.lab.recordSets().find((r) => r.type === "CNAME" && r.name.toLowerCase() === stack.lab.info.cnameRecord);
+  const rs = stack.lab
+    .recordSets()
+    .find((r) => r.type === "CNAME" && r.name.toLowerCase() === stack.lab.info.cnameRecord);
   assert.ok(rs, "the CNAME record set exists");
   return { target: rs.cnameRecord!.cname.toLowerCase().replace(/\.$/, ""), ttl: rs.ttl, etag: rs.etag };
 }
 
 export function roles(stack: Stack): Record<string, unknown> {
   const view = (key: string) => {
-    const s = stack.lab.serverResource(key) as { properties: { replicationRole?: string; state?: string; sourceServerResourceId?: string } };
-    return { role: s.properties.replicationRole, state: s.properties.state, source: s.properties.sourceServerResourceId ?? null };
+    const s = stack.lab.serverResource(key) as {
+      properties: { replicationRole?: string; state?: string; sourceServerResourceId?: string };
+    };
+    return {
+      role: s.properties.replicationRole,
+      state: s.properties.state,
+      source: s.properties.sourceServerResourceId ?? null,
+    };
   };
   return { primary: view("primary"), replica: view("replica") };
 }
@@ -80,7 +100,11 @@ export async function currentStep(stack: Stack, id: string): Promise<string | un
   return (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -91,5 +115,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
 }
 
 export function promotePatches(stack: Stack) {
-  return stack.lab.requests().filter((r) => r.method === "PATCH" && /flexibleservers\/[^/]+$/i.test(r.path) && r.status === 202);
+  return stack.lab
+    .requests()
+    .filter((r) => r.method === "PATCH" && /flexibleservers\/[^/]+$/i.test(r.path) && r.status === 202);
 }

@@ -3,7 +3,18 @@
 // lost, and a second failover is refused once no replica is left.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { auditSteps, cnameRecord, failover, follow, inRecovery, requestFailover, resolveCname, roles, start, type Stack } from "./helpers";
+import {
+  auditSteps,
+  cnameRecord,
+  failover,
+  follow,
+  inRecovery,
+  requestFailover,
+  resolveCname,
+  roles,
+  start,
+  type Stack,
+} from "./helpers";
 
 let stack: Stack;
 before(async () => {
@@ -19,13 +30,20 @@ test("bad requests get 4xx naming the problem and start nothing", async () => {
   const noReason = await stack.api.post<{ error: { field: string } }>("/api/failovers", { pair: "lab" });
   assert.equal(noReason.status, 400);
   assert.equal(noReason.body.error.field, "reason");
-  const badOption = await stack.api.post<{ error: { field: string } }>("/api/failovers", { pair: "lab", reason: "drill", option: "Sideways" });
+  const badOption = await stack.api.post<{ error: { field: string } }>("/api/failovers", {
+    pair: "lab",
+    reason: "drill",
+    option: "Sideways",
+  });
   assert.equal(badOption.status, 400);
   assert.equal(badOption.body.error.field, "option");
   const notJson = await stack.api.post<{ error: { field: string } }>("/api/failovers", "{not json");
   assert.equal(notJson.status, 400);
   assert.equal(notJson.body.error.field, "body");
-  const unknown = await stack.api.post<{ error: { code: string } }>("/api/failovers", { pair: "nope", reason: "drill" });
+  const unknown = await stack.api.post<{ error: { code: string } }>("/api/failovers", {
+    pair: "nope",
+    reason: "drill",
+  });
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, "PairNotFound");
   assert.equal((await stack.api.get("/api/failovers/failover-lab")).status, 404, "no failover was started");
@@ -33,16 +51,25 @@ test("bad requests get 4xx naming the problem and start nothing", async () => {
 });
 
 test("GET /api/pairs shows the live topology", async () => {
-  const res = await stack.api.get<{ pairs: { name: string; cname: { target: string; ttl: number }; servers: { name: string; servesCname: boolean; role: string }[] }[] }>("/api/pairs");
+  const res = await stack.api.get<{
+    pairs: {
+      name: string;
+      cname: { target: string; ttl: number };
+      servers: { name: string; servesCname: boolean; role: string }[];
+    }[];
+  }>("/api/pairs");
   assert.equal(res.status, 200);
   const [p] = res.body.pairs;
   assert.equal(p!.name, "lab");
   assert.equal(p!.cname.target, stack.lab.info.servers.primary.aRecordFqdn);
   assert.equal(p!.cname.ttl, 3600);
-  assert.deepEqual(p!.servers.map((s) => [s.name, s.servesCname, s.role]), [
-    [stack.lab.info.servers.primary.name, true, "Primary"],
-    [stack.lab.info.servers.replica.name, false, "GeoAsyncReplica"],
-  ]);
+  assert.deepEqual(
+    p!.servers.map((s) => [s.name, s.servesCname, s.role]),
+    [
+      [stack.lab.info.servers.primary.name, true, "Primary"],
+      [stack.lab.info.servers.replica.name, false, "GeoAsyncReplica"],
+    ],
+  );
 });
 
 test("a dry run decides and measures, and changes nothing", async () => {
@@ -62,7 +89,10 @@ test("a planned failover moves prod to the promoted replica, loses nothing, and 
 
   const { id, statusUri } = await requestFailover(stack, { option: "Planned" });
   assert.equal(id, "failover-lab");
-  const second = await stack.api.post<{ error: { code: string; statusUri: string } }>("/api/failovers", { pair: "lab", reason: "a second one" });
+  const second = await stack.api.post<{ error: { code: string; statusUri: string } }>("/api/failovers", {
+    pair: "lab",
+    reason: "a second one",
+  });
   assert.equal(second.status, 409);
   assert.equal(second.body.error.code, "FailoverInProgress");
   assert.equal(second.body.error.statusUri, statusUri);
@@ -75,12 +105,18 @@ test("a planned failover moves prod to the promoted replica, loses nothing, and 
   const answer = await resolveCname(stack);
   assert.equal(answer.target, replica.aRecordFqdn);
   assert.deepEqual(answer.addresses, [replica.address]);
-  assert.deepEqual({ target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl }, { target: replica.aRecordFqdn, ttl: 3600 });
+  assert.deepEqual(
+    { target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl },
+    { target: replica.aRecordFqdn, ttl: 3600 },
+  );
 
   // The promoted server is writable and has the last row; ARM says it is a standalone primary.
   assert.equal(await inRecovery(stack, "replica"), false);
   const rows = await stack.lab.adminQuery<{ note: string }>("replica", "select note from drill_rows");
-  assert.deepEqual(rows.map((r) => r.note), ["written just before the failover"]);
+  assert.deepEqual(
+    rows.map((r) => r.note),
+    ["written just before the failover"],
+  );
   assert.deepEqual(roles(stack).replica, { role: "Primary", state: "Ready", source: null });
 
   // The verification was made through the CNAME with verify-ca; verify-full fails as the article says.
@@ -91,9 +127,20 @@ test("a planned failover moves prod to the promoted replica, loses nothing, and 
   assert.match(v.verifyFull.error!, /ERR_TLS_CERT_ALTNAME_INVALID/);
 
   // The RTO breakdown covers each step; the audit tells the story in order.
-  for (const k of ["preflight", "lowerTtl", "drain", "promote", "repoint", "verify"] as const) assert.equal(typeof run.out.rto[k], "number", k);
+  for (const k of ["preflight", "lowerTtl", "drain", "promote", "repoint", "verify"] as const)
+    assert.equal(typeof run.out.rto[k], "number", k);
   assert.ok(run.out.rto.total! > 0);
-  assert.deepEqual(auditSteps(run.view), ["run:requested", "preflight", "lowerTtl", "promote", "checkPromotion", "repoint", "verify", "restoreTtl", "run:completed"]);
+  assert.deepEqual(auditSteps(run.view), [
+    "run:requested",
+    "preflight",
+    "lowerTtl",
+    "promote",
+    "checkPromotion",
+    "repoint",
+    "verify",
+    "restoreTtl",
+    "run:completed",
+  ]);
   assert.ok(run.view.timeline.every((e) => e.event !== "failed"));
 });
 

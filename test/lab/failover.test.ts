@@ -37,31 +37,52 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
     assert.equal(r.sourceServerResourceId, info.servers.primary.resourceId);
     assert.notEqual(p.location, r.location);
     const replicas = [];
-    for await (const s of sdk.pg.replicas.listByServer(info.resourceGroup, info.servers.primary.name)) replicas.push(s.name);
+    for await (const s of sdk.pg.replicas.listByServer(info.resourceGroup, info.servers.primary.name))
+      replicas.push(s.name);
     assert.deepEqual(replicas, [info.servers.replica.name]);
-    await assert.rejects(sdk.pg.servers.get(info.resourceGroup, "no-such-server"), (e: any) => e.statusCode === 404 && e.code === "ResourceNotFound");
+    await assert.rejects(
+      sdk.pg.servers.get(info.resourceGroup, "no-such-server"),
+      (e: any) => e.statusCode === 404 && e.code === "ResourceNotFound",
+    );
   });
 
   test("each server's certificate names only itself: verify-full by its own name works, through the CNAME only verify-ca works (libpq and node-postgres)", async () => {
     const { info } = lab;
     const [row] = await queryByName<{ rec: boolean }>(lab, info.servers.primary.fqdn, "select pg_is_in_recovery() rec");
     assert.equal(row.rec, false);
-    const [viaA] = await queryByName<{ rec: boolean }>(lab, info.servers.replica.aRecordFqdn, "select pg_is_in_recovery() rec");
+    const [viaA] = await queryByName<{ rec: boolean }>(
+      lab,
+      info.servers.replica.aRecordFqdn,
+      "select pg_is_in_recovery() rec",
+    );
     assert.equal(viaA.rec, true);
     const prod = `prod.${info.zone}`;
     await assert.rejects(queryByName(lab, prod, "select 1"), (e: any) => e.code === "ERR_TLS_CERT_ALTNAME_INVALID");
-    const [viaCname] = await queryByName<{ addr: string }>(lab, prod, "select inet_server_addr()::text addr", { mode: "verify-ca", as: "app" });
+    const [viaCname] = await queryByName<{ addr: string }>(lab, prod, "select inet_server_addr()::text addr", {
+      mode: "verify-ca",
+      as: "app",
+    });
     assert.equal(viaCname.addr, "127.0.0.1/32");
     assert.ok(hasCommand("psql"), "psql (libpq) is needed for this test; CI installs postgresql-client");
     const [ip] = await labResolver(lab).resolve4(prod);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "psql-home-"));
     const psql = (mode: string) =>
-      run("psql", [`host=${prod} hostaddr=${ip} port=${info.postgres.port} dbname=postgres user=${info.postgres.app.user} sslmode=${mode} sslrootcert=${info.caFile}`, "-XAtc", "select pg_is_in_recovery()"], {
-        env: { PATH: process.env.PATH, HOME: home, PGPASSWORD: info.postgres.app.password, PGCONNECT_TIMEOUT: "5" },
-      });
+      run(
+        "psql",
+        [
+          `host=${prod} hostaddr=${ip} port=${info.postgres.port} dbname=postgres user=${info.postgres.app.user} sslmode=${mode} sslrootcert=${info.caFile}`,
+          "-XAtc",
+          "select pg_is_in_recovery()",
+        ],
+        {
+          env: { PATH: process.env.PATH, HOME: home, PGPASSWORD: info.postgres.app.password, PGCONNECT_TIMEOUT: "5" },
+        },
+      );
     try {
       assert.equal((await psql("verify-ca")).stdout.trim(), "f");
-      await assert.rejects(psql("verify-full"), (e: any) => /does not match host name|server certificate for/i.test(e.stderr));
+      await assert.rejects(psql("verify-full"), (e: any) =>
+        /does not match host name|server certificate for/i.test(e.stderr),
+      );
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
@@ -71,8 +92,12 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
     const { info } = lab;
     await lab.useRogueCert("replica", true);
     try {
-      await assert.rejects(queryByName(lab, info.servers.replica.fqdn, "select 1", { mode: "verify-ca" }), (e: any) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/i.test(e.code ?? e.message));
-      await assert.rejects(queryByName(lab, info.servers.replica.fqdn, "select 1"), (e: any) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/i.test(e.code ?? e.message));
+      await assert.rejects(queryByName(lab, info.servers.replica.fqdn, "select 1", { mode: "verify-ca" }), (e: any) =>
+        /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/i.test(e.code ?? e.message),
+      );
+      await assert.rejects(queryByName(lab, info.servers.replica.fqdn, "select 1"), (e: any) =>
+        /UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/i.test(e.code ?? e.message),
+      );
       // trusting the rogue CA instead proves the server really serves the rogue certificate
       const rogueCa = fs.readFileSync(info.rogueCaFile, "utf8");
       const [ok] = await queryByName<{ one: number }>(lab, info.servers.replica.fqdn, "select 1 one", { ca: rogueCa });
@@ -97,7 +122,12 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
   test("a promote of a server that is not a replica is refused with 400 ServerNotReplica", async () => {
     const { info } = lab;
     await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(info.resourceGroup, info.servers.primary.name, { replica: { promoteMode: "Standalone", promoteOption: "Planned" } }, { updateIntervalInMs: 20 }),
+      sdk.pg.servers.beginUpdateAndWait(
+        info.resourceGroup,
+        info.servers.primary.name,
+        { replica: { promoteMode: "Standalone", promoteOption: "Planned" } },
+        { updateIntervalInMs: 20 },
+      ),
       (e: any) => e.statusCode === 400 && e.code === "ServerNotReplica",
     );
   });
@@ -105,10 +135,18 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
   test("planned promote via the SDK: the LRO ends Succeeded, data written before is there, the replica is writable and standalone; the CNAME repoint is seen by DNS and libpq", async () => {
     const { info } = lab;
     const rg = info.resourceGroup;
-    await lab.adminQuery("primary", "insert into lab_writes(note) select 'before promote ' || g from generate_series(1, 500) g");
+    await lab.adminQuery(
+      "primary",
+      "insert into lab_writes(note) select 'before promote ' || g from generate_series(1, 500) g",
+    );
     lab.clearRequests();
     const t0 = Date.now();
-    const poller = await sdk.pg.servers.beginUpdate(rg, info.servers.replica.name, { replica: { promoteMode: "Standalone", promoteOption: "Planned" } }, { updateIntervalInMs: 25 });
+    const poller = await sdk.pg.servers.beginUpdate(
+      rg,
+      info.servers.replica.name,
+      { replica: { promoteMode: "Standalone", promoteOption: "Planned" } },
+      { updateIntervalInMs: 25 },
+    );
     const during = await sdk.pg.servers.get(rg, info.servers.replica.name);
     assert.equal(during.state, "Updating");
     const result = await poller.pollUntilDone();
@@ -117,7 +155,9 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
     assert.equal(result.state, "Ready");
     assert.ok(promoteMs >= 300, `promote took ${promoteMs} ms, at least the configured delay`);
 
-    const patches = lab.requests().filter((r) => r.method === "PATCH" && r.path.toLowerCase().endsWith(info.servers.replica.name));
+    const patches = lab
+      .requests()
+      .filter((r) => r.method === "PATCH" && r.path.toLowerCase().endsWith(info.servers.replica.name));
     assert.equal(patches.length, 1);
     assert.equal(patches[0].status, 202);
 
@@ -129,23 +169,44 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
     assert.equal(replicas.length, 0);
 
     // writable through its own name, verify-full, resolved by the lab DNS
-    const [w] = await queryByName<{ rec: boolean; n: string }>(lab, info.servers.replica.fqdn, "select pg_is_in_recovery() rec, (select count(*) from lab_writes where note like 'before promote%')::text n");
+    const [w] = await queryByName<{ rec: boolean; n: string }>(
+      lab,
+      info.servers.replica.fqdn,
+      "select pg_is_in_recovery() rec, (select count(*) from lab_writes where note like 'before promote%')::text n",
+    );
     assert.equal(w.rec, false);
     assert.equal(w.n, "500");
     await queryByName(lab, info.servers.replica.fqdn, "insert into lab_writes(note) values ('after promote')");
 
     // repoint prod → the new primary's A record
     const cur = await sdk.dns.recordSets.get(rg, info.zone, "CNAME", info.cnameRecord);
-    await sdk.dns.recordSets.createOrUpdate(rg, info.zone, "CNAME", info.cnameRecord, { ttl: cur.ttl, cnameRecord: { cname: info.servers.replica.aRecordFqdn } }, { ifMatch: cur.etag });
+    await sdk.dns.recordSets.createOrUpdate(
+      rg,
+      info.zone,
+      "CNAME",
+      info.cnameRecord,
+      { ttl: cur.ttl, cnameRecord: { cname: info.servers.replica.aRecordFqdn } },
+      { ifMatch: cur.etag },
+    );
     const [ip] = await labResolver(lab).resolve4(`prod.${info.zone}`);
     assert.equal(ip, "127.0.0.2");
-    const [viaProd] = await queryByName<{ addr: string; rec: boolean }>(lab, `prod.${info.zone}`, "select inet_server_addr()::text addr, pg_is_in_recovery() rec", { mode: "verify-ca", as: "app" });
+    const [viaProd] = await queryByName<{ addr: string; rec: boolean }>(
+      lab,
+      `prod.${info.zone}`,
+      "select inet_server_addr()::text addr, pg_is_in_recovery() rec",
+      { mode: "verify-ca", as: "app" },
+    );
     assert.deepEqual(viaProd, { addr: "127.0.0.2/32", rec: false });
     await lab.appQuery("replica", "create temp table probe(x int); drop table probe");
 
     // promoting again: it is no longer a replica
     await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(rg, info.servers.replica.name, { replicationRole: "None" }, { updateIntervalInMs: 20 }),
+      sdk.pg.servers.beginUpdateAndWait(
+        rg,
+        info.servers.replica.name,
+        { replicationRole: "None" },
+        { updateIntervalInMs: 20 },
+      ),
       (e: any) => e.statusCode === 400 && e.code === "ServerNotReplica",
     );
   });

@@ -11,23 +11,34 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
   before(async () => {
     lab = await startLab({ promoteDelayMs: 200, azurite: false });
     sdk = clients(lab);
-    serverPath = (name) => `/subscriptions/${lab.info.subscriptionId}/resourceGroups/${lab.info.resourceGroup}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+    serverPath = (name) =>
+      `/subscriptions/${lab.info.subscriptionId}/resourceGroups/${lab.info.resourceGroup}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
   });
   after(async () => lab?.stop());
   const getCname = () => sdk.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "CNAME", lab.info.cnameRecord);
 
   test("status faults: the next N matching requests fail (429 with Retry-After, 500, 503), then requests succeed", async () => {
     lab.faults.add({ kind: "status", status: 429, retryAfterSeconds: 7, method: "GET", path: "/CNAME/prod" });
-    await assert.rejects(getCname(), (e: any) => e.statusCode === 429 && e.code === "TooManyRequests" && e.response?.headers.get("retry-after") === "7");
+    await assert.rejects(
+      getCname(),
+      (e: any) =>
+        e.statusCode === 429 && e.code === "TooManyRequests" && e.response?.headers.get("retry-after") === "7",
+    );
     lab.faults.add({ kind: "status", status: 500, path: "privatednszones", times: 2 });
     await assert.rejects(getCname(), (e: any) => e.statusCode === 500);
     await assert.rejects(getCname(), (e: any) => e.statusCode === 500);
     lab.faults.add({ kind: "status", status: 503, path: /flexibleservers\/[^/]+$/ });
     // a fault for another path does not fire here
     assert.equal((await getCname()).ttl, 3600);
-    await assert.rejects(sdk.pg.servers.get(lab.info.resourceGroup, lab.info.servers.primary.name), (e: any) => e.statusCode === 503);
+    await assert.rejects(
+      sdk.pg.servers.get(lab.info.resourceGroup, lab.info.servers.primary.name),
+      (e: any) => e.statusCode === 503,
+    );
     assert.equal(lab.faults.list().length, 0);
-    const faulted = lab.requests().filter((r) => r.fault === "status").map((r) => r.status);
+    const faulted = lab
+      .requests()
+      .filter((r) => r.fault === "status")
+      .map((r) => r.status);
     assert.deepEqual(faulted, [429, 500, 500, 503]);
   });
 
@@ -37,7 +48,10 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
     lab.clearRequests();
     const rs = await retrying.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "CNAME", lab.info.cnameRecord);
     assert.equal(rs.ttl, 3600);
-    assert.deepEqual(lab.requests().map((r) => r.status), [503, 200]);
+    assert.deepEqual(
+      lab.requests().map((r) => r.status),
+      [503, 200],
+    );
   });
 
   test("drop: the connection is destroyed and the SDK sees a network error", async () => {
@@ -55,7 +69,10 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
     const f = lab.faults.add({ kind: "stall", path: "/cname/prod" });
     t = Date.now();
     let done = false;
-    const pending = getCname().then((r) => { done = true; return r; });
+    const pending = getCname().then((r) => {
+      done = true;
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(done, false, "still held");
     lab.faults.clear(f.id);
@@ -64,15 +81,25 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
   });
 
   test("the HTTP fault API (POST/GET/DELETE /_lab/faults, same token) and the request log over HTTP", async () => {
-    const add = await armFetch(lab, "POST", "/_lab/faults", { kind: "status", status: 500, pathRegex: "/a/[0-9a-f]{12}$", times: "always" });
+    const add = await armFetch(lab, "POST", "/_lab/faults", {
+      kind: "status",
+      status: 500,
+      pathRegex: "/a/[0-9a-f]{12}$",
+      times: "always",
+    });
     assert.equal(add.status, 201);
     assert.equal(add.body.value[0].remaining, "always");
     for (let i = 0; i < 2; i++) {
-      await assert.rejects(sdk.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "A", lab.info.servers.primary.aRecord), (e: any) => e.statusCode === 500);
+      await assert.rejects(
+        sdk.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "A", lab.info.servers.primary.aRecord),
+        (e: any) => e.statusCode === 500,
+      );
     }
     assert.equal((await armFetch(lab, "GET", "/_lab/faults")).body.value.length, 1);
     assert.equal((await armFetch(lab, "DELETE", "/_lab/faults")).status, 204);
-    assert.ok(await sdk.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "A", lab.info.servers.primary.aRecord));
+    assert.ok(
+      await sdk.dns.recordSets.get(lab.info.resourceGroup, lab.info.zone, "A", lab.info.servers.primary.aRecord),
+    );
     const bad = await armFetch(lab, "POST", "/_lab/faults", { kind: "explode" });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, "InvalidFault");
@@ -87,8 +114,16 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
     const { info } = lab;
     lab.faults.add({ kind: "promoteFail", code: "InternalServerError", message: "Simulated RP failure" });
     await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(info.resourceGroup, info.servers.replica.name, { replica: { promoteMode: "Standalone", promoteOption: "Forced" } }, { updateIntervalInMs: 20 }),
-      (e: any) => /long-running operation has failed/i.test(e.message) && /InternalServerError/.test(e.message) && /Simulated RP failure/.test(e.message),
+      sdk.pg.servers.beginUpdateAndWait(
+        info.resourceGroup,
+        info.servers.replica.name,
+        { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
+        { updateIntervalInMs: 20 },
+      ),
+      (e: any) =>
+        /long-running operation has failed/i.test(e.message) &&
+        /InternalServerError/.test(e.message) &&
+        /Simulated RP failure/.test(e.message),
     );
     const r = await sdk.pg.servers.get(info.resourceGroup, info.servers.replica.name);
     assert.equal(r.replicationRole, "GeoAsyncReplica");
@@ -99,24 +134,44 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
 
   test("LRO protocol as a raw client sees it: lower-case enums with role accepted, 202 with absolute URLs, InProgress then Succeeded, Location 202 then 200", async () => {
     const { info } = lab;
-    const noVersion = await armFetch(lab, "PATCH", serverPath(info.servers.replica.name), { properties: { replica: { role: "None", promoteMode: "standalone", promoteOption: "forced" } } });
+    const noVersion = await armFetch(lab, "PATCH", serverPath(info.servers.replica.name), {
+      properties: { replica: { role: "None", promoteMode: "standalone", promoteOption: "forced" } },
+    });
     assert.equal(noVersion.status, 400);
-    const bad = await armFetch(lab, "PATCH", `${serverPath(info.servers.replica.name)}?api-version=2025-08-01`, { properties: { replica: { promoteMode: "standalone", promoteOption: "whenever" } } });
+    const bad = await armFetch(lab, "PATCH", `${serverPath(info.servers.replica.name)}?api-version=2025-08-01`, {
+      properties: { replica: { promoteMode: "standalone", promoteOption: "whenever" } },
+    });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, "InvalidParameterValue");
-    const res = await armFetch(lab, "PATCH", `${serverPath(info.servers.replica.name)}?api-version=2023-06-01-preview`, { properties: { replica: { role: "None", promoteMode: "standalone", promoteOption: "forced" } } });
+    const res = await armFetch(
+      lab,
+      "PATCH",
+      `${serverPath(info.servers.replica.name)}?api-version=2023-06-01-preview`,
+      { properties: { replica: { role: "None", promoteMode: "standalone", promoteOption: "forced" } } },
+    );
     assert.equal(res.status, 202);
     const asyncOp = res.headers["azure-asyncoperation"];
     const location = res.headers["location"];
-    assert.match(asyncOp, new RegExp(`^${info.arm.endpoint}/subscriptions/${info.subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/westus/azureAsyncOperation/[0-9a-f-]+\\?api-version=2023-06-01-preview$`));
+    assert.match(
+      asyncOp,
+      new RegExp(
+        `^${info.arm.endpoint}/subscriptions/${info.subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/westus/azureAsyncOperation/[0-9a-f-]+\\?api-version=2023-06-01-preview$`,
+      ),
+    );
     assert.match(location, /\/operationResults\//);
     assert.ok(Number(res.headers["retry-after"]) >= 1);
-    const again = await armFetch(lab, "PATCH", `${serverPath(info.servers.replica.name)}?api-version=2025-08-01`, { properties: { replica: { promoteMode: "Standalone", promoteOption: "Forced" } } });
+    const again = await armFetch(lab, "PATCH", `${serverPath(info.servers.replica.name)}?api-version=2025-08-01`, {
+      properties: { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
+    });
     assert.equal(again.status, 409, "a second promote while one runs is refused");
     const first = await armFetch(lab, "GET", asyncOp.slice(info.arm.endpoint.length));
     assert.equal(first.body.status, "InProgress");
     assert.ok(first.body.startTime && first.body.name);
-    assert.equal(first.headers["retry-after"], undefined, "polls carry no Retry-After unless pollRetryAfterSeconds is set");
+    assert.equal(
+      first.headers["retry-after"],
+      undefined,
+      "polls carry no Retry-After unless pollRetryAfterSeconds is set",
+    );
     assert.equal((await armFetch(lab, "GET", location.slice(info.arm.endpoint.length))).status, 202);
     let st = first.body;
     while (st.status === "InProgress") {
@@ -129,6 +184,9 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
     assert.equal(final.status, 200);
     assert.equal(final.body.properties.replicationRole, "Primary");
     const promotes = lab.requests().filter((r) => r.method === "PATCH" && /flexibleservers\/[^/]+$/i.test(r.path));
-    assert.deepEqual(promotes.map((r) => r.status), [202, 400, 400, 202, 409]);
+    assert.deepEqual(
+      promotes.map((r) => r.status),
+      [202, 400, 400, 202, 409],
+    );
   });
 });

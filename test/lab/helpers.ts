@@ -35,14 +35,21 @@ export function labResolver(lab: Lab): Resolver {
 export function streamVia(resolver: Resolver): () => net.Socket {
   const lookup: net.LookupFunction = (hostname, options, cb) => {
     resolver.resolve4(hostname).then(
-      (a) => (options.all ? (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, a.map((address) => ({ address, family: 4 }))) : cb(null, a[0], 4)),
+      (a) =>
+        options.all
+          ? (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(
+              null,
+              a.map((address) => ({ address, family: 4 })),
+            )
+          : cb(null, a[0], 4),
       (e: NodeJS.ErrnoException) => cb(e, "", 4),
     );
   };
   return () => {
     const s = new net.Socket();
     const connect = s.connect.bind(s) as (o: net.TcpSocketConnectOpts) => net.Socket;
-    (s as unknown as { connect: (port: number, host: string) => net.Socket }).connect = (port: number, host: string) => connect({ port, host, lookup });
+    (s as unknown as { connect: (port: number, host: string) => net.Socket }).connect = (port: number, host: string) =>
+      connect({ port, host, lookup });
     return s;
   };
 }
@@ -51,13 +58,26 @@ export type SslMode = "verify-full" | "verify-ca";
 
 /** Connect by host NAME through the lab DNS, TLS verify-full (hostname checked) or verify-ca (chain only). */
 export async function queryByName<T extends pg.QueryResultRow>(
-  lab: Lab, host: string, sql: string, o: { mode?: SslMode; as?: "admin" | "app"; ca?: string } = {},
+  lab: Lab,
+  host: string,
+  sql: string,
+  o: { mode?: SslMode; as?: "admin" | "app"; ca?: string } = {},
 ): Promise<T[]> {
   const creds = o.as === "app" ? lab.info.postgres.app : lab.info.postgres.admin;
-  const ssl: pg.ClientConfig["ssl"] = { ca: o.ca ?? lab.info.caPem, rejectUnauthorized: true, ...(o.mode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}) };
+  const ssl: pg.ClientConfig["ssl"] = {
+    ca: o.ca ?? lab.info.caPem,
+    rejectUnauthorized: true,
+    ...(o.mode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+  };
   const client = new pg.Client({
-    host, port: lab.info.postgres.port, database: "postgres", user: creds.user, password: creds.password,
-    ssl, stream: streamVia(labResolver(lab)) as unknown as pg.ClientConfig["stream"], connectionTimeoutMillis: 5000,
+    host,
+    port: lab.info.postgres.port,
+    database: "postgres",
+    user: creds.user,
+    password: creds.password,
+    ssl,
+    stream: streamVia(labResolver(lab)) as unknown as pg.ClientConfig["stream"],
+    connectionTimeoutMillis: 5000,
   });
   client.on("error", () => undefined);
   await client.connect();
@@ -92,21 +112,47 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
 }
 
 export const hasCommand = (cmd: string): boolean =>
-  (process.env.PATH ?? "").split(":").some((d) => { try { fs.accessSync(`${d}/${cmd}`, fs.constants.X_OK); return true; } catch { return false; } });
+  (process.env.PATH ?? "").split(":").some((d) => {
+    try {
+      fs.accessSync(`${d}/${cmd}`, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 /** A raw HTTPS call to the emulator (for shapes the SDKs never send). */
-export async function armFetch(lab: Lab, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Record<string, string> }> {
+export async function armFetch(
+  lab: Lab,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Record<string, string> }> {
   const https = await import("node:https");
   const url = new URL(path, lab.info.arm.endpoint);
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method, ca: lab.info.caPem,
-      headers: { Authorization: `Bearer ${lab.info.arm.token}`, "Content-Type": "application/json", ...headers },
-    }, (res) => {
-      let text = "";
-      res.on("data", (c) => { text += c; });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, headers: res.headers as Record<string, string> }));
-    });
+    const req = https.request(
+      url,
+      {
+        method,
+        ca: lab.info.caPem,
+        headers: { Authorization: `Bearer ${lab.info.arm.token}`, "Content-Type": "application/json", ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? JSON.parse(text) : undefined,
+            headers: res.headers as Record<string, string>,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });

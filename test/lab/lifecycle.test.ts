@@ -12,7 +12,10 @@ import { alive, labResolver, waitFor } from "./helpers";
 function otherPgBin(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (!fs.existsSync(root)) return undefined;
-  const bin = fs.readdirSync(root).map((v) => path.join(root, v, "bin")).find((b) => fs.existsSync(path.join(b, "initdb")) && fs.existsSync(path.join(b, "postgres")));
+  const bin = fs
+    .readdirSync(root)
+    .map((v) => path.join(root, v, "bin"))
+    .find((b) => fs.existsSync(path.join(b, "initdb")) && fs.existsSync(path.join(b, "postgres")));
   return bin;
 }
 
@@ -39,7 +42,9 @@ describe("lab lifecycle", () => {
       }
 
       // Azurite's Table service with the exposed connection string (the app's audit journal)
-      const table = TableClient.fromConnectionString(a.info.azurite.connectionString, "labaudit", { allowInsecureConnection: true });
+      const table = TableClient.fromConnectionString(a.info.azurite.connectionString, "labaudit", {
+        allowInsecureConnection: true,
+      });
       await table.createTable();
       await table.createEntity({ partitionKey: "drill", rowKey: "1", step: "promote" });
       assert.equal((await table.getEntity<{ step: string }>("drill", "1")).step, "promote");
@@ -49,7 +54,9 @@ describe("lab lifecycle", () => {
       assert.equal(typeof settings.Values, "object");
       assert.equal(path.dirname(a.info.settingsFile), a.info.dir);
 
-      const pids = [a, b].flatMap((l) => [...l.pids().postgres, l.pids().azurite, l.pids().reaper]).filter((p): p is number => p !== undefined);
+      const pids = [a, b]
+        .flatMap((l) => [...l.pids().postgres, l.pids().azurite, l.pids().reaper])
+        .filter((p): p is number => p !== undefined);
       assert.equal(pids.length, 2 + 1 + 1 + (2 + 1)); // a: pg pair, azurite, reaper; b: pg pair, reaper
       assert.ok(pids.every(alive));
       await Promise.all([a.stop(), b.stop()]);
@@ -65,26 +72,48 @@ describe("lab lifecycle", () => {
 
   test("a lab process killed with SIGKILL is reaped: its servers and Azurite stop and its directory goes", async () => {
     const labModule = path.resolve(__dirname, "../../local/lab/index.js");
-    const child = spawn(process.execPath, ["-e", `require(${JSON.stringify(labModule)}).startLab().then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require(${JSON.stringify(labModule)}).startLab().then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     const line = await new Promise<string>((resolve, reject) => {
       let out = "";
-      child.stdout!.on("data", (c) => { out += c; if (out.includes("\n")) resolve(out.trim()); });
+      child.stdout!.on("data", (c) => {
+        out += c;
+        if (out.includes("\n")) resolve(out.trim());
+      });
       child.once("exit", (code) => reject(new Error(`lab child exited early (${code})`)));
     });
-    const { pids, dir } = JSON.parse(line) as { pids: { postgres: number[]; azurite: number; reaper: number }; dir: string };
+    const { pids, dir } = JSON.parse(line) as {
+      pids: { postgres: number[]; azurite: number; reaper: number };
+      dir: string;
+    };
     const victims = [...pids.postgres, pids.azurite];
     assert.ok(victims.every(alive));
     child.kill("SIGKILL");
-    await waitFor(() => victims.every((p) => !alive(p)) && !fs.existsSync(dir), 15_000, "the reaper to clean up after the killed lab");
+    await waitFor(
+      () => victims.every((p) => !alive(p)) && !fs.existsSync(dir),
+      15_000,
+      "the reaper to clean up after the killed lab",
+    );
     await waitFor(() => !alive(pids.reaper), 5000, "the reaper to exit");
   });
 
   test("npm run lab --json prints one JSON object and SIGTERM stops everything it started", async () => {
     const cli = path.resolve(__dirname, "../../local/lab/cli.js");
-    const child = spawn(process.execPath, [cli, "--json", "--quiet", "--no-azurite"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [cli, "--json", "--quiet", "--no-azurite"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const line = await new Promise<string>((resolve, reject) => {
       let out = "";
-      child.stdout!.on("data", (c) => { out += c; if (out.includes("\n")) resolve(out.trim()); });
+      child.stdout!.on("data", (c) => {
+        out += c;
+        if (out.includes("\n")) resolve(out.trim());
+      });
       child.once("exit", (code) => reject(new Error(`lab cli exited early (${code})`)));
     });
     const info = JSON.parse(line);

@@ -19,15 +19,33 @@ describe("lab regions: outage, stop/start, server parameters", () => {
     const before = await sdk.pg.configurations.get(rg(), name, "default_transaction_read_only");
     assert.equal(before.value, "off");
     assert.equal(before.dataType, "Boolean");
-    const put = await sdk.pg.configurations.beginPutAndWait(rg(), name, "default_transaction_read_only", { value: "on", source: "user-override" }, { updateIntervalInMs: 20 });
+    const put = await sdk.pg.configurations.beginPutAndWait(
+      rg(),
+      name,
+      "default_transaction_read_only",
+      { value: "on", source: "user-override" },
+      { updateIntervalInMs: 20 },
+    );
     assert.equal(put.value, "on");
     const [ro] = await lab.appQuery<{ ro: string }>("primary", "select current_setting('transaction_read_only') ro");
     assert.equal(ro.ro, "on");
     await assert.rejects(lab.appQuery("primary", "create temp table probe(x int)"), /read-only transaction/);
-    await sdk.pg.configurations.beginPutAndWait(rg(), name, "default_transaction_read_only", { value: "off" }, { updateIntervalInMs: 20 });
+    await sdk.pg.configurations.beginPutAndWait(
+      rg(),
+      name,
+      "default_transaction_read_only",
+      { value: "off" },
+      { updateIntervalInMs: 20 },
+    );
     await lab.appQuery("primary", "create temp table probe(x int); drop table probe");
     await assert.rejects(
-      sdk.pg.configurations.beginPutAndWait(rg(), name, "default_transaction_read_only", { value: "maybe" }, { updateIntervalInMs: 20 }),
+      sdk.pg.configurations.beginPutAndWait(
+        rg(),
+        name,
+        "default_transaction_read_only",
+        { value: "maybe" },
+        { updateIntervalInMs: 20 },
+      ),
       (e: any) => e.statusCode === 400 && e.code === "InvalidParameterValue",
     );
     await assert.rejects(sdk.pg.configurations.get(rg(), name, "no_such_parameter"), (e: any) => e.statusCode === 404);
@@ -39,9 +57,17 @@ describe("lab regions: outage, stop/start, server parameters", () => {
     await sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 });
     assert.equal(alive(pid), false);
     assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Stopped");
-    await assert.rejects(sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 }), (e: any) => e.statusCode === 409);
     await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(rg(), name, { replica: { promoteMode: "Standalone", promoteOption: "Forced" } }, { updateIntervalInMs: 20 }),
+      sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 }),
+      (e: any) => e.statusCode === 409,
+    );
+    await assert.rejects(
+      sdk.pg.servers.beginUpdateAndWait(
+        rg(),
+        name,
+        { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
+        { updateIntervalInMs: 20 },
+      ),
       (e: any) => e.statusCode === 409 && e.code === "ServerNotReady",
     );
     await sdk.pg.servers.beginStartAndWait(rg(), name, { updateIntervalInMs: 20 });
@@ -57,14 +83,30 @@ describe("lab regions: outage, stop/start, server parameters", () => {
     assert.equal(alive(primaryPid), false);
     const p = await sdk.pg.servers.get(rg(), info.servers.primary.name);
     assert.equal(p.state, "Inaccessible");
-    await assert.rejects(queryByName(lab, info.servers.primary.fqdn, "select 1"), (e: any) => /ECONNREFUSED/.test(`${e.code} ${e.message}`));
+    await assert.rejects(queryByName(lab, info.servers.primary.fqdn, "select 1"), (e: any) =>
+      /ECONNREFUSED/.test(`${e.code} ${e.message}`),
+    );
     await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(rg(), info.servers.replica.name, { replica: { promoteMode: "Standalone", promoteOption: "Planned" } }, { updateIntervalInMs: 20 }),
+      sdk.pg.servers.beginUpdateAndWait(
+        rg(),
+        info.servers.replica.name,
+        { replica: { promoteMode: "Standalone", promoteOption: "Planned" } },
+        { updateIntervalInMs: 20 },
+      ),
       (e: any) => e.statusCode === 409 && e.code === "SourceServerUnavailable",
     );
-    const promoted = await sdk.pg.servers.beginUpdateAndWait(rg(), info.servers.replica.name, { replica: { promoteMode: "Standalone", promoteOption: "Forced" } }, { updateIntervalInMs: 20 });
+    const promoted = await sdk.pg.servers.beginUpdateAndWait(
+      rg(),
+      info.servers.replica.name,
+      { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
+      { updateIntervalInMs: 20 },
+    );
     assert.equal(promoted.replicationRole, "Primary");
-    await queryByName(lab, info.servers.replica.fqdn, "insert into lab_writes(note) values ('written during the outage')");
+    await queryByName(
+      lab,
+      info.servers.replica.fqdn,
+      "insert into lab_writes(note) values ('written during the outage')",
+    );
 
     const up = await armFetch(lab, "POST", `/_lab/regions/${info.servers.primary.region}/up`);
     assert.equal(up.status, 200);

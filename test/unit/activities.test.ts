@@ -49,14 +49,21 @@ test("repoint never overwrites someone else's change", async () => {
 test("repoint throws a 412 so the retry re-reads the record", async () => {
   const dns = new FakeDns({ target: EUS, ttl: 30 });
   dns.failNextPutWith = Object.assign(new Error("etag"), { statusCode: 412, code: "PreconditionFailed" });
-  await assert.rejects(makeRepointCname(fakeDeps(dns, new FakeServers({})))({ ...run, fromTarget: EUS, toTarget: WUS }), /etag/);
+  await assert.rejects(
+    makeRepointCname(fakeDeps(dns, new FakeServers({})))({ ...run, fromTarget: EUS, toTarget: WUS }),
+    /etag/,
+  );
   assert.equal(dns.record.target, EUS);
 });
 
 test("promote starts once; a retry sees it in progress; a promoted server is not promoted again", async () => {
   const servers = new FakeServers({ eus: primaryState(), wus: replicaState() });
   const promote = makePromote(fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers));
-  const args = { ...run, server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS }, option: "Planned" as const };
+  const args = {
+    ...run,
+    server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS },
+    option: "Planned" as const,
+  };
   assert.equal((await promote(args)).kind, "started");
   assert.equal((await promote(args)).kind, "inProgress");
   Object.assign(servers.states.wus!, { state: "Ready", role: "Primary", sourceServerResourceId: undefined });
@@ -67,10 +74,17 @@ test("promote starts once; a retry sees it in progress; a promoted server is not
 test("promote: a 4xx from ARM is a refusal, a 5xx is thrown for retry", async () => {
   const servers = new FakeServers({ wus: replicaState() });
   const promote = makePromote(fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers));
-  const args = { ...run, server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS }, option: "Forced" as const };
+  const args = {
+    ...run,
+    server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS },
+    option: "Forced" as const,
+  };
   servers.failPromoteWith = Object.assign(new Error("busy"), { statusCode: 503 });
   await assert.rejects(promote(args), /busy/);
-  servers.failPromoteWith = Object.assign(new Error("The server is not a replica"), { statusCode: 400, code: "InvalidReplicaState" });
+  servers.failPromoteWith = Object.assign(new Error("The server is not a replica"), {
+    statusCode: 400,
+    code: "InvalidReplicaState",
+  });
   const r = await promote(args);
   assert.equal(r.kind === "refused" && r.code, "InvalidReplicaState");
 });
@@ -85,10 +99,15 @@ test("restoreTtl leaves a record someone else repointed alone", async () => {
 test("audited records each attempt, its outcome and never the secrets", async () => {
   const deps = fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), new FakeServers({}));
   let calls = 0;
-  const fn = audited("demo", deps.journal, () => "fine", async (_i: typeof run & { password: string }) => {
-    if (++calls === 1) throw Object.assign(new Error("ECONNRESET talking to ARM"), { code: "ECONNRESET" });
-    return { kind: "done" };
-  });
+  const fn = audited(
+    "demo",
+    deps.journal,
+    () => "fine",
+    async (_i: typeof run & { password: string }) => {
+      if (++calls === 1) throw Object.assign(new Error("ECONNRESET talking to ARM"), { code: "ECONNRESET" });
+      return { kind: "done" };
+    },
+  );
   await assert.rejects(fn({ ...run, password: "hunter2" }));
   await fn({ ...run, password: "hunter2" });
   const events = deps.journal.entries.map((e) => `${e.step}:${e.event}:${e.attempt}`);

@@ -43,12 +43,18 @@ test("invalid JSON is reported with the setting's name", () => {
 test("a wrong field is named with its JSON path", () => {
   const bad = rawPair({ servers: [{ resourceId: "/subscriptions/x/pg", aRecord: "a1" }, rawPair().servers[1]] });
   const p = problems(base([bad]));
-  assert.ok(p.some((x) => x.startsWith("PGFLEX_PAIRS[0].servers[0].resourceId: must be a Flexible Server ARM id")), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith("PGFLEX_PAIRS[0].servers[0].resourceId: must be a Flexible Server ARM id")),
+    p.join("\n"),
+  );
 });
 
 test("unknown fields are refused, not ignored", () => {
   const p = problems(base([rawPair({ promoteOptoin: "Forced" })]));
-  assert.ok(p.some((x) => x.startsWith("PGFLEX_PAIRS[0]") && /promoteOptoin/.test(x)), p.join("\n"));
+  assert.ok(
+    p.some((x) => x.startsWith("PGFLEX_PAIRS[0]") && /promoteOptoin/.test(x)),
+    p.join("\n"),
+  );
 });
 
 test("a password probe needs its password setting to be present", () => {
@@ -58,7 +64,12 @@ test("a password probe needs its password setting to be present", () => {
 });
 
 test("every problem is reported at once", () => {
-  const p = problems({ PGFLEX_PAIRS: JSON.stringify([rawPair(), rawPair()]), PGFLEX_CREDENTIAL: "magic", PGFLEX_DNS_SERVERS: "dns.example", PROBE_PW: "x" });
+  const p = problems({
+    PGFLEX_PAIRS: JSON.stringify([rawPair(), rawPair()]),
+    PGFLEX_CREDENTIAL: "magic",
+    PGFLEX_DNS_SERVERS: "dns.example",
+    PROBE_PW: "x",
+  });
   const text = p.join("\n");
   assert.match(text, /PGFLEX_PAIRS\[1\]\.name: "prod" is used by more than one pair/);
   assert.match(text, /PGFLEX_CREDENTIAL: "magic" is not one of/);
@@ -67,7 +78,11 @@ test("every problem is reported at once", () => {
 });
 
 test("staticToken needs a token; http ARM endpoints are refused", () => {
-  const text = problems({ ...base(), PGFLEX_CREDENTIAL: "staticToken", PGFLEX_ARM_ENDPOINT: "http://127.0.0.1:1" }).join("\n");
+  const text = problems({
+    ...base(),
+    PGFLEX_CREDENTIAL: "staticToken",
+    PGFLEX_ARM_ENDPOINT: "http://127.0.0.1:1",
+  }).join("\n");
   assert.match(text, /PGFLEX_STATIC_TOKEN: required/);
   assert.match(text, /PGFLEX_ARM_ENDPOINT: "http:\/\/127.0.0.1:1" must be an https:\/\/ URL/);
 });

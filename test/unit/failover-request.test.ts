@@ -3,8 +3,17 @@ import { test } from "node:test";
 import { parseFailoverRequest } from "../../src/domain/failover-request";
 
 test("a complete request parses", () => {
-  const r = parseFailoverRequest({ pair: "prod", option: "Forced", reason: "eastus is down", requestedBy: "alice", dryRun: false });
-  assert.deepEqual(r, { ok: true, value: { pair: "prod", option: "Forced", reason: "eastus is down", requestedBy: "alice", dryRun: false } });
+  const r = parseFailoverRequest({
+    pair: "prod",
+    option: "Forced",
+    reason: "eastus is down",
+    requestedBy: "alice",
+    dryRun: false,
+  });
+  assert.deepEqual(r, {
+    ok: true,
+    value: { pair: "prod", option: "Forced", reason: "eastus is down", requestedBy: "alice", dryRun: false },
+  });
 });
 
 const fieldOf = (body: unknown) => {

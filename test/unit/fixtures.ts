@@ -10,7 +10,8 @@ import type { PostgresProbe } from "../../src/probe/postgres-probe";
 
 export const SUB = "00000000-0000-0000-0000-000000000001";
 export const ZONE = "corp.private.postgres.database.azure.com";
-export const idOf = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-db/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+export const idOf = (name: string) =>
+  `/subscriptions/${SUB}/resourceGroups/rg-db/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
 
 export function rawPair(overrides: Record<string, unknown> = {}) {
   return {
@@ -29,7 +30,13 @@ export const pair: PairConfig = pairSchema.parse(rawPair());
 export const EUS = `a1b2c3d4e5f6.${ZONE}`;
 export const WUS = `0a1b2c3d4e5f.${ZONE}`;
 
-export const primaryState = (name = "pg-eus"): ServerState => ({ resourceId: idOf(name), name, state: "Ready", role: "Primary", fqdn: `${name}.postgres.database.azure.com` });
+export const primaryState = (name = "pg-eus"): ServerState => ({
+  resourceId: idOf(name),
+  name,
+  state: "Ready",
+  role: "Primary",
+  fqdn: `${name}.postgres.database.azure.com`,
+});
 export const replicaState = (name = "pg-wus", source = "pg-eus"): ServerState => ({
   resourceId: idOf(name),
   name,
@@ -54,7 +61,8 @@ export class FakeDns implements DnsRecords {
       this.failNextPutWith = undefined;
       throw e;
     }
-    if (ifMatch !== String(this.etag)) throw Object.assign(new Error("precondition"), { statusCode: 412, code: "PreconditionFailed" });
+    if (ifMatch !== String(this.etag))
+      throw Object.assign(new Error("precondition"), { statusCode: 412, code: "PreconditionFailed" });
     this.puts.push({ ...value, ifMatch });
     this.record = { ...value };
     this.etag++;
@@ -82,7 +90,11 @@ export class FakeServers implements FlexibleServers {
   }
 }
 
-export function fakeDeps(dns: FakeDns, servers: FakeServers, probe: Partial<PostgresProbe> = {}): ActivityDeps & { journal: MemoryAuditJournal } {
+export function fakeDeps(
+  dns: FakeDns,
+  servers: FakeServers,
+  probe: Partial<PostgresProbe> = {},
+): ActivityDeps & { journal: MemoryAuditJournal } {
   return {
     pair: (name) => {
       if (name !== pair.name) throw new Error(`unknown pair ${name}`);
@@ -91,7 +103,14 @@ export function fakeDeps(dns: FakeDns, servers: FakeServers, probe: Partial<Post
     dns,
     servers,
     probe: probe as PostgresProbe,
-    login: () => ({ port: 5432, database: "postgres", user: "u", password: async () => "secret-pw", ca: [], connectTimeoutMs: 1000 }),
+    login: () => ({
+      port: 5432,
+      database: "postgres",
+      user: "u",
+      password: async () => "secret-pw",
+      ca: [],
+      connectTimeoutMs: 1000,
+    }),
     journal: new MemoryAuditJournal(),
   };
 }

@@ -12,6 +12,7 @@ test("secret-looking keys and embedded secrets never reach the audit", () => {
       cs: "DefaultEndpointsProtocol=http;AccountName=a;AccountKey=SECRETKEY==;",
     }),
   );
-  for (const secret of ["hunter2", "tok", "FUNCKEY", "eyJabc", "SECRETKEY"]) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+  for (const secret of ["hunter2", "tok", "FUNCKEY", "eyJabc", "SECRETKEY"])
+    assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   assert.ok(out.includes("keep-me"));
 });

@@ -13,7 +13,12 @@ test("the CNAME's target is the primary; the other server is the target", () => 
 });
 
 test("the direction follows the CNAME, whichever server is listed first", () => {
-  const d = decideFailover(refs, [replicaState("pg-eus", "pg-wus"), primaryState("pg-wus")], { target: WUS.toUpperCase() }, "Planned");
+  const d = decideFailover(
+    refs,
+    [replicaState("pg-eus", "pg-wus"), primaryState("pg-wus")],
+    { target: WUS.toUpperCase() },
+    "Planned",
+  );
   assert.equal(d.ok && d.toIndex, 0);
 });
 

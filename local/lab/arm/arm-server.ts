@@ -45,7 +45,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new ArmError(413, "RequestEntityTooLarge", "The request body is too large.")); req.destroy(); return; }
+      if (size > MAX_BODY) {
+        reject(new ArmError(413, "RequestEntityTooLarge", "The request body is too large."));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
@@ -55,10 +59,18 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, r: ArmResponse): void {
   if (res.destroyed || res.headersSent) return;
-  const headers: Record<string, string> = { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID(), ...r.headers };
+  const headers: Record<string, string> = {
+    "x-ms-request-id": randomUUID(),
+    "x-ms-correlation-request-id": randomUUID(),
+    ...r.headers,
+  };
   if (r.body !== undefined) {
     const text = JSON.stringify(r.body);
-    res.writeHead(r.status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(r.status, {
+      ...headers,
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
   } else {
     res.writeHead(r.status, { ...headers, "Content-Length": 0 });
@@ -75,14 +87,44 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://lab.invalid");
     const method = (req.method ?? "GET").toUpperCase();
-    const segs = url.pathname.split("/").filter(Boolean).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
+    const segs = url.pathname
+      .split("/")
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
     const isLab = segs[0]?.toLowerCase() === "_lab";
-    const record: ArmRequestRecord = { time: new Date().toISOString(), method, path: url.pathname, query: url.search, status: 0 };
-    if (!isLab) { log.push(record); res.on("finish", () => { record.status = res.statusCode; }); }
+    const record: ArmRequestRecord = {
+      time: new Date().toISOString(),
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+    };
+    if (!isLab) {
+      log.push(record);
+      res.on("finish", () => {
+        record.status = res.statusCode;
+      });
+    }
 
     const auth = req.headers.authorization ?? "";
     if (auth !== `Bearer ${o.token}`) {
-      send(res, { status: 401, body: { error: { code: "AuthenticationFailed", message: auth ? "The access token is invalid." : "Authentication failed. The 'Authorization' header is missing." } } });
+      send(res, {
+        status: 401,
+        body: {
+          error: {
+            code: "AuthenticationFailed",
+            message: auth
+              ? "The access token is invalid."
+              : "Authentication failed. The 'Authorization' header is missing.",
+          },
+        },
+      });
       return;
     }
 
@@ -90,20 +132,46 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
       const fault = o.faults.takeRequestFault(method, url.pathname);
       if (fault) {
         record.fault = fault.kind;
-        if (fault.kind === "drop") { req.socket.destroy(); return; }
+        if (fault.kind === "drop") {
+          req.socket.destroy();
+          return;
+        }
         if (fault.kind === "status") {
           const headers: Record<string, string> = {};
           if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
           else if (fault.status === 429 || fault.status === 503) headers["Retry-After"] = "1";
-          const code = fault.code ?? ({ 429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable" } as Record<number, string>)[fault.status] ?? "InjectedFault";
-          send(res, { status: fault.status, headers, body: { error: { code, message: fault.message ?? `Fault injected by the lab (${fault.status}).` } } });
+          const code =
+            fault.code ??
+            (
+              { 429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable" } as Record<
+                number,
+                string
+              >
+            )[fault.status] ??
+            "InjectedFault";
+          send(res, {
+            status: fault.status,
+            headers,
+            body: { error: { code, message: fault.message ?? `Fault injected by the lab (${fault.status}).` } },
+          });
           return;
         }
         if (fault.kind === "stall") {
           // Hold the request; "until cleared" ends when the fault is cleared (or the lab stops).
           await new Promise<void>((resolve) => {
-            const release = (): void => { releases.delete(release); off(); clearTimeout(timer); req.socket.off("close", release); resolve(); };
-            const off = fault.ms === undefined ? o.faults.onClear(() => { if (!o.faults.has(fault.id)) release(); }) : () => undefined;
+            const release = (): void => {
+              releases.delete(release);
+              off();
+              clearTimeout(timer);
+              req.socket.off("close", release);
+              resolve();
+            };
+            const off =
+              fault.ms === undefined
+                ? o.faults.onClear(() => {
+                    if (!o.faults.has(fault.id)) release();
+                  })
+                : () => undefined;
             const timer = fault.ms !== undefined ? setTimeout(release, fault.ms) : undefined;
             releases.add(release);
             req.socket.once("close", release);
@@ -117,35 +185,77 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     try {
       const text = await readBody(req);
       if (text.trim()) {
-        try { body = JSON.parse(text); } catch { throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized."); }
+        try {
+          body = JSON.parse(text);
+        } catch {
+          throw new ArmError(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized.",
+          );
+        }
       }
       const apiVersion = url.searchParams.get("api-version");
-      if (!isLab && !apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-      const armReq: ArmRequest = { method, path: url.pathname, segs, lower: segs.map((s) => s.toLowerCase()), query: url.searchParams, headers: req.headers, body, apiVersion: apiVersion ?? "" };
+      if (!isLab && !apiVersion)
+        throw new ArmError(
+          400,
+          "MissingApiVersionParameter",
+          "The api-version query parameter (?api-version=) is required for all requests.",
+        );
+      const armReq: ArmRequest = {
+        method,
+        path: url.pathname,
+        segs,
+        lower: segs.map((s) => s.toLowerCase()),
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        apiVersion: apiVersion ?? "",
+      };
       for (const r of isLab ? [o.labRoutes] : o.routes) {
         const out = await r(armReq);
-        if (out) { send(res, out); return; }
+        if (out) {
+          send(res, out);
+          return;
+        }
       }
       throw new ArmError(404, "NotFound", `No route for ${method} '${url.pathname}' in the lab's ARM emulator.`);
     } catch (e) {
-      if (e instanceof ArmError) { send(res, { status: e.status, body: e.body() }); return; }
+      if (e instanceof ArmError) {
+        send(res, { status: e.status, body: e.body() });
+        return;
+      }
       o.log(`arm: internal error on ${method} ${url.pathname}: ${(e as Error).stack ?? e}`);
-      send(res, { status: 500, body: { error: { code: "InternalServerError", message: `Lab emulator error: ${(e as Error).message}` } } });
+      send(res, {
+        status: 500,
+        body: { error: { code: "InternalServerError", message: `Lab emulator error: ${(e as Error).message}` } },
+      });
     }
   };
 
   const server = https.createServer({ cert: o.cert, key: o.key, keepAliveTimeout: 5000 }, (req, res) => {
-    handle(req, res).catch((e) => { o.log(`arm: ${String(e)}`); res.destroy(); });
+    handle(req, res).catch((e) => {
+      o.log(`arm: ${String(e)}`);
+      res.destroy();
+    });
   });
-  server.on("connection", (s: Socket) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
   server.on("tlsClientError", () => undefined);
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(0, "127.0.0.1", () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     endpoint: `https://127.0.0.1:${port}`,
     port,
     requests: () => log.map((r) => ({ ...r })),
-    clearRequests: () => { log.length = 0; },
+    clearRequests: () => {
+      log.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;

@@ -48,9 +48,11 @@ export function dnsRoutes(scope: Scope, store: ZoneStore): Routes {
     for (const k of ["metadata", "aRecords", "aaaaRecords", "cnameRecord", "txtRecords", "soaRecord"] as const) {
       if (p[k] !== undefined && p[k] !== null) (d as Record<string, unknown>)[k] = p[k];
     }
-    if (d.metadata !== undefined && (typeof d.metadata !== "object" || Array.isArray(d.metadata))) throw badRequest("InvalidParameterValue", "properties.metadata must be an object.");
+    if (d.metadata !== undefined && (typeof d.metadata !== "object" || Array.isArray(d.metadata)))
+      throw badRequest("InvalidParameterValue", "properties.metadata must be an object.");
     for (const k of ["aRecords", "aaaaRecords", "txtRecords"] as const) {
-      if (d[k] !== undefined && !Array.isArray(d[k])) throw badRequest("InvalidParameterValue", `properties.${k} must be an array.`);
+      if (d[k] !== undefined && !Array.isArray(d[k]))
+        throw badRequest("InvalidParameterValue", `properties.${k} must be an array.`);
     }
     return d;
   };
@@ -59,15 +61,20 @@ export function dnsRoutes(scope: Scope, store: ZoneStore): Routes {
     const m = matchResource(req, scope, "Microsoft.Network", "privateDnsZones");
     if (!m) return undefined;
     if (m.name.toLowerCase() !== store.zone.toLowerCase()) {
-      throw notFound("ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${m.name}' not found.`);
+      throw notFound(
+        "ParentResourceNotFound",
+        `Can not perform requested operation on nested resource. Parent resource '${m.name}' not found.`,
+      );
     }
     const pre = { ifMatch: headerValue(req, "if-match"), ifNoneMatch: headerValue(req, "if-none-match") };
     if (m.rest.length === 0) {
-      if (req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `${req.method} on a private DNS zone is not supported by the lab.`);
+      if (req.method !== "GET")
+        throw new ArmError(405, "MethodNotAllowed", `${req.method} on a private DNS zone is not supported by the lab.`);
       return { status: 200, body: zoneBody() };
     }
     if (m.rest.length === 1) {
-      if (req.method !== "GET") throw new ArmError(405, "MethodNotAllowed", `${req.method} is not allowed on a record set collection.`);
+      if (req.method !== "GET")
+        throw new ArmError(405, "MethodNotAllowed", `${req.method} is not allowed on a record set collection.`);
       const all = m.restLower[0] === "all";
       const type = all ? undefined : ZoneStore.parseType(m.rest[0]);
       let value = store.list(type);
@@ -91,7 +98,8 @@ export function dnsRoutes(scope: Scope, store: ZoneStore): Routes {
         return { status: created ? 201 : 200, body: recordSetBody(rs) };
       }
       case "PATCH": {
-        if (pre.ifNoneMatch !== undefined) throw badRequest("InvalidRequestHeader", "If-None-Match is not supported on PATCH.");
+        if (pre.ifNoneMatch !== undefined)
+          throw badRequest("InvalidRequestHeader", "If-None-Match is not supported on PATCH.");
         return { status: 200, body: recordSetBody(store.patch(type, name, dataFrom(req, true), pre)) };
       }
       case "DELETE":

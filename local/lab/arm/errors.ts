@@ -1,6 +1,10 @@
 // ARM-shaped errors: every refusal is {error:{code,message}} with a 4xx status; 5xx only for injected faults or lab bugs.
 export class ArmError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
   body(): { error: { code: string; message: string } } {

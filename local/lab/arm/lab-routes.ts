@@ -20,7 +20,10 @@ export function labRoutes(c: LabControl): Routes {
     const m = req.method;
     if (what === "faults" && id === undefined) {
       if (m === "GET") return { status: 200, body: { value: c.faults.list() } };
-      if (m === "DELETE") { c.faults.clear(); return { status: 204 }; }
+      if (m === "DELETE") {
+        c.faults.clear();
+        return { status: 204 };
+      }
       if (m === "POST") {
         const specs = Array.isArray(req.body) ? req.body : [req.body];
         try {
@@ -31,9 +34,15 @@ export function labRoutes(c: LabControl): Routes {
         }
       }
     }
-    if (what === "faults" && id !== undefined && m === "DELETE") { c.faults.clear(req.segs[2]); return { status: 204 }; }
+    if (what === "faults" && id !== undefined && m === "DELETE") {
+      c.faults.clear(req.segs[2]);
+      return { status: 204 };
+    }
     if (what === "requests" && m === "GET") return { status: 200, body: { value: c.requests() } };
-    if (what === "requests" && m === "DELETE") { c.clearRequests(); return { status: 204 }; }
+    if (what === "requests" && m === "DELETE") {
+      c.clearRequests();
+      return { status: 204 };
+    }
     if (what === "regions" && id && (action === "down" || action === "up") && m === "POST") {
       await (action === "down" ? c.regionDown(req.segs[2]) : c.regionUp(req.segs[2]));
       return { status: 200, body: { region: req.segs[2], state: action } };

@@ -21,7 +21,10 @@ export interface Operation {
 
 /** An operation failure with an ARM error code (reported in the operation status, not as an HTTP error). */
 export class OperationError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,11 +39,21 @@ export class Operations {
   ) {}
 
   pollHeaders(op: Operation): Record<string, string> {
-    return op.status === "InProgress" && this.pollRetryAfterSeconds !== undefined ? { "Retry-After": String(this.pollRetryAfterSeconds) } : {};
+    return op.status === "InProgress" && this.pollRetryAfterSeconds !== undefined
+      ? { "Retry-After": String(this.pollRetryAfterSeconds) }
+      : {};
   }
 
   create(kind: string, resourceName: string, location: string, result: () => unknown): Operation {
-    const op: Operation = { id: randomUUID(), kind, resourceName, location, status: "InProgress", startTime: new Date().toISOString(), result };
+    const op: Operation = {
+      id: randomUUID(),
+      kind,
+      resourceName,
+      location,
+      status: "InProgress",
+      startTime: new Date().toISOString(),
+      result,
+    };
     this.ops.set(op.id, op);
     return op;
   }

@@ -4,7 +4,8 @@ import { checkScope, matchResource, type Routes, type Scope } from "./router";
 import type { Operations } from "./operations";
 import type { FlexServers } from "../flex-servers";
 
-const notAllowed = (method: string, what: string): ArmError => new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
+const notAllowed = (method: string, what: string): ArmError =>
+  new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
 
 /** A server that went away between the state check and the query is a 409, not a 500. */
 async function dataPlane<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -12,8 +13,16 @@ async function dataPlane<T>(name: string, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (e instanceof ArmError) throw e;
-    if (/ECONNREFUSED|ECONNRESET|terminating connection|shutting down|starting up|Connection terminated/i.test(`${(e as NodeJS.ErrnoException).code} ${(e as Error).message}`)) {
-      throw new ArmError(409, "ServerNotReady", `Server '${name}' is not accepting connections: ${(e as Error).message}`);
+    if (
+      /ECONNREFUSED|ECONNRESET|terminating connection|shutting down|starting up|Connection terminated/i.test(
+        `${(e as NodeJS.ErrnoException).code} ${(e as Error).message}`,
+      )
+    ) {
+      throw new ArmError(
+        409,
+        "ServerNotReady",
+        `Server '${name}' is not accepting connections: ${(e as Error).message}`,
+      );
     }
     throw e;
   }
@@ -34,12 +43,20 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
       if (req.method === "GET") return { status: 200, body: servers.resource(s) };
       if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET and PATCH)");
       const promote = servers.parsePromote(req.body);
-      if (promote) return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, { asyncOperation: true, location: true });
+      if (promote)
+        return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, {
+          asyncOperation: true,
+          location: true,
+        });
       // A non-promote PATCH: only tags are applied; it still completes as an LRO like the RP's.
       const tags = (req.body as { tags?: unknown } | undefined)?.tags;
       if (tags && typeof tags === "object") s.tags = { ...(tags as Record<string, string>) };
       const op = ops.create("update", s.info.name, s.info.region, () => servers.resource(s));
-      ops.run(op, async () => undefined, () => undefined);
+      ops.run(
+        op,
+        async () => undefined,
+        () => undefined,
+      );
       return ops.accepted(op, req.apiVersion, { asyncOperation: true, location: true });
     }
     if (sub === "replicas" && arg === undefined) {
@@ -57,9 +74,14 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
         return { status: 200, body: await dataPlane(s.info.name, () => servers.listConfigs(s)) };
       }
       const name = m.rest[1];
-      if (req.method === "GET") return { status: 200, body: await dataPlane(s.info.name, () => servers.getConfig(s, name)) };
+      if (req.method === "GET")
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.getConfig(s, name)) };
       if (req.method === "PUT" || req.method === "PATCH") {
-        return ops.accepted(await dataPlane(s.info.name, () => servers.startPutConfig(s, name, req.body)), req.apiVersion, { asyncOperation: true, location: false });
+        return ops.accepted(
+          await dataPlane(s.info.name, () => servers.startPutConfig(s, name, req.body)),
+          req.apiVersion,
+          { asyncOperation: true, location: false },
+        );
       }
       throw notAllowed(req.method, "a configuration");
     }
@@ -71,7 +93,14 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
 export function operationRoutes(scope: Scope, ops: Operations): Routes {
   return (req) => {
     const l = req.lower;
-    if (l.length !== 8 || l[0] !== "subscriptions" || l[2] !== "providers" || l[3] !== "microsoft.dbforpostgresql" || l[4] !== "locations") return undefined;
+    if (
+      l.length !== 8 ||
+      l[0] !== "subscriptions" ||
+      l[2] !== "providers" ||
+      l[3] !== "microsoft.dbforpostgresql" ||
+      l[4] !== "locations"
+    )
+      return undefined;
     if (l[6] !== "azureasyncoperation" && l[6] !== "operationresults") return undefined;
     checkScope(req, scope);
     if (req.method !== "GET") throw notAllowed(req.method, "an operation");
