@@ -114,4 +114,4 @@ function safeUser(): string {
   }
 }
 
-main().then((code) => process.exit(code));
+void main().then((code) => process.exit(code));

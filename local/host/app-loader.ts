@@ -18,9 +18,11 @@ export function loadApp(appDir: string, log: CoreLogSink): LoadedApp {
   const { capture } = installCoreModule(log);
   for (const f of files) {
     try {
+      // The app is loaded the way the Node worker loads it: a CommonJS require of each main file.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(f);
     } catch (err) {
-      throw new Error(`Loading ${f} failed: ${(err as Error).stack ?? String(err)}`);
+      throw new Error(`Loading ${f} failed: ${(err as Error).stack ?? String(err)}`, { cause: err });
     }
   }
   if (capture.functions.size === 0) {

@@ -30,7 +30,7 @@ function readJson(file: string, what: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`Cannot read ${what} ${file}: ${(err as Error).message}`);
+    throw new Error(`Cannot read ${what} ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,4 +1,5 @@
 // Azurite's Table service as a child process (the app's audit journal writes there).
+import fs from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { findFreePort } from "./ports";
@@ -16,7 +17,8 @@ const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/
 
 function azuriteTableBin(): string {
   const pkgDir = path.dirname(require.resolve("azurite/package.json"));
-  const bin = (require(path.join(pkgDir, "package.json")) as { bin: Record<string, string> }).bin["azurite-table"];
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { bin: Record<string, string> };
+  const bin = pkg.bin["azurite-table"]!;
   return path.join(pkgDir, bin);
 }
 

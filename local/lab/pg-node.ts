@@ -91,7 +91,7 @@ export class PgNode {
         timeoutMs: 70_000,
       });
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- ${this.cfg.logFile} (tail) ---\n${this.logTail()}`);
+      throw new Error(`${(e as Error).message}\n--- ${this.cfg.logFile} (tail) ---\n${this.logTail()}`, { cause: e });
     }
   }
 

@@ -78,8 +78,8 @@ function main(): void {
   const timer = setInterval(() => {
     if (alive(parent)) return;
     clearInterval(timer);
-    reap(stateFile).finally(() => process.exit(0));
+    void reap(stateFile).finally(() => process.exit(0));
   }, 250);
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

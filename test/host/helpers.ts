@@ -30,7 +30,7 @@ export async function startFixtureHost(o: Partial<SpawnHostOptions> & { dataDir?
 export interface Json {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
 }
 
 /** A request body sent verbatim (everything else is JSON-encoded). */

@@ -42,6 +42,7 @@ describe("replay contract with durable-functions", () => {
   before(() => {
     // The stand-in must be installed before @azure/functions is first loaded in this process.
     capture = installCoreModule(() => undefined).capture;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the stand-in is installed
     require(resolve(__dirname, "../fixtures/host-app/functions/orchestrations.js"));
     invoker = createInvoker(capture, createLogger({ quiet: true }));
   });

@@ -144,7 +144,7 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
     assert.equal(unknown.status, 404);
     assert.ok(unknown.body.error.code);
     const badJson = await new Promise<number>((resolve, reject) => {
-      import("node:https").then((https) => {
+      void import("node:https").then((https) => {
         const req = https.request(
           new URL(`${base}/A/x?api-version=1`, info.arm.endpoint),
           { method: "PUT", ca: info.caPem, headers: { Authorization: `Bearer ${info.arm.token}` } },
