@@ -1,17 +1,21 @@
 // Every activity attempt is audited: a "started" entry before it acts, and one entry for how it ended
-// (succeeded, refused, or failed with the error that the retry policy will see).
+// (succeeded, refused, or failed with the error that the retry policy will see), including the tries
+// the Azure SDK retried by itself. A permanent ARM answer (ArmRefusal, classified in the adapters) is
+// returned as a typed refusal, so the orchestrator stops on it without retrying.
 import type { AuditJournal } from "../audit/journal";
+import { isArmRefusal } from "../azure/errors";
+import { recordingSdkTries, type SdkTry } from "../azure/sdk-retries";
 import { describeError } from "../domain/describe-error";
-import type { RunRef } from "./contracts";
+import type { Refusal, RunRef } from "./contracts";
 
 type Outcome = { kind?: string; code?: string; reason?: string };
 
 export function audited<I extends RunRef, O>(
   step: string,
   journal: AuditJournal,
-  summarize: (output: O, input: I) => string,
+  summarize: (output: Exclude<O, Refusal>, input: I) => string,
   fn: (input: I) => Promise<O>,
-): (input: I) => Promise<O> {
+): (input: I) => Promise<O | Refusal> {
   return async (input: I) => {
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
     const poll = (input as { poll?: number }).poll;
@@ -25,33 +29,46 @@ export function audited<I extends RunRef, O>(
     const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
     await journal.append({ runId, pair, step, event: "started", attempt, summary: label, detail: { input: args } });
     const t0 = Date.now();
-    try {
-      const output = await fn(input);
-      const refused = (output as Outcome)?.kind === "refused";
+    const r = await recordingSdkTries(() => fn(input));
+    const sdk = sdkNote(r.tries);
+    const base = { runId, pair, step, attempt, durationMs: Date.now() - t0 };
+    const sdkRetries = r.tries.length ? { sdkRetries: r.tries } : {};
+    if ("value" in r) {
+      const output = r.value as O & Outcome;
+      const refused = output?.kind === "refused";
       await journal.append({
-        runId,
-        pair,
-        step,
+        ...base,
         event: refused ? "refused" : "succeeded",
-        attempt,
-        durationMs: Date.now() - t0,
-        summary: refused ? `${(output as Outcome).code}: ${(output as Outcome).reason}` : summarize(output, input),
-        detail: { output },
+        summary:
+          (refused ? `${output.code}: ${output.reason}` : summarize(r.value as Exclude<O, Refusal>, input)) + sdk,
+        detail: { output, ...sdkRetries },
       });
-      return output;
-    } catch (e) {
-      await journal
-        .append({
-          runId,
-          pair,
-          step,
-          event: "failed",
-          attempt,
-          durationMs: Date.now() - t0,
-          summary: `${describeError(e)} (retried if attempts remain)`,
-        })
-        .catch(() => undefined); // the original error matters more than a failed audit of it
-      throw e;
+      return r.value;
     }
+    if (isArmRefusal(r.error)) {
+      const refusal: Refusal = { kind: "refused", code: r.error.code, reason: r.error.message };
+      await journal.append({
+        ...base,
+        event: "refused",
+        summary: `${refusal.code}: ${refusal.reason}${sdk}`,
+        detail: { output: refusal, ...sdkRetries },
+      });
+      return refusal;
+    }
+    await journal
+      .append({
+        ...base,
+        event: "failed",
+        summary: `${describeError(r.error)} (retried if attempts remain)${sdk}`,
+        detail: sdkRetries,
+      })
+      .catch(() => undefined); // the original error matters more than a failed audit of it
+    throw r.error;
   };
+}
+
+function sdkNote(tries: SdkTry[]): string {
+  if (tries.length === 0) return "";
+  const list = tries.map((t) => `${t.outcome} ${t.method} …/${t.path.split("/").slice(-2).join("/")}`);
+  return `; Azure SDK tries that failed (the SDK retries these itself): ${list.join(", ")}`;
 }

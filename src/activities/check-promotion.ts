@@ -1,7 +1,7 @@
 // Step 5 (polled by the orchestrator): is the promoted server writable? Both planes must agree: ARM says
 // it is a Ready standalone server, and the server itself, reached by its own name, is out of recovery.
-import { isReplicaRole, promotionDone } from "../domain/topology";
 import { describeError } from "../domain/describe-error";
+import { isReplicaRole, promotionDone } from "../domain/topology";
 import type { CheckPromotionInput, CheckPromotionResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 
@@ -9,25 +9,22 @@ export function makeCheckPromotion(deps: ActivityDeps) {
   return async (input: CheckPromotionInput): Promise<CheckPromotionResult> => {
     const pair = deps.pair(input.pair);
     const state = await deps.servers.get(input.server.resourceId);
+    const checked = { kind: "checked" as const, state, inRecovery: null };
     if (!promotionDone(state)) {
-      const stillReplica = isReplicaRole(state.role) && state.state === "Ready";
-      return {
-        writable: false,
-        state,
-        inRecovery: null,
-        detail: stillReplica
-          ? `${state.name} is still a replica and not updating`
-          : `ARM: state ${state.state}, role ${state.role}${state.sourceServerResourceId ? ", still has a source server" : ""}`,
-      };
+      if (isReplicaRole(state.role) && state.state === "Ready") {
+        return { ...checked, progress: "notStarted", detail: `${state.name} is still a replica and not updating` };
+      }
+      const source = state.sourceServerResourceId ? ", still has a source server" : "";
+      return { ...checked, progress: "promoting", detail: `ARM: state ${state.state}, role ${state.role}${source}` };
     }
     const name = state.fqdn ?? input.server.fqdn;
-    if (!name) return { writable: false, state, inRecovery: null, detail: "ARM reports no fullyQualifiedDomainName" };
+    if (!name) return { ...checked, progress: "promoting", detail: "ARM reports no fullyQualifiedDomainName" };
     try {
       const facts = await deps.probe.inspect(name, deps.login(pair), "verify-full");
       const writable = !facts.inRecovery && facts.transactionReadOnly === "off";
       return {
-        writable,
-        state,
+        ...checked,
+        progress: writable ? "writable" : "promoting",
         inRecovery: facts.inRecovery,
         detail: writable
           ? `${name} (${facts.address}) is out of recovery and read-write`
@@ -35,9 +32,8 @@ export function makeCheckPromotion(deps: ActivityDeps) {
       };
     } catch (e) {
       return {
-        writable: false,
-        state,
-        inRecovery: null,
+        ...checked,
+        progress: "promoting",
         detail: `ARM says promoted but ${name} is not answering: ${describeError(e)}`,
       };
     }

@@ -1,26 +1,12 @@
 // The data that crosses the orchestrator/activity boundary. Everything here is plain JSON (it is stored
-// in the durable history) and holds no secrets.
+// in the durable history) and holds no secrets. Every result can be a Refusal: a permanent answer the
+// orchestrator stops on without retrying.
 import type { AuditEvent } from "../audit/journal";
-import type { PromoteOption, ServerState } from "../domain/topology";
+import type { CnameSnapshot, PromoteOption, ReplicaLag, ServerRef, ServerState, TlsFacts } from "../domain/facts";
 
 export interface RunRef {
   runId: string;
   pair: string;
-}
-
-export interface ServerRef {
-  resourceId: string;
-  name: string;
-  aRecord: string;
-  aRecordFqdn: string;
-  fqdn?: string;
-}
-
-export interface CnameSnapshot {
-  fqdn: string;
-  target: string;
-  ttl: number;
-  etag: string;
 }
 
 /** A permanent refusal: the orchestrator stops on it and does not retry. */
@@ -33,16 +19,6 @@ export interface Refusal {
 export interface PreflightInput extends RunRef {
   option: PromoteOption;
   dryRun: boolean;
-}
-
-export interface ReplicaLag {
-  /** Bytes of WAL the primary wrote that the replica had not replayed (null when the primary was unreachable). */
-  bytes: number | null;
-  /** Seconds since the replica last replayed a transaction (null when it never has). */
-  replaySeconds: number | null;
-  measuredAt: string;
-  primaryReachable: boolean;
-  note?: string;
 }
 
 export type PreflightResult =
@@ -63,12 +39,19 @@ export interface LowerTtlInput extends RunRef {
 
 export type TtlResult = { kind: "done"; ttl: number; previousTtl: number; etag: string; changed: boolean } | Refusal;
 
+export interface RestoreTtlInput extends RunRef {
+  ttl: number;
+  /** The record targets that are ours (the old and new primary); anything else was changed by someone else. */
+  ownTargets: string[];
+}
+
 export interface PromoteInput extends RunRef {
   server: ServerRef;
   option: PromoteOption;
 }
 
-export type PromoteResult = { kind: "started" | "alreadyPromoted" | "inProgress"; state: ServerState } | Refusal;
+export type PromoteResult =
+  { kind: "started" | "alreadyPromoted" | "inProgress"; state: ServerState; note?: string } | Refusal;
 
 export interface CheckPromotionInput extends RunRef {
   server: ServerRef;
@@ -76,13 +59,22 @@ export interface CheckPromotionInput extends RunRef {
   poll?: number;
 }
 
-export interface CheckPromotionResult {
-  writable: boolean;
-  state: ServerState;
-  /** pg_is_in_recovery() through the server's own name; null when it could not be asked. */
-  inRecovery: boolean | null;
-  detail: string;
-}
+/**
+ * Where a promote stands: `notStarted` (ARM shows a Ready replica, not updating), `promoting` (ARM is
+ * updating, or says promoted while the server is not yet read-write), `writable` (both planes agree).
+ */
+export type PromotionProgress = "notStarted" | "promoting" | "writable";
+
+export type CheckPromotionResult =
+  | {
+      kind: "checked";
+      progress: PromotionProgress;
+      state: ServerState;
+      /** pg_is_in_recovery() through the server's own name; null when it could not be asked. */
+      inRecovery: boolean | null;
+      detail: string;
+    }
+  | Refusal;
 
 export interface RepointInput extends RunRef {
   fromTarget: string;
@@ -98,35 +90,21 @@ export interface VerifyInput extends RunRef {
   poll?: number;
 }
 
-export interface TlsFacts {
-  protocol: string | null;
-  subject: string;
-  issuer: string;
-  subjectAltNames: string;
-  validTo: string;
+export interface Verified {
+  kind: "verified";
+  name: string;
+  cnameChain: string[];
+  address: string;
+  tls: TlsFacts;
+  inRecovery: false;
+  transactionReadOnly: "off";
+  wroteAndRolledBack: true;
+  serverVersion: string;
+  verifyFull: { ok: boolean; error?: string };
 }
 
 export type VerifyResult =
-  | { kind: "dnsNotYet"; answer: string | null; ttl: number | null }
-  | {
-      kind: "verified";
-      name: string;
-      cnameChain: string[];
-      address: string;
-      tls: TlsFacts;
-      inRecovery: false;
-      transactionReadOnly: "off";
-      wroteAndRolledBack: true;
-      serverVersion: string;
-      verifyFull: { ok: boolean; error?: string };
-    }
-  | (Refusal & { address?: string });
-
-export interface RestoreTtlInput extends RunRef {
-  ttl: number;
-  /** The record targets that are ours (the old and new primary); anything else was changed by someone else. */
-  ownTargets: string[];
-}
+  { kind: "dnsNotYet"; answer: string | null; ttl: number | null } | Verified | (Refusal & { address?: string });
 
 export interface RecordEventInput extends RunRef {
   event: AuditEvent;

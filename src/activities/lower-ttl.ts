@@ -15,10 +15,10 @@ export function makeLowerTtl(deps: ActivityDeps) {
         reason: `the CNAME was changed by someone else since preflight: it now points at ${current.target}, not ${input.expected.target}`,
       };
     }
-    if (current.ttl === input.ttl)
-      return { kind: "done", ttl: current.ttl, previousTtl: input.expected.ttl, etag: current.etag, changed: false };
+    const done = { kind: "done" as const, previousTtl: input.expected.ttl };
+    if (current.ttl === input.ttl) return { ...done, ttl: current.ttl, etag: current.etag, changed: false };
     // A 412 means only "re-read": it is thrown, the retry reads the record again and decides anew.
-    const written = await deps.dns.putCname(pair.dns, { target: current.target, ttl: input.ttl }, current.etag);
-    return { kind: "done", ttl: written.ttl, previousTtl: input.expected.ttl, etag: written.etag, changed: true };
+    const written = await deps.dns.putCname(pair.dns, { target: current.target, ttl: input.ttl }, current);
+    return { ...done, ttl: written.ttl, etag: written.etag, changed: true };
   };
 }

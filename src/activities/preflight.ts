@@ -2,10 +2,11 @@
 import { decideFailover } from "../domain/topology";
 import { lagBytes } from "../domain/lsn";
 import { describeError } from "../domain/describe-error";
-import type { PreflightInput, PreflightResult, ReplicaLag } from "./contracts";
-import { serverRefs, type ActivityDeps } from "./deps";
+import type { PreflightInput, PreflightResult } from "./contracts";
+import type { ActivityDeps } from "./deps";
 import type { PairConfig } from "../config/pair-schema";
-import type { ServerState } from "../domain/topology";
+import type { ReplicaLag, ServerState } from "../domain/facts";
+import { serverRefs } from "../domain/pair-refs";
 
 export function makePreflight(deps: ActivityDeps) {
   return async (input: PreflightInput): Promise<PreflightResult> => {

@@ -1,6 +1,6 @@
 // Step 4: start the standalone promote of the replica. Idempotent: a server already promoted, or whose
-// promote is already running (a retry after a crash), is not promoted again.
-import { classifyArmError } from "../azure/errors";
+// promote is already running (a retry after a crash), is not promoted again. A permanent ARM answer to
+// the PATCH comes back from the adapter as an ArmRefusal, which the audit wrapper turns into a refusal.
 import { isReplicaRole, isStandalone } from "../domain/topology";
 import type { PromoteInput, PromoteResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
@@ -17,17 +17,10 @@ export function makePromote(deps: ActivityDeps) {
         reason: `${state.name} has role ${state.role ?? "unknown"}; only a replica can be promoted`,
       };
     }
-    try {
-      await deps.servers.startPromote(input.server.resourceId, input.option);
-    } catch (e) {
-      const f = classifyArmError(e);
-      if (f.transient) throw e;
-      return {
-        kind: "refused",
-        code: f.code,
-        reason: `ARM refused the promote of ${state.name} (HTTP ${f.status ?? "-"}): ${f.message}`,
-      };
-    }
-    return { kind: "started", state: await deps.servers.get(input.server.resourceId) };
+    const { pollError } = await deps.servers.startPromote(input.server.resourceId, input.option);
+    // Once ARM accepted the PATCH the promote is under way, whatever a later read says.
+    const note = pollError ? `ARM accepted the promote; its first poll failed (${pollError})` : undefined;
+    const after = await deps.servers.get(input.server.resourceId).catch(() => state);
+    return { kind: "started", state: after, ...(note ? { note } : {}) };
   };
 }

@@ -19,7 +19,7 @@ export function makeRepointCname(deps: ActivityDeps) {
       };
     }
     // A 412 means only "re-read": it is thrown, the retry reads the record again and decides anew.
-    const written = await deps.dns.putCname(pair.dns, { target: input.toTarget, ttl: current.ttl }, current.etag);
+    const written = await deps.dns.putCname(pair.dns, { target: input.toTarget, ttl: current.ttl }, current);
     return { kind: "done", changed: true, cname: written };
   };
 }

@@ -15,10 +15,10 @@ export function makeRestoreTtl(deps: ActivityDeps) {
         reason: `the CNAME points at ${current.target}, set by someone else; its TTL is left alone`,
       };
     }
-    if (current.ttl === input.ttl)
-      return { kind: "done", ttl: current.ttl, previousTtl: current.ttl, etag: current.etag, changed: false };
+    const done = { kind: "done" as const, previousTtl: current.ttl };
+    if (current.ttl === input.ttl) return { ...done, ttl: current.ttl, etag: current.etag, changed: false };
     // A 412 is thrown: the retry re-reads the record and decides anew.
-    const written = await deps.dns.putCname(pair.dns, { target: current.target, ttl: input.ttl }, current.etag);
-    return { kind: "done", ttl: written.ttl, previousTtl: current.ttl, etag: written.etag, changed: true };
+    const written = await deps.dns.putCname(pair.dns, { target: current.target, ttl: input.ttl }, current);
+    return { ...done, ttl: written.ttl, etag: written.etag, changed: true };
   };
 }

@@ -1,14 +1,15 @@
 // Step 7 (polled by the orchestrator): prove the result the way an application would see it. Resolve the
-// CNAME through DNS; once it answers the new target, connect through the CNAME name with verify-ca TLS,
-// check the certificate names the promoted server, and prove a write that leaves nothing behind. Also
-// record that verify-full on the CNAME name fails, as the article explains (the certificate never names
-// the CNAME).
-import { checkServerIdentity } from "node:tls";
-import { sameName } from "../domain/names";
+// CNAME through DNS; once it answers the new target, connect through the CNAME name with verify-ca TLS
+// and prove a write that leaves nothing behind. Before any credential is sent, the address the CNAME
+// gave must be the promoted server's own, and its certificate must name that server (checked in the
+// handshake). Also records that verify-full on the CNAME name fails, as the article explains (the
+// certificate never names the CNAME).
 import { describeError } from "../domain/describe-error";
-import { isTlsTrustError } from "../probe/postgres-probe";
+import { sameName } from "../domain/names";
+import { cnameFqdn } from "../domain/pair-refs";
+import { isTlsTrustError, WrongServerError } from "../probe/postgres-probe";
 import type { VerifyInput, VerifyResult } from "./contracts";
-import { cnameFqdn, type ActivityDeps } from "./deps";
+import type { ActivityDeps } from "./deps";
 
 export function makeVerify(deps: ActivityDeps) {
   return async (input: VerifyInput): Promise<VerifyResult> => {
@@ -18,32 +19,37 @@ export function makeVerify(deps: ActivityDeps) {
     if (!sameName(resolution.chain[0], input.expectedTarget)) {
       return { kind: "dnsNotYet", answer: resolution.chain[0] ?? null, ttl: resolution.ttl };
     }
+    const identity = input.server.fqdn ?? input.server.aRecordFqdn;
+    const own = await deps.probe.resolve(identity);
     const login = deps.login(pair);
     let facts;
     try {
-      facts = await deps.probe.inspect(name, login, "verify-ca", { write: true });
+      facts = await deps.probe.inspect(name, login, "verify-ca", {
+        write: true,
+        expectName: identity,
+        expectAddresses: own.addresses,
+      });
     } catch (e) {
-      if (isTlsTrustError(e)) {
+      if (e instanceof WrongServerError) {
         return {
           kind: "refused",
-          code: "TlsUntrusted",
-          reason: `verify-ca through ${name} failed: ${describeError(e)}; the server's certificate does not chain to the configured CA bundle`,
+          code: "WrongServer",
+          reason: `${e.message} (${identity}'s own address); not logging in there`,
+        };
+      }
+      if (isTlsTrustError(e)) {
+        const code = (e as { code?: string }).code === "ERR_TLS_CERT_ALTNAME_INVALID" ? "WrongServer" : "TlsUntrusted";
+        const why =
+          code === "WrongServer"
+            ? `the server behind ${name} presented a certificate that does not name ${identity}`
+            : `the server's certificate does not chain to the configured CA bundle`;
+        return {
+          kind: "refused",
+          code,
+          reason: `verify-ca through ${name} failed before login: ${describeError(e)}; ${why}`,
         };
       }
       throw e;
-    }
-    const identity = input.server.fqdn ?? input.server.aRecordFqdn;
-    const mismatch = checkServerIdentity(identity, {
-      subject: { CN: "" },
-      subjectaltname: facts.tls.subjectAltNames,
-    } as never);
-    if (mismatch) {
-      return {
-        kind: "refused",
-        code: "WrongServer",
-        reason: `${name} reached a server whose certificate does not name ${identity} (${facts.tls.subjectAltNames})`,
-        address: facts.address,
-      };
     }
     if (facts.inRecovery || facts.transactionReadOnly !== "off" || !facts.wroteAndRolledBack) {
       return {

@@ -1,7 +1,7 @@
 // The live topology of a pair for GET /api/pairs: where the CNAME points and what each server is.
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
-import { cnameFqdn, serverRefs } from "../activities/deps";
+import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import type { PairConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
 import { sameName } from "../domain/names";

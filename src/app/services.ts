@@ -2,12 +2,14 @@
 // and HTTP functions what they need. The only place that knows which concrete adapter is used.
 import type { TokenCredential } from "@azure/core-auth";
 import { audited } from "../activities/audited";
+import type { ActivityImpls } from "../activities/catalog";
 import { makeCheckPromotion } from "../activities/check-promotion";
 import type { ActivityDeps } from "../activities/deps";
 import { makeLowerTtl } from "../activities/lower-ttl";
 import { makePreflight } from "../activities/preflight";
 import { makePromote } from "../activities/promote";
 import { makeRecordEvent } from "../activities/record-event";
+import { makeReleaseLease } from "../activities/release-lease";
 import { makeRepointCname } from "../activities/repoint-cname";
 import { makeRestoreTtl } from "../activities/restore-ttl";
 import { makeVerify } from "../activities/verify";
@@ -20,6 +22,8 @@ import { loadConfig, type AppConfig } from "../config/settings";
 import { caBundle } from "../probe/ca-bundle";
 import { PostgresProbe, type ProbeLogin } from "../probe/postgres-probe";
 import { DnsNameResolver } from "../probe/resolver";
+import { TableLeaseStore, type LeaseStore } from "../state/pair-leases";
+import { tableClient } from "../state/table-client";
 
 /** Entra ID scope for Azure Database for PostgreSQL logins (the token is the password). */
 export const POSTGRES_ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
@@ -34,8 +38,12 @@ export class UnknownPairError extends Error {
 export interface Services {
   config: AppConfig;
   deps: ActivityDeps;
-  activities: ReturnType<typeof buildActivities>;
+  leases: LeaseStore;
+  activities: ActivityImpls;
 }
+
+/** Table holding each pair's lease (and, later, its lag samples and pending fences). */
+export const STATE_TABLE = "PgFlexFailoverState";
 
 export function buildServices(
   config: AppConfig,
@@ -74,11 +82,14 @@ export function buildServices(
       };
     },
   };
-  return { config, deps, activities: buildActivities(deps) };
+  const leases = new TableLeaseStore(tableClient(config.audit, STATE_TABLE, credential));
+  return { config, deps, leases, activities: buildActivities(deps, leases) };
 }
 
-export function buildActivities(deps: ActivityDeps) {
+export function buildActivities(deps: ActivityDeps, leases: LeaseStore): ActivityImpls {
   const j = deps.journal;
+  const ttlNote = (o: { previousTtl: number; ttl: number; changed: boolean }) =>
+    `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}`;
   return {
     preflight: audited(
       "preflight",
@@ -86,23 +97,13 @@ export function buildActivities(deps: ActivityDeps) {
       (o) => (o.kind === "ready" ? `${o.from.name} → ${o.to.name}; lag ${o.lag?.bytes ?? "?"} bytes` : ""),
       makePreflight(deps),
     ),
-    lowerTtl: audited(
-      "lowerTtl",
-      j,
-      (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""),
-      makeLowerTtl(deps),
-    ),
-    promote: audited("promote", j, (o) => `${o.kind}`, makePromote(deps)),
-    checkPromotion: audited(
-      "checkPromotion",
-      j,
-      (o) => `${o.writable ? "writable" : "not yet writable"}: ${o.detail}`,
-      makeCheckPromotion(deps),
-    ),
+    lowerTtl: audited("lowerTtl", j, ttlNote, makeLowerTtl(deps)),
+    promote: audited("promote", j, (o) => `${o.kind}${o.note ? `: ${o.note}` : ""}`, makePromote(deps)),
+    checkPromotion: audited("checkPromotion", j, (o) => `${o.progress}: ${o.detail}`, makeCheckPromotion(deps)),
     repointCname: audited(
       "repoint",
       j,
-      (o, i) => (o.kind === "done" ? `${i.fromTarget} → ${o.cname.target}${o.changed ? "" : " (already)"}` : ""),
+      (o, i) => `${i.fromTarget} → ${o.cname.target}${o.changed ? "" : " (already)"}`,
       makeRepointCname(deps),
     ),
     verify: audited(
@@ -111,18 +112,12 @@ export function buildActivities(deps: ActivityDeps) {
       (o) =>
         o.kind === "verified"
           ? `${o.name} → ${o.address}: writable, verify-ca OK, verify-full ${o.verifyFull.ok ? "OK" : "refused"}`
-          : o.kind === "dnsNotYet"
-            ? `DNS still answers ${o.answer}`
-            : "",
+          : `DNS still answers ${o.answer}`,
       makeVerify(deps),
     ),
-    restoreTtl: audited(
-      "restoreTtl",
-      j,
-      (o) => (o.kind === "done" ? `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}` : ""),
-      makeRestoreTtl(deps),
-    ),
+    restoreTtl: audited("restoreTtl", j, ttlNote, makeRestoreTtl(deps)),
     recordEvent: makeRecordEvent(deps),
+    releaseLease: makeReleaseLease(leases),
   };
 }
 

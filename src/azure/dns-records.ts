@@ -1,20 +1,23 @@
-// Adapter over @azure/arm-privatedns: the CNAME record set of a pair and its servers' A records.
+// Adapter over @azure/arm-privatedns: the CNAME record set of a pair.
 import { PrivateDnsManagementClient, type RecordSet } from "@azure/arm-privatedns";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AppConfig } from "../config/settings";
 import type { PairConfig } from "../config/pair-schema";
-import type { CnameSnapshot } from "../activities/contracts";
+import type { CnameSnapshot } from "../domain/facts";
 import { normalizeName } from "../domain/names";
 import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
+import { armCall } from "./errors";
 
 export type ZoneRef = PairConfig["dns"];
 
 export interface DnsRecords {
   getCname(zone: ZoneRef): Promise<CnameSnapshot>;
-  /** Writes target and TTL only if the record's etag is still `ifMatch` (412 → PreconditionFailed). */
-  putCname(zone: ZoneRef, value: { target: string; ttl: number }, ifMatch: string): Promise<CnameSnapshot>;
-  getARecord(zone: ZoneRef, name: string): Promise<{ fqdn: string; addresses: string[]; ttl: number }>;
+  /**
+   * Writes target and TTL only if the record is still the one read as `current` (If-Match on its etag;
+   * a 412 is thrown and means "read again"). The record's metadata is carried over unchanged.
+   */
+  putCname(zone: ZoneRef, value: { target: string; ttl: number }, current: CnameSnapshot): Promise<CnameSnapshot>;
 }
 
 export class ArmDnsRecords implements DnsRecords {
@@ -25,29 +28,28 @@ export class ArmDnsRecords implements DnsRecords {
   }
 
   async getCname(zone: ZoneRef): Promise<CnameSnapshot> {
-    const rs = await this.client(zone).recordSets.get(zone.resourceGroup, zone.zone, "CNAME", zone.cname);
-    return toSnapshot(zone, rs);
-  }
-
-  async putCname(zone: ZoneRef, value: { target: string; ttl: number }, ifMatch: string): Promise<CnameSnapshot> {
-    const rs = await this.client(zone).recordSets.createOrUpdate(
-      zone.resourceGroup,
-      zone.zone,
-      "CNAME",
-      zone.cname,
-      { ttl: value.ttl, cnameRecord: { cname: normalizeName(value.target) } },
-      { ifMatch },
+    const rs = await armCall(`read the CNAME ${zone.cname}.${zone.zone}`, () =>
+      this.client(zone).recordSets.get(zone.resourceGroup, zone.zone, "CNAME", zone.cname),
     );
     return toSnapshot(zone, rs);
   }
 
-  async getARecord(zone: ZoneRef, name: string) {
-    const rs = await this.client(zone).recordSets.get(zone.resourceGroup, zone.zone, "A", name);
-    return {
-      fqdn: normalizeName(rs.fqdn ?? `${name}.${zone.zone}`),
-      addresses: (rs.aRecords ?? []).map((a) => a.ipv4Address ?? "").filter(Boolean),
-      ttl: rs.ttl ?? 0,
-    };
+  async putCname(
+    zone: ZoneRef,
+    value: { target: string; ttl: number },
+    current: CnameSnapshot,
+  ): Promise<CnameSnapshot> {
+    const rs = await armCall(`write the CNAME ${zone.cname}.${zone.zone}`, () =>
+      this.client(zone).recordSets.createOrUpdate(
+        zone.resourceGroup,
+        zone.zone,
+        "CNAME",
+        zone.cname,
+        { ttl: value.ttl, cnameRecord: { cname: normalizeName(value.target) }, metadata: current.metadata },
+        { ifMatch: current.etag },
+      ),
+    );
+    return toSnapshot(zone, rs);
   }
 
   private client(zone: ZoneRef): PrivateDnsManagementClient {
@@ -61,5 +63,6 @@ function toSnapshot(zone: ZoneRef, rs: RecordSet): CnameSnapshot {
     target: normalizeName(rs.cnameRecord?.cname ?? ""),
     ttl: rs.ttl ?? 0,
     etag: rs.etag ?? "",
+    ...(rs.metadata && Object.keys(rs.metadata).length ? { metadata: rs.metadata } : {}),
   };
 }

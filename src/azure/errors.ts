@@ -1,35 +1,47 @@
-// Sorting Azure SDK errors into "retry it" and "stop, someone must look". Activities throw the first kind
-// (the durable retry policy handles them) and return the second as a typed refusal.
+// Sorting Azure SDK errors once, in the adapters: a permanent answer (403, 404, 409, 400, …) becomes an
+// ArmRefusal, which the activity wrapper returns as a typed refusal so the orchestrator stops without
+// retrying; anything else (network, 408/429/5xx, and 412 "re-read and decide again") is thrown as it is
+// and retried by the durable retry policy.
+import { isRestError } from "@azure/core-rest-pipeline";
 
-export interface ArmFailure {
-  transient: boolean;
-  status?: number;
-  code: string;
-  message: string;
+/** Statuses that retrying cannot change. 412 is not here: it means "someone wrote first, read again". */
+const PERMANENT = new Set([400, 401, 403, 404, 405, 409, 422]);
+
+/** A permanent ARM answer, named by what we were doing when we got it. */
+export class ArmRefusal extends Error {
+  override readonly name = "ArmRefusal";
+  constructor(
+    /** What the app was doing, e.g. "read the CNAME", "promote pg-prod-wus". */
+    readonly operation: string,
+    readonly code: string,
+    readonly status: number | undefined,
+    detail: string,
+  ) {
+    super(`ARM refused to ${operation} (${status ? `HTTP ${status} ` : ""}${code}): ${detail}`);
+  }
 }
 
-const PERMANENT = new Set([400, 401, 403, 404, 405, 409, 412, 422]);
-
-export function classifyArmError(e: unknown): ArmFailure {
-  const err = e as { statusCode?: number; code?: string; message?: string; name?: string };
-  const status = typeof err?.statusCode === "number" ? err.statusCode : undefined;
-  const code = err?.code ?? (status ? `Http${status}` : (err?.name ?? "Error"));
-  const message = firstLine(err?.message ?? String(e));
-  if (status !== undefined) return { transient: !PERMANENT.has(status), status, code, message };
-  // A long-running operation that ended Failed is a permanent outcome, not a network hiccup.
-  if (/long-running operation has failed/i.test(message)) return { transient: false, code: "OperationFailed", message };
-  return { transient: true, code, message };
+export function isArmRefusal(e: unknown): e is ArmRefusal {
+  return e instanceof ArmRefusal;
 }
 
-export function isPreconditionFailed(e: unknown): boolean {
-  const err = e as { statusCode?: number; code?: string };
-  return err?.statusCode === 412 || err?.code === "PreconditionFailed";
+/** Runs one ARM call; a permanent refusal is rethrown as an ArmRefusal naming `operation`. */
+export async function armCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isRestError(e) && e.statusCode !== undefined && PERMANENT.has(e.statusCode)) {
+      throw new ArmRefusal(operation, e.code ?? `Http${e.statusCode}`, e.statusCode, firstLine(e.message));
+    }
+    throw e;
+  }
 }
 
-export function isNotFound(e: unknown): boolean {
-  return (e as { statusCode?: number })?.statusCode === 404;
+/** An HTTP status, if the error carries one. */
+export function statusOf(e: unknown): number | undefined {
+  return isRestError(e) ? e.statusCode : undefined;
 }
 
 function firstLine(s: string): string {
-  return s.split("\n")[0]!.slice(0, 500);
+  return (s.split("\n")[0] ?? "").slice(0, 500);
 }

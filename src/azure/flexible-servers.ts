@@ -3,14 +3,20 @@ import { PostgreSQLManagementFlexibleServerClient, type Server } from "@azure/ar
 import type { TokenCredential } from "@azure/core-auth";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
-import type { PromoteOption, ServerState } from "../domain/topology";
+import type { PromoteOption, ServerState } from "../domain/facts";
 import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
+import { describeError } from "../domain/describe-error";
+import { armCall } from "./errors";
 
 export interface FlexibleServers {
   get(resourceId: string): Promise<ServerState>;
-  /** Sends the promote PATCH and returns once ARM has accepted it; the caller polls `get`. */
-  startPromote(resourceId: string, option: PromoteOption): Promise<void>;
+  /**
+   * Sends the promote PATCH and returns once ARM has accepted it; the caller polls `get`. When the PATCH
+   * was accepted but the SDK's first poll of the operation failed, that is not a refusal: the promote
+   * is under way, and `pollError` says what the poll saw.
+   */
+  startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }>;
 }
 
 export class ArmFlexibleServers implements FlexibleServers {
@@ -24,17 +30,35 @@ export class ArmFlexibleServers implements FlexibleServers {
 
   async get(resourceId: string): Promise<ServerState> {
     const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
-    const s = await this.client(subscriptionId).servers.get(resourceGroup, name);
+    const s = await armCall(`read the server ${name}`, () =>
+      this.client(subscriptionId).servers.get(resourceGroup, name),
+    );
     return toState(resourceId, s);
   }
 
-  async startPromote(resourceId: string, option: PromoteOption): Promise<void> {
+  async startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }> {
     const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
-    // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the waiting,
-    // so no activity holds a worker for the minutes a promote takes.
-    await this.client(subscriptionId).servers.beginUpdate(resourceGroup, name, {
-      replica: { promoteMode: "Standalone", promoteOption: option },
-    });
+    let accepted = false;
+    try {
+      // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the
+      // waiting, so no activity holds a worker for the minutes a promote takes.
+      await armCall(`promote ${name}`, () =>
+        this.client(subscriptionId).servers.beginUpdate(
+          resourceGroup,
+          name,
+          { replica: { promoteMode: "Standalone", promoteOption: option } },
+          {
+            onResponse: (raw) => {
+              if (raw.request.method === "PATCH" && raw.status >= 200 && raw.status < 300) accepted = true;
+            },
+          },
+        ),
+      );
+      return {};
+    } catch (e) {
+      if (accepted) return { pollError: describeError(e) };
+      throw e;
+    }
   }
 }
 

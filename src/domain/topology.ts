@@ -1,35 +1,7 @@
 // Pure decisions about a pair's topology: which server the CNAME serves, whether the other one is a
 // healthy replica of it, and whether a promoted server is writable. No I/O here.
+import type { CnameSnapshot, PromoteOption, ServerRef, ServerState } from "./facts";
 import { normalizeName, sameName, sameResourceId } from "./names";
-
-export type PromoteOption = "Planned" | "Forced";
-
-/** What ARM says about a server, reduced to what the failover decides on. */
-export interface ServerState {
-  resourceId: string;
-  name: string;
-  location?: string;
-  fqdn?: string;
-  /** Control-plane state: Ready, Updating, Stopped, Inaccessible, ... */
-  state?: string;
-  /** replica.role, else replicationRole: Primary, None, AsyncReplica, GeoAsyncReplica. */
-  role?: string;
-  sourceServerResourceId?: string;
-  replicationState?: string;
-}
-
-/** A pair's server as configured plus where its A record lives. */
-export interface PairServer {
-  resourceId: string;
-  aRecord: string;
-  aRecordFqdn: string;
-}
-
-export interface CnameState {
-  target: string;
-  ttl: number;
-  etag: string;
-}
 
 const REPLICA_ROLES = new Set(["asyncreplica", "georeplica", "geoasyncreplica"]);
 
@@ -50,9 +22,9 @@ export type Decision =
  * server must be a replica of it, in a state that the requested promote option can act on.
  */
 export function decideFailover(
-  servers: [PairServer, PairServer],
+  servers: [ServerRef, ServerRef],
   states: [ServerState, ServerState],
-  cname: Pick<CnameState, "target">,
+  cname: Pick<CnameSnapshot, "target">,
   option: PromoteOption,
 ): Decision {
   const current = servers.findIndex((s) => sameName(s.aRecordFqdn, cname.target));

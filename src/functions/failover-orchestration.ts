@@ -1,6 +1,7 @@
-// Registers the failover orchestration and its activities with the Functions host.
+// Registers the failover orchestration and its activities with the Functions host, from the one typed
+// table of activities (src/activities/catalog.ts).
 import * as df from "durable-functions";
-import { ACTIVITY, ORCHESTRATION } from "../activities/names";
+import { ACTIVITY_NAMES, ORCHESTRATION, type ActivityInput, type ActivityKey } from "../activities/catalog";
 import { services } from "../app/services";
 import { failoverOrchestrator } from "../orchestrations/failover";
 
@@ -8,17 +9,7 @@ services(); // validate the configuration at start-up
 
 df.app.orchestration(ORCHESTRATION.failover, failoverOrchestrator);
 
-type Activities = ReturnType<typeof services>["activities"];
-const register = <K extends keyof Activities>(name: string, key: K) =>
-  df.app.activity(name, {
-    handler: (input: Parameters<Activities[K]>[0]) => services().activities[key](input as never),
-  });
-
-register(ACTIVITY.preflight, "preflight");
-register(ACTIVITY.lowerTtl, "lowerTtl");
-register(ACTIVITY.promote, "promote");
-register(ACTIVITY.checkPromotion, "checkPromotion");
-register(ACTIVITY.repointCname, "repointCname");
-register(ACTIVITY.verify, "verify");
-register(ACTIVITY.restoreTtl, "restoreTtl");
-register(ACTIVITY.recordEvent, "recordEvent");
+function register<K extends ActivityKey>(key: K): void {
+  df.app.activity(ACTIVITY_NAMES[key], { handler: (input: ActivityInput<K>) => services().activities[key](input) });
+}
+for (const key of Object.keys(ACTIVITY_NAMES) as ActivityKey[]) register(key);

@@ -1,47 +1,50 @@
 // POST /api/failovers starts a failover (one at a time per pair); GET /api/failovers/{id} reports it.
+// Responses carry only this app's own URLs: never the Durable extension's management URLs, whose
+// `code=` is the system key that would let a caller start, terminate or purge any orchestration.
 import { randomUUID } from "node:crypto";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { ORCHESTRATION } from "../activities/names";
+import { ORCHESTRATION } from "../activities/catalog";
 import { failoverView } from "../app/failover-view";
 import { services } from "../app/services";
+import { acquireLease, type RunState } from "../app/single-flight";
 import { parseFailoverRequest } from "../domain/failover-request";
-import { badRequest, error, json } from "../http/responses";
+import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { FailoverInput } from "../orchestrations/failover-types";
 
 services(); // validate the configuration at start-up: a bad setting stops the app with its name
 
 const RUNNING = new Set(["Running", "Pending", "Suspended", "ContinuedAsNew"]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const failoverInstanceId = (pair: string) => `failover-${pair}`;
+/** Each run has its own instance id, so its status URL keeps reporting that run. */
+export const failoverInstanceId = (pair: string, runId: string, dryRun: boolean) =>
+  `${dryRun ? "dryrun" : "failover"}-${pair}-${runId}`;
 
 async function startFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await request.text());
-  } catch {
-    return badRequest("body", "must be a JSON object");
-  }
-  const parsed = parseFailoverRequest(body);
+  const body = await readJsonBody(request);
+  if (!body.ok) return body.response;
+  const parsed = parseFailoverRequest(body.value);
   if (!parsed.ok) return badRequest(parsed.field, parsed.message);
   const req = parsed.value;
-  const { config } = services();
+  const { config, deps, leases } = services();
   const pair = config.pairs.find((p) => p.name === req.pair);
   if (!pair) {
-    return error(
-      404,
-      "PairNotFound",
-      `pair "${req.pair}" is not configured (configured: ${config.pairs.map((p) => p.name).join(", ")})`,
-      { field: "pair" },
-    );
+    const known = config.pairs.map((p) => p.name).join(", ");
+    return error(404, "PairNotFound", `pair "${req.pair}" is not configured (configured: ${known})`, { field: "pair" });
   }
 
   const client = df.getClient(context);
   const runId = randomUUID();
   const dryRun = req.dryRun ?? false;
-  const instanceId = dryRun ? `dryrun-${pair.name}-${runId.slice(0, 8)}` : failoverInstanceId(pair.name);
-  const running = dryRun ? undefined : await runningInstance(client, instanceId);
-  if (running) return conflict(request, client, running);
+  const instanceId = failoverInstanceId(pair.name, runId, dryRun);
+  const requestedAt = new Date().toISOString();
+  if (!dryRun) {
+    const lease = await acquireLease(leases, { pair: pair.name, runId, instanceId, acquiredAt: requestedAt }, (id) =>
+      runState(client, id),
+    );
+    if (!lease.ok) return conflict(request, lease.holder.instanceId, lease.holder.runId);
+  }
 
   const input: FailoverInput = {
     runId,
@@ -49,52 +52,57 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     option: req.option ?? pair.promoteOption,
     reason: req.reason,
     requestedBy: req.requestedBy ?? "unknown (set requestedBy)",
-    requestedAt: new Date().toISOString(),
+    requestedAt,
     source: "http",
     dryRun,
     policy: { ttl: pair.ttl, timings: pair.timings, retry: pair.retry },
   };
+  // The request is on record (and the run can be found by its runId) before anything starts.
+  await deps.journal.append({
+    runId,
+    pair: pair.name,
+    step: "run",
+    event: "requested",
+    summary: `${dryRun ? "dry run of a " : ""}${input.option} failover requested by ${input.requestedBy} (http): ${input.reason}`,
+    detail: { instanceId, option: input.option, dryRun, requestedBy: input.requestedBy, reason: input.reason },
+  });
   try {
     await client.startNew(ORCHESTRATION.failover, { instanceId, input });
   } catch (e) {
-    // Two requests raced past the check above: the host refuses the second start.
-    const now = await runningInstance(client, instanceId);
-    if (now) return conflict(request, client, now);
+    if (!dryRun) await leases.release(pair.name, runId);
     throw e;
   }
-  context.log(
-    `failover ${instanceId} started: pair ${pair.name}, ${input.option}${dryRun ? ", dry run" : ""}, by ${input.requestedBy}`,
-  );
+  context.log(`failover ${instanceId} started: pair ${pair.name}, ${input.option}${dryRun ? ", dry run" : ""}`);
   const statusUri = statusUrl(request, instanceId);
   return json(
     202,
-    {
-      ...client.createHttpManagementPayload(instanceId),
-      id: instanceId,
-      runId,
-      pair: pair.name,
-      option: input.option,
-      dryRun,
-      statusUri,
-    },
+    { id: instanceId, runId, pair: pair.name, option: input.option, dryRun, statusUri },
     { location: statusUri, "retry-after": "5" },
   );
 }
 
 async function getFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const id = request.params.id ?? "";
-  if (!/^[A-Za-z0-9-]{1,100}$/.test(id)) return badRequest("id", "must be a failover id such as failover-<pair>");
+  const given = request.params.id ?? "";
+  if (!/^[A-Za-z0-9-]{1,120}$/.test(given)) return badRequest("id", "must be a failover id or a runId");
+  const journal = services().deps.journal;
+  const id = UUID.test(given) ? await instanceIdOfRun(given) : given;
   const client = df.getClient(context);
-  const status = await statusOf(client, id, { showInput: true });
-  if (!status) return error(404, "FailoverNotFound", `no failover with id "${id}"`, { field: "id" });
+  const status = id ? await statusOf(client, id, { showInput: true }) : undefined;
+  if (!status) return error(404, "FailoverNotFound", `no failover with id "${given}"`, { field: "id" });
   const runId = (status.input as FailoverInput | undefined)?.runId;
-  const timeline = runId ? await services().deps.journal.list(runId) : [];
+  const timeline = runId ? await journal.list(runId) : [];
   return json(RUNNING.has(status.runtimeStatus) ? 202 : 200, failoverView(status, timeline));
+
+  async function instanceIdOfRun(runId: string): Promise<string | undefined> {
+    const requested = (await journal.list(runId)).find((e) => e.step === "run" && e.event === "requested");
+    const d = requested?.detail as { instanceId?: unknown } | undefined;
+    return typeof d?.instanceId === "string" ? d.instanceId : undefined;
+  }
 }
 
-async function runningInstance(client: df.DurableClient, instanceId: string) {
+async function runState(client: df.DurableClient, instanceId: string): Promise<RunState> {
   const s = await statusOf(client, instanceId);
-  return s && RUNNING.has(s.runtimeStatus) ? s : undefined;
+  return !s ? "unknown" : RUNNING.has(s.runtimeStatus) ? "running" : "ended";
 }
 
 /** The instance's status, or undefined when the task hub has no such instance (the client throws on 404). */
@@ -107,19 +115,15 @@ async function statusOf(client: df.DurableClient, instanceId: string, options?: 
   }
 }
 
-function conflict(
-  request: HttpRequest,
-  client: df.DurableClient,
-  running: df.DurableOrchestrationStatus,
-): HttpResponseInit {
-  const statusUri = statusUrl(request, running.instanceId);
+function conflict(request: HttpRequest, instanceId: string, runId: string): HttpResponseInit {
+  const statusUri = statusUrl(request, instanceId);
   return error(
     409,
     "FailoverInProgress",
-    `a failover of this pair is already running (${running.instanceId}, ${running.runtimeStatus}); follow it at ${statusUri}`,
+    `a failover of this pair is already running (${instanceId}); follow it at ${statusUri}`,
     {
-      ...client.createHttpManagementPayload(running.instanceId),
-      id: running.instanceId,
+      id: instanceId,
+      runId,
       statusUri,
     },
   );

@@ -1,8 +1,8 @@
 // The orchestration's input and output: plain JSON, stored in the durable history and returned by the
 // status API.
 import type { PairConfig } from "../config/pair-schema";
-import type { PromoteOption } from "../domain/topology";
-import type { ReplicaLag, VerifyResult } from "../activities/contracts";
+import type { Verified } from "../activities/contracts";
+import type { PromoteOption, ReplicaLag } from "../domain/facts";
 
 export interface FailoverInput {
   runId: string;
@@ -57,5 +57,5 @@ export interface FailoverOutput {
   rto: Partial<Record<Exclude<PhaseName, "stabilise" | "restoreTtl">, number>> & { total: number | null };
   /** The replica's lag just before the promote: the data a forced failover may lose. */
   rpo: ReplicaLag | null;
-  verification: Extract<VerifyResult, { kind: "verified" }> | null;
+  verification: Verified | null;
 }

@@ -1,9 +1,11 @@
 // A node-postgres connection to a named server through our own resolver, with libpq's TLS semantics:
-// verify-ca checks the chain against the CA bundle but not the host name; verify-full checks both.
+// verify-ca checks the chain against the CA bundle but not the dialled name; verify-full checks both.
+// With verify-ca, `expectName` still checks the certificate during the handshake, against the name of
+// the server we mean to reach (not the CNAME dialled), so a wrong server never sees a credential.
 import net from "node:net";
-import type { TLSSocket } from "node:tls";
+import { checkServerIdentity, type TLSSocket } from "node:tls";
 import { Client } from "pg";
-import type { TlsFacts } from "../activities/contracts";
+import type { TlsFacts } from "../domain/facts";
 
 export type SslMode = "verify-ca" | "verify-full";
 
@@ -18,6 +20,8 @@ export interface ConnectOptions {
   password: () => Promise<string>;
   ca: string[];
   sslmode: SslMode;
+  /** verify-ca only: the name the certificate must carry (checked in the handshake, before any login). */
+  expectName?: string;
   connectTimeoutMs: number;
 }
 
@@ -35,7 +39,7 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     ssl: {
       ca: o.ca,
       rejectUnauthorized: true,
-      ...(o.sslmode === "verify-ca" ? { checkServerIdentity: () => undefined } : {}),
+      ...(o.sslmode === "verify-ca" ? { checkServerIdentity: certificateCheck(o.expectName) } : {}),
     },
   });
   client.on("error", () => undefined); // a server that goes away after a check must not crash the worker
@@ -46,6 +50,11 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     throw e;
   }
   return client;
+}
+
+function certificateCheck(expectName: string | undefined) {
+  if (!expectName) return () => undefined;
+  return (_dialled: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(expectName, cert);
 }
 
 function socketTo(address: string): net.Socket {

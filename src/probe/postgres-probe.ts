@@ -2,7 +2,7 @@
 // and can it really write? Each check opens one connection and closes it; pools would keep talking to
 // the old server after a repoint.
 import type { Client } from "pg";
-import type { TlsFacts } from "../activities/contracts";
+import type { TlsFacts } from "../domain/facts";
 import { connect, tlsFacts, type SslMode } from "./pg-connect";
 import type { NameResolver, Resolution } from "./resolver";
 
@@ -34,6 +34,19 @@ export interface WalPosition {
   replaySeconds: number | null;
 }
 
+/** Where the probe must end up before it logs in: a wrong answer is refused before any credential is sent. */
+export interface Expectation {
+  /** verify-ca: the name the server's certificate must carry (its own FQDN), checked in the handshake. */
+  expectName?: string;
+  /** The addresses the name may resolve to (the expected server's own addresses). */
+  expectAddresses?: string[];
+}
+
+/** The probe reached somewhere it must not log in to. */
+export class WrongServerError extends Error {
+  readonly code = "WrongServer";
+}
+
 export class PostgresProbe {
   constructor(private readonly resolver: NameResolver) {}
 
@@ -46,9 +59,9 @@ export class PostgresProbe {
     name: string,
     login: ProbeLogin,
     sslmode: SslMode,
-    opts: { write?: boolean } = {},
+    opts: { write?: boolean } & Expectation = {},
   ): Promise<ServerFacts> {
-    return this.withClient(name, login, sslmode, async (client, resolution, address) => {
+    return this.withClient(name, login, sslmode, opts, async (client, resolution, address) => {
       const r = await client.query<{ in_recovery: boolean; ro: string; version: string }>(
         "select pg_is_in_recovery() as in_recovery, current_setting('transaction_read_only') as ro, current_setting('server_version') as version",
       );
@@ -80,7 +93,7 @@ export class PostgresProbe {
   }
 
   async walPosition(name: string, login: ProbeLogin, sslmode: SslMode): Promise<WalPosition> {
-    return this.withClient(name, login, sslmode, async (client) => {
+    return this.withClient(name, login, sslmode, {}, async (client) => {
       const r = await client.query<{ in_recovery: boolean; lsn: string | null; replay_s: string | null }>(
         `select pg_is_in_recovery() as in_recovery,
                 case when pg_is_in_recovery() then pg_last_wal_replay_lsn()::text else pg_current_wal_lsn()::text end as lsn,
@@ -99,12 +112,16 @@ export class PostgresProbe {
     name: string,
     login: ProbeLogin,
     sslmode: SslMode,
+    expect: Expectation,
     fn: (client: Client, resolution: Resolution, address: string) => Promise<T>,
   ): Promise<T> {
     const resolution = await this.resolver.resolve(name);
     const address = resolution.addresses[0];
     if (!address) throw new Error(`${name} resolved to no address`);
-    const client = await connect({ host: name, address, sslmode, ...login, connectTimeoutMs: login.connectTimeoutMs });
+    if (expect.expectAddresses && !expect.expectAddresses.includes(address)) {
+      throw new WrongServerError(`${name} resolved to ${address}, not to ${expect.expectAddresses.join(", ")}`);
+    }
+    const client = await connect({ host: name, address, sslmode, expectName: expect.expectName, ...login });
     try {
       return await fn(client, resolution, address);
     } finally {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { audited } from "../../src/activities/audited";
+import { ArmRefusal } from "../../src/azure/errors";
 import { makeLowerTtl } from "../../src/activities/lower-ttl";
 import { makePromote } from "../../src/activities/promote";
 import { makeRepointCname } from "../../src/activities/repoint-cname";
@@ -71,9 +72,10 @@ test("promote starts once; a retry sees it in progress; a promoted server is not
   assert.equal(servers.promotes.length, 1);
 });
 
-test("promote: a 4xx from ARM is a refusal, a 5xx is thrown for retry", async () => {
+test("promote: a permanent ARM answer comes back as a typed refusal without a retry; a 5xx is thrown for retry", async () => {
   const servers = new FakeServers({ wus: replicaState() });
-  const promote = makePromote(fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers));
+  const deps = fakeDeps(new FakeDns({ target: EUS, ttl: 30 }), servers);
+  const promote = audited("promote", deps.journal, (o) => o.kind, makePromote(deps));
   const args = {
     ...run,
     server: { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS },
@@ -81,12 +83,16 @@ test("promote: a 4xx from ARM is a refusal, a 5xx is thrown for retry", async ()
   };
   servers.failPromoteWith = Object.assign(new Error("busy"), { statusCode: 503 });
   await assert.rejects(promote(args), /busy/);
-  servers.failPromoteWith = Object.assign(new Error("The server is not a replica"), {
-    statusCode: 400,
-    code: "InvalidReplicaState",
-  });
+  servers.failPromoteWith = new ArmRefusal("promote pg-wus", "AuthorizationFailed", 403, "no access");
   const r = await promote(args);
-  assert.equal(r.kind === "refused" && r.code, "InvalidReplicaState");
+  assert.deepEqual(r.kind === "refused" && [r.code, r.reason], [
+    "AuthorizationFailed",
+    "ARM refused to promote pg-wus (HTTP 403 AuthorizationFailed): no access",
+  ]);
+  assert.deepEqual(
+    deps.journal.entries.map((e) => e.event),
+    ["started", "failed", "started", "refused"],
+  );
 });
 
 test("restoreTtl leaves a record someone else repointed alone", async () => {

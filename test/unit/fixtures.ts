@@ -3,9 +3,8 @@ import type { ActivityDeps } from "../../src/activities/deps";
 import { MemoryAuditJournal } from "../../src/audit/journal";
 import type { DnsRecords } from "../../src/azure/dns-records";
 import type { FlexibleServers } from "../../src/azure/flexible-servers";
-import type { CnameSnapshot } from "../../src/activities/contracts";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
-import type { ServerState } from "../../src/domain/topology";
+import type { CnameSnapshot, ServerState } from "../../src/domain/facts";
 import type { PostgresProbe } from "../../src/probe/postgres-probe";
 
 export const SUB = "00000000-0000-0000-0000-000000000001";
@@ -55,7 +54,8 @@ export class FakeDns implements DnsRecords {
   async getCname(): Promise<CnameSnapshot> {
     return { fqdn: `prod.${ZONE}`, ...this.record, etag: String(this.etag) };
   }
-  async putCname(_z: unknown, value: { target: string; ttl: number }, ifMatch: string): Promise<CnameSnapshot> {
+  async putCname(_z: unknown, value: { target: string; ttl: number }, current: CnameSnapshot): Promise<CnameSnapshot> {
+    const ifMatch = current.etag;
     if (this.failNextPutWith) {
       const e = this.failNextPutWith;
       this.failNextPutWith = undefined;
@@ -68,9 +68,6 @@ export class FakeDns implements DnsRecords {
     this.etag++;
     return this.getCname();
   }
-  async getARecord() {
-    return { fqdn: EUS, addresses: ["10.0.0.4"], ttl: 30 };
-  }
 }
 
 export class FakeServers implements FlexibleServers {
@@ -82,11 +79,12 @@ export class FakeServers implements FlexibleServers {
     if (!s) throw Object.assign(new Error("not found"), { statusCode: 404, code: "ResourceNotFound" });
     return { ...s };
   }
-  async startPromote(resourceId: string): Promise<void> {
+  async startPromote(resourceId: string): Promise<{ pollError?: string }> {
     if (this.failPromoteWith) throw this.failPromoteWith;
     this.promotes.push(resourceId);
     const s = Object.values(this.states).find((x) => x.resourceId === resourceId)!;
     s.state = "Updating";
+    return {};
   }
 }
 

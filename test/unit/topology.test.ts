@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { serverRefs } from "../../src/activities/deps";
+import { serverRefs } from "../../src/domain/pair-refs";
 import { lagBytes } from "../../src/domain/lsn";
 import { decideFailover, isStandalone, promotionDone } from "../../src/domain/topology";
 import { EUS, WUS, pair, primaryState, replicaState } from "./fixtures";

@@ -1,0 +1,53 @@
+// One table of the failover's activities: each one's function name, input and output. Registration and
+// the orchestrator's calls both go through it, so a mismatch between them is a compile error.
+import type {
+  CheckPromotionInput,
+  CheckPromotionResult,
+  LowerTtlInput,
+  PreflightInput,
+  PreflightResult,
+  PromoteInput,
+  PromoteResult,
+  RecordEventInput,
+  RepointInput,
+  RepointResult,
+  RestoreTtlInput,
+  RunRef,
+  TtlResult,
+  VerifyInput,
+  VerifyResult,
+} from "./contracts";
+
+export interface ActivitySignatures {
+  preflight(input: PreflightInput): PreflightResult;
+  lowerTtl(input: LowerTtlInput): TtlResult;
+  promote(input: PromoteInput): PromoteResult;
+  checkPromotion(input: CheckPromotionInput): CheckPromotionResult;
+  repointCname(input: RepointInput): RepointResult;
+  verify(input: VerifyInput): VerifyResult;
+  restoreTtl(input: RestoreTtlInput): TtlResult;
+  recordEvent(input: RecordEventInput): void;
+  releaseLease(input: RunRef): void;
+}
+
+export type ActivityKey = keyof ActivitySignatures;
+export type ActivityInput<K extends ActivityKey> = Parameters<ActivitySignatures[K]>[0];
+export type ActivityOutput<K extends ActivityKey> = ReturnType<ActivitySignatures[K]>;
+/** What the orchestrator passes: the input without the run reference it adds itself. */
+export type ActivityArgs<K extends ActivityKey> = Omit<ActivityInput<K>, keyof RunRef>;
+export type ActivityImpls = { [K in ActivityKey]: (input: ActivityInput<K>) => Promise<ActivityOutput<K>> };
+
+/** Function names as registered with the Functions host (stable: they are recorded in durable histories). */
+export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
+  preflight: "failover-preflight",
+  lowerTtl: "failover-lowerTtl",
+  promote: "failover-promote",
+  checkPromotion: "failover-checkPromotion",
+  repointCname: "failover-repointCname",
+  verify: "failover-verify",
+  restoreTtl: "failover-restoreTtl",
+  recordEvent: "failover-recordEvent",
+  releaseLease: "failover-releaseLease",
+};
+
+export const ORCHESTRATION = { failover: "failover" } as const;

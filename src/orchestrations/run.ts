@@ -1,0 +1,226 @@
+// The machinery under the failover runbook: typed activity calls with the pair's retry policy, phases
+// (custom status, timings, outcome), polling with a deadline, and a stack of compensations unwound when
+// a step stops the run. No I/O here: replay must be deterministic.
+import * as df from "durable-functions";
+import type { OrchestrationContext, RetryOptions, Task } from "durable-functions";
+import { ACTIVITY_NAMES, type ActivityArgs, type ActivityKey, type ActivityOutput } from "../activities/catalog";
+import type { Refusal } from "../activities/contracts";
+import type { FailoverInput, FailoverOutput, FailoverStatus, Outcome, PhaseName, PhaseRecord } from "./failover-types";
+
+/** Why a run stops early: a typed refusal, or a step whose retries ran out. */
+export class Stop {
+  constructor(
+    readonly outcome: "refused" | "failed",
+    readonly code: string,
+    readonly reason: string,
+  ) {}
+}
+
+type Gen<T> = Generator<Task, T, unknown>;
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
+type Success<K extends ActivityKey> = Exclude<ActivityOutput<K>, Refusal>;
+
+export class Run {
+  readonly input: FailoverInput;
+  readonly out: FailoverOutput;
+  private readonly retry: RetryOptions;
+  private current: { phase: PhaseName; startedAt: Date } | undefined;
+  private readonly compensations: { label: string; undo: () => Gen<void> }[] = [];
+
+  constructor(private readonly ctx: OrchestrationContext) {
+    this.input = ctx.df.getInput<FailoverInput>();
+    const i = this.input;
+    this.retry = retryOptions(i.policy.retry);
+    this.out = {
+      outcome: "failed",
+      runId: i.runId,
+      pair: i.pair,
+      option: i.option,
+      dryRun: i.dryRun,
+      from: null,
+      to: null,
+      cname: { target: null, ttl: null, note: "" },
+      warnings: [],
+      phases: [],
+      rto: { total: null },
+      rpo: null,
+      verification: null,
+    };
+  }
+
+  now(): Date {
+    return this.ctx.df.currentUtcDateTime;
+  }
+
+  /** Runs the runbook; a Stop anywhere unwinds the compensations and ends the run with its outcome. */
+  *execute(runbook: (run: Run) => Gen<"succeeded" | "dryRun">): Gen<FailoverOutput> {
+    try {
+      return yield* this.finish(yield* runbook(this));
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      const failedStep = this.current?.phase;
+      this.end(e.outcome, e.reason);
+      for (const c of this.compensations.splice(0).reverse()) yield* c.undo();
+      return yield* this.finish(e.outcome, { ...e, failedStep });
+    }
+  }
+
+  // --- phases ---
+
+  begin(phase: PhaseName, message: string): void {
+    this.current = { phase, startedAt: this.now() };
+    this.status(message);
+  }
+
+  /** Records the phase that is running as ended with `outcome`. */
+  end(outcome: PhaseRecord["outcome"] = "ok", note?: string): void {
+    const c = this.current;
+    if (!c) return;
+    const endedAt = this.now();
+    this.out.phases.push({
+      phase: c.phase,
+      startedAt: c.startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      seconds: secondsBetween(c.startedAt, endedAt),
+      outcome,
+      ...(note ? { note } : {}),
+    });
+    this.current = undefined;
+  }
+
+  status(message: string): void {
+    const step = this.current?.phase ?? "done";
+    const s: FailoverStatus = { step, since: this.now().toISOString(), message, runId: this.input.runId };
+    this.ctx.df.setCustomStatus(s);
+  }
+
+  // --- activities ---
+
+  /** One activity with the pair's retry policy: its result, or a Stop (refused, or retries exhausted). */
+  *call<K extends ActivityKey>(
+    key: K,
+    args: ActivityArgs<K>,
+    onRefused?: (r: Refusal & ActivityOutput<K>) => void,
+  ): Gen<Success<K>> {
+    const r = yield* this.attempt(key, args);
+    const phase = this.current?.phase ?? key;
+    if (!r.ok) throw new Stop("failed", `${capitalize(phase)}Failed`, r.error);
+    if (isRefusal(r.value)) {
+      onRefused?.(r.value);
+      throw new Stop("refused", r.value.code, r.value.reason);
+    }
+    return r.value as Success<K>;
+  }
+
+  /** One activity with the pair's retry policy, whatever happens: for polls and compensations. */
+  *attempt<K extends ActivityKey>(key: K, args: ActivityArgs<K>): Gen<Attempt<ActivityOutput<K>>> {
+    const input = { runId: this.input.runId, pair: this.input.pair, ...args };
+    try {
+      // The one place where the SDK's untyped result meets the catalog's type for this activity.
+      const value = (yield this.ctx.df.callActivityWithRetry(
+        ACTIVITY_NAMES[key],
+        this.retry,
+        input,
+      )) as ActivityOutput<K>;
+      return { ok: true, value };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+  }
+
+  *audit(event: "completed", summary: string, detail?: unknown): Gen<void> {
+    yield* this.attempt("recordEvent", { event, summary, detail });
+  }
+
+  // --- waiting ---
+
+  *wait(seconds: number): Gen<void> {
+    if (seconds > 0) yield this.ctx.df.createTimer(addSeconds(this.now(), seconds));
+  }
+
+  /**
+   * Calls `check` every `everySeconds` until it returns a value; past the deadline, stops with
+   * `expired()`. `check` may itself throw a Stop.
+   */
+  *pollUntil<T>(
+    o: { everySeconds: number; deadlineSeconds: number; expired: () => Stop },
+    check: (poll: number) => Gen<T | undefined>,
+  ): Gen<T> {
+    const deadline = addSeconds(this.now(), o.deadlineSeconds);
+    for (let poll = 1; ; poll++) {
+      const done = yield* check(poll);
+      if (done !== undefined) return done;
+      if (this.now() >= deadline) throw o.expired();
+      yield* this.wait(o.everySeconds);
+    }
+  }
+
+  // --- compensations ---
+
+  /** Pushes what must be undone if the run stops from here on (unwound newest first). */
+  compensate(label: string, undo: () => Gen<void>): void {
+    this.compensations.push({ label, undo });
+  }
+
+  /** Drops a compensation that no longer applies (done on the normal path, or no longer safe). */
+  forget(label: string): void {
+    const i = this.compensations.findIndex((c) => c.label === label);
+    if (i >= 0) this.compensations.splice(i, 1);
+  }
+
+  private *finish(outcome: Outcome, stop?: Stop & { failedStep: PhaseName | undefined }): Gen<FailoverOutput> {
+    const out = this.out;
+    const failedStep = stop?.failedStep;
+    Object.assign(out, { outcome, failedStep, code: stop?.code, reason: stop?.reason });
+    const verifiedAt = outcome === "succeeded" ? out.phases.find((p) => p.phase === "verify")?.endedAt : undefined;
+    out.rto = rtoOf(out.phases, this.input.requestedAt, verifiedAt);
+    this.status(`${outcome}${stop ? ": " + stop.reason : ""}`);
+    const at = failedStep ? ` at ${failedStep}` : "";
+    const why = stop ? `: ${stop.code} ${stop.reason}` : "";
+    yield* this.audit("completed", `${outcome}${at}${why}; CNAME → ${out.cname.target} (${out.cname.note})`, {
+      outcome,
+      rto: out.rto,
+      rpo: out.rpo,
+    });
+    yield* this.attempt("releaseLease", {});
+    return out;
+  }
+}
+
+function isRefusal(v: unknown): v is Refusal {
+  return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "refused";
+}
+
+export function retryOptions(r: FailoverInput["policy"]["retry"]): RetryOptions {
+  const o = new df.RetryOptions(r.firstIntervalSeconds * 1000, r.maxAttempts);
+  o.backoffCoefficient = r.backoffCoefficient;
+  o.maxRetryIntervalInMilliseconds = r.maxIntervalSeconds * 1000;
+  return o;
+}
+
+function rtoOf(phases: PhaseRecord[], requestedAt: string, verifiedAt: string | undefined): FailoverOutput["rto"] {
+  const rto: FailoverOutput["rto"] = { total: null };
+  for (const p of phases) {
+    if (p.phase === "stabilise" || p.phase === "restoreTtl") continue;
+    rto[p.phase] = Math.round(((rto[p.phase] ?? 0) + p.seconds) * 1000) / 1000;
+  }
+  const start = phases[0]?.startedAt ?? requestedAt;
+  if (verifiedAt) rto.total = secondsBetween(new Date(start), new Date(verifiedAt));
+  return rto;
+}
+
+export function addSeconds(d: Date, s: number): Date {
+  return new Date(d.getTime() + s * 1000);
+}
+
+function secondsBetween(a: Date, b: Date): number {
+  return Math.round(b.getTime() - a.getTime()) / 1000;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function errorMessage(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split("\n")[0]!.slice(0, 1000);
+}

@@ -1,0 +1,134 @@
+// Drives the failover orchestrator in-process through the real durable-functions replay engine, with
+// the local host's DTFx-style history numbering and retries, virtual time, and scripted activity
+// results: every exit of the runbook is exercised in milliseconds, without I/O.
+import { installCoreModule, type CoreCapture } from "../../local/host/core-module";
+import { event } from "../../local/host/history";
+import { createInvoker, type Invoker } from "../../local/host/invoker";
+import { createLogger } from "../../local/host/log";
+import { invokeOrchestrator } from "../../local/host/orchestrator-call";
+import { replay } from "../../local/host/replay";
+import { EventType as E, type HistoryEvent } from "../../local/host/types";
+import type { ActivityInput, ActivityKey, ActivityOutput } from "../../src/activities/catalog";
+import type { FailoverInput, FailoverOutput, FailoverStatus } from "../../src/orchestrations/failover-types";
+
+/** A scripted activity: its result, or an Error to fail this attempt (the retry policy applies). */
+export type Handler<K extends ActivityKey> = (input: ActivityInput<K>, attempt: number) => ActivityOutput<K> | Error;
+export type Script = { [K in ActivityKey]?: Handler<K> };
+
+export interface Call {
+  key: ActivityKey;
+  input: Record<string, unknown>;
+  attempt: number;
+  /** Virtual milliseconds since the run started. */
+  atMs: number;
+}
+
+export interface Driven {
+  output: FailoverOutput;
+  calls: Call[];
+  statuses: FailoverStatus[];
+  /** Keys of the calls in order, without consecutive repeats (polls, retries). */
+  steps: ActivityKey[];
+  elapsedMs: number;
+}
+
+let loaded: { capture: CoreCapture; invoker: Invoker; names: Map<string, ActivityKey> } | undefined;
+
+/** The stand-in core module must be in place before @azure/functions is first loaded in this process. */
+function load() {
+  if (loaded) return loaded;
+  const { capture } = installCoreModule(() => undefined);
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only after the core stand-in is installed */
+  const df = require("durable-functions") as typeof import("durable-functions");
+  const { failoverOrchestrator } =
+    require("../../src/orchestrations/failover") as typeof import("../../src/orchestrations/failover");
+  const { ACTIVITY_NAMES, ORCHESTRATION } =
+    require("../../src/activities/catalog") as typeof import("../../src/activities/catalog");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  df.app.orchestration(ORCHESTRATION.failover, failoverOrchestrator);
+  const names = new Map(Object.entries(ACTIVITY_NAMES).map(([k, v]) => [v, k as ActivityKey]));
+  loaded = { capture, invoker: createInvoker(capture, createLogger({ quiet: true })), names };
+  return loaded;
+}
+
+const T0 = Date.parse("2026-11-27T03:00:00.000Z");
+
+export async function drive(input: FailoverInput, script: Script, maxEpisodes = 2000): Promise<Driven> {
+  const { capture, invoker, names } = load();
+  const fn = capture.functions.get("failover")!;
+  const trigger = Object.keys(fn.metadata.bindings).find(
+    (k) => fn.metadata.bindings[k]!.type === "orchestrationTrigger",
+  )!;
+  const calls: Call[] = [];
+  const statuses: FailoverStatus[] = [];
+  const attempts = new Map<string, number>();
+  let now = T0;
+  let history: HistoryEvent[] = [
+    event(E.OrchestratorStarted, now),
+    event(E.ExecutionStarted, now, { Name: "failover", Input: JSON.stringify(input) }),
+  ];
+  // Completions waiting to be delivered, earliest first.
+  let pending: HistoryEvent[] = [];
+  for (let episode = 0; episode < maxEpisodes; episode++) {
+    const state = await invokeOrchestrator(invoker, {
+      name: "failover",
+      triggerBinding: trigger,
+      instanceId: "t",
+      history,
+      input: JSON.stringify(input),
+    });
+    if (state.error !== undefined) throw new Error(`orchestrator failed: ${state.error}`);
+    if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1)))
+      statuses.push(state.customStatus as FailoverStatus);
+    if (state.isDone) {
+      const output = state.output as FailoverOutput;
+      const steps = calls.map((c) => c.key).filter((k, i, a) => i === 0 || a[i - 1] !== k);
+      return { output, calls, statuses, steps, elapsedMs: now - T0 };
+    }
+    const r = replay("t", history, state.actions[0] ?? []);
+    if (r.fatal) throw new Error(r.fatal);
+    const scheduled = r.newEvents.map((e) => ({ ...e, Timestamp: new Date(now).toISOString() }));
+    history = [...history.map((e) => ({ ...e, IsPlayed: true })), ...scheduled, event(E.OrchestratorCompleted, now)];
+    for (const e of scheduled) {
+      if (e.EventType === E.TimerCreated) {
+        pending.push(event(E.TimerFired, Date.parse(e.FireAt!), { TimerId: e.EventId, FireAt: e.FireAt }));
+        continue;
+      }
+      const key = names.get(e.Name!);
+      if (!key) throw new Error(`unknown activity ${e.Name}`);
+      const actInput = JSON.parse(e.Input ?? "null") as Record<string, unknown>;
+      const id = `${key}|${JSON.stringify(actInput)}`;
+      const attempt = (attempts.get(id) ?? 0) + 1;
+      attempts.set(id, attempt);
+      calls.push({ key, input: actInput, attempt, atMs: now - T0 });
+      const handler = (script[key] ?? DEFAULTS[key]) as Handler<ActivityKey> | undefined;
+      if (!handler) throw new Error(`no scripted result for activity ${key}`);
+      const result = handler(actInput as never, attempt);
+      const at = now + 10; // each activity takes 10 virtual ms
+      pending.push(
+        result instanceof Error
+          ? event(E.TaskFailed, at, {
+              TaskScheduledId: e.EventId,
+              Reason: `Activity function '${e.Name}' failed: ${result.message}`,
+              Details: result.message,
+            })
+          : event(E.TaskCompleted, at, {
+              TaskScheduledId: e.EventId,
+              Result: result === undefined ? null : JSON.stringify(result),
+            }),
+      );
+    }
+    pending.sort((a, b) => Date.parse(a.Timestamp) - Date.parse(b.Timestamp));
+    const next = pending.shift();
+    if (!next) throw new Error("the orchestration waits for nothing but is not done");
+    now = Math.max(now, Date.parse(next.Timestamp));
+    history.push(event(E.OrchestratorStarted, now), next);
+    pending = pending.filter((p) => p !== next);
+  }
+  throw new Error(`not done after ${maxEpisodes} episodes`);
+}
+
+const DEFAULTS: Script = {
+  recordEvent: () => undefined,
+  releaseLease: () => undefined,
+};
