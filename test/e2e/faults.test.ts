@@ -43,6 +43,26 @@ test("429, 500, 503 and dropped connections on every step are retried; one promo
     promote.map((e) => `${e.event}:${e.attempt}`),
     ["started:1", "failed:1", "started:2", "succeeded:2"],
   );
+  // Every retry is audited, the SDK pipeline's own included: each injected fault is one recorded try.
+  const tries = run.view.timeline.flatMap(
+    (e) => ((e as { detail?: unknown }).detail as { sdkRetries?: { outcome: string }[] } | undefined)?.sdkRetries ?? [],
+  );
+  const count = (re: RegExp) => tries.filter((x) => re.test(x.outcome)).length;
+  assert.deepEqual(
+    {
+      total: tries.length,
+      http429: count(/^HTTP 429$/),
+      http500: count(/^HTTP 500$/),
+      http503: count(/^HTTP 503$/),
+      network: count(/^(?!HTTP)/),
+    },
+    { total: 10, http429: 1, http500: 6, http503: 1, network: 2 },
+    JSON.stringify(tries),
+  );
+  assert.ok(
+    promote.some((e) => /Azure SDK tries that failed/.test(e.summary)),
+    "the attempt's summary says so too",
+  );
 });
 
 test("SIGKILL of the host during the drain timer and during the promote: resumes, one promote, no step redone", async (t) => {

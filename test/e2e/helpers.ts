@@ -2,6 +2,8 @@
 // checks a user relies on (what DNS answers, where the CNAME points, who is writable).
 import assert from "node:assert/strict";
 import { promises as dns } from "node:dns";
+import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
+import { staticTokenCredential } from "../../src/azure/credential";
 import type { FailoverOutput } from "../../src/orchestrations/failover-types";
 import { followFailover } from "../../local/drill/follow";
 import type { FailoverView } from "../../local/drill/render";
@@ -64,6 +66,16 @@ export function cnameRecord(stack: Stack): { target: string; ttl: number; etag: 
     .find((r) => r.type === "CNAME" && r.name.toLowerCase() === stack.lab.info.cnameRecord);
   assert.ok(rs, "the CNAME record set exists");
   return { target: rs.cnameRecord!.cname.toLowerCase().replace(/\.$/, ""), ttl: rs.ttl, etag: rs.etag };
+}
+
+/** The real Private DNS SDK client, pointed at the lab's ARM emulator as the app's own is. */
+export function dnsClient(stack: Stack): PrivateDnsManagementClient {
+  const { info } = stack.lab;
+  return new PrivateDnsManagementClient(staticTokenCredential(info.arm.token), info.subscriptionId, {
+    endpoint: info.arm.endpoint,
+    credentialScopes: [`${info.arm.endpoint}/.default`],
+    tlsOptions: { ca: info.caPem },
+  });
 }
 
 export function roles(stack: Stack): Record<string, unknown> {

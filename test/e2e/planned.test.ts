@@ -6,10 +6,10 @@ import { after, before, test } from "node:test";
 import {
   auditSteps,
   cnameRecord,
+  dnsClient,
   failover,
   follow,
   inRecovery,
-  requestFailover,
   resolveCname,
   roles,
   start,
@@ -83,19 +83,46 @@ test("a dry run decides and measures, and changes nothing", async () => {
   assert.equal(await inRecovery(stack, "replica"), true);
 });
 
-test("a planned failover moves prod to the promoted replica, loses nothing, and restores the TTL", async () => {
+test("a planned failover moves prod to the promoted replica, loses nothing, restores the TTL; then, with no replica left, a new one is refused", async () => {
   await stack.lab.adminQuery("primary", "create table if not exists drill_rows (id serial primary key, note text)");
   await stack.lab.adminQuery("primary", "insert into drill_rows (note) values ('written just before the failover')");
+  // Metadata on the CNAME belongs to whoever set it: every write of the failover keeps it.
+  const { info } = stack.lab;
+  const client = dnsClient(stack);
+  const rs = await client.recordSets.get(info.resourceGroup, info.zone, "CNAME", info.cnameRecord);
+  const metadata = { owner: "team-db", ticket: "CHG-42" };
+  await client.recordSets.createOrUpdate(
+    info.resourceGroup,
+    info.zone,
+    "CNAME",
+    info.cnameRecord,
+    { ...rs, metadata },
+    { ifMatch: rs.etag },
+  );
 
-  const { id, statusUri } = await requestFailover(stack, { option: "Planned" });
+  // Five requests at once: the pair's lease lets exactly one start; the others get 409 and its URL.
+  const answers = await Promise.all(
+    [1, 2, 3, 4, 5].map((n) =>
+      stack.api.post<{ id: string; statusUri: string; error?: { code: string; statusUri: string } }>("/api/failovers", {
+        pair: "lab",
+        option: "Planned",
+        reason: `concurrent request ${n}`,
+        requestedBy: "e2e",
+      }),
+    ),
+  );
+  assert.deepEqual(
+    answers.map((a) => a.status).sort(),
+    [202, 409, 409, 409, 409],
+    JSON.stringify(answers.map((a) => a.body)),
+  );
+  const { id, statusUri } = answers.find((a) => a.status === 202)!.body;
   assert.match(id, /^failover-lab-[0-9a-f-]{36}$/, "each run has its own id");
-  const second = await stack.api.post<{ error: { code: string; statusUri: string } }>("/api/failovers", {
-    pair: "lab",
-    reason: "a second one",
-  });
-  assert.equal(second.status, 409);
-  assert.equal(second.body.error.code, "FailoverInProgress");
-  assert.equal(second.body.error.statusUri, statusUri);
+  for (const a of answers.filter((x) => x.status === 409)) {
+    assert.equal(a.body.error!.code, "FailoverInProgress");
+    assert.equal(a.body.error!.statusUri, statusUri);
+  }
+  for (const a of answers) assert.doesNotMatch(JSON.stringify(a.body), /code=/, "no response carries a key");
 
   const run = await follow(stack, id);
   assert.equal(run.out.outcome, "succeeded", run.out.reason);
@@ -109,6 +136,9 @@ test("a planned failover moves prod to the promoted replica, loses nothing, and 
     { target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl },
     { target: replica.aRecordFqdn, ttl: 3600 },
   );
+
+  const after = await client.recordSets.get(info.resourceGroup, info.zone, "CNAME", info.cnameRecord);
+  assert.deepEqual(after.metadata, metadata, "the record's metadata survived the TTL changes and the repoint");
 
   // The promoted server is writable and has the last row; ARM says it is a standalone primary.
   assert.equal(await inRecovery(stack, "replica"), false);
@@ -142,15 +172,14 @@ test("a planned failover moves prod to the promoted replica, loses nothing, and 
     "run:completed",
   ]);
   assert.ok(run.view.timeline.every((e) => e.event !== "failed"));
-});
 
-test("with no replica left, a new failover is refused with the reason and changes nothing", async () => {
-  const before = { cname: cnameRecord(stack), roles: roles(stack) };
+  // Afterwards the pair has no replica: a new failover is refused with the reason and changes nothing.
+  const unchanged = { cname: cnameRecord(stack), roles: roles(stack) };
   const writesBefore = stack.lab.requests().filter((r) => r.method !== "GET").length;
-  const run = await failover(stack, { option: "Forced" });
-  assert.equal(run.out.outcome, "refused");
-  assert.equal(run.out.code, "NoReplica");
-  assert.match(run.out.reason!, /not a replica/);
-  assert.deepEqual({ cname: cnameRecord(stack), roles: roles(stack) }, before);
+  const again = await failover(stack, { option: "Forced" });
+  assert.equal(again.out.outcome, "refused");
+  assert.equal(again.out.code, "NoReplica");
+  assert.match(again.out.reason!, /not a replica/);
+  assert.deepEqual({ cname: cnameRecord(stack), roles: roles(stack) }, unchanged);
   assert.equal(stack.lab.requests().filter((r) => r.method !== "GET").length, writesBefore);
 });
