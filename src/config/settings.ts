@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 import { pairSchema, type PairConfig } from "./pair-schema";
+import { azurePostgresRoots, caBundleProblem } from "../probe/ca-bundle";
 
 export type CredentialKind = "managedIdentity" | "default" | "staticToken";
 
@@ -25,7 +26,7 @@ const DNS_SERVER = /^(\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/;
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const pairs = loadPairs(env, problems);
+  const { pairs, source } = loadPairs(env, problems);
 
   const endpoint = (env.PGFLEX_ARM_ENDPOINT ?? "https://management.azure.com").replace(/\/+$/, "");
   const ep = ENDPOINT.safeParse(endpoint);
@@ -62,7 +63,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
-  for (const pair of pairs) {
+  pairs.forEach((pair, i) => {
     if (pair.probe.auth === "password") {
       const name = pair.probe.passwordSetting;
       if (!name)
@@ -72,8 +73,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       else if (!env[name])
         problems.push(`${name}: required by pair "${pair.name}" (probe.passwordSetting) but not set`);
     }
-    if (pair.probe.caFile) readPem(pair.probe.caFile, `PGFLEX_PAIRS: pair "${pair.name}": probe.caFile`, problems);
-  }
+    const caFile = `${source}[${i}].probe.caFile`;
+    if (pair.probe.caFile) readPem(pair.probe.caFile, caFile, problems);
+    else defaultRootsProblem(caFile, problems);
+  });
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -86,7 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
-function loadPairs(env: Env, problems: string[]): PairConfig[] {
+function loadPairs(env: Env, problems: string[]): { pairs: PairConfig[]; source: string } {
   let source = "PGFLEX_PAIRS";
   let text = env.PGFLEX_PAIRS;
   if (!text && env.PGFLEX_PAIRS_FILE) {
@@ -95,24 +98,24 @@ function loadPairs(env: Env, problems: string[]): PairConfig[] {
       text = readFileSync(env.PGFLEX_PAIRS_FILE, "utf8");
     } catch (e) {
       problems.push(`PGFLEX_PAIRS_FILE: cannot read "${env.PGFLEX_PAIRS_FILE}": ${(e as Error).message}`);
-      return [];
+      return { pairs: [], source };
     }
   }
   if (!text) {
     problems.push("PGFLEX_PAIRS: required (a JSON array of pairs), or PGFLEX_PAIRS_FILE pointing at such a file");
-    return [];
+    return { pairs: [], source };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     problems.push(`${source}: not valid JSON: ${(e as Error).message}`);
-    return [];
+    return { pairs: [], source };
   }
   const parsed = z.array(pairSchema).min(1, "must list at least one pair").safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${source}${formatPath(issue.path)}: ${issue.message}`);
-    return [];
+    return { pairs: [], source };
   }
   const pairs = parsed.data;
   const seen = new Set<string>();
@@ -131,7 +134,7 @@ function loadPairs(env: Env, problems: string[]): PairConfig[] {
       problems.push(`${source}[${i}].dns.cname: "${p.dns.cname}" is also a server's aRecord`);
     }
   });
-  return pairs;
+  return { pairs, source };
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -141,13 +144,23 @@ function formatPath(path: PropertyKey[]): string {
 function readPem(file: string, what: string, problems: string[]): string | undefined {
   try {
     const pem = readFileSync(file, "utf8");
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-      problems.push(`${what}: "${file}" holds no PEM certificate`);
+    const problem = caBundleProblem(pem);
+    if (problem) {
+      problems.push(`${what}: "${file}" ${problem}`);
       return undefined;
     }
     return pem;
   } catch (e) {
     problems.push(`${what}: cannot read "${file}": ${(e as Error).message}`);
     return undefined;
+  }
+}
+
+/** Without probe.caFile the probe trusts the Azure PostgreSQL roots from Node's store: check they are there now. */
+function defaultRootsProblem(what: string, problems: string[]): void {
+  try {
+    azurePostgresRoots();
+  } catch (e) {
+    problems.push(`${what}: not set, and ${(e as Error).message}`);
   }
 }

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../../src/config/errors";
 import { loadConfig } from "../../src/config/settings";
 import { rawPair } from "./fixtures";
+import { expiredPem, validPem } from "./test-certs";
 
 const base = (pairs: unknown[] = [rawPair()]) => ({
   PGFLEX_PAIRS: JSON.stringify(pairs),
@@ -91,4 +95,42 @@ test("the same server twice in a pair is refused", () => {
   const r = rawPair();
   const p = problems(base([{ ...r, servers: [r.servers[0], { ...r.servers[0], aRecord: "ffffffffffff" }] }]));
   assert.ok(p.some((x) => /both entries name the same server/.test(x)));
+});
+
+test("a probe.caFile that cannot anchor a TLS connection is refused at start-up, naming the setting", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pgflex-ca-"));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const [expired, valid] = [await expiredPem(), await validPem()];
+  const cases: [string, string, RegExp | undefined][] = [
+    ["missing file", join(dir, "absent.pem"), /PGFLEX_PAIRS\[0\]\.probe\.caFile: cannot read ".*absent\.pem"/],
+    ["no certificate", file("empty.pem", "not a certificate\n"), /PGFLEX_PAIRS\[0\]\.probe\.caFile: ".*" holds no PEM/],
+    [
+      "expired only",
+      file("expired.pem", expired),
+      /PGFLEX_PAIRS\[0\]\.probe\.caFile: ".*" every certificate in it has expired/,
+    ],
+    ["expired and valid", file("mixed.pem", expired + valid), undefined],
+  ];
+  for (const [what, caFile, expected] of cases) {
+    const pair = rawPair({ probe: { ...rawPair().probe, caFile } });
+    if (expected)
+      assert.ok(
+        problems(base([pair])).some((p) => expected.test(p)),
+        what,
+      );
+    else assert.equal(loadConfig(base([pair])).pairs[0]!.probe.caFile, caFile, what);
+  }
+});
+
+test("PGFLEX_ARM_CA_FILE gets the same check", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pgflex-ca-"));
+  writeFileSync(join(dir, "expired.pem"), await expiredPem());
+  const p = problems({ ...base(), PGFLEX_ARM_CA_FILE: join(dir, "expired.pem") });
+  assert.ok(
+    p.some((x) => /^PGFLEX_ARM_CA_FILE: ".*expired\.pem" every certificate in it has expired/.test(x)),
+    p.join("\n"),
+  );
 });
