@@ -7,6 +7,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 const ZONE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A pair's name: it becomes part of the instance id (failover-<name>) and is what the API accepts. */
+export const PAIR_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+export const PAIR_NAME_RULE = "1-40 lower-case letters, digits or '-', not starting or ending with '-'";
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -23,7 +26,7 @@ export const serverSchema = z.strictObject({
 });
 
 export const pairSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, "must be 1-40 lower-case letters, digits or '-'"),
+  name: z.string().regex(PAIR_NAME, `must be ${PAIR_NAME_RULE}`),
   dns: z.strictObject({
     subscriptionId: z.string().regex(UUID, "must be a subscription UUID"),
     resourceGroup: z.string().min(1).max(90),
