@@ -41,9 +41,11 @@ export function buildServices(
   config: AppConfig,
   credential: TokenCredential = createCredential(config.credential),
 ): Services {
-  const journal: AuditJournal = config.audit.connectionString
-    ? TableAuditJournal.fromConnectionString(config.audit.connectionString, config.audit.table)
-    : TableAuditJournal.fromServiceUri(config.audit.tableServiceUri!, config.audit.table, credential);
+  const audit = config.audit;
+  const journal: AuditJournal =
+    audit.kind === "connectionString"
+      ? TableAuditJournal.fromConnectionString(audit.connectionString, audit.table)
+      : TableAuditJournal.fromServiceUri(audit.tableServiceUri, audit.table, credential);
   const cas = new Map<PairConfig, string[]>();
   const deps: ActivityDeps = {
     pair(name) {
@@ -61,14 +63,15 @@ export function buildServices(
     journal,
     login(pair): ProbeLogin {
       if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
+      const probe = pair.probe;
       return {
-        port: pair.probe.port,
-        database: pair.probe.database,
-        user: pair.probe.user,
+        port: probe.port,
+        database: probe.database,
+        user: probe.user,
         password:
-          pair.probe.auth === "entra"
+          probe.auth === "entra"
             ? async () => (await credential.getToken(POSTGRES_ENTRA_SCOPE))?.token ?? ""
-            : async () => config.secret(pair.probe.passwordSetting!) ?? "",
+            : async () => config.secret(probe.passwordSetting) ?? "",
         ca: cas.get(pair)!,
         connectTimeoutMs: pair.probe.connectTimeoutSeconds * 1000,
       };

@@ -2,19 +2,67 @@
 // inside it) and what is wrong; nothing is silently defaulted when a value is present but wrong.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { azurePostgresRoots, caBundleProblem } from "../probe/ca-bundle";
 import { ConfigError } from "./errors";
 import { pairSchema, type PairConfig } from "./pair-schema";
-import { azurePostgresRoots, caBundleProblem } from "../probe/ca-bundle";
 
-export type CredentialKind = "managedIdentity" | "default" | "staticToken";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const clientId = z.string().regex(UUID, "must be the client id (a UUID) of a user-assigned managed identity");
+
+/** Which token credential the app uses; each kind carries exactly what it needs. */
+export const credentialSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("managedIdentity"), clientId: clientId.optional() }),
+    z.object({ kind: z.literal("default"), clientId: clientId.optional() }),
+    z.object({
+      kind: z.literal("staticToken"),
+      token: z.string({ error: "required when PGFLEX_CREDENTIAL=staticToken" }).min(1),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === "invalid_union"
+        ? `"${String((iss.input as { kind?: unknown })?.kind)}" is not one of managedIdentity, default, staticToken`
+        : undefined,
+  },
+);
+const CREDENTIAL_SETTINGS = {
+  kind: "PGFLEX_CREDENTIAL",
+  clientId: "PGFLEX_MANAGED_IDENTITY_CLIENT_ID",
+  token: "PGFLEX_STATIC_TOKEN",
+};
+
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, {
+  error: (iss) => `"${String(iss.input)}" must be 3-63 letters or digits, starting with a letter`,
+});
+
+/** Where the audit journal lives: a connection string, or a table endpoint reached with the app's identity. */
+export const auditStorageSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("connectionString"), table: tableName, connectionString: z.string().min(1) }),
+  z.object({
+    kind: z.literal("tableServiceUri"),
+    table: tableName,
+    tableServiceUri: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+  }),
+]);
+const AUDIT_SETTINGS = {
+  table: "PGFLEX_AUDIT_TABLE",
+  connectionString: "AzureWebJobsStorage",
+  tableServiceUri: "AzureWebJobsStorage__tableServiceUri",
+};
+
+export type CredentialConfig = z.output<typeof credentialSchema>;
+export type CredentialKind = CredentialConfig["kind"];
+export type AuditStorageConfig = z.output<typeof auditStorageSchema>;
 
 export interface AppConfig {
   pairs: PairConfig[];
   arm: { endpoint: string; caPem?: string };
-  credential: { kind: CredentialKind; managedIdentityClientId?: string; staticToken?: string };
+  credential: CredentialConfig;
   /** DNS servers ("ip" or "ip:port") used to resolve the CNAME and server names; empty = the OS resolver. */
   dnsServers: string[];
-  audit: { table: string; connectionString?: string; tableServiceUri?: string };
+  audit: AuditStorageConfig;
   /** Looks up a secret app setting (e.g. a probe password) by name at use time. */
   secret(name: string): string | undefined;
 }
@@ -24,25 +72,36 @@ type Env = Record<string, string | undefined>;
 const ENDPOINT = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
 const DNS_SERVER = /^(\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/;
 
+/** Azure Resource Manager in the public, US Government and China clouds. */
+export const AZURE_ARM_HOSTS = ["management.azure.com", "management.usgovcloudapi.net", "management.chinacloudapi.cn"];
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
+  const setting = (name: string) => env[name] || undefined; // an empty app setting is an absent one
   const { pairs, source } = loadPairs(env, problems);
 
-  const endpoint = (env.PGFLEX_ARM_ENDPOINT ?? "https://management.azure.com").replace(/\/+$/, "");
+  const endpoint = (setting("PGFLEX_ARM_ENDPOINT") ?? "https://management.azure.com").replace(/\/+$/, "");
   const ep = ENDPOINT.safeParse(endpoint);
   if (!ep.success) problems.push(`PGFLEX_ARM_ENDPOINT: "${endpoint}" ${ep.error.issues[0]?.message}`);
-  let caPem: string | undefined;
-  if (env.PGFLEX_ARM_CA_FILE) {
-    caPem = readPem(env.PGFLEX_ARM_CA_FILE, "PGFLEX_ARM_CA_FILE", problems);
-  }
+  const armCaFile = setting("PGFLEX_ARM_CA_FILE");
+  const caPem = armCaFile ? readPem(armCaFile, "PGFLEX_ARM_CA_FILE", problems) : undefined;
 
-  const kind = (env.PGFLEX_CREDENTIAL ?? "managedIdentity") as CredentialKind;
-  if (!["managedIdentity", "default", "staticToken"].includes(kind)) {
-    problems.push(`PGFLEX_CREDENTIAL: "${kind}" is not one of managedIdentity, default, staticToken`);
+  const credential = parseSettings(
+    credentialSchema,
+    {
+      kind: setting("PGFLEX_CREDENTIAL") ?? "managedIdentity",
+      clientId: setting("PGFLEX_MANAGED_IDENTITY_CLIENT_ID"),
+      token: setting("PGFLEX_STATIC_TOKEN"),
+    },
+    CREDENTIAL_SETTINGS,
+    problems,
+  );
+  if (credential?.kind === "staticToken" && ep.success && isAzureArm(endpoint)) {
+    problems.push(
+      `PGFLEX_CREDENTIAL: staticToken is for the local lab and is refused with PGFLEX_ARM_ENDPOINT=${endpoint} ` +
+        "(Azure Resource Manager): a pasted token expires within hours, possibly mid-failover; use managedIdentity",
+    );
   }
-  const staticToken = env.PGFLEX_STATIC_TOKEN;
-  if (kind === "staticToken" && !staticToken)
-    problems.push("PGFLEX_STATIC_TOKEN: required when PGFLEX_CREDENTIAL=staticToken");
 
   const dnsServers = (env.PGFLEX_DNS_SERVERS ?? "")
     .split(",")
@@ -52,41 +111,65 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!DNS_SERVER.test(s)) problems.push(`PGFLEX_DNS_SERVERS: "${s}" is not an IPv4 address with an optional :port`);
   }
 
-  const table = env.PGFLEX_AUDIT_TABLE ?? "PgFlexFailoverAudit";
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(table))
-    problems.push(`PGFLEX_AUDIT_TABLE: "${table}" must be 3-63 letters or digits, starting with a letter`);
-  const connectionString = env.AzureWebJobsStorage || undefined;
-  const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri || undefined;
-  if (!connectionString && !tableServiceUri) {
-    problems.push(
-      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
-    );
-  }
+  const audit = loadAuditStorage(setting, problems);
 
   pairs.forEach((pair, i) => {
-    if (pair.probe.auth === "password") {
-      const name = pair.probe.passwordSetting;
-      if (!name)
-        problems.push(
-          `PGFLEX_PAIRS: pair "${pair.name}": probe.passwordSetting is required when probe.auth is "password"`,
-        );
-      else if (!env[name])
-        problems.push(`${name}: required by pair "${pair.name}" (probe.passwordSetting) but not set`);
-    }
+    if (pair.probe.auth === "password" && !setting(pair.probe.passwordSetting))
+      problems.push(
+        `${pair.probe.passwordSetting}: required by pair "${pair.name}" (probe.passwordSetting) but not set`,
+      );
     const caFile = `${source}[${i}].probe.caFile`;
     if (pair.probe.caFile) readPem(pair.probe.caFile, caFile, problems);
     else defaultRootsProblem(caFile, problems);
   });
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !credential || !audit) throw new ConfigError(problems);
 
   return {
     pairs,
     arm: { endpoint, caPem },
-    credential: { kind, managedIdentityClientId: env.PGFLEX_MANAGED_IDENTITY_CLIENT_ID || undefined, staticToken },
+    credential,
     dnsServers,
-    audit: { table, connectionString, tableServiceUri },
+    audit,
     secret: (name) => env[name],
   };
+}
+
+function loadAuditStorage(setting: (name: string) => string | undefined, problems: string[]) {
+  const connectionString = setting("AzureWebJobsStorage");
+  const tableServiceUri = setting("AzureWebJobsStorage__tableServiceUri");
+  const table = setting("PGFLEX_AUDIT_TABLE") ?? "PgFlexFailoverAudit";
+  if (!connectionString && !tableServiceUri) {
+    problems.push(
+      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
+    );
+    return undefined;
+  }
+  // The connection string wins when both are set, as it does for the Functions host itself.
+  const input = connectionString
+    ? { kind: "connectionString", table, connectionString }
+    : { kind: "tableServiceUri", table, tableServiceUri };
+  return parseSettings(auditStorageSchema, input, AUDIT_SETTINGS, problems);
+}
+
+/** Parses settings gathered into an object; each problem is reported under the app setting it came from. */
+function parseSettings<S extends z.ZodType>(
+  schema: S,
+  input: Record<string, unknown>,
+  settingOf: Record<string, string>,
+  problems: string[],
+): z.output<S> | undefined {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const key = String(issue.path[0] ?? "");
+    problems.push(`${settingOf[key] ?? key}: ${issue.message}`);
+  }
+  return undefined;
+}
+
+function isAzureArm(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname.toLowerCase().replace(/\.$/, "");
+  return AZURE_ARM_HOSTS.includes(host);
 }
 
 function loadPairs(env: Env, problems: string[]): { pairs: PairConfig[]; source: string } {
@@ -134,7 +217,36 @@ function loadPairs(env: Env, problems: string[]): { pairs: PairConfig[]; source:
       problems.push(`${source}[${i}].dns.cname: "${p.dns.cname}" is also a server's aRecord`);
     }
   });
+  problems.push(...sharedAcrossPairs(pairs, source));
   return { pairs, source };
+}
+
+/**
+ * Two pairs that share a CNAME would repoint the same record in opposite directions, and two pairs that share
+ * a server would each promote it: one failover could undo or break the other, so both are refused.
+ */
+function sharedAcrossPairs(pairs: PairConfig[], source: string): string[] {
+  const problems: string[] = [];
+  const cnames = new Map<string, string>();
+  const servers = new Map<string, { pair: number; name: string; path: string }>();
+  pairs.forEach((p, i) => {
+    const fqdn = `${p.dns.cname}.${p.dns.zone}`.toLowerCase();
+    const other = cnames.get(fqdn);
+    if (other) problems.push(`${source}[${i}].dns: the CNAME ${fqdn} is also ${other}'s; each pair needs its own`);
+    else cnames.set(fqdn, `pair "${p.name}" (${source}[${i}].dns)`);
+    p.servers.forEach((s, k) => {
+      const id = s.resourceId.toLowerCase();
+      const path = `${source}[${i}].servers[${k}].resourceId`;
+      const first = servers.get(id);
+      if (!first) servers.set(id, { pair: i, name: p.name, path });
+      else if (first.pair !== i)
+        // within one pair this is reported as "both entries name the same server"
+        problems.push(
+          `${path}: this server is also in pair "${first.name}" (${first.path}); a server belongs to one pair`,
+        );
+    });
+  });
+  return problems;
 }
 
 function formatPath(path: PropertyKey[]): string {
