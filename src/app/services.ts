@@ -63,11 +63,11 @@ export function buildServices(
     journal,
     login(pair): ProbeLogin {
       if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
-      const probe = pair.probe;
+      const probe = pair.probe; // a local, so the auth narrowing below reaches the closure
       return {
-        port: probe.port,
-        database: probe.database,
-        user: probe.user,
+        port: pair.probe.port,
+        database: pair.probe.database,
+        user: pair.probe.user,
         password:
           probe.auth === "entra"
             ? async () => (await credential.getToken(POSTGRES_ENTRA_SCOPE))?.token ?? ""
