@@ -31,8 +31,11 @@ export const AZURE_POSTGRES_ROOTS = [
   },
 ] as const;
 
+let fromNodeStore: string[] | undefined; // Node's store cannot change while the process runs
+
 /** The Azure PostgreSQL roots from a root store (Node's by default); throws unless all four are there. */
 export function azurePostgresRoots(store: readonly string[] = rootCertificates): string[] {
+  if (store === rootCertificates && fromNodeStore) return [...fromNodeStore];
   const byFingerprint = new Map(store.map((pem) => [new X509Certificate(pem).fingerprint256, pem]));
   const found: string[] = [];
   const missing: string[] = [];
@@ -46,6 +49,7 @@ export function azurePostgresRoots(store: readonly string[] = rootCertificates):
       `this Node's root store lacks ${missing.join(", ")} (of the four Azure PostgreSQL roots); ` +
         "set probe.caFile to a PEM file holding them",
     );
+  if (store === rootCertificates) fromNodeStore = found;
   return found;
 }
 
