@@ -9,8 +9,9 @@ import { rootCertificates } from "node:tls";
  * The four roots, matched by SHA-256 fingerprint: a subject name proves nothing (anyone can mint a
  * certificate called "DigiCert Global Root G2"), and Node's subjects are not the short names Microsoft's
  * documentation uses ("Microsoft RSA Root Certificate Authority 2017", not "Microsoft RSA Root CA 2017").
- * Fingerprints read from Node 20's tls.rootCertificates and cross-checked against Microsoft's Azure
- * PostgreSQL TLS pages (the two DigiCert roots) and the OpenJDK/Corretto CA fingerprint lists (all four).
+ * Fingerprints read from Node 20's tls.rootCertificates, cross-checked against Microsoft's TLS how-to for
+ * Azure Cosmos DB for PostgreSQL (the expected `openssl x509 -sha256 -fingerprint` output for both DigiCert
+ * roots) and Amazon Corretto's cacerts test list, AmazonCACertConstants.java (both Microsoft 2017 roots).
  */
 export const AZURE_POSTGRES_ROOTS = [
   {
