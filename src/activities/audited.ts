@@ -18,13 +18,10 @@ export function audited<I extends RunRef, O>(
 ): (input: I) => Promise<O | Refusal> {
   return async (input: I) => {
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
+    // Numbered by a counter per (run, step, poll), not by re-reading the timeline: a long poll would make
+    // that quadratic in the number of entries.
     const poll = (input as { poll?: number }).poll;
-    const previous = await journal.list(input.runId);
-    const attempt =
-      previous.filter(
-        (e) =>
-          e.step === step && e.event === "started" && (e.detail as { input?: { poll?: number } })?.input?.poll === poll,
-      ).length + 1;
+    const attempt = await journal.nextAttempt(input.runId, { step, poll });
     const { runId, pair, ...args } = input;
     const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
     await journal.append({ runId, pair, step, event: "started", attempt, summary: label, detail: { input: args } });

@@ -42,16 +42,12 @@ export interface Services {
   activities: ActivityImpls;
 }
 
-/** Table holding each pair's lease (and, later, its lag samples and pending fences). */
-export const STATE_TABLE = "PgFlexFailoverState";
-
 export function buildServices(
   config: AppConfig,
   credential: TokenCredential = createCredential(config.credential),
 ): Services {
-  const journal: AuditJournal = config.audit.connectionString
-    ? TableAuditJournal.fromConnectionString(config.audit.connectionString, config.audit.table)
-    : TableAuditJournal.fromServiceUri(config.audit.tableServiceUri!, config.audit.table, credential);
+  const storage = config.audit;
+  const journal: AuditJournal = new TableAuditJournal(tableClient(storage, storage.table, credential));
   const cas = new Map<PairConfig, string[]>();
   const deps: ActivityDeps = {
     pair(name) {
@@ -69,20 +65,21 @@ export function buildServices(
     journal,
     login(pair): ProbeLogin {
       if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
+      const probe = pair.probe; // a local, so the auth narrowing below reaches the closure
       return {
         port: pair.probe.port,
         database: pair.probe.database,
         user: pair.probe.user,
         password:
-          pair.probe.auth === "entra"
+          probe.auth === "entra"
             ? async () => (await credential.getToken(POSTGRES_ENTRA_SCOPE))?.token ?? ""
-            : async () => config.secret(pair.probe.passwordSetting!) ?? "",
+            : async () => config.secret(probe.passwordSetting) ?? "",
         ca: cas.get(pair)!,
         connectTimeoutMs: pair.probe.connectTimeoutSeconds * 1000,
       };
     },
   };
-  const leases = new TableLeaseStore(tableClient(config.audit, STATE_TABLE, credential));
+  const leases = new TableLeaseStore(tableClient(storage, storage.stateTable, credential));
   return { config, deps, leases, activities: buildActivities(deps, leases) };
 }
 

@@ -1,8 +1,8 @@
 // The audit journal: an append-only record of every step and attempt of every run. It lives in Table
 // Storage (the Function App's own account) so it outlives purges of the durable task hub.
 import { randomUUID } from "node:crypto";
-import { TableClient, type TableEntityResult } from "@azure/data-tables";
-import type { TokenCredential } from "@azure/core-auth";
+import { setTimeout as sleep } from "node:timers/promises";
+import { TableClient, odata, type TableEntityResult } from "@azure/data-tables";
 import { redact } from "./redact";
 
 export type AuditEvent = "requested" | "started" | "succeeded" | "refused" | "failed" | "info" | "completed";
@@ -19,28 +19,45 @@ export interface AuditEntry {
   detail?: unknown;
 }
 
+/** What attempts are counted per: one step of a run, and for a polled step one poll of it. */
+export interface AttemptKey {
+  step: string;
+  poll?: number;
+}
+
 export interface AuditJournal {
   append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void>;
+  /** The run's timeline, oldest first (never the attempt counters). */
   list(runId: string): Promise<AuditEntry[]>;
+  /** Numbers the next attempt of a step (1, 2, …); concurrent callers get distinct numbers. */
+  nextAttempt(runId: string, key: AttemptKey): Promise<number>;
 }
 
 const MAX_DETAIL = 30_000; // Table properties hold up to 64 KiB; keep well clear.
+
+// Attempt counters live in the run's own partition, one small entity per (step, poll), under row keys that
+// start with "~attempt|". Timeline row keys start with an ISO timestamp; list() excludes the counters' key
+// range server-side, so the timeline never sees them whatever a timestamp looks like.
+const COUNTER_PREFIX = "~attempt|";
+const COUNTER_END = "~attempt}"; // the first key after every "~attempt|…" ("}" follows "|")
+const counterRowKey = ({ step, poll }: AttemptKey) =>
+  `${COUNTER_PREFIX}${encodeURIComponent(step)}|${poll === undefined ? "-" : poll}`;
+/**
+ * Each lost race (409 on insert, 412 on update) means another caller got its number, so n concurrent
+ * callers all succeed within n tries; activity retries of one step never come close.
+ */
+const MAX_COUNTER_TRIES = 16;
+
+interface CounterEntity {
+  partitionKey: string;
+  rowKey: string;
+  attempts: number;
+}
 
 export class TableAuditJournal implements AuditJournal {
   private ready: Promise<void> | undefined;
 
   constructor(private readonly table: TableClient) {}
-
-  static fromConnectionString(connectionString: string, tableName: string): TableAuditJournal {
-    const local = /UseDevelopmentStorage=true|http:\/\/127\.|http:\/\/localhost/i.test(connectionString);
-    return new TableAuditJournal(
-      TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: local }),
-    );
-  }
-
-  static fromServiceUri(uri: string, tableName: string, credential: TokenCredential): TableAuditJournal {
-    return new TableAuditJournal(new TableClient(uri, tableName, credential));
-  }
 
   async append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
     await this.ensureTable();
@@ -63,10 +80,45 @@ export class TableAuditJournal implements AuditJournal {
   async list(runId: string): Promise<AuditEntry[]> {
     await this.ensureTable();
     const out: AuditEntry[] = [];
-    const filter = `PartitionKey eq '${runId.replace(/'/g, "''")}'`;
+    const filter = odata`PartitionKey eq ${runId} and (RowKey lt ${COUNTER_PREFIX} or RowKey ge ${COUNTER_END})`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
       out.push(fromEntity(e));
     return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /**
+   * One counter entity per (run, step, poll), advanced by optimistic concurrency: insert it at 1 if absent,
+   * else read it and replace it If-Match its etag; a 409 or 412 means someone else advanced it first, so
+   * read again. Costs one write for a first attempt and a read and a write for a retry, however long the
+   * run's timeline is.
+   */
+  async nextAttempt(runId: string, key: AttemptKey): Promise<number> {
+    await this.ensureTable();
+    const rowKey = counterRowKey(key);
+    for (let tries = 0; tries < MAX_COUNTER_TRIES; tries++) {
+      const current = tries === 0 ? undefined : await this.readCounter(runId, rowKey);
+      const attempts = (current?.attempts ?? 0) + 1;
+      const entity: CounterEntity = { partitionKey: runId, rowKey, attempts };
+      try {
+        if (current) await this.table.updateEntity(entity, "Replace", { etag: current.etag });
+        else await this.table.createEntity(entity);
+        return attempts;
+      } catch (e) {
+        if (!lostRace(e)) throw e;
+      }
+      await sleep(5 + Math.random() * 20 * (tries + 1)); // spread the retries of racing callers
+    }
+    throw new Error(`could not number the next attempt of ${key.step} in run ${runId}: counter contended`);
+  }
+
+  private async readCounter(runId: string, rowKey: string): Promise<(CounterEntity & { etag: string }) | undefined> {
+    try {
+      const e = await this.table.getEntity<{ attempts?: number }>(runId, rowKey);
+      return { partitionKey: runId, rowKey, attempts: typeof e.attempts === "number" ? e.attempts : 0, etag: e.etag };
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined; // not there (yet, or any more): insert it
+      throw e;
+    }
   }
 
   private ensureTable(): Promise<void> {
@@ -92,6 +144,10 @@ function fromEntity(e: TableEntityResult<Record<string, unknown>>): AuditEntry {
   };
 }
 
+const statusCode = (e: unknown) => (e as { statusCode?: number })?.statusCode;
+/** 409: inserted by someone else first; 412: updated by someone else since we read it. */
+const lostRace = (e: unknown) => statusCode(e) === 409 || statusCode(e) === 412;
+
 function safeParse(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -103,10 +159,17 @@ function safeParse(s: string): unknown {
 /** For unit tests and dry local use: same contract, in memory. */
 export class MemoryAuditJournal implements AuditJournal {
   readonly entries: AuditEntry[] = [];
+  private readonly attempts = new Map<string, number>();
   async append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
     this.entries.push(redact({ ...entry, at: entry.at ?? new Date().toISOString() }));
   }
   async list(runId: string): Promise<AuditEntry[]> {
     return this.entries.filter((e) => e.runId === runId);
+  }
+  async nextAttempt(runId: string, key: AttemptKey): Promise<number> {
+    const k = `${runId}\n${counterRowKey(key)}`;
+    const n = (this.attempts.get(k) ?? 0) + 1;
+    this.attempts.set(k, n);
+    return n;
   }
 }

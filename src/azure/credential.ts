@@ -2,20 +2,16 @@
 // App's managed identity. In the lab and tests: a static token (never a credential that probes IMDS).
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
-import type { AppConfig } from "../config/settings";
+import type { CredentialConfig } from "../config/settings";
 
-export function createCredential(cfg: AppConfig["credential"]): TokenCredential {
+export function createCredential(cfg: CredentialConfig): TokenCredential {
   switch (cfg.kind) {
     case "staticToken":
-      return staticTokenCredential(cfg.staticToken!);
+      return staticTokenCredential(cfg.token);
     case "default":
-      return new DefaultAzureCredential(
-        cfg.managedIdentityClientId ? { managedIdentityClientId: cfg.managedIdentityClientId } : {},
-      );
+      return new DefaultAzureCredential(cfg.clientId ? { managedIdentityClientId: cfg.clientId } : {});
     case "managedIdentity":
-      return cfg.managedIdentityClientId
-        ? new ManagedIdentityCredential({ clientId: cfg.managedIdentityClientId })
-        : new ManagedIdentityCredential();
+      return cfg.clientId ? new ManagedIdentityCredential({ clientId: cfg.clientId }) : new ManagedIdentityCredential();
   }
 }
 

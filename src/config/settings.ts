@@ -2,18 +2,77 @@
 // inside it) and what is wrong; nothing is silently defaulted when a value is present but wrong.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { azurePostgresRoots, caBundleProblem } from "../probe/ca-bundle";
 import { ConfigError } from "./errors";
 import { pairSchema, type PairConfig } from "./pair-schema";
 
-export type CredentialKind = "managedIdentity" | "default" | "staticToken";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const clientId = z.string().regex(UUID, "must be the client id (a UUID) of a user-assigned managed identity");
+
+/** Which token credential the app uses; each kind carries exactly what it needs. */
+export const credentialSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.object({ kind: z.literal("managedIdentity"), clientId: clientId.optional() }),
+    z.object({ kind: z.literal("default"), clientId: clientId.optional() }),
+    z.object({
+      kind: z.literal("staticToken"),
+      token: z.string({ error: "required when PGFLEX_CREDENTIAL=staticToken" }).min(1),
+    }),
+  ],
+  {
+    error: (iss) =>
+      iss.code === "invalid_union"
+        ? `"${String((iss.input as { kind?: unknown })?.kind)}" is not one of managedIdentity, default, staticToken`
+        : undefined,
+  },
+);
+const CREDENTIAL_SETTINGS = {
+  kind: "PGFLEX_CREDENTIAL",
+  clientId: "PGFLEX_MANAGED_IDENTITY_CLIENT_ID",
+  token: "PGFLEX_STATIC_TOKEN",
+};
+
+const tableName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, {
+  error: (iss) => `"${String(iss.input)}" must be 3-63 letters or digits, starting with a letter`,
+});
+
+/**
+ * Where the audit journal and the pairs' state (leases) live: a connection string, or a table endpoint
+ * reached with the app's identity.
+ */
+export const auditStorageSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("connectionString"),
+    table: tableName,
+    stateTable: tableName,
+    connectionString: z.string().min(1),
+  }),
+  z.object({
+    kind: z.literal("tableServiceUri"),
+    table: tableName,
+    stateTable: tableName,
+    tableServiceUri: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
+  }),
+]);
+const AUDIT_SETTINGS = {
+  table: "PGFLEX_AUDIT_TABLE",
+  stateTable: "PGFLEX_STATE_TABLE",
+  connectionString: "AzureWebJobsStorage",
+  tableServiceUri: "AzureWebJobsStorage__tableServiceUri",
+};
+
+export type CredentialConfig = z.output<typeof credentialSchema>;
+export type CredentialKind = CredentialConfig["kind"];
+export type AuditStorageConfig = z.output<typeof auditStorageSchema>;
 
 export interface AppConfig {
   pairs: PairConfig[];
   arm: { endpoint: string; caPem?: string };
-  credential: { kind: CredentialKind; managedIdentityClientId?: string; staticToken?: string };
+  credential: CredentialConfig;
   /** DNS servers ("ip" or "ip:port") used to resolve the CNAME and server names; empty = the OS resolver. */
   dnsServers: string[];
-  audit: { table: string; connectionString?: string; tableServiceUri?: string };
+  audit: AuditStorageConfig;
   /** Looks up a secret app setting (e.g. a probe password) by name at use time. */
   secret(name: string): string | undefined;
 }
@@ -23,25 +82,36 @@ type Env = Record<string, string | undefined>;
 const ENDPOINT = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
 const DNS_SERVER = /^(\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/;
 
+/** Azure Resource Manager in the public, US Government and China clouds. */
+export const AZURE_ARM_HOSTS = ["management.azure.com", "management.usgovcloudapi.net", "management.chinacloudapi.cn"];
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const pairs = loadPairs(env, problems);
+  const setting = (name: string) => env[name] || undefined; // an empty app setting is an absent one
+  const { pairs, source } = loadPairs(env, problems);
 
-  const endpoint = (env.PGFLEX_ARM_ENDPOINT ?? "https://management.azure.com").replace(/\/+$/, "");
+  const endpoint = (setting("PGFLEX_ARM_ENDPOINT") ?? "https://management.azure.com").replace(/\/+$/, "");
   const ep = ENDPOINT.safeParse(endpoint);
   if (!ep.success) problems.push(`PGFLEX_ARM_ENDPOINT: "${endpoint}" ${ep.error.issues[0]?.message}`);
-  let caPem: string | undefined;
-  if (env.PGFLEX_ARM_CA_FILE) {
-    caPem = readPem(env.PGFLEX_ARM_CA_FILE, "PGFLEX_ARM_CA_FILE", problems);
-  }
+  const armCaFile = setting("PGFLEX_ARM_CA_FILE");
+  const caPem = armCaFile ? readPem(armCaFile, "PGFLEX_ARM_CA_FILE", problems) : undefined;
 
-  const kind = (env.PGFLEX_CREDENTIAL ?? "managedIdentity") as CredentialKind;
-  if (!["managedIdentity", "default", "staticToken"].includes(kind)) {
-    problems.push(`PGFLEX_CREDENTIAL: "${kind}" is not one of managedIdentity, default, staticToken`);
+  const credential = parseSettings(
+    credentialSchema,
+    {
+      kind: setting("PGFLEX_CREDENTIAL") ?? "managedIdentity",
+      clientId: setting("PGFLEX_MANAGED_IDENTITY_CLIENT_ID"),
+      token: setting("PGFLEX_STATIC_TOKEN"),
+    },
+    CREDENTIAL_SETTINGS,
+    problems,
+  );
+  if (credential?.kind === "staticToken" && ep.success && isAzureArm(endpoint)) {
+    problems.push(
+      `PGFLEX_CREDENTIAL: staticToken is for the local lab and is refused with PGFLEX_ARM_ENDPOINT=${endpoint} ` +
+        "(Azure Resource Manager): a pasted token expires within hours, possibly mid-failover; use managedIdentity",
+    );
   }
-  const staticToken = env.PGFLEX_STATIC_TOKEN;
-  if (kind === "staticToken" && !staticToken)
-    problems.push("PGFLEX_STATIC_TOKEN: required when PGFLEX_CREDENTIAL=staticToken");
 
   const dnsServers = (env.PGFLEX_DNS_SERVERS ?? "")
     .split(",")
@@ -51,42 +121,69 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!DNS_SERVER.test(s)) problems.push(`PGFLEX_DNS_SERVERS: "${s}" is not an IPv4 address with an optional :port`);
   }
 
-  const table = env.PGFLEX_AUDIT_TABLE ?? "PgFlexFailoverAudit";
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(table))
-    problems.push(`PGFLEX_AUDIT_TABLE: "${table}" must be 3-63 letters or digits, starting with a letter`);
-  const connectionString = env.AzureWebJobsStorage || undefined;
-  const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri || undefined;
-  if (!connectionString && !tableServiceUri) {
-    problems.push(
-      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
-    );
-  }
+  const audit = loadAuditStorage(setting, problems);
 
-  for (const pair of pairs) {
-    if (pair.probe.auth === "password") {
-      const name = pair.probe.passwordSetting;
-      if (!name)
-        problems.push(
-          `PGFLEX_PAIRS: pair "${pair.name}": probe.passwordSetting is required when probe.auth is "password"`,
-        );
-      else if (!env[name])
-        problems.push(`${name}: required by pair "${pair.name}" (probe.passwordSetting) but not set`);
-    }
-    if (pair.probe.caFile) readPem(pair.probe.caFile, `PGFLEX_PAIRS: pair "${pair.name}": probe.caFile`, problems);
-  }
-  if (problems.length) throw new ConfigError(problems);
+  pairs.forEach((pair, i) => {
+    if (pair.probe.auth === "password" && !setting(pair.probe.passwordSetting))
+      problems.push(
+        `${pair.probe.passwordSetting}: required by pair "${pair.name}" (probe.passwordSetting) but not set`,
+      );
+    const caFile = `${source}[${i}].probe.caFile`;
+    if (pair.probe.caFile) readPem(pair.probe.caFile, caFile, problems);
+    else defaultRootsProblem(caFile, problems);
+  });
+  if (problems.length || !credential || !audit) throw new ConfigError(problems);
 
   return {
     pairs,
     arm: { endpoint, caPem },
-    credential: { kind, managedIdentityClientId: env.PGFLEX_MANAGED_IDENTITY_CLIENT_ID || undefined, staticToken },
+    credential,
     dnsServers,
-    audit: { table, connectionString, tableServiceUri },
+    audit,
     secret: (name) => env[name],
   };
 }
 
-function loadPairs(env: Env, problems: string[]): PairConfig[] {
+function loadAuditStorage(setting: (name: string) => string | undefined, problems: string[]) {
+  const connectionString = setting("AzureWebJobsStorage");
+  const tableServiceUri = setting("AzureWebJobsStorage__tableServiceUri");
+  const table = setting("PGFLEX_AUDIT_TABLE") ?? "PgFlexFailoverAudit";
+  const stateTable = setting("PGFLEX_STATE_TABLE") ?? "PgFlexFailoverState";
+  if (!connectionString && !tableServiceUri) {
+    problems.push(
+      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
+    );
+    return undefined;
+  }
+  // The connection string wins when both are set, as it does for the Functions host itself.
+  const input = connectionString
+    ? { kind: "connectionString", table, stateTable, connectionString }
+    : { kind: "tableServiceUri", table, stateTable, tableServiceUri };
+  return parseSettings(auditStorageSchema, input, AUDIT_SETTINGS, problems);
+}
+
+/** Parses settings gathered into an object; each problem is reported under the app setting it came from. */
+function parseSettings<S extends z.ZodType>(
+  schema: S,
+  input: Record<string, unknown>,
+  settingOf: Record<string, string>,
+  problems: string[],
+): z.output<S> | undefined {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const key = String(issue.path[0] ?? "");
+    problems.push(`${settingOf[key] ?? key}: ${issue.message}`);
+  }
+  return undefined;
+}
+
+function isAzureArm(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname.toLowerCase().replace(/\.$/, "");
+  return AZURE_ARM_HOSTS.includes(host);
+}
+
+function loadPairs(env: Env, problems: string[]): { pairs: PairConfig[]; source: string } {
   let source = "PGFLEX_PAIRS";
   let text = env.PGFLEX_PAIRS;
   if (!text && env.PGFLEX_PAIRS_FILE) {
@@ -95,24 +192,24 @@ function loadPairs(env: Env, problems: string[]): PairConfig[] {
       text = readFileSync(env.PGFLEX_PAIRS_FILE, "utf8");
     } catch (e) {
       problems.push(`PGFLEX_PAIRS_FILE: cannot read "${env.PGFLEX_PAIRS_FILE}": ${(e as Error).message}`);
-      return [];
+      return { pairs: [], source };
     }
   }
   if (!text) {
     problems.push("PGFLEX_PAIRS: required (a JSON array of pairs), or PGFLEX_PAIRS_FILE pointing at such a file");
-    return [];
+    return { pairs: [], source };
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     problems.push(`${source}: not valid JSON: ${(e as Error).message}`);
-    return [];
+    return { pairs: [], source };
   }
   const parsed = z.array(pairSchema).min(1, "must list at least one pair").safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${source}${formatPath(issue.path)}: ${issue.message}`);
-    return [];
+    return { pairs: [], source };
   }
   const pairs = parsed.data;
   const seen = new Set<string>();
@@ -131,7 +228,36 @@ function loadPairs(env: Env, problems: string[]): PairConfig[] {
       problems.push(`${source}[${i}].dns.cname: "${p.dns.cname}" is also a server's aRecord`);
     }
   });
-  return pairs;
+  problems.push(...sharedAcrossPairs(pairs, source));
+  return { pairs, source };
+}
+
+/**
+ * Two pairs that share a CNAME would repoint the same record in opposite directions, and two pairs that share
+ * a server would each promote it: one failover could undo or break the other, so both are refused.
+ */
+function sharedAcrossPairs(pairs: PairConfig[], source: string): string[] {
+  const problems: string[] = [];
+  const cnames = new Map<string, string>();
+  const servers = new Map<string, { pair: number; name: string; path: string }>();
+  pairs.forEach((p, i) => {
+    const fqdn = `${p.dns.cname}.${p.dns.zone}`.toLowerCase();
+    const other = cnames.get(fqdn);
+    if (other) problems.push(`${source}[${i}].dns: the CNAME ${fqdn} is also ${other}'s; each pair needs its own`);
+    else cnames.set(fqdn, `pair "${p.name}" (${source}[${i}].dns)`);
+    p.servers.forEach((s, k) => {
+      const id = s.resourceId.toLowerCase();
+      const path = `${source}[${i}].servers[${k}].resourceId`;
+      const first = servers.get(id);
+      if (!first) servers.set(id, { pair: i, name: p.name, path });
+      else if (first.pair !== i)
+        // within one pair this is reported as "both entries name the same server"
+        problems.push(
+          `${path}: this server is also in pair "${first.name}" (${first.path}); a server belongs to one pair`,
+        );
+    });
+  });
+  return problems;
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -141,13 +267,23 @@ function formatPath(path: PropertyKey[]): string {
 function readPem(file: string, what: string, problems: string[]): string | undefined {
   try {
     const pem = readFileSync(file, "utf8");
-    if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-      problems.push(`${what}: "${file}" holds no PEM certificate`);
+    const problem = caBundleProblem(pem);
+    if (problem) {
+      problems.push(`${what}: "${file}" ${problem}`);
       return undefined;
     }
     return pem;
   } catch (e) {
     problems.push(`${what}: cannot read "${file}": ${(e as Error).message}`);
     return undefined;
+  }
+}
+
+/** Without probe.caFile the probe trusts the Azure PostgreSQL roots from Node's store: check they are there now. */
+function defaultRootsProblem(what: string, problems: string[]): void {
+  try {
+    azurePostgresRoots();
+  } catch (e) {
+    problems.push(`${what}: not set, and ${(e as Error).message}`);
   }
 }

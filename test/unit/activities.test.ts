@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { audited } from "../../src/activities/audited";
 import { ArmRefusal } from "../../src/azure/errors";
+import { MemoryAuditJournal } from "../../src/audit/journal";
 import { makeLowerTtl } from "../../src/activities/lower-ttl";
 import { makePromote } from "../../src/activities/promote";
 import { makeRepointCname } from "../../src/activities/repoint-cname";
@@ -120,4 +121,22 @@ test("audited records each attempt, its outcome and never the secrets", async ()
   assert.deepEqual(events, ["demo:started:1", "demo:failed:1", "demo:started:2", "demo:succeeded:2"]);
   assert.match(deps.journal.entries[1]!.summary, /ECONNRESET/);
   assert.ok(!JSON.stringify(deps.journal.entries).includes("hunter2"));
+});
+
+test("audited numbers attempts without re-reading the run's timeline", async () => {
+  const journal = new MemoryAuditJournal();
+  journal.list = async () => assert.fail("an attempt must not read the whole audit partition");
+  const poll = audited(
+    "checkPromotion",
+    journal,
+    () => "ok",
+    async (_: typeof run & { poll: number }) => ({}),
+  );
+  for (const p of [1, 1, 2]) await poll({ ...run, poll: p });
+  const started = journal.entries.filter((e) => e.event === "started").map((e) => [e.summary, e.attempt]);
+  assert.deepEqual(started, [
+    ["checkPromotion poll 1", 1],
+    ["checkPromotion poll 1 retry 1", 2],
+    ["checkPromotion poll 2", 1],
+  ]);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseFailoverRequest } from "../../src/domain/failover-request";
+import { freeText, parseFailoverRequest } from "../../src/domain/failover-request";
 
 test("a complete request parses", () => {
   const r = parseFailoverRequest({
@@ -34,4 +34,105 @@ test("each wrong field is named", () => {
 
 test("a blank reason is refused: the audit needs a why", () => {
   assert.equal(fieldOf({ pair: "prod", reason: "   " }), "reason");
+});
+
+const ok = { pair: "prod", reason: "eastus outage INC-123", requestedBy: "alice" };
+
+// [what, field, value, field named in the 400 (undefined: accepted), message pattern]
+const freeTextCases: [string, "reason" | "requestedBy", unknown, string | undefined, RegExp?][] = [
+  [
+    "a newline forges a log line",
+    "requestedBy",
+    "alice\nfailover prod succeeded",
+    "requestedBy",
+    /U\+000A at character 6/,
+  ],
+  ["a carriage return", "requestedBy", "alice\r", "requestedBy", /U\+000D/],
+  ["ESC drives the terminal", "reason", "drill \u001b[2J now", "reason", /U\+001B/],
+  ["NUL", "reason", "drill\u0000now", "reason", /U\+0000/],
+  ["DEL", "reason", "drill\u007fnow", "reason", /U\+007F/],
+  ["C1 NEL is a line break too", "reason", "drill\u0085now", "reason", /U\+0085/],
+  ["C1 CSI", "reason", "drill\u009bnow", "reason", /U\+009B/],
+  ["line separator", "reason", "drill\u2028now", "reason", /U\+2028/],
+  ["paragraph separator", "reason", "drill\u2029now", "reason", /U\+2029/],
+  ["zero-width spaces only", "reason", "\u200b\u200b\u200b\u200b", "reason", /U\+200B at character 1/],
+  ["zero-width space inside", "requestedBy", "ali\u200bce", "requestedBy", /U\+200B at character 4/],
+  ["right-to-left override", "reason", "drill \u202eevil", "reason", /U\+202E/],
+  ["left-to-right embedding", "reason", "drill \u202aevil", "reason", /U\+202A/],
+  ["first strong isolate", "reason", "drill \u2068evil\u2069", "reason", /U\+2068/],
+  ["pop directional isolate", "reason", "drill evil\u2069", "reason", /U\+2069/],
+  ["byte-order mark", "requestedBy", "\ufeffalice", "requestedBy", /U\+FEFF at character 1/],
+  ["soft hyphen", "requestedBy", "al\u00adice", "requestedBy", /U\+00AD/],
+  ["word joiner", "reason", "drill\u2060now", "reason", /U\+2060/],
+  ["a lone surrogate", "reason", "drill \ud800 now", "reason", /U\+D800/],
+  ["blank", "reason", "   ", "reason", /^is blank: say why/],
+  ["Hangul fillers only", "reason", "\u3164\u3164\u3164", "reason", /blank/],
+  ["no-break spaces only", "requestedBy", "\u00a0\u00a0", "requestedBy", /blank/],
+  ["too short after trimming", "reason", "  ab  ", "reason", /at least 3 characters/],
+  ["too long", "reason", "x".repeat(501), "reason", /at most 500 characters/],
+  ["not a string", "requestedBy", 42, "requestedBy", /is required: who asks/],
+  ["a tab is harmless", "reason", "drill\tnow", undefined],
+  ["accents and CJK", "requestedBy", "Zoë 山田", undefined],
+  ["an emoji counts as one character", "reason", "🔥🔥🔥", undefined],
+  ["at most 500 code points, emoji included", "reason", "🔥".repeat(500), undefined],
+];
+
+for (const [what, key, value, field, message] of freeTextCases) {
+  test(`free text: ${what} → ${field ? `400 naming ${field}` : "accepted"}`, () => {
+    const r = parseFailoverRequest({ ...ok, [key]: value });
+    if (!field) return assert.equal(r.ok, true, JSON.stringify(r));
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(r.field, field);
+    if (message) assert.match(r.message, message);
+    // The refusal never echoes the text it refused.
+    if (typeof value === "string" && value.trim().length > 3) assert.ok(!r.message.includes(value), r.message);
+  });
+}
+
+test("free text is trimmed", () => {
+  const r = parseFailoverRequest({ ...ok, reason: "  drill now \t", requestedBy: " alice " });
+  assert.deepEqual(r.ok && [r.value.reason, r.value.requestedBy], ["drill now", "alice"]);
+});
+
+const pairCases: [string, unknown, RegExp][] = [
+  ["upper case", "Prod", /name of a configured pair/],
+  ["a newline", "prod\nx", /name of a configured pair/],
+  ["a slash", "../prod", /name of a configured pair/],
+  ["a leading '-'", "-prod", /name of a configured pair/],
+  ["41 characters", "p".repeat(41), /at most 40 characters/],
+  ["a kilobyte of junk", "<script>".repeat(128), /at most 40 characters/],
+  ["empty", "", /is required/],
+];
+for (const [what, pair, message] of pairCases) {
+  test(`pair: ${what} is refused before any lookup, without echoing it`, () => {
+    const r = parseFailoverRequest({ ...ok, pair });
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(r.field, "pair");
+    assert.match(r.message, message);
+    if (typeof pair === "string" && pair) assert.ok(!r.message.includes(pair));
+  });
+}
+
+test("pair: 40 characters of the configured-name alphabet pass", () => {
+  assert.equal(parseFailoverRequest({ ...ok, pair: "a".repeat(39) + "1" }).ok, true);
+});
+
+test("an unknown field is named only when its name looks like one", () => {
+  assert.deepEqual(parseFailoverRequest({ ...ok, colour: "red" }), {
+    ok: false,
+    field: "colour",
+    message: "is not a known field (pair, option, reason, requestedBy, dryRun)",
+  });
+  const r = parseFailoverRequest({ ...ok, "x\nforged log line": 1 });
+  assert.equal(!r.ok && r.field, "body");
+  assert.ok(!r.ok && !r.message.includes("forged"));
+});
+
+test("freeText is one reusable rule", () => {
+  const approveReason = freeText("say why you approve", { min: 3, max: 100 });
+  assert.equal(approveReason.safeParse(" ok then ").data, "ok then");
+  assert.match(approveReason.safeParse("ok\u200b").error?.issues[0]?.message ?? "", /U\+200B/);
+  assert.match(approveReason.safeParse(undefined).error?.issues[0]?.message ?? "", /is required: say why you approve/);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { redact } from "../../src/audit/redact";
+import { isSecretKey, keyWords, maskString, redact } from "../../src/audit/redact";
 
 test("secret-looking keys and embedded secrets never reach the audit", () => {
   const out = JSON.stringify(
@@ -16,3 +16,184 @@ test("secret-looking keys and embedded secrets never reach the audit", () => {
     assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   assert.ok(out.includes("keep-me"));
 });
+
+test("key words split on camelCase, snake_case, kebab-case and digits", () => {
+  assert.deepEqual(keyWords("probePassword"), ["probe", "password"]);
+  assert.deepEqual(keyWords("PGFLEX_STATIC_TOKEN"), ["pgflex", "static", "token"]);
+  assert.deepEqual(keyWords("x-functions-key"), ["x", "functions", "key"]);
+  assert.deepEqual(keyWords("XMLHttpRequest"), ["xml", "http", "request"]);
+  assert.deepEqual(keyWords("password2"), ["password", "2"]);
+});
+
+// [key, secret?]
+const keyCases: [string, boolean][] = [
+  ["password", true],
+  ["probePassword", true],
+  ["PGPASSWORD", true],
+  ["adminpassword", true],
+  ["db_pass", true],
+  ["pwd", true],
+  ["client_secret", true],
+  ["clientSecret", true],
+  ["PGFLEX_STATIC_TOKEN", true],
+  ["accessToken", true],
+  ["refresh_token", true],
+  ["Authorization", true],
+  ["authorization", true],
+  ["Set-Cookie", true],
+  ["x-functions-key", true],
+  ["X-Functions-Key", true],
+  ["Ocp-Apim-Subscription-Key", true],
+  ["apiKey", true],
+  ["api_key", true],
+  ["apikey", true],
+  ["AccountKey", true],
+  ["SharedAccessKey", true],
+  ["SharedAccessSignature", true],
+  ["sas", true],
+  ["sasToken", true],
+  ["sig", true],
+  ["code", true],
+  ["connectionString", true],
+  ["AzureWebJobsStorage__connectionString", true],
+  ["private_key", true],
+  ["masterKey", true],
+  ["key", true],
+  ["credentials", true],
+  // harmless: matched by substring before
+  ["passive", false],
+  ["bypassCache", false],
+  ["tokenizer", false],
+  ["compass", false],
+  ["passed", false],
+  ["etag", false],
+  ["errorCode", false],
+  ["statusCode", false],
+  ["signatureAlgorithm", false],
+  ["keyVaultUri", false],
+  ["auth", false], // probe.auth is "entra" or "password": a mode, not a secret
+  // names and descriptions of secrets, not the secrets
+  ["passwordSetting", false],
+  ["SharedAccessKeyName", false],
+  ["tokenType", false],
+  ["secretName", false],
+  ["partitionKey", false],
+  ["rowKey", false],
+];
+
+for (const [key, secret] of keyCases) {
+  test(`key "${key}" is ${secret ? "secret" : "kept"}`, () => {
+    assert.equal(isSecretKey(key), secret);
+    const out = redact({ [key]: "VALUE-123" }) as Record<string, unknown>;
+    assert.equal(out[key], secret ? "[redacted]" : "VALUE-123");
+  });
+}
+
+test('a "code" that is an error code is kept; anything else under "code" is masked', () => {
+  for (const code of [
+    "PreconditionFailed",
+    "InvalidReplicaState",
+    "ECONNRESET",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "28P01",
+    412,
+  ])
+    assert.equal((redact({ code }) as { code: unknown }).code, code, String(code));
+  for (const code of ["x9fQ2-lK0aZ8_pP3yT1wV7bN6mC4dE5fG0hJ2kL9qR==", "aBcDeFgHiJkLmNoPqRsTuVwXyZ012345", "hunter2"])
+    assert.equal((redact({ code }) as { code: unknown }).code, "[redacted]", code);
+});
+
+// [what, text, secrets that must be gone, text that must stay]
+const textCases: [string, string, string[], string[]][] = [
+  [
+    "bare JWT",
+    "token was eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl in the log",
+    ["eyJhbGci", "c2lnbmF0dXJl"],
+    ["token was", "in the log"],
+  ],
+  ["JWT without signature", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", ["eyJzdWIi"], []],
+  ["Bearer header", "Authorization: Bearer abc.def-ghi", ["abc.def-ghi"], ["Authorization: Bearer"]],
+  [
+    "postgres URL",
+    "connect postgres://app:s3cr3t@pg-eus.postgres.database.azure.com:5432/db failed",
+    ["s3cr3t"],
+    ["postgres://app:", "@pg-eus.postgres.database.azure.com:5432/db failed"],
+  ],
+  [
+    "postgresql URL with @ in the password",
+    "postgresql://app:p@ss:w0rd@host/db",
+    ["p@ss", "w0rd"],
+    ["postgresql://app:", "@host/db"],
+  ],
+  ["https URL with userinfo", "https://user:pw123@example.com/x", ["pw123"], ["@example.com/x"]],
+  [
+    "libpq single-quoted password with spaces",
+    "host=x password='a b c' user=app",
+    ["a b c"],
+    ["host=x", "user=app", "password='[redacted]'"],
+  ],
+  [
+    "double-quoted password",
+    'password="correct horse battery" sslmode=verify-ca',
+    ["correct horse"],
+    ["sslmode=verify-ca"],
+  ],
+  ["password with spaces around =", "password = hunter2 port=5432", ["hunter2"], ["port=5432"]],
+  [
+    "Password= in a connection string",
+    "Server=x;Password=Hunter2!;Database=y",
+    ["Hunter2!"],
+    ["Server=x;", "Database=y"],
+  ],
+  [
+    "storage AccountKey",
+    "AccountName=a;AccountKey=Zm9vYmFy+/==;EndpointSuffix=core.windows.net",
+    ["Zm9vYmFy"],
+    ["AccountName=a", "EndpointSuffix"],
+  ],
+  [
+    "Service Bus SharedAccessKey",
+    "Endpoint=sb://x/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=S3CRETKEY=",
+    ["S3CRETKEY"],
+    ["SharedAccessKeyName=RootManageSharedAccessKey"],
+  ],
+  ["SharedAccessSignature", "SharedAccessSignature=sv=2020&sig=abc", ["sv=2020", "abc"], []],
+  [
+    "client_secret in a form body",
+    "grant_type=client_credentials&client_id=app&client_secret=Sup3r~Secret&scope=x",
+    ["Sup3r~Secret"],
+    ["client_id=app", "scope=x"],
+  ],
+  ["access_token in a query", "https://x/cb?access_token=opaque123&state=1", ["opaque123"], ["state=1"]],
+  ["Basic auth", "Authorization: Basic YWxpY2U6aHVudGVyMg==", ["YWxpY2U6aHVudGVyMg"], ["Basic [redacted]"]],
+  ["x-functions-key header", "x-functions-key: abcDEF123456==", ["abcDEF123456"], ["x-functions-key:"]],
+  ["function key in a URL", "GET /api/failovers?code=FUNCKEY123&x=1", ["FUNCKEY123"], ["&x=1"]],
+  ["SAS sig in a URL", "https://a.table.core.windows.net/t?sv=2020&sig=SIG%2Fxyz&se=1", ["SIG%2Fxyz"], ["se=1"]],
+  ["JSON password in a message", 'body {"user":"app","password":"p w d"}', ["p w d"], ['"user":"app"']],
+];
+
+for (const [what, text, secrets, kept] of textCases) {
+  test(`masked in text: ${what}`, () => {
+    const out = maskString(text);
+    for (const s of secrets) assert.ok(!out.includes(s), `${s} leaked: ${out}`);
+    for (const k of kept) assert.ok(out.includes(k), `${k} lost: ${out}`);
+  });
+}
+
+const harmless = [
+  "passive standby; bypassCache=true; tokenizer=icu",
+  "pg-eus → pg-wus: writable, verify-ca OK, verify-full refused",
+  "Basic tier servers are not supported",
+  "https://management.azure.com/subscriptions/x?api-version=2024-08-01",
+  "postgres://app@host/db (no password in it)",
+  "PreconditionFailed: the record changed (etag 3 → 4)",
+  "errorCode=ECONNRESET after 3 attempts",
+  "eyes on the dashboard; key rotation due",
+  "the token bucket is empty",
+  "passwordSetting=PROD_PROBE_PASSWORD",
+];
+for (const text of harmless) {
+  test(`harmless text is untouched: ${text}`, () => {
+    assert.equal(maskString(text), text);
+  });
+}
