@@ -234,16 +234,24 @@ test("the audit storage is a connection string or a table endpoint, each named w
   assert.deepEqual(loadConfig(base()).audit, {
     kind: "connectionString",
     table: "PgFlexFailoverAudit",
+    stateTable: "PgFlexFailoverState",
     connectionString: "UseDevelopmentStorage=true",
   });
   const uri = "https://acct.table.core.windows.net";
   const env = { ...base(), AzureWebJobsStorage: undefined, AzureWebJobsStorage__tableServiceUri: uri };
-  assert.deepEqual(loadConfig({ ...env, PGFLEX_AUDIT_TABLE: "Audit2" }).audit, {
+  assert.deepEqual(loadConfig({ ...env, PGFLEX_AUDIT_TABLE: "Audit2", PGFLEX_STATE_TABLE: "State2" }).audit, {
     kind: "tableServiceUri",
     table: "Audit2",
+    stateTable: "State2",
     tableServiceUri: uri,
   });
-  const p = problems({ ...env, AzureWebJobsStorage__tableServiceUri: "http://acct.table", PGFLEX_AUDIT_TABLE: "a-b" });
+  const p = problems({
+    ...env,
+    AzureWebJobsStorage__tableServiceUri: "http://acct.table",
+    PGFLEX_AUDIT_TABLE: "a-b",
+    PGFLEX_STATE_TABLE: "x",
+  });
+  assert.ok(p.includes('PGFLEX_STATE_TABLE: "x" must be 3-63 letters or digits, starting with a letter'), p.join("\n"));
   assert.ok(p.includes("AzureWebJobsStorage__tableServiceUri: must be an https:// URL"), p.join("\n"));
   assert.ok(
     p.includes('PGFLEX_AUDIT_TABLE: "a-b" must be 3-63 letters or digits, starting with a letter'),
