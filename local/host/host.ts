@@ -8,10 +8,12 @@ import { Engine } from "./engine";
 import { applySettings } from "./env";
 import { createHttpServer } from "./http-server";
 import { createInvoker } from "./invoker";
+import { maxBodyBytesFrom } from "./http-body";
 import { resolveKeys } from "./keys";
 import { createLogger, type Logger } from "./log";
 import { loadApp } from "./app-loader";
 import { WorkPool } from "./pool";
+import { redactingLogger } from "./redact";
 import { InstanceStore } from "./store";
 import { TimerService } from "./timers";
 
@@ -31,6 +33,9 @@ export interface HostOptions {
   masterKey?: string;
   /** Override functionTimeout from host.json (milliseconds; null = unlimited). */
   functionTimeoutMs?: number | null;
+  /** Request bodies above this get 413. Default: FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 100 MiB, as the Functions host. */
+  maxRequestBodyBytes?: number;
+  /** Every line it receives has keys redacted first. */
   logger?: Logger;
 }
 
@@ -50,7 +55,9 @@ export interface RunningHost {
 
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const appDir = resolve(options.appDir ?? process.cwd());
-  const logger = options.logger ?? createLogger();
+  // Every line the host writes goes through redaction; the key values join once they are known.
+  let secrets: string[] = [];
+  const logger = redactingLogger(options.logger ?? createLogger(), () => secrets);
   const hostJson = readHostJson(appDir);
   const settings = readLocalSettings(appDir, options.settingsFile);
   applySettings(settings.values, process.env, (m) => logger.host(m));
@@ -65,6 +72,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     hostSection: settings.host,
     dataDir,
   });
+  secrets = [keys.functionKey, keys.masterKey, keys.systemKey];
   const clock = createClock(options.virtualClock === true);
   const store = new InstanceStore(dataDir, hostJson.hubName);
   // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
@@ -92,7 +100,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       store,
       registry,
       clock,
-      keys,
+      keys: keys,
       hubName: hostJson.hubName,
       baseUrl: () => baseUrl,
       overridable: hostJson.overridableExistingInstanceStates,
@@ -102,6 +110,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     routePrefix: hostJson.routePrefix,
     functionTimeoutMs,
     clientInput,
+    maxBodyBytes: options.maxRequestBodyBytes ?? maxBodyBytesFrom(process.env),
   });
   const settingsPort = Number(settings.host.LocalHttpPort);
   const port = options.port ?? (Number.isInteger(settingsPort) && settingsPort > 0 ? settingsPort : 7071);
