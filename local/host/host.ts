@@ -130,7 +130,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       `http: ${f.methods?.join(",") ?? "*"} ${baseUrl}/${hostJson.routePrefix ? hostJson.routePrefix + "/" : ""}${f.route.template} -> ${f.name} (${f.authLevel})`,
     );
   logger.host(
-    `orchestrators: ${[...registry.orchestrators.keys()].join(", ") || "-"}; activities: ${[...registry.activities.keys()].join(", ") || "-"}`,
+    `orchestrators: ${registry.orchestrators.names().join(", ") || "-"}; activities: ${registry.activities.names().join(", ") || "-"}`,
   );
   logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
   engine.recover();
@@ -146,8 +146,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     dataDir,
     functions: {
       http: registry.http.map((f) => f.name),
-      orchestrators: [...registry.orchestrators.keys()],
-      activities: [...registry.activities.keys()],
+      orchestrators: registry.orchestrators.names(),
+      activities: registry.activities.names(),
       unsupported: registry.unsupported.map((u) => u.name),
     },
     async stop() {

@@ -1,5 +1,6 @@
 // Classifies captured registrations into HTTP triggers, orchestrators and activities.
 import type { CoreCapture, FunctionCallback, FunctionMetadata, RpcBinding } from "./core-module";
+import { FunctionNameMap } from "./function-names";
 import { compileRoute, type CompiledRoute } from "./routes";
 
 export type AuthLevel = "anonymous" | "function" | "admin";
@@ -23,8 +24,9 @@ export interface Registry {
   metadata: Map<string, FunctionMetadata>;
   callbacks: Map<string, FunctionCallback>;
   http: HttpFunction[];
-  orchestrators: Map<string, DurableFunction>;
-  activities: Map<string, DurableFunction>;
+  /** Looked up case-insensitively, as the Durable extension does. */
+  orchestrators: FunctionNameMap<DurableFunction>;
+  activities: FunctionNameMap<DurableFunction>;
   /** Functions with triggers the host cannot drive (timer, queue, ...): listed, never invoked. */
   unsupported: { name: string; type: string }[];
 }
@@ -43,8 +45,8 @@ export function buildRegistry(capture: CoreCapture): Registry {
     metadata: new Map(),
     callbacks: new Map(),
     http: [],
-    orchestrators: new Map(),
-    activities: new Map(),
+    orchestrators: new FunctionNameMap(),
+    activities: new FunctionNameMap(),
     unsupported: [],
   };
   for (const [name, { metadata, callback }] of capture.functions) {

@@ -4,7 +4,8 @@
 // matching tasks (continuations run synchronously, so retries inside WhenAll/WhenAny interleave by
 // history order); whatever remains unmatched is new work. A history event that does not match the
 // re-issued action is a nondeterminism failure.
-import { nextRetryDelay, toRetryPolicy } from "./retry";
+import { nextRetryDelay, retryTimeoutExpired, toRetryPolicy } from "./retry";
+import { sameFunctionName } from "./function-names";
 import { ActionType, EventType, type HistoryEvent, type WireAction } from "./types";
 
 /** A task in the host-side replay; settles synchronously like an awaited DTFx task continuation. */
@@ -96,20 +97,24 @@ export function replay(instanceId: string, history: HistoryEvent[], actions: Wir
       const t = attemptFn();
       t.onSettled(() => {
         if (!t.failed) return outer.settle(false, t.value);
+        if (n + 1 >= policy.maxNumberOfAttempts) {
+          // DTFx RetryInterceptor (since DurableTask.Core 2.7): after the last attempt a "Dummy timer
+          // for back-compat" at the current orchestration time, then the failure surfaces.
+          const dummy = schedule({ kind: "timer", fireAt: new Date(nowMs).toISOString() });
+          return dummy.onSettled(() => outer.settle(true, t.value));
+        }
         const delay = nextRetryDelay(policy, n, firstAttemptMs, nowMs);
         if (delay === 0) {
-          // DTFx would stop without the trailing timer, which the JS RetryableTask never
-          // observes (the instance would hang in Running); fail it visibly instead.
-          fail(
-            `Retry timeout of ${policy.retryTimeoutMs} ms expired for '${action.functionName}' after ${n + 1} attempt(s): ${t.value?.Reason ?? "failed"}`,
-          );
+          // DTFx stops here without a timer, which the JS RetryableTask never observes (the
+          // instance would hang in Running); fail it visibly instead.
+          const why = retryTimeoutExpired(policy, firstAttemptMs, nowMs)
+            ? `Retry timeout of ${policy.retryTimeoutMs} ms expired`
+            : `The retry delay is 0 ms (maxRetryIntervalInMilliseconds ${policy.maxRetryIntervalMs}, backoffCoefficient ${policy.backoffCoefficient})`;
+          fail(`${why} for '${action.functionName}' after ${n + 1} attempt(s): ${t.value?.Reason ?? "failed"}`);
           return outer.settle(true, t.value);
         }
         const timer = schedule({ kind: "timer", fireAt: new Date(nowMs + delay).toISOString() });
-        timer.onSettled(() => {
-          if (n + 1 < policy.maxNumberOfAttempts) attempt(n + 1);
-          else outer.settle(true, t.value);
-        });
+        timer.onSettled(() => attempt(n + 1));
       });
     };
     attempt(0);
@@ -202,7 +207,8 @@ export function replay(instanceId: string, history: HistoryEvent[], actions: Wir
 
   const matchScheduled = (e: HistoryEvent, kind: Pending["kind"]) => {
     const p = pending.get(e.EventId);
-    const ok = p !== undefined && p.kind === kind && (p.kind === "timer" || p.name === e.Name);
+    // DTFx compares names with OrdinalIgnoreCase (TaskOrchestrationContext.HandleTaskScheduledEvent).
+    const ok = p !== undefined && p.kind === kind && (p.kind === "timer" || sameFunctionName(p.name, e.Name ?? ""));
     if (!ok) {
       fail(
         `Non-Deterministic workflow detected: history has ${describeEvent(e)} but the orchestrator now ` +
