@@ -16,6 +16,8 @@ import { WorkPool } from "./pool";
 import { redactingLogger } from "./redact";
 import { InstanceStore } from "./store";
 import { TimerService } from "./timers";
+import { TimerTriggers } from "./timer-triggers";
+import { ScheduleStatusStore } from "./timer-status";
 
 export interface HostOptions {
   /** App directory (package.json with "main", host.json, local.settings.json). Default: cwd. */
@@ -48,8 +50,11 @@ export interface RunningHost {
   keysGenerated: boolean;
   hubName: string;
   dataDir: string;
-  functions: { http: string[]; orchestrators: string[]; activities: string[]; unsupported: string[] };
-  /** Stops serving, cancels timers; in-flight activities are abandoned (they rerun on next start). */
+  functions: { http: string[]; orchestrators: string[]; activities: string[]; timers: string[]; unsupported: string[] };
+  /**
+   * Stops serving, cancels durable timers and timer triggers; in-flight activities are abandoned (they
+   * rerun on next start), an in-flight timer function finishes on its own and nothing new starts.
+   */
   stop(): Promise<void>;
 }
 
@@ -77,15 +82,27 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const store = new InstanceStore(dataDir, hostJson.hubName);
   // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
   for (const rec of store.all()) clock.advanceTo(Date.parse(rec.lastUpdatedTime));
-  const timers = new TimerService(clock);
+  const statusStore = new ScheduleStatusStore(dataDir);
+  clock.advanceTo(statusStore.latestUpdate() ?? 0);
+  const durableTimers = new TimerService(clock);
   const invoker = createInvoker(app.capture, logger);
   const functionTimeoutMs =
     options.functionTimeoutMs !== undefined ? options.functionTimeoutMs : hostJson.functionTimeoutMs;
+  // Parses every schedule now: a bad one refuses the start before anything listens.
+  const timerTriggers = new TimerTriggers({
+    functions: registry.timers,
+    settings: process.env,
+    invoker,
+    clock,
+    logger,
+    statusStore,
+    functionTimeoutMs,
+  });
   const engine = new Engine({
     registry,
     invoker,
     store,
-    timers,
+    timers: durableTimers,
     pool: new WorkPool(hostJson.maxConcurrentActivityFunctions),
     clock,
     logger,
@@ -100,11 +117,12 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       store,
       registry,
       clock,
-      keys: keys,
+      keys,
       hubName: hostJson.hubName,
       baseUrl: () => baseUrl,
       overridable: hostJson.overridableExistingInstanceStates,
     },
+    admin: { registry, timers: timerTriggers, logger },
     invoker,
     logger,
     routePrefix: hostJson.routePrefix,
@@ -134,6 +152,8 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   );
   logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
   engine.recover();
+  timerTriggers.start();
+  for (const line of timerTriggers.describe()) logger.host(line);
 
   let stopped = false;
   return {
@@ -148,11 +168,13 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       http: registry.http.map((f) => f.name),
       orchestrators: registry.orchestrators.names(),
       activities: registry.activities.names(),
+      timers: registry.timers.map((t) => t.name),
       unsupported: registry.unsupported.map((u) => u.name),
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      timerTriggers.stop();
       engine.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

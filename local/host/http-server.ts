@@ -2,11 +2,12 @@
 // Durable HTTP API under /runtime/webhooks/durabletask (plus the RPC base used by DurableClient).
 // A request is routed and authorized before its body is read; bodies are capped (http-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { handleAdminInvoke, type AdminContext } from "./admin-api";
 import { RPC_PATH, WEBHOOK_PATH, type ClientInputData } from "./client-input";
 import { handleDurableApi, type DurableApiContext } from "./durable-api";
 import { announcesBody, readBodyWithin } from "./http-body";
 import { runHttpFunction } from "./http-trigger";
-import { sendJson } from "./http-util";
+import { decodeSegment, sendJson } from "./http-util";
 import type { Invoker } from "./invoker";
 import { authorizeDurableApi, authorizeFunction, presentedKey } from "./keys";
 import type { Logger } from "./log";
@@ -14,6 +15,7 @@ import { describeTarget } from "./redact";
 
 export interface HttpServerDeps {
   durable: DurableApiContext;
+  admin: AdminContext;
   invoker: Invoker;
   logger: Logger;
   routePrefix: string;
@@ -59,6 +61,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     if (path === "/admin/host/status") {
       if (!authorizeFunction("admin", key, durable.keys)) return UNAUTHORIZED;
       return { run: () => sendJson(res, 200, { state: "Running" }) };
+    }
+    const adminFunction = /^\/admin\/functions\/([^/]+)\/?$/.exec(path);
+    if (adminFunction) {
+      if (!authorizeFunction("admin", key, durable.keys)) return UNAUTHORIZED;
+      if (method !== "POST") return refused(405, `Method ${method} not allowed`, { allow: "POST" });
+      return { run: (body) => handleAdminInvoke(deps.admin, decodeSegment(adminFunction[1]!), body, res) };
     }
     if (!(path + "/").startsWith(prefix)) return refused(404, `No route for ${path}`);
     const rest = path.slice(prefix.length - 1);
