@@ -143,8 +143,13 @@ describe("config", () => {
       parseArgs(["--app", "a", "--port", "0", "--virtual-clock", "--json", "--data", "d", "--settings", "s"]),
       { json: true, help: false, appDir: "a", port: 0, virtualClock: true, dataDir: "d", settingsFile: "s" },
     );
-    assert.throws(() => parseArgs(["--port", "x"]), /--port/);
-    assert.throws(() => parseArgs(["--bogus"]), /unknown option --bogus/);
+    assert.deepEqual(parseArgs(["--port=0", "-h"]), { json: false, help: true, port: 0 });
+    assert.throws(() => parseArgs(["--port", "x"]), /--port must be 0..65535/);
+    assert.throws(() => parseArgs(["--port", "70000"]), /--port must be 0..65535/);
+    assert.throws(() => parseArgs(["--bogus"]), /Unknown option '--bogus'/);
+    assert.throws(() => parseArgs(["--app"]), /'--app <value>' argument missing/);
+    assert.throws(() => parseArgs(["--app", "--json"]), /'--app' argument is ambiguous/);
+    assert.throws(() => parseArgs(["stray"]), /Unexpected argument 'stray'/);
   });
 });
 
