@@ -2,6 +2,7 @@
 // names, and a tight ContinueAsNew loop that must not starve the host.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { FunctionNameMap } from "../../local/host/function-names";
 import { http, removeDir, startFixtureHost, startOrchestration, until, waitForStatus, type TestHost } from "./helpers";
 
 describe("function names are case-insensitive (FunctionName: OrdinalIgnoreCase)", () => {
@@ -23,6 +24,13 @@ describe("function names are case-insensitive (FunctionName: OrdinalIgnoreCase)"
     const viaClient = await startOrchestration(h, "Chain", { name: "b" });
     assert.equal((await waitForStatus(viaClient.statusQueryGetUri)).body.runtimeStatus, "Completed");
     assert.equal((await http("POST", `${hook}/orchestrators/nope?code=${h.masterKey}`)).status, 400);
+  });
+
+  it("a registry refuses two names that differ only in case, and finds names in any case", () => {
+    const m = new FunctionNameMap<number>();
+    m.set("Echo", 1);
+    assert.deepEqual([m.get("ECHO"), m.has("echo"), m.names()], [1, true, ["Echo"]]);
+    assert.throws(() => m.set("echo", 2), /Functions 'Echo' and 'echo' differ only in case/);
   });
 
   it("calls activities and sub-orchestrators by another spelling", async () => {
