@@ -1,4 +1,5 @@
-// Parses the CLI flags of `node dist/local/host/cli.js`.
+// Parses the CLI flags of `node dist/local/host/cli.js` (node:util parseArgs, strict).
+import { parseArgs as parseNodeArgs } from "node:util";
 import type { HostOptions } from "./host";
 
 export interface CliOptions extends HostOptions {
@@ -11,48 +12,34 @@ export const USAGE = `Usage: node dist/local/host/cli.js [options]
   --settings <file>  settings file in local.settings.json shape (Values, Host)
   --data <dir>       instance state directory; default: <app>/.localhost-data
   --port <n>         port on 127.0.0.1; default 7071; 0 = any free port
-  --virtual-clock    fire durable timers at once (tests)
+  --virtual-clock    fire durable timers at once (tests); timer triggers keep real-time pacing
   --json             print one JSON ready line: {"ready":true,"url":...,"functionKey":...,"masterKey":...}
-  --help             this text`;
+  -h, --help         this text`;
 
 export function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { json: false, help: false };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    switch (a) {
-      case "--app":
-        o.appDir = value(i++, a);
-        break;
-      case "--settings":
-        o.settingsFile = value(i++, a);
-        break;
-      case "--data":
-        o.dataDir = value(i++, a);
-        break;
-      case "--port": {
-        const p = Number(value(i++, a));
-        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error(`--port must be 0..65535`);
-        o.port = p;
-        break;
-      }
-      case "--virtual-clock":
-        o.virtualClock = true;
-        break;
-      case "--json":
-        o.json = true;
-        break;
-      case "--help":
-      case "-h":
-        o.help = true;
-        break;
-      default:
-        throw new Error(`unknown option ${a}`);
-    }
+  const { values } = parseNodeArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      app: { type: "string" },
+      settings: { type: "string" },
+      data: { type: "string" },
+      port: { type: "string" },
+      "virtual-clock": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const o: CliOptions = { json: values.json === true, help: values.help === true };
+  if (values.app !== undefined) o.appDir = values.app;
+  if (values.settings !== undefined) o.settingsFile = values.settings;
+  if (values.data !== undefined) o.dataDir = values.data;
+  if (values.port !== undefined) {
+    const p = /^\d+$/.test(values.port) ? Number(values.port) : NaN;
+    if (!(p >= 0 && p <= 65535)) throw new Error(`--port must be 0..65535`);
+    o.port = p;
   }
+  if (values["virtual-clock"]) o.virtualClock = true;
   return o;
 }

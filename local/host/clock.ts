@@ -5,15 +5,24 @@ export interface Clock {
   now(): number;
   /** Virtual clock: make now() >= ms. Real clock: no-op. */
   advanceTo(ms: number): void;
+  /** Called after every forward jump of a virtual clock; returns an unsubscribe function. */
+  onJump(listener: () => void): () => void;
 }
 
 export function createClock(virtual: boolean): Clock {
   let offset = 0;
+  const listeners = new Set<() => void>();
   return {
     virtual,
     now: () => Date.now() + offset,
     advanceTo(ms: number): void {
-      if (virtual && Date.now() + offset < ms) offset = ms - Date.now();
+      if (!virtual || Date.now() + offset >= ms) return;
+      offset = ms - Date.now();
+      for (const l of [...listeners]) l();
+    },
+    onJump(listener: () => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

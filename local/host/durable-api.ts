@@ -5,7 +5,7 @@ import type { Clock } from "./clock";
 import { managementUrls, WEBHOOK_PATH } from "./client-input";
 import type { Engine } from "./engine";
 import { event, presentHistory } from "./history";
-import { sendJson } from "./http-util";
+import { decodeSegment, sendJson } from "./http-util";
 import type { HostKeys } from "./keys";
 import type { Registry } from "./registry";
 import type { InstanceStore } from "./store";
@@ -72,7 +72,7 @@ export function handleDurableApi(
   headers: Record<string, string | string[] | undefined>,
   res: ServerResponse,
 ): void {
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = path.split("/").filter(Boolean).map(decodeSegment);
   const q = url.searchParams;
   const hook = `${ctx.baseUrl()}${WEBHOOK_PATH}`;
   const query = `taskHub=${encodeURIComponent(ctx.hubName)}&connection=Storage&code=${encodeURIComponent(ctx.keys.systemKey)}`;

@@ -1,6 +1,7 @@
 // The durable engine: runs orchestration episodes through the real durable-functions replay engine,
 // persists every step before acting on it, runs activities and timers, and recovers after a crash.
 import { randomUUID } from "node:crypto";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Clock } from "./clock";
 import type { Invoker } from "./invoker";
 import { typedDataToJson } from "./invoker";
@@ -134,6 +135,9 @@ export class Engine {
         this.o.logger.hostError(`episode of '${instanceId}' crashed: ${(err as Error).stack ?? String(err)}`);
         return;
       }
+      // An orchestrator invocation settles in microtasks only, so a tight ContinueAsNew loop would
+      // never let I/O run; in Azure each generation is a separate queue message. Yield between episodes.
+      await yieldToEventLoop();
     }
   }
 
@@ -233,7 +237,8 @@ export class Engine {
         error: `The orchestrator function '${rec.name}' is not registered in this app.`,
       });
     return invokeOrchestrator(this.o.invoker, {
-      name: rec.name,
+      // The registered spelling: the instance keeps the name it was started with.
+      name: fn.name,
       triggerBinding: fn.triggerBinding,
       instanceId: rec.instanceId,
       history,
@@ -381,7 +386,7 @@ export class Engine {
       }
       try {
         const resp = await this.o.invoker.invoke(
-          w.name,
+          fn.name,
           [{ name: fn.triggerBinding, data: { json: w.input ?? "null" } }],
           this.o.functionTimeoutMs,
         );

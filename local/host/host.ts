@@ -8,12 +8,16 @@ import { Engine } from "./engine";
 import { applySettings } from "./env";
 import { createHttpServer } from "./http-server";
 import { createInvoker } from "./invoker";
+import { maxBodyBytesFrom } from "./http-body";
 import { resolveKeys } from "./keys";
 import { createLogger, type Logger } from "./log";
 import { loadApp } from "./app-loader";
 import { WorkPool } from "./pool";
+import { redactingLogger } from "./redact";
 import { InstanceStore } from "./store";
 import { TimerService } from "./timers";
+import { TimerTriggers } from "./timer-triggers";
+import { ScheduleStatusStore } from "./timer-status";
 
 export interface HostOptions {
   /** App directory (package.json with "main", host.json, local.settings.json). Default: cwd. */
@@ -31,6 +35,9 @@ export interface HostOptions {
   masterKey?: string;
   /** Override functionTimeout from host.json (milliseconds; null = unlimited). */
   functionTimeoutMs?: number | null;
+  /** Request bodies above this get 413. Default: FUNCTIONS_REQUEST_BODY_SIZE_LIMIT or 100 MiB, as the Functions host. */
+  maxRequestBodyBytes?: number;
+  /** Every line it receives has keys redacted first. */
   logger?: Logger;
 }
 
@@ -43,14 +50,19 @@ export interface RunningHost {
   keysGenerated: boolean;
   hubName: string;
   dataDir: string;
-  functions: { http: string[]; orchestrators: string[]; activities: string[]; unsupported: string[] };
-  /** Stops serving, cancels timers; in-flight activities are abandoned (they rerun on next start). */
+  functions: { http: string[]; orchestrators: string[]; activities: string[]; timers: string[]; unsupported: string[] };
+  /**
+   * Stops serving, cancels durable timers and timer triggers; in-flight activities are abandoned (they
+   * rerun on next start), an in-flight timer function finishes on its own and nothing new starts.
+   */
   stop(): Promise<void>;
 }
 
 export async function startHost(options: HostOptions = {}): Promise<RunningHost> {
   const appDir = resolve(options.appDir ?? process.cwd());
-  const logger = options.logger ?? createLogger();
+  // Every line the host writes goes through redaction; the key values join once they are known.
+  let secrets: string[] = [];
+  const logger = redactingLogger(options.logger ?? createLogger(), () => secrets);
   const hostJson = readHostJson(appDir);
   const settings = readLocalSettings(appDir, options.settingsFile);
   applySettings(settings.values, process.env, (m) => logger.host(m));
@@ -65,19 +77,32 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     hostSection: settings.host,
     dataDir,
   });
+  secrets = [keys.functionKey, keys.masterKey, keys.systemKey];
   const clock = createClock(options.virtualClock === true);
   const store = new InstanceStore(dataDir, hostJson.hubName);
   // Keep a virtual clock monotonic across restarts: never behind what the data dir has seen.
   for (const rec of store.all()) clock.advanceTo(Date.parse(rec.lastUpdatedTime));
-  const timers = new TimerService(clock);
+  const statusStore = new ScheduleStatusStore(dataDir);
+  clock.advanceTo(statusStore.latestUpdate() ?? 0);
+  const durableTimers = new TimerService(clock);
   const invoker = createInvoker(app.capture, logger);
   const functionTimeoutMs =
     options.functionTimeoutMs !== undefined ? options.functionTimeoutMs : hostJson.functionTimeoutMs;
+  // Parses every schedule now: a bad one refuses the start before anything listens.
+  const timerTriggers = new TimerTriggers({
+    functions: registry.timers,
+    settings: process.env,
+    invoker,
+    clock,
+    logger,
+    statusStore,
+    functionTimeoutMs,
+  });
   const engine = new Engine({
     registry,
     invoker,
     store,
-    timers,
+    timers: durableTimers,
     pool: new WorkPool(hostJson.maxConcurrentActivityFunctions),
     clock,
     logger,
@@ -97,11 +122,13 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       baseUrl: () => baseUrl,
       overridable: hostJson.overridableExistingInstanceStates,
     },
+    admin: { registry, timers: timerTriggers, logger },
     invoker,
     logger,
     routePrefix: hostJson.routePrefix,
     functionTimeoutMs,
     clientInput,
+    maxBodyBytes: options.maxRequestBodyBytes ?? maxBodyBytesFrom(process.env),
   });
   const settingsPort = Number(settings.host.LocalHttpPort);
   const port = options.port ?? (Number.isInteger(settingsPort) && settingsPort > 0 ? settingsPort : 7071);
@@ -121,10 +148,12 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       `http: ${f.methods?.join(",") ?? "*"} ${baseUrl}/${hostJson.routePrefix ? hostJson.routePrefix + "/" : ""}${f.route.template} -> ${f.name} (${f.authLevel})`,
     );
   logger.host(
-    `orchestrators: ${[...registry.orchestrators.keys()].join(", ") || "-"}; activities: ${[...registry.activities.keys()].join(", ") || "-"}`,
+    `orchestrators: ${registry.orchestrators.names().join(", ") || "-"}; activities: ${registry.activities.names().join(", ") || "-"}`,
   );
   logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
   engine.recover();
+  timerTriggers.start();
+  for (const line of timerTriggers.describe()) logger.host(line);
 
   let stopped = false;
   return {
@@ -137,13 +166,15 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     dataDir,
     functions: {
       http: registry.http.map((f) => f.name),
-      orchestrators: [...registry.orchestrators.keys()],
-      activities: [...registry.activities.keys()],
+      orchestrators: registry.orchestrators.names(),
+      activities: registry.activities.names(),
+      timers: registry.timers.map((t) => t.name),
       unsupported: registry.unsupported.map((u) => u.name),
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      timerTriggers.stop();
       engine.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,5 +1,6 @@
-// Classifies captured registrations into HTTP triggers, orchestrators and activities.
+// Classifies captured registrations into HTTP triggers, orchestrators, activities and timers.
 import type { CoreCapture, FunctionCallback, FunctionMetadata, RpcBinding } from "./core-module";
+import { FunctionNameMap, sameFunctionName } from "./function-names";
 import { compileRoute, type CompiledRoute } from "./routes";
 
 export type AuthLevel = "anonymous" | "function" | "admin";
@@ -19,13 +20,25 @@ export interface DurableFunction {
   clientBinding: string | null;
 }
 
+export interface TimerFunction {
+  name: string;
+  triggerBinding: string;
+  /** As registered: NCRONTAB, TimeSpan, or with %SETTING% references (resolved at start). */
+  schedule: string;
+  runOnStartup: boolean;
+  /** Default true, as in the Functions host's timer binding. */
+  useMonitor: boolean;
+}
+
 export interface Registry {
   metadata: Map<string, FunctionMetadata>;
   callbacks: Map<string, FunctionCallback>;
   http: HttpFunction[];
-  orchestrators: Map<string, DurableFunction>;
-  activities: Map<string, DurableFunction>;
-  /** Functions with triggers the host cannot drive (timer, queue, ...): listed, never invoked. */
+  /** Looked up case-insensitively, as the Durable extension does. */
+  orchestrators: FunctionNameMap<DurableFunction>;
+  activities: FunctionNameMap<DurableFunction>;
+  timers: TimerFunction[];
+  /** Functions with triggers the host cannot drive (queue, blob, ...): listed, never invoked. */
   unsupported: { name: string; type: string }[];
 }
 
@@ -43,8 +56,9 @@ export function buildRegistry(capture: CoreCapture): Registry {
     metadata: new Map(),
     callbacks: new Map(),
     http: [],
-    orchestrators: new Map(),
-    activities: new Map(),
+    orchestrators: new FunctionNameMap(),
+    activities: new FunctionNameMap(),
+    timers: [],
     unsupported: [],
   };
   for (const [name, { metadata, callback }] of capture.functions) {
@@ -55,6 +69,7 @@ export function buildRegistry(capture: CoreCapture): Registry {
     const httpTrigger = findBinding(b, "httpTrigger");
     const orch = findBinding(b, "orchestrationTrigger");
     const act = findBinding(b, "activityTrigger");
+    const timer = findBinding(b, "timerTrigger");
     if (httpTrigger) {
       const t = b[httpTrigger]!;
       const methods = Array.isArray(t.methods) ? (t.methods as string[]).map((m) => m.toUpperCase()) : null;
@@ -71,6 +86,17 @@ export function buildRegistry(capture: CoreCapture): Registry {
       reg.orchestrators.set(name, { name, triggerBinding: orch, clientBinding: client });
     } else if (act) {
       reg.activities.set(name, { name, triggerBinding: act, clientBinding: client });
+    } else if (timer) {
+      const t = b[timer]!;
+      if (typeof t.schedule !== "string" || t.schedule.trim() === "")
+        throw new Error(`Timer function "${name}" has no schedule.`);
+      reg.timers.push({
+        name,
+        triggerBinding: timer,
+        schedule: t.schedule,
+        runOnStartup: t.runOnStartup === true,
+        useMonitor: t.useMonitor !== false,
+      });
     } else {
       const trig = Object.values(b).find((x) => x.type.toLowerCase().endsWith("trigger"));
       reg.unsupported.push({ name, type: trig?.type ?? "unknown" });
@@ -79,4 +105,9 @@ export function buildRegistry(capture: CoreCapture): Registry {
   // Literal segments beat parameters, as in ASP.NET routing: sort most specific first.
   reg.http.sort((a, b) => b.route.specificity - a.route.specificity);
   return reg;
+}
+
+/** The registered name of any function, matched case-insensitively (as the admin API does), or null. */
+export function findFunctionName(reg: Registry, name: string): string | null {
+  return [...reg.metadata.keys()].find((n) => sameFunctionName(n, name)) ?? null;
 }

@@ -1,6 +1,11 @@
-// Retry policy of the Durable extension (DTFx RetryInterceptor.ComputeNextDelay) for the
-// CallActivityWithRetry / CallSubOrchestratorWithRetry actions. The host, not the JS SDK, retries.
+// Retry policy of the Durable extension for the CallActivityWithRetry / CallSubOrchestratorWithRetry
+// actions; the host, not the JS SDK, retries. Fields are read like the extension's
+// RetryOptionsConverter (a field that is present is taken as it is), with the defaults of its
+// RetryOptions (MaxRetryInterval 6 days) and of DTFx's (BackoffCoefficient 1, RetryTimeout MaxValue).
 import type { WireRetryOptions } from "./types";
+
+/** Microsoft.Azure.WebJobs.Extensions.DurableTask.RetryOptions.DefaultMaxRetryinterval. */
+export const DEFAULT_MAX_RETRY_INTERVAL_MS = 6 * 24 * 3600 * 1000;
 
 export interface RetryPolicy {
   firstRetryIntervalMs: number;
@@ -10,26 +15,33 @@ export interface RetryPolicy {
   retryTimeoutMs: number;
 }
 
-/** Unset (undefined, null or <= 0) limits mean "no limit", as with the extension's defaults. */
+const given = (v: number | undefined): v is number => typeof v === "number";
+
 export function toRetryPolicy(o: WireRetryOptions): RetryPolicy {
-  const limit = (v: number | undefined) => (typeof v === "number" && v > 0 ? v : Infinity);
   if (!(o.firstRetryIntervalInMilliseconds > 0))
     throw new Error("retryOptions.firstRetryIntervalInMilliseconds must be > 0");
   return {
     firstRetryIntervalMs: o.firstRetryIntervalInMilliseconds,
+    // DTFx would run no attempt at all (and the SDK would wait forever); one attempt is the useful reading.
     maxNumberOfAttempts: Math.max(1, Math.floor(o.maxNumberOfAttempts)),
-    backoffCoefficient: typeof o.backoffCoefficient === "number" && o.backoffCoefficient > 0 ? o.backoffCoefficient : 1,
-    maxRetryIntervalMs: limit(o.maxRetryIntervalInMilliseconds),
-    retryTimeoutMs: limit(o.retryTimeoutInMilliseconds),
+    backoffCoefficient: given(o.backoffCoefficient) ? o.backoffCoefficient : 1,
+    maxRetryIntervalMs: given(o.maxRetryIntervalInMilliseconds)
+      ? o.maxRetryIntervalInMilliseconds
+      : DEFAULT_MAX_RETRY_INTERVAL_MS,
+    retryTimeoutMs: given(o.retryTimeoutInMilliseconds) ? o.retryTimeoutInMilliseconds : Infinity,
   };
 }
 
+/** True once the retry timeout, measured from the first attempt in orchestration time, has passed. */
+export const retryTimeoutExpired = (p: RetryPolicy, firstAttemptMs: number, nowMs: number): boolean =>
+  !(nowMs < firstAttemptMs + p.retryTimeoutMs);
+
 /**
- * Delay before the retry following failed attempt number `attempt` (0-based), or 0 when the retry
- * timeout (measured from the first attempt, in orchestration time) has expired.
+ * DTFx RetryInterceptor.ComputeNextDelay: the delay before the retry that follows failed attempt
+ * `attempt` (0-based); 0 (stop retrying) once the retry timeout has expired.
  */
 export function nextRetryDelay(p: RetryPolicy, attempt: number, firstAttemptMs: number, nowMs: number): number {
-  if (!(nowMs < firstAttemptMs + p.retryTimeoutMs)) return 0;
+  if (retryTimeoutExpired(p, firstAttemptMs, nowMs)) return 0;
   const delay = p.firstRetryIntervalMs * Math.pow(p.backoffCoefficient, attempt);
   return delay < p.maxRetryIntervalMs ? delay : p.maxRetryIntervalMs;
 }

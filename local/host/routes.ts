@@ -1,5 +1,6 @@
 // ASP.NET-style route templates as used by Azure Functions HTTP triggers:
 // literals, {name}, optional {name?}, constraints {name:int}, {name:alpha}, ..., catch-all {*rest}.
+import { decodeSegment } from "./http-util";
 
 type Segment =
   | { kind: "literal"; text: string }
@@ -72,7 +73,7 @@ export function compileRoute(template: string): CompiledRoute {
         continue;
       }
       if (seg.catchAll) {
-        const rest = parts.slice(i).map(decodeURIComponent).join("/");
+        const rest = parts.slice(i).map(decodeSegment).join("/");
         if (rest !== "") params[seg.name] = rest;
         i = parts.length;
         continue;
@@ -82,7 +83,7 @@ export function compileRoute(template: string): CompiledRoute {
         if (seg.optional) continue;
         return null;
       }
-      const decoded = decodeURIComponent(value);
+      const decoded = decodeSegment(value);
       if (!seg.constraints.every((c) => checkConstraint(c, decoded, template))) return null;
       params[seg.name] = decoded;
       i++;

@@ -114,7 +114,28 @@ describe("config", () => {
     );
     assert.equal(nextRetryDelay(p, 0, 0, 1000), 0, "retry timeout expired");
     const d = toRetryPolicy({ firstRetryIntervalInMilliseconds: 50, maxNumberOfAttempts: 2 });
-    assert.deepEqual([d.backoffCoefficient, d.maxRetryIntervalMs, d.retryTimeoutMs], [1, Infinity, Infinity]);
+    // The extension's defaults: backoff 1, MaxRetryInterval 6 days (RetryOptions.DefaultMaxRetryinterval), no timeout.
+    assert.deepEqual([d.backoffCoefficient, d.maxRetryIntervalMs, d.retryTimeoutMs], [1, 6 * 86_400_000, Infinity]);
+    const huge = toRetryPolicy({
+      firstRetryIntervalInMilliseconds: 3_600_000,
+      maxNumberOfAttempts: 9,
+      backoffCoefficient: 10,
+    });
+    assert.deepEqual(
+      [0, 1, 2, 3].map((n) => nextRetryDelay(huge, n, 0, 0)),
+      [3_600_000, 36_000_000, 360_000_000, 6 * 86_400_000],
+      "without maxRetryIntervalInMilliseconds the delay is capped at 6 days",
+    );
+    // A field that is present is taken as it is (RetryOptionsConverter): a zero timeout means no retry.
+    assert.equal(
+      nextRetryDelay(
+        toRetryPolicy({ firstRetryIntervalInMilliseconds: 5, maxNumberOfAttempts: 3, retryTimeoutInMilliseconds: 0 }),
+        0,
+        0,
+        0,
+      ),
+      0,
+    );
   });
 
   it("parses CLI flags", () => {
@@ -122,8 +143,13 @@ describe("config", () => {
       parseArgs(["--app", "a", "--port", "0", "--virtual-clock", "--json", "--data", "d", "--settings", "s"]),
       { json: true, help: false, appDir: "a", port: 0, virtualClock: true, dataDir: "d", settingsFile: "s" },
     );
-    assert.throws(() => parseArgs(["--port", "x"]), /--port/);
-    assert.throws(() => parseArgs(["--bogus"]), /unknown option --bogus/);
+    assert.deepEqual(parseArgs(["--port=0", "-h"]), { json: false, help: true, port: 0 });
+    assert.throws(() => parseArgs(["--port", "x"]), /--port must be 0..65535/);
+    assert.throws(() => parseArgs(["--port", "70000"]), /--port must be 0..65535/);
+    assert.throws(() => parseArgs(["--bogus"]), /Unknown option '--bogus'/);
+    assert.throws(() => parseArgs(["--app"]), /'--app <value>' argument missing/);
+    assert.throws(() => parseArgs(["--app", "--json"]), /'--app' argument is ambiguous/);
+    assert.throws(() => parseArgs(["stray"]), /Unexpected argument 'stray'/);
   });
 });
 

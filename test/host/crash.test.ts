@@ -4,20 +4,10 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { http, removeDir, startFixtureHost, startOrchestration, tempDir, type TestHost } from "./helpers";
+import { http, removeDir, startFixtureHost, startOrchestration, tempDir, until, type TestHost } from "./helpers";
 
 const runs = (dir: string, name: string): number =>
   existsSync(join(dir, name)) ? readFileSync(join(dir, name), "utf8").trim().split("\n").length : 0;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const statusOf = (h: TestHost, id: string) =>
   http("GET", `${h.url}/runtime/webhooks/durabletask/instances/${id}?code=${h.masterKey}&showHistory=true`);

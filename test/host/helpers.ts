@@ -83,6 +83,21 @@ export async function startOrchestration(
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `fn` returns something other than undefined/false, and returns it. */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Polls a status URL until the predicate holds (default: finished). */
 export async function waitForStatus(
   statusUri: string,

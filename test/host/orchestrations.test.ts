@@ -75,7 +75,7 @@ describe("orchestrations", () => {
     assert.equal(readdirSync(dir).length, 3);
   });
 
-  it("retry exhausted: the trailing timer is written after the last attempt, then the failure surfaces", async () => {
+  it("retry exhausted: the trailing timer after the last attempt is due at once, then the failure surfaces", async () => {
     const dir = `${marks}/retry-exhausted`;
     const s = await startOrchestration(h, "retry", { dir, failTimes: 10, max: 2 });
     const r = await waitForStatus(s.statusQueryGetUri);
@@ -91,6 +91,12 @@ describe("orchestrations", () => {
       "TimerCreated",
       "TimerFired",
     ]);
+    const timers = (r.body.historyEvents as { EventType: string; FireAt?: string; Timestamp: string }[]).filter(
+      (e) => e.EventType === "TimerCreated",
+    );
+    // Retry timer: firstRetryInterval (20 ms) after the failure; DTFx's dummy timer: FireAt = now.
+    assert.equal(Date.parse(timers[0]!.FireAt!) - Date.parse(timers[0]!.Timestamp), 20);
+    assert.equal(Date.parse(timers[1]!.FireAt!), Date.parse(timers[1]!.Timestamp));
   });
 
   it("fanOut: WhenAll with retried tasks inside, then WhenAny (event buffered before the wait wins)", async () => {

@@ -138,9 +138,9 @@ describe("replay contract with durable-functions", () => {
     assert.deepEqual([waiting.isDone, waiting.error], [false, undefined]);
     const r = replay("inst", base, waiting.actions[0]!);
     assert.deepEqual(
-      r.newEvents.map((e) => e.EventType),
-      [E.TimerCreated],
-      "the host writes the trailing timer",
+      r.newEvents.map((e) => [e.EventType, e.FireAt]),
+      [[E.TimerCreated, new Date(at(50)).toISOString()]],
+      "the host writes the trailing timer, due at once (DTFx's dummy timer: FireAt = current orchestration time)",
     );
     const fired = [
       ...played([
@@ -148,12 +148,95 @@ describe("replay contract with durable-functions", () => {
         { ...r.newEvents[0]!, Timestamp: new Date(at(50)).toISOString() },
         event(E.OrchestratorCompleted, at(50)),
       ]),
-      event(E.OrchestratorStarted, at(80)),
-      event(E.TimerFired, at(80), { TimerId: 1, FireAt: r.newEvents[0]!.FireAt! }),
+      event(E.OrchestratorStarted, at(50)),
+      event(E.TimerFired, at(50), { TimerId: 1, FireAt: r.newEvents[0]!.FireAt! }),
     ];
     const st = await run("retry", fired, one);
     assert.equal(st.isDone, true);
     assert.match((st.output as { caught: string }).caught, /Activity function 'flaky' failed: last/);
+  });
+
+  it("after the last attempt of a sub-orchestration with retry, the trailing timer is also due at once", () => {
+    const action = {
+      actionType: ActionType.CallSubOrchestratorWithRetry,
+      functionName: "child",
+      instanceId: "kid",
+      retryOptions: { firstRetryIntervalInMilliseconds: 60_000, maxNumberOfAttempts: 2 },
+    };
+    const h = [
+      event(E.OrchestratorStarted, at(0)),
+      event(E.ExecutionStarted, at(0), { Name: "p", Input: null }),
+      event(E.SubOrchestrationInstanceCreated, at(0), { EventId: 0, Name: "child", InstanceId: "kid" }),
+      event(E.OrchestratorCompleted, at(0)),
+      event(E.OrchestratorStarted, at(10)),
+      event(E.SubOrchestrationInstanceFailed, at(10), { TaskScheduledId: 0, Reason: "no" }),
+      event(E.TimerCreated, at(10), { EventId: 1, FireAt: new Date(at(60_010)).toISOString() }),
+      event(E.OrchestratorCompleted, at(10)),
+      event(E.OrchestratorStarted, at(60_010)),
+      event(E.TimerFired, at(60_010), { TimerId: 1 }),
+      event(E.SubOrchestrationInstanceCreated, at(60_010), { EventId: 2, Name: "child", InstanceId: "kid" }),
+      event(E.OrchestratorCompleted, at(60_010)),
+      event(E.OrchestratorStarted, at(60_500)),
+      event(E.SubOrchestrationInstanceFailed, at(60_500), { TaskScheduledId: 2, Reason: "no again" }),
+    ];
+    const r = replay("p", h, [action]);
+    assert.deepEqual(
+      r.newEvents.map((e) => [e.EventType, e.EventId, e.FireAt]),
+      [[E.TimerCreated, 3, new Date(at(60_500)).toISOString()]],
+    );
+  });
+
+  it("without maxRetryIntervalInMilliseconds retry delays are capped at 6 days (the extension's default)", () => {
+    const action = {
+      actionType: ActionType.CallActivityWithRetry,
+      functionName: "flaky",
+      input: "x",
+      retryOptions: { firstRetryIntervalInMilliseconds: 86_400_000, maxNumberOfAttempts: 5, backoffCoefficient: 10 },
+    };
+    const day = 86_400_000;
+    const h = [
+      event(E.OrchestratorStarted, at(0)),
+      event(E.ExecutionStarted, at(0), { Name: "r", Input: null }),
+      event(E.TaskScheduled, at(0), { EventId: 0, Name: "flaky" }),
+      event(E.OrchestratorCompleted, at(0)),
+      event(E.OrchestratorStarted, at(5)),
+      event(E.TaskFailed, at(5), { TaskScheduledId: 0, Reason: "a" }),
+      event(E.TimerCreated, at(5), { EventId: 1, FireAt: new Date(at(5 + day)).toISOString() }),
+      event(E.OrchestratorCompleted, at(5)),
+      event(E.OrchestratorStarted, at(5 + day)),
+      event(E.TimerFired, at(5 + day), { TimerId: 1 }),
+      event(E.TaskScheduled, at(5 + day), { EventId: 2, Name: "flaky" }),
+      event(E.OrchestratorCompleted, at(5 + day)),
+      event(E.OrchestratorStarted, at(9 + day)),
+      event(E.TaskFailed, at(9 + day), { TaskScheduledId: 2, Reason: "b" }),
+    ];
+    const r = replay("r", h, [action]);
+    assert.equal(r.fatal, null);
+    // The second delay would be 10 days.
+    assert.deepEqual(
+      r.newEvents.map((e) => [e.EventType, e.EventId, e.FireAt]),
+      [[E.TimerCreated, 3, new Date(at(9 + day + 6 * day)).toISOString()]],
+    );
+  });
+
+  it("function names in history and in the re-issued actions match case-insensitively, as in DTFx", () => {
+    const h = [
+      event(E.OrchestratorStarted, at(0)),
+      event(E.ExecutionStarted, at(0), { Name: "o", Input: null }),
+      event(E.TaskScheduled, at(0), { EventId: 0, Name: "Mark" }),
+      event(E.SubOrchestrationInstanceCreated, at(0), { EventId: 1, Name: "child", InstanceId: "k" }),
+      event(E.OrchestratorCompleted, at(0)),
+    ];
+    const r = replay("o", h, [
+      {
+        actionType: ActionType.WhenAll,
+        compoundActions: [
+          { actionType: ActionType.CallActivity, functionName: "MARK", input: 1 },
+          { actionType: ActionType.CallSubOrchestrator, functionName: "CHILD", instanceId: "k" },
+        ],
+      },
+    ]);
+    assert.deepEqual([r.fatal, r.newEvents], [null, []]);
   });
 
   it("timers: OrchestratorStarted before FireAt keeps the timer pending; at/after FireAt the orchestration continues", async () => {
