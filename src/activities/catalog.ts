@@ -1,6 +1,14 @@
 // One table of the failover's activities: each one's function name, input and output. Registration and
 // the orchestrator's calls both go through it, so a mismatch between them is a compile error.
 import type {
+  CatchUpInput,
+  CatchUpResult,
+  FenceInput,
+  FenceResult,
+  LiftFenceInput,
+  LiftFenceResult,
+  WatchFenceInput,
+  WatchFenceResult,
   CheckPromotionInput,
   CheckPromotionResult,
   LowerTtlInput,
@@ -21,11 +29,15 @@ import type {
 export interface ActivitySignatures {
   preflight(input: PreflightInput): PreflightResult;
   lowerTtl(input: LowerTtlInput): TtlResult;
+  fence(input: FenceInput): FenceResult;
+  liftFence(input: LiftFenceInput): LiftFenceResult;
+  checkCatchUp(input: CatchUpInput): CatchUpResult;
   promote(input: PromoteInput): PromoteResult;
   checkPromotion(input: CheckPromotionInput): CheckPromotionResult;
   repointCname(input: RepointInput): RepointResult;
   verify(input: VerifyInput): VerifyResult;
   restoreTtl(input: RestoreTtlInput): TtlResult;
+  watchFence(input: WatchFenceInput): WatchFenceResult;
   recordEvent(input: RecordEventInput): void;
   releaseLease(input: RunRef): void;
 }
@@ -41,11 +53,15 @@ export type ActivityImpls = { [K in ActivityKey]: (input: ActivityInput<K>) => P
 export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   preflight: "failover-preflight",
   lowerTtl: "failover-lowerTtl",
+  fence: "failover-fence",
+  liftFence: "failover-liftFence",
+  checkCatchUp: "failover-checkCatchUp",
   promote: "failover-promote",
   checkPromotion: "failover-checkPromotion",
   repointCname: "failover-repointCname",
   verify: "failover-verify",
   restoreTtl: "failover-restoreTtl",
+  watchFence: "failover-watchFence",
   recordEvent: "failover-recordEvent",
   releaseLease: "failover-releaseLease",
 };

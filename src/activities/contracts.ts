@@ -3,6 +3,10 @@
 // orchestrator stops on without retrying.
 import type { AuditEvent } from "../audit/journal";
 import type { CnameSnapshot, PromoteOption, ReplicaLag, ServerRef, ServerState, TlsFacts } from "../domain/facts";
+import type { DataAtRisk } from "../domain/lag";
+import type { Fenced } from "./fencing";
+
+export type { Fenced };
 
 export interface RunRef {
   runId: string;
@@ -19,18 +23,71 @@ export interface Refusal {
 export interface PreflightInput extends RunRef {
   option: PromoteOption;
   dryRun: boolean;
+  /** "complete": finish a failover whose target is already a standalone writable server. */
+  mode: "failover" | "complete";
 }
+
+/** What a server's own name answers on the data plane (null fields: it did not answer). */
+export interface DataPlane {
+  reachable: boolean;
+  inRecovery: boolean | null;
+  /** default_transaction_read_only for new sessions: "on" means fenced. */
+  readOnlyDefault: string | null;
+  error?: string;
+}
+
+export type PlannedServer = ServerRef & { fqdn: string; state: ServerState; dataPlane: DataPlane };
 
 export type PreflightResult =
   | {
       kind: "ready";
+      mode: "failover" | "complete";
       cname: CnameSnapshot;
-      from: ServerRef & { state: ServerState };
-      to: ServerRef & { state: ServerState };
+      from: PlannedServer;
+      to: PlannedServer;
+      /** The replica's lag measured now (both servers answering), else null. */
       lag: ReplicaLag | null;
+      /** The data a promote now may lose: measured, or the last sample with the primary alive. */
+      risk: DataAtRisk;
+      /** The old primary's fence parameter as ARM reports it before the run (restored if the run stops before the promote); null when ARM could not tell. */
+      fenceBefore: string | null;
       warnings: string[];
     }
   | (Refusal & { cname?: CnameSnapshot; servers?: ServerState[] });
+
+export interface FenceInput extends RunRef {
+  server: ServerRef;
+}
+
+export type FenceResult = Fenced | Refusal;
+
+export interface LiftFenceInput extends RunRef {
+  server: ServerRef;
+  previousValue: string;
+}
+
+export type LiftFenceResult = { kind: "lifted"; value: string } | Refusal;
+
+export interface CatchUpInput extends RunRef {
+  /** The replica, by its own name. */
+  server: ServerRef;
+  /** The old primary's WAL position after the fence. */
+  lsn: string;
+  /** How long this call watches before reporting "not yet". */
+  watchSeconds: number;
+  poll?: number;
+}
+
+export type CatchUpResult =
+  { kind: "checked"; caughtUp: boolean; replayLsn: string | null; lagBytes: number | null; detail: string } | Refusal;
+
+export interface WatchFenceInput extends RunRef {
+  server: ServerRef;
+  watchHours: number;
+  action: "readOnly" | "stop";
+}
+
+export type WatchFenceResult = { kind: "watching"; until: string } | Refusal;
 
 export interface LowerTtlInput extends RunRef {
   expected: CnameSnapshot;
@@ -55,6 +112,8 @@ export type PromoteResult =
 
 export interface CheckPromotionInput extends RunRef {
   server: ServerRef;
+  /** How long this call watches (the data plane several times a second) before reporting "not yet". */
+  watchSeconds: number;
   /** Which poll of the writable wait this is (for the audit). */
   poll?: number;
 }
@@ -87,6 +146,8 @@ export type RepointResult =
 export interface VerifyInput extends RunRef {
   expectedTarget: string;
   server: ServerRef;
+  /** DNS must answer the expected target this many times in a row before the TLS proof. */
+  answers: number;
   poll?: number;
 }
 
@@ -101,10 +162,14 @@ export interface Verified {
   wroteAndRolledBack: true;
   serverVersion: string;
   verifyFull: { ok: boolean; error?: string };
+  /** The answers DNS gave in a row for the new target before the proof. */
+  dnsAnswers: number;
 }
 
 export type VerifyResult =
-  { kind: "dnsNotYet"; answer: string | null; ttl: number | null } | Verified | (Refusal & { address?: string });
+  | { kind: "dnsNotYet"; answer: string | null; ttl: number | null; inARow: number }
+  | Verified
+  | (Refusal & { address?: string });
 
 export interface RecordEventInput extends RunRef {
   event: AuditEvent;

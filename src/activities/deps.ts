@@ -5,6 +5,7 @@ import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
 import type { PairConfig } from "../config/pair-schema";
 import type { PostgresProbe, ProbeLogin } from "../probe/postgres-probe";
+import type { PairStateStore } from "../state/pair-state";
 
 export interface ActivityDeps {
   pair(name: string): PairConfig;
@@ -14,4 +15,6 @@ export interface ActivityDeps {
   /** How the probe logs in to this pair's servers (password or Entra token resolved at connect time). */
   login(pair: PairConfig): ProbeLogin;
   journal: AuditJournal;
+  /** Per-pair state that outlives runs: lag samples, fences owed to old primaries. */
+  state: PairStateStore;
 }

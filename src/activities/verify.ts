@@ -11,13 +11,21 @@ import { isTlsTrustError, WrongServerError } from "../probe/postgres-probe";
 import type { VerifyInput, VerifyResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 
+const ANSWER_SPACING_MS = 200;
+
 export function makeVerify(deps: ActivityDeps) {
   return async (input: VerifyInput): Promise<VerifyResult> => {
     const pair = deps.pair(input.pair);
     const name = cnameFqdn(pair);
-    const resolution = await deps.probe.resolve(name);
-    if (!sameName(resolution.chain[0], input.expectedTarget)) {
-      return { kind: "dnsNotYet", answer: resolution.chain[0] ?? null, ttl: resolution.ttl };
+    // N answers in a row for the new target (a resolver with several servers may answer differently).
+    let resolution = await deps.probe.resolve(name);
+    for (let inARow = 0; ;) {
+      if (!sameName(resolution.chain[0], input.expectedTarget)) {
+        return { kind: "dnsNotYet", answer: resolution.chain[0] ?? null, ttl: resolution.ttl, inARow };
+      }
+      if (++inARow >= input.answers) break;
+      await new Promise((r) => setTimeout(r, ANSWER_SPACING_MS));
+      resolution = await deps.probe.resolve(name);
     }
     const identity = input.server.fqdn ?? input.server.aRecordFqdn;
     const own = await deps.probe.resolve(identity);
@@ -77,6 +85,7 @@ export function makeVerify(deps: ActivityDeps) {
       wroteAndRolledBack: true,
       serverVersion: facts.serverVersion,
       verifyFull,
+      dnsAnswers: input.answers,
     };
   };
 }

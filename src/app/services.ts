@@ -6,6 +6,11 @@ import type { ActivityImpls } from "../activities/catalog";
 import { makeCheckPromotion } from "../activities/check-promotion";
 import type { ActivityDeps } from "../activities/deps";
 import { makeLowerTtl } from "../activities/lower-ttl";
+import { makeCheckCatchUp } from "../activities/check-catch-up";
+import { makeFence } from "../activities/fence";
+import type { Fenced } from "../activities/fencing";
+import { makeLiftFence } from "../activities/lift-fence";
+import { makeWatchFence } from "../activities/watch-fence";
 import { makePreflight } from "../activities/preflight";
 import { makePromote } from "../activities/promote";
 import { makeRecordEvent } from "../activities/record-event";
@@ -23,6 +28,7 @@ import { caBundle } from "../probe/ca-bundle";
 import { PostgresProbe, type ProbeLogin } from "../probe/postgres-probe";
 import { DnsNameResolver } from "../probe/resolver";
 import { TableLeaseStore, type LeaseStore } from "../state/pair-leases";
+import { TablePairState } from "../state/pair-state";
 import { tableClient } from "../state/table-client";
 
 /** Entra ID scope for Azure Database for PostgreSQL logins (the token is the password). */
@@ -48,6 +54,8 @@ export function buildServices(
 ): Services {
   const storage = config.audit;
   const journal: AuditJournal = new TableAuditJournal(tableClient(storage, storage.table, credential));
+  const stateTable = tableClient(storage, storage.stateTable, credential);
+  const state = new TablePairState(stateTable);
   const cas = new Map<PairConfig, string[]>();
   const deps: ActivityDeps = {
     pair(name) {
@@ -63,6 +71,7 @@ export function buildServices(
     servers: new ArmFlexibleServers(credential, config.arm),
     probe: new PostgresProbe(new DnsNameResolver(config.dnsServers)),
     journal,
+    state,
     login(pair): ProbeLogin {
       if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
       const probe = pair.probe; // a local, so the auth narrowing below reaches the closure
@@ -79,7 +88,7 @@ export function buildServices(
       };
     },
   };
-  const leases = new TableLeaseStore(tableClient(storage, storage.stateTable, credential));
+  const leases = new TableLeaseStore(stateTable);
   return { config, deps, leases, activities: buildActivities(deps, leases) };
 }
 
@@ -95,6 +104,14 @@ export function buildActivities(deps: ActivityDeps, leases: LeaseStore): Activit
       makePreflight(deps),
     ),
     lowerTtl: audited("lowerTtl", j, ttlNote, makeLowerTtl(deps)),
+    fence: audited("fence", j, fenceNote, makeFence(deps)),
+    liftFence: audited(
+      "liftFence",
+      j,
+      (o, i) => `${i.server.name}: default_transaction_read_only back to ${o.value}`,
+      makeLiftFence(deps),
+    ),
+    checkCatchUp: audited("catchUp", j, (o) => o.detail, makeCheckCatchUp(deps)),
     promote: audited("promote", j, (o) => `${o.kind}${o.note ? `: ${o.note}` : ""}`, makePromote(deps)),
     checkPromotion: audited("checkPromotion", j, (o) => `${o.progress}: ${o.detail}`, makeCheckPromotion(deps)),
     repointCname: audited(
@@ -113,9 +130,25 @@ export function buildActivities(deps: ActivityDeps, leases: LeaseStore): Activit
       makeVerify(deps),
     ),
     restoreTtl: audited("restoreTtl", j, ttlNote, makeRestoreTtl(deps)),
+    watchFence: audited(
+      "watchFence",
+      j,
+      (o, i) => `${i.server.name} is fenced when it answers again (watched until ${o.until})`,
+      makeWatchFence(deps),
+    ),
     recordEvent: makeRecordEvent(deps),
     releaseLease: makeReleaseLease(leases),
   };
+}
+
+function fenceNote(o: Fenced): string {
+  const survivors = o.survivors.map((s) => `${s.sessions} of ${s.user}`).join(", ");
+  return (
+    `${o.server} fenced: new sessions read-only, ${o.ended} session(s) ended` +
+    (survivors ? `; not ended (superusers): ${survivors}` : "") +
+    (o.overrides.length ? `; overridden for ${o.overrides.join(", ")}` : "") +
+    `; WAL at ${o.lsn}`
+  );
 }
 
 let current: Services | undefined;

@@ -1,13 +1,14 @@
 // Adapter over @azure/arm-postgresql-flexible: read a server, start a standalone promote.
 import { PostgreSQLManagementFlexibleServerClient, type Server } from "@azure/arm-postgresql-flexible";
 import type { TokenCredential } from "@azure/core-auth";
+import type { OperationState, SimplePollerLike } from "@azure/core-lro";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
 import type { PromoteOption, ServerState } from "../domain/facts";
 import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
 import { describeError } from "../domain/describe-error";
-import { armCall } from "./errors";
+import { ArmRefusal, armCall } from "./errors";
 
 export interface FlexibleServers {
   get(resourceId: string): Promise<ServerState>;
@@ -17,6 +18,12 @@ export interface FlexibleServers {
    * is under way, and `pollError` says what the poll saw.
    */
   startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }>;
+  /** A server parameter's current value (ARM configurations API). */
+  getParameter(resourceId: string, name: string): Promise<string>;
+  /** Sets a server parameter and waits for ARM to apply it (dynamic parameters apply without a restart). */
+  setParameter(resourceId: string, name: string, value: string): Promise<void>;
+  /** Asks ARM to stop the server; returns once the stop was accepted. */
+  startStop(resourceId: string): Promise<void>;
 }
 
 export class ArmFlexibleServers implements FlexibleServers {
@@ -59,6 +66,45 @@ export class ArmFlexibleServers implements FlexibleServers {
       if (accepted) return { pollError: describeError(e) };
       throw e;
     }
+  }
+
+  async getParameter(resourceId: string, name: string): Promise<string> {
+    const { subscriptionId, resourceGroup, name: server } = parseServerId(resourceId);
+    const c = await armCall(`read the server parameter ${name} of ${server}`, () =>
+      this.client(subscriptionId).configurations.get(resourceGroup, server, name),
+    );
+    return c.value ?? "";
+  }
+
+  async setParameter(resourceId: string, name: string, value: string): Promise<void> {
+    const { subscriptionId, resourceGroup, name: server } = parseServerId(resourceId);
+    const operation = `set ${name} = ${value} on ${server}`;
+    const poller = await armCall(operation, () =>
+      this.client(subscriptionId).configurations.beginPut(
+        resourceGroup,
+        server,
+        name,
+        { value, source: "user-override" },
+        { updateIntervalInMs: 1000 },
+      ),
+    );
+    await armCall(operation, () => untilDone(operation, poller));
+  }
+
+  async startStop(resourceId: string): Promise<void> {
+    const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
+    await armCall(`stop ${name}`, () => this.client(subscriptionId).servers.beginStop(resourceGroup, name));
+  }
+}
+
+/** Waits for an LRO; one that ends Failed is a permanent answer (retrying the same request would not help). */
+async function untilDone(operation: string, poller: SimplePollerLike<OperationState<unknown>, unknown>): Promise<void> {
+  try {
+    await poller.pollUntilDone();
+  } catch (e) {
+    const state = poller.getOperationState();
+    if (state.status === "failed") throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));
+    throw e;
   }
 }
 

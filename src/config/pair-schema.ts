@@ -76,6 +76,7 @@ const timingsSchema = z
     verifyDeadlineSeconds: seconds(1, 86400).default(600),
     verifyPollSeconds: seconds(1, 600).default(5),
     stabiliseSeconds: seconds(0, 86400).default(300),
+    catchUpDeadlineSeconds: seconds(5, 3600).default(300),
   })
   .superRefine((t, ctx) => {
     for (const [deadline, poll] of POLLED_WAITS) {
@@ -114,7 +115,22 @@ export const pairSchema = z.strictObject({
     verifyDeadlineSeconds: 600,
     verifyPollSeconds: 5,
     stabiliseSeconds: 300,
+    catchUpDeadlineSeconds: 300,
   }),
+  // The old primary's fence: read-only for new sessions (server parameter default_transaction_read_only),
+  // its sessions ended. After a forced failover it is applied when the old primary comes back, for up to
+  // watchHours; onReturn "stop" stops the returning server through ARM instead.
+  fence: z
+    .strictObject({
+      watchHours: seconds(0, 168).default(24),
+      onReturn: z.enum(["readOnly", "stop"]).default("readOnly"),
+    })
+    .default({ watchHours: 24, onReturn: "readOnly" }),
+  // A forced failover does not promote past this much unreplayed WAL (last sample of the primary alive)
+  // without acceptDataLoss: true in the request.
+  rpo: z.strictObject({ maxLagBytes: z.number().int().min(0).default(1048576) }).default({ maxLagBytes: 1048576 }),
+  // The proof needs this many answers in a row for the new target before it connects through the CNAME.
+  verify: z.strictObject({ answers: z.number().int().min(1).max(10).default(3) }).default({ answers: 3 }),
   retry: z
     .strictObject({
       firstIntervalSeconds: seconds(1, 3600).default(5),

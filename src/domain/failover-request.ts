@@ -61,11 +61,15 @@ export const failoverRequestSchema = z.strictObject({
   reason: freeText("say why (it goes into the audit)", { min: 3, max: 500 }),
   requestedBy: freeText("who asks (it goes into the audit)", { min: 1, max: 200 }).optional(),
   dryRun: z.boolean({ error: "must be true or false" }).optional(),
+  /** Forced only: promote although the last lag sample is above the pair's rpo.maxLagBytes (or unknown). */
+  acceptDataLoss: z.boolean({ error: "must be true or false" }).optional(),
+  /** Finish a failover whose target is already a standalone server (fence, repoint, verify). */
+  complete: z.boolean({ error: "must be true or false" }).optional(),
 });
 
 export type FailoverRequest = z.output<typeof failoverRequestSchema>;
 
-const KNOWN_FIELDS = "is not a known field (pair, option, reason, requestedBy, dryRun)";
+const KNOWN_FIELDS = "is not a known field (pair, option, reason, requestedBy, dryRun, acceptDataLoss, complete)";
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 

@@ -17,15 +17,35 @@ export function isStandalone(s: ServerState): boolean {
 export type Decision =
   { ok: true; fromIndex: 0 | 1; toIndex: 0 | 1; warnings: string[] } | { ok: false; code: string; reason: string };
 
+/** What a server's own name answered on the data plane; undefined fields: it did not answer. */
+export interface Plane {
+  inRecovery?: boolean | null;
+  readOnlyDefault?: string | null;
+}
+
+/** New sessions can write: out of recovery and not fenced. */
+export function acceptsWrites(p: Plane | undefined): boolean {
+  return p?.inRecovery === false && p.readOnlyDefault !== "on";
+}
+
+export interface DecideContext {
+  /** Each server's data plane, when it could be asked. */
+  planes?: [Plane | undefined, Plane | undefined];
+  /** "complete": the target was already promoted (by a run that stopped, or by hand); finish the failover. */
+  mode?: "failover" | "complete";
+}
+
 /**
  * Decide the direction of a failover. The CNAME's target says which server is serving now; the other
- * server must be a replica of it, in a state that the requested promote option can act on.
+ * server must be a replica of it, in a state that the requested promote option can act on — or, to
+ * complete a failover, a standalone server that accepts writes.
  */
 export function decideFailover(
   servers: [ServerRef, ServerRef],
   states: [ServerState, ServerState],
   cname: Pick<CnameSnapshot, "target">,
   option: PromoteOption,
+  context: DecideContext = {},
 ): Decision {
   const current = servers.findIndex((s) => sameName(s.aRecordFqdn, cname.target));
   if (current < 0) {
@@ -41,6 +61,30 @@ export function decideFailover(
   const to = states[toIndex];
   const warnings: string[] = [];
 
+  const [fromPlane, toPlane] = [context.planes?.[fromIndex], context.planes?.[toIndex]];
+  if (context.mode === "complete") {
+    if (!isStandalone(to) || !acceptsWrites(toPlane)) {
+      return {
+        ok: false,
+        code: "NothingToComplete",
+        reason: `${to.name} is not a standalone server that accepts writes (role ${to.role ?? "unknown"}, in recovery ${toPlane?.inRecovery ?? "unknown"}, default_transaction_read_only ${toPlane?.readOnlyDefault ?? "unknown"}): there is no promoted server to complete a failover to`,
+      };
+    }
+    if (acceptsWrites(fromPlane))
+      warnings.push(`${from.name} still accepts writes: it is fenced before the CNAME moves`);
+    return { ok: true, fromIndex, toIndex, warnings };
+  }
+  if (isStandalone(to) && acceptsWrites(toPlane)) {
+    const both = acceptsWrites(fromPlane);
+    return {
+      ok: false,
+      code: both ? "TwoWritablePrimaries" : "IncompleteFailover",
+      reason:
+        `${to.name} is already a standalone server that accepts writes while the CNAME serves ${from.name}` +
+        (both ? `, which accepts writes too (not fenced): two writable primaries` : "") +
+        `. If ${to.name} was promoted for a failover (a run that stopped, or by hand), finish it with "complete": true; otherwise fence or remove one of them by hand`,
+    };
+  }
   if (!isReplicaRole(to.role) || !to.sourceServerResourceId) {
     return {
       ok: false,

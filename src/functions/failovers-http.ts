@@ -55,7 +55,16 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     requestedAt,
     source: "http",
     dryRun,
-    policy: { ttl: pair.ttl, timings: pair.timings, retry: pair.retry },
+    mode: req.complete ? "complete" : "failover",
+    acceptDataLoss: req.acceptDataLoss ?? false,
+    policy: {
+      ttl: pair.ttl,
+      timings: pair.timings,
+      retry: pair.retry,
+      fence: pair.fence,
+      rpo: pair.rpo,
+      verify: pair.verify,
+    },
   };
   // The request is on record (and the run can be found by its runId) before anything starts.
   await deps.journal.append({
@@ -63,8 +72,16 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     pair: pair.name,
     step: "run",
     event: "requested",
-    summary: `${dryRun ? "dry run of a " : ""}${input.option} failover requested by ${input.requestedBy} (http): ${input.reason}`,
-    detail: { instanceId, option: input.option, dryRun, requestedBy: input.requestedBy, reason: input.reason },
+    summary: `${dryRun ? "dry run of a " : ""}${input.option} ${input.mode === "complete" ? "completion of a failover" : "failover"} requested by ${input.requestedBy} (http): ${input.reason}`,
+    detail: {
+      instanceId,
+      option: input.option,
+      mode: input.mode,
+      acceptDataLoss: input.acceptDataLoss,
+      dryRun,
+      requestedBy: input.requestedBy,
+      reason: input.reason,
+    },
   });
   try {
     await client.startNew(ORCHESTRATION.failover, { instanceId, input });

@@ -3,6 +3,7 @@
 import type { PairConfig } from "../config/pair-schema";
 import type { Verified } from "../activities/contracts";
 import type { PromoteOption, ReplicaLag } from "../domain/facts";
+import type { DataAtRisk } from "../domain/lag";
 
 export interface FailoverInput {
   runId: string;
@@ -13,14 +14,44 @@ export interface FailoverInput {
   requestedAt: string;
   source: "http" | "alert";
   dryRun: boolean;
+  /** "complete": the target is already promoted; fence the old primary, repoint, verify. */
+  mode: "failover" | "complete";
+  /** Forced: promote even above the pair's rpo.maxLagBytes, or with the data at risk unknown. */
+  acceptDataLoss: boolean;
   /** The pair's policy as it was when the run started, so a replay never sees a changed setting. */
-  policy: Pick<PairConfig, "ttl" | "timings" | "retry">;
+  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify">;
 }
 
 export type Outcome = "succeeded" | "refused" | "failed" | "dryRun";
 
 export type PhaseName =
-  "preflight" | "lowerTtl" | "drain" | "promote" | "repoint" | "verify" | "stabilise" | "restoreTtl";
+  | "preflight"
+  | "lowerTtl"
+  | "drain"
+  | "fence"
+  | "catchUp"
+  | "promote"
+  | "repoint"
+  | "verify"
+  | "stabilise"
+  | "restoreTtl";
+
+/** The old primary's fence at the end of a run. */
+export interface FenceOutcome {
+  server: string;
+  /**
+   * fenced: new sessions read-only, old sessions ended; lifted: put back after the run stopped before
+   * the promote; watching: not fenced yet (it did not answer), fenced when it comes back; none: not fenced
+   * (the run stopped before the fence).
+   */
+  state: "fenced" | "lifted" | "watching" | "none";
+  note: string;
+  /** The parameter's value before the run (what lifting puts back). */
+  previousValue?: string | null;
+  endedSessions?: number;
+  survivors?: { user: string; sessions: number }[];
+  watchUntil?: string;
+}
 
 export interface PhaseRecord {
   phase: PhaseName;
@@ -55,7 +86,16 @@ export interface FailoverOutput {
   phases: PhaseRecord[];
   /** Seconds per part of the recovery time, up to the verified write through the CNAME. */
   rto: Partial<Record<Exclude<PhaseName, "stabilise" | "restoreTtl">, number>> & { total: number | null };
-  /** The replica's lag just before the promote: the data a forced failover may lose. */
+  /** The replica's lag measured in preflight (bytes null when the primary did not answer). */
   rpo: ReplicaLag | null;
+  /** The data a promote may lose: measured now, or the last lag sample with the primary alive. Planned: 0 after the catch-up. */
+  risk: DataAtRisk | null;
+  fence: FenceOutcome | null;
+  /** Planned: the old primary's WAL position after the fence, and when the replica had replayed it. */
+  catchUp: { lsn: string; caughtUpAt: string } | null;
+  /** DNS answered the new target `answers` times in a row this long after the repoint. */
+  dns: { answers: number; convergedSeconds: number } | null;
+  /** True once ARM accepted the promote: from then on the target may become writable whatever else happens. */
+  promoteAccepted: boolean;
   verification: Verified | null;
 }

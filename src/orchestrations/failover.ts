@@ -1,8 +1,10 @@
 // The failover runbook as a durable orchestration. Each step is one activity with the pair's retry
-// policy; waits are durable timers; a step that stops the run unwinds what was done before it, so every
-// way out leaves the CNAME at the old primary or at the verified new one, with its TTL restored.
+// policy; waits are durable timers or short watches inside an activity; a step that stops the run unwinds
+// what was done before it. Every way out leaves the CNAME at the old primary or at the verified new one,
+// never two writable primaries behind it unreported, and the TTL restored.
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
+import { rpoGuard } from "../domain/lag";
 import type { FailoverOutput } from "./failover-types";
 import { Run, Stop } from "./run";
 
@@ -14,29 +16,48 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Gen<FailoverOu
 }
 
 function* runbook(run: Run): Gen<"succeeded" | "dryRun"> {
+  const { mode, option } = run.input;
   const plan = yield* preflight(run);
   if (run.input.dryRun) return "dryRun";
   yield* lowerTtl(run, plan);
   yield* drain(run, plan);
-  yield* promote(run, plan);
+  // Planned fences before the promote; completing fences before the repoint, if the old primary answers.
+  const fenceFirst = mode === "complete" ? plan.from.dataPlane.reachable : option === "Planned";
+  if (fenceFirst) yield* fence(run, plan);
+  if (mode === "failover" && option === "Planned") yield* catchUp(run, plan);
+  if (mode === "failover") yield* promote(run, plan);
   yield* repoint(run, plan);
   yield* verify(run, plan);
+  if (!fenceFirst) yield* fenceWhenBack(run, plan);
   yield* stabilise(run);
   run.forget("restore the TTL");
   yield* restoreTtl(run, plan, "after a successful failover");
   return "succeeded";
 }
 
-/** 1. Read the CNAME and both servers, decide from → to, measure the lag. Changes nothing. */
+/** 1. Read the CNAME and both servers, decide from → to, measure what a promote may lose. Changes nothing. */
 function* preflight(run: Run): Gen<Plan> {
+  const { input, out } = run;
   run.begin("preflight", "reading the CNAME and both servers");
-  const plan = yield* run.call("preflight", { option: run.input.option, dryRun: run.input.dryRun }, (r) => {
-    run.out.cname = { target: r.cname?.target ?? null, ttl: r.cname?.ttl ?? null, note: "unchanged" };
+  const args = { option: input.option, dryRun: input.dryRun, mode: input.mode };
+  const plan = yield* run.call("preflight", args, (r) => {
+    out.cname = { target: r.cname?.target ?? null, ttl: r.cname?.ttl ?? null, note: "unchanged" };
   });
-  Object.assign(run.out, { from: plan.from.name, to: plan.to.name, rpo: plan.lag });
-  run.out.warnings.push(...plan.warnings);
-  run.out.cname = { target: plan.cname.target, ttl: plan.cname.ttl, note: "unchanged" };
-  run.end("ok", `${plan.from.name} → ${plan.to.name}`);
+  Object.assign(out, { from: plan.from.name, to: plan.to.name, rpo: plan.lag, risk: plan.risk });
+  out.warnings.push(...plan.warnings);
+  out.cname = { target: plan.cname.target, ttl: plan.cname.ttl, note: "unchanged" };
+  out.fence = {
+    server: plan.from.name,
+    state: "none",
+    note: "not fenced by this run",
+    previousValue: plan.fenceBefore,
+  };
+  if (input.option === "Forced" && input.mode === "failover") {
+    // The RPO guard: a forced promote past the pair's threshold (or blind) needs an explicit yes.
+    const verdict = rpoGuard(plan.risk, input.policy.rpo.maxLagBytes, input.acceptDataLoss);
+    if (!verdict.ok) throw new Stop("refused", verdict.code, verdict.reason);
+  }
+  run.end("ok", `${plan.from.name} → ${plan.to.name}${input.mode === "complete" ? " (completing)" : ""}`);
   return plan;
 }
 
@@ -57,41 +78,104 @@ function* drain(run: Run, plan: Plan): Gen<void> {
   const seconds = run.input.option === "Planned" ? Math.min(ttl, run.input.policy.timings.drainCapSeconds) : 0;
   run.begin("drain", seconds ? `waiting ${seconds}s for cached answers to expire` : "forced: not waiting for caches");
   yield* run.wait(seconds);
-  run.end(
-    seconds ? "ok" : "skipped",
-    seconds > 0 && seconds < ttl ? `capped at ${seconds}s (TTL was ${ttl}s)` : undefined,
-  );
+  const capped = seconds > 0 && seconds < ttl ? `capped at ${seconds}s (TTL was ${ttl}s)` : undefined;
+  run.end(seconds ? "ok" : "skipped", capped);
 }
 
-/** 4. Promote the replica, 5. wait until both planes say it is writable. */
+/**
+ * 4. Fence the old primary: new sessions read-only, every open session ended, so no write lands there
+ * once the new primary takes over. Until the point of no return a stop lifts it again.
+ */
+function* fence(run: Run, plan: Plan): Gen<void> {
+  const { from } = plan;
+  const previous = plan.fenceBefore ?? "off";
+  run.compensate("lift the fence", () => lift(run, plan, previous));
+  run.begin("fence", `fencing ${from.name}: new sessions read-only, open sessions ended`);
+  const f = yield* run.call("fence", { server: from });
+  run.out.fence = {
+    server: from.name,
+    state: "fenced",
+    note: `${from.name} takes no writes: new sessions are read-only and ${f.ended} open session(s) were ended`,
+    previousValue: plan.fenceBefore,
+    endedSessions: f.ended,
+    survivors: f.survivors,
+  };
+  if (f.survivors.length) {
+    const who = f.survivors.map((s) => `${s.sessions} of ${s.user}`).join(", ");
+    run.out.warnings.push(`sessions of superusers on ${from.name} could not be ended and could still write: ${who}`);
+  }
+  if (f.overrides.length) {
+    run.out.warnings.push(`on ${from.name}, role/database settings turn the fence off for: ${f.overrides.join(", ")}`);
+  }
+  run.fenceLsn = f.lsn;
+  run.end("ok", `${f.ended} session(s) ended; WAL at ${f.lsn}`);
+}
+
+/** 5. Planned: wait until the replica has replayed everything the fenced primary wrote (zero loss). */
+function* catchUp(run: Run, plan: Plan): Gen<void> {
+  const lsn = run.fenceLsn;
+  if (!lsn) throw new Stop("failed", "CatchUpFailed", `${plan.from.name} reported no WAL position after the fence`);
+  const deadlineSeconds = run.input.policy.timings.catchUpDeadlineSeconds;
+  run.begin("catchUp", `waiting for ${plan.to.name} to replay up to ${lsn}`);
+  let last = "";
+  const expired = () =>
+    new Stop(
+      "failed",
+      "CatchUpTimedOut",
+      `${plan.to.name} did not replay up to ${lsn} within ${deadlineSeconds}s: ${last}`,
+    );
+  yield* run.pollUntil({ everySeconds: 0, deadlineSeconds, expired }, function* (poll) {
+    const r = yield* run.call("checkCatchUp", {
+      server: plan.to,
+      lsn,
+      watchSeconds: Math.min(10, deadlineSeconds),
+      poll,
+    });
+    last = r.detail;
+    run.status(`waiting for ${plan.to.name} to replay up to ${lsn}: ${r.detail}`);
+    return r.caughtUp ? r : undefined;
+  });
+  run.out.catchUp = { lsn, caughtUpAt: run.now().toISOString() };
+  run.out.risk = { bytes: 0, replaySeconds: 0, source: "measured", measuredAt: run.now().toISOString() };
+  run.end("ok", `replayed up to ${lsn}: nothing acknowledged on ${plan.from.name} is missing on ${plan.to.name}`);
+}
+
+/** 6. Promote the replica, 7. watch until its own name says it is writable. */
 function* promote(run: Run, plan: Plan): Gen<void> {
   const { promoteDeadlineSeconds, promotePollSeconds } = run.input.policy.timings;
-  run.begin("promote", `promoting ${plan.to.name} (${run.input.option})`);
-  const started = yield* run.call("promote", { server: plan.to, option: run.input.option });
-  // From here the promote may complete whatever happens next: nothing may claim that nothing changed.
-  run.out.cname.note = `still the old primary ${plan.from.name}: not repointed, although the promote of ${plan.to.name} was accepted and may still complete`;
+  const { from, to } = plan;
+  run.begin("promote", `promoting ${to.name} (${run.input.option})`);
+  const r = yield* run.attempt("promote", { server: to, option: run.input.option });
+  // Only a refused PATCH is known not to have been accepted; after anything else the fence stays.
+  if (!r.ok || r.value.kind !== "refused") {
+    run.forget("lift the fence");
+    run.out.promoteAccepted = r.ok;
+    run.out.cname.note = `still the old primary ${from.name}: not repointed, although the promote of ${to.name} may still complete`;
+    if (run.out.fence?.state === "fenced")
+      run.out.fence.note += `; it stays fenced because the promote of ${to.name} may complete`;
+  }
+  if (!r.ok) throw new Stop("failed", "PromoteFailed", `${r.error} (whether ARM accepted the promote is unknown)`);
+  if (r.value.kind === "refused") throw new Stop("refused", r.value.code, r.value.reason);
+  const started = r.value;
   let last = started.note ?? `promote ${started.kind}`;
   let idle = 0;
+  const expired = () =>
+    new Stop(
+      "failed",
+      "PromoteDeadlineExceeded",
+      `${to.name} was not writable within ${promoteDeadlineSeconds}s: ${last}`,
+    );
   const writable = yield* run.pollUntil(
-    {
-      everySeconds: promotePollSeconds,
-      deadlineSeconds: promoteDeadlineSeconds,
-      expired: () =>
-        new Stop(
-          "failed",
-          "PromoteDeadlineExceeded",
-          `${plan.to.name} was not writable within ${promoteDeadlineSeconds}s: ${last}`,
-        ),
-    },
+    { everySeconds: 0, deadlineSeconds: promoteDeadlineSeconds, expired },
     function* (poll) {
-      const r = yield* run.attempt("checkPromotion", { server: plan.to, poll });
-      if (!r.ok) return void (last = r.error);
-      if (r.value.kind === "refused") throw new Stop("refused", r.value.code, r.value.reason);
-      last = r.value.detail;
-      if (r.value.progress === "writable") return r.value;
-      run.status(`waiting for ${plan.to.name} to be writable: ${last}`);
+      const c = yield* run.attempt("checkPromotion", { server: to, watchSeconds: promotePollSeconds, poll });
+      if (!c.ok) return void (last = c.error); // keep tracking: the promote goes on whatever a read says
+      if (c.value.kind === "refused") throw new Stop("refused", c.value.code, c.value.reason);
+      last = c.value.detail;
+      if (c.value.progress === "writable") return c.value;
+      run.status(`waiting for ${to.name} to be writable: ${last}`);
       // A replica that stays Ready and not updating after the promote was accepted did not take it.
-      idle = r.value.progress === "notStarted" ? idle + 1 : 0;
+      idle = c.value.progress === "notStarted" ? idle + 1 : 0;
       if (idle >= 3) throw new Stop("failed", "PromoteDidNotTakeEffect", `${last} after the promote was accepted`);
       return undefined;
     },
@@ -99,7 +183,7 @@ function* promote(run: Run, plan: Plan): Gen<void> {
   run.end("ok", `${started.kind}; ${writable.detail}`);
 }
 
-/** 6. Point the CNAME at the promoted server (If-Match; never over someone else's change). */
+/** 8. Point the CNAME at the promoted server (If-Match; never over someone else's change). */
 function* repoint(run: Run, plan: Plan): Gen<void> {
   const { from, to } = plan;
   run.begin("repoint", `pointing ${plan.cname.fqdn} at ${to.aRecordFqdn}`);
@@ -113,6 +197,8 @@ function* repoint(run: Run, plan: Plan): Gen<void> {
       run.out.cname.note = "not moved by this run";
     },
   );
+  run.forget("lift the fence"); // completing: from here the old primary must stay fenced
+  run.repointedAt = run.now();
   run.out.cname = {
     target: r.cname.target,
     ttl: r.cname.ttl,
@@ -121,34 +207,79 @@ function* repoint(run: Run, plan: Plan): Gen<void> {
   run.end("ok", r.changed ? `${from.aRecordFqdn} → ${to.aRecordFqdn}` : "already pointing there");
 }
 
-/** 7. Prove the result as an application sees it: DNS answers the new target, verify-ca through the CNAME. */
+/** 9. Prove the result as an application sees it: DNS answers the new target N times, verify-ca through the CNAME. */
 function* verify(run: Run, plan: Plan): Gen<void> {
   const { verifyDeadlineSeconds, verifyPollSeconds } = run.input.policy.timings;
+  const { answers } = run.input.policy.verify;
   run.begin("verify", `resolving ${plan.cname.fqdn} and connecting through it with verify-ca`);
+  const expired = () =>
+    new Stop(
+      "failed",
+      "DnsNotConverged",
+      `DNS did not answer ${plan.to.aRecordFqdn} ${answers} times in a row within ${verifyDeadlineSeconds}s`,
+    );
   const v: Verified = yield* run.pollUntil(
-    {
-      everySeconds: verifyPollSeconds,
-      deadlineSeconds: verifyDeadlineSeconds,
-      expired: () =>
-        new Stop(
-          "failed",
-          "DnsNotConverged",
-          `DNS did not answer ${plan.to.aRecordFqdn} within ${verifyDeadlineSeconds}s`,
-        ),
-    },
+    { everySeconds: verifyPollSeconds, deadlineSeconds: verifyDeadlineSeconds, expired },
     function* (poll) {
-      const r = yield* run.call("verify", { expectedTarget: plan.to.aRecordFqdn, server: plan.to, poll });
+      const r = yield* run.call("verify", { expectedTarget: plan.to.aRecordFqdn, server: plan.to, answers, poll });
       if (r.kind === "verified") return r;
-      run.status(`DNS still answers ${r.answer ?? "nothing"} for ${plan.cname.fqdn}; waiting`);
+      run.status(
+        `DNS answered ${r.answer ?? "nothing"} for ${plan.cname.fqdn} (after ${r.inARow} right in a row); waiting`,
+      );
       return undefined;
     },
   );
   run.out.verification = v;
+  const since = run.repointedAt ?? run.now();
+  run.out.dns = { answers, convergedSeconds: Math.round(run.now().getTime() - since.getTime()) / 1000 };
   const full = v.verifyFull.ok ? "OK" : "fails as expected";
   run.end("ok", `${v.name} → ${v.address}: writable, TLS ${v.tls.protocol} verify-ca OK; verify-full ${full}`);
 }
 
-/** 8. Let clients settle on the new answer before the TTL goes back up. */
+/**
+ * 10. Forced (or completing while the old primary is away): fence it now if it answers, else record the
+ * fence as owed; the fence watch applies it when the server comes back. Never stops the run.
+ */
+function* fenceWhenBack(run: Run, plan: Plan): Gen<void> {
+  const { from } = plan;
+  const { watchHours, onReturn } = run.input.policy.fence;
+  run.begin("fence", `fencing ${from.name}, or watching for its return`);
+  if (plan.from.dataPlane.reachable && onReturn === "readOnly") {
+    const f = yield* run.attempt("fence", { server: from });
+    if (f.ok && f.value.kind === "fenced") {
+      run.out.fence = {
+        server: from.name,
+        state: "fenced",
+        note: `${from.name} answered and was fenced after the failover`,
+        endedSessions: f.value.ended,
+        survivors: f.value.survivors,
+      };
+      run.end("ok", `${f.value.ended} session(s) ended`);
+      return;
+    }
+  }
+  const w = yield* run.attempt("watchFence", { server: from, watchHours, action: onReturn });
+  if (w.ok && w.value.kind === "watching") {
+    run.out.fence = {
+      server: from.name,
+      state: "watching",
+      note: `${from.name} is NOT fenced: it did not answer; it is fenced (${onReturn}) as soon as it comes back, watched until ${w.value.until}`,
+      watchUntil: w.value.until,
+    };
+    run.out.warnings.push(
+      `${from.name} is not fenced yet: if its region returns it accepts writes until the fence watch reaches it`,
+    );
+    run.end("ok", `watching until ${w.value.until}`);
+    return;
+  }
+  const why = w.ok && w.value.kind === "refused" ? w.value.reason : !w.ok ? w.error : "";
+  run.out.warnings.push(
+    `${from.name} is not fenced and no fence watch was recorded: ${why}; fence it by hand when it returns`,
+  );
+  run.end("failed", why);
+}
+
+/** 11. Let clients settle on the new answer before the TTL goes back up. */
 function* stabilise(run: Run): Gen<void> {
   const { stabiliseSeconds } = run.input.policy.timings;
   run.begin("stabilise", `stabilising for ${stabiliseSeconds}s before restoring the TTL`);
@@ -156,7 +287,7 @@ function* stabilise(run: Run): Gen<void> {
   run.end(stabiliseSeconds > 0 ? "ok" : "skipped");
 }
 
-/** 9. Put the TTL back (also the compensation of step 2). Never stops the run: a failure is a warning. */
+/** 12. Put the TTL back (also the compensation of step 2). Never stops the run: a failure is a warning. */
 function* restoreTtl(run: Run, plan: Plan, why: string): Gen<void> {
   const { restoreSeconds } = run.input.policy.ttl;
   const ttl = restoreSeconds === "original" ? plan.cname.ttl : restoreSeconds;
@@ -170,6 +301,28 @@ function* restoreTtl(run: Run, plan: Plan, why: string): Gen<void> {
   }
   const reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
   run.out.warnings.push(`the CNAME TTL was not restored: ${reason}`);
+  run.end(r.ok ? "refused" : "failed", reason);
+}
+
+/** Compensation of the fence (only before the point of no return): the old primary takes writes again. */
+function* lift(run: Run, plan: Plan, previous: string): Gen<void> {
+  const { from } = plan;
+  run.begin("fence", `lifting the fence on ${from.name} after the run stopped`);
+  const r = yield* run.attempt("liftFence", { server: from, previousValue: previous });
+  if (r.ok && r.value.kind === "lifted") {
+    run.out.fence = {
+      server: from.name,
+      state: "lifted",
+      note: `the fence on ${from.name} was lifted (default_transaction_read_only back to ${previous}): it takes writes as before`,
+      previousValue: previous,
+    };
+    run.end("ok", `default_transaction_read_only back to ${previous}`);
+    return;
+  }
+  const reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
+  run.out.warnings.push(
+    `the fence on ${from.name} could not be lifted: ${reason}; set default_transaction_read_only = ${previous} on it by hand`,
+  );
   run.end(r.ok ? "refused" : "failed", reason);
 }
 

@@ -25,6 +25,10 @@ export class Run {
   readonly out: FailoverOutput;
   private readonly retry: RetryOptions;
   private current: { phase: PhaseName; startedAt: Date } | undefined;
+  /** The old primary's WAL position after the fence (planned). */
+  fenceLsn: string | null = null;
+  /** When the CNAME was repointed (for the DNS convergence time). */
+  repointedAt: Date | undefined;
   private readonly compensations: { label: string; undo: () => Gen<void> }[] = [];
 
   constructor(private readonly ctx: OrchestrationContext) {
@@ -44,6 +48,11 @@ export class Run {
       phases: [],
       rto: { total: null },
       rpo: null,
+      risk: null,
+      fence: null,
+      catchUp: null,
+      dns: null,
+      promoteAccepted: false,
       verification: null,
     };
   }
@@ -198,10 +207,12 @@ export function retryOptions(r: FailoverInput["policy"]["retry"]): RetryOptions 
   return o;
 }
 
+/** Seconds per phase of the recovery, and the total from the first phase to the verified write. */
 function rtoOf(phases: PhaseRecord[], requestedAt: string, verifiedAt: string | undefined): FailoverOutput["rto"] {
   const rto: FailoverOutput["rto"] = { total: null };
   for (const p of phases) {
     if (p.phase === "stabilise" || p.phase === "restoreTtl") continue;
+    if (verifiedAt && p.endedAt > verifiedAt) continue; // after the proof (a forced run's fence): not recovery time
     rto[p.phase] = Math.round(((rto[p.phase] ?? 0) + p.seconds) * 1000) / 1000;
   }
   const start = phases[0]?.startedAt ?? requestedAt;

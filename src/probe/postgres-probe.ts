@@ -42,6 +42,24 @@ export interface Expectation {
   expectAddresses?: string[];
 }
 
+export interface FenceState {
+  inRecovery: boolean;
+  /** default_transaction_read_only as a new session sees it: "on" when the fence holds. */
+  readOnlyDefault: string;
+  /** pg_current_wal_lsn() on a primary (null in recovery). */
+  walLsn: string | null;
+  /** Role or database settings that turn the fence off for the sessions they cover ("app in all databases"). */
+  overrides: string[];
+}
+
+export interface EndedSessions {
+  ended: number;
+  /** Ended sessions that had not exited when the wait ran out. */
+  stillExiting: number;
+  /** Sessions the probe's role may not end (superusers'), by user. */
+  survivors: { user: string; sessions: number }[];
+}
+
 /** The probe reached somewhere it must not log in to. */
 export class WrongServerError extends Error {
   readonly code = "WrongServer";
@@ -104,6 +122,73 @@ export class PostgresProbe {
         inRecovery: row.in_recovery,
         lsn: row.lsn,
         replaySeconds: row.replay_s === null ? null : Number(row.replay_s),
+      };
+    });
+  }
+
+  /**
+   * What a new session on `name` gets: `default_transaction_read_only` (the fence), whether the server is
+   * in recovery, and any role or database setting that overrides the fence for the sessions it covers.
+   */
+  async fenceState(name: string, login: ProbeLogin): Promise<FenceState> {
+    return this.withClient(name, login, "verify-full", {}, async (client) => {
+      const r = await client.query<{ in_recovery: boolean; ro: string; wal: string | null }>(
+        `select pg_is_in_recovery() as in_recovery, current_setting('default_transaction_read_only') as ro,
+                case when pg_is_in_recovery() then null else pg_current_wal_lsn()::text end as wal`,
+      );
+      const o = await client.query<{ who: string }>(
+        `select coalesce(r.rolname, 'all roles') || ' in ' || coalesce(d.datname, 'all databases') as who
+           from pg_db_role_setting s
+           left join pg_roles r on r.oid = s.setrole
+           left join pg_database d on d.oid = s.setdatabase
+          cross join unnest(s.setconfig) as c
+          where c ilike 'default_transaction_read_only=%' and c not ilike '%=on' and c not ilike '%=true'`,
+      );
+      const row = r.rows[0]!;
+      return {
+        inRecovery: row.in_recovery,
+        readOnlyDefault: row.ro,
+        walLsn: row.wal,
+        overrides: o.rows.map((x) => x.who),
+      };
+    });
+  }
+
+  /**
+   * Ends every other client session on `name` and waits (up to `waitMs`) until they have exited, so no
+   * session opened before the fence can still commit. A non-superuser cannot end a superuser's session:
+   * those are reported as survivors.
+   */
+  async endSessions(name: string, login: ProbeLogin, waitMs = 5000): Promise<EndedSessions> {
+    return this.withClient(name, login, "verify-full", {}, async (client) => {
+      const sessions = await client.query<{ pid: number; usename: string | null }>(
+        "select pid, usename from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+      );
+      const ended: number[] = [];
+      const survivors = new Map<string, number>();
+      for (const { pid, usename } of sessions.rows) {
+        try {
+          const r = await client.query<{ ok: boolean }>("select pg_terminate_backend($1) as ok", [pid]);
+          if (r.rows[0]?.ok) ended.push(pid);
+        } catch {
+          const user = usename ?? "unknown";
+          survivors.set(user, (survivors.get(user) ?? 0) + 1);
+        }
+      }
+      const deadline = Date.now() + waitMs;
+      let left = ended.length;
+      while (left > 0 && Date.now() < deadline) {
+        const r = await client.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where pid = any($1)",
+          [ended],
+        );
+        left = r.rows[0]?.n ?? 0;
+        if (left > 0) await new Promise((res) => setTimeout(res, 50));
+      }
+      return {
+        ended: ended.length,
+        stillExiting: left,
+        survivors: [...survivors].map(([user, n]) => ({ user, sessions: n })),
       };
     });
   }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
-import { drive, type Script } from "./harness";
+import { drive, took, type Driven, type Script } from "./harness";
 
 const ZONE = "corp.private.postgres.database.azure.com";
 const OLD = `aaaaaaaaaaaa.${ZONE}`;
@@ -16,10 +16,16 @@ const ref = (name: string, aRecordFqdn: string) => ({
   aRecordFqdn,
   fqdn: `${name}.postgres.database.azure.com`,
 });
-const from = { ...ref("pg-eus", OLD), state: { resourceId: "x", name: "pg-eus", state: "Ready", role: "Primary" } };
+const plane = (inRecovery: boolean) => ({ reachable: true, inRecovery, readOnlyDefault: "off" });
+const from = {
+  ...ref("pg-eus", OLD),
+  state: { resourceId: "x", name: "pg-eus", state: "Ready", role: "Primary" },
+  dataPlane: plane(false),
+};
 const to = {
   ...ref("pg-wus", NEW),
   state: { resourceId: "y", name: "pg-wus", state: "Ready", role: "GeoAsyncReplica" },
+  dataPlane: plane(true),
 };
 const cname = { fqdn: `prod.${ZONE}`, target: OLD, ttl: 3600, etag: "e1" };
 
@@ -32,6 +38,8 @@ const input: FailoverInput = {
   requestedAt: "2026-11-27T03:00:00.000Z",
   source: "http",
   dryRun: false,
+  mode: "failover",
+  acceptDataLoss: false,
   policy: {
     ttl: { failoverSeconds: 30, restoreSeconds: "original" },
     timings: {
@@ -41,17 +49,26 @@ const input: FailoverInput = {
       verifyDeadlineSeconds: 60,
       verifyPollSeconds: 5,
       stabiliseSeconds: 300,
+      catchUpDeadlineSeconds: 120,
     },
     retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
+    fence: { watchHours: 24, onReturn: "readOnly" },
+    rpo: { maxLagBytes: 1048576 },
+    verify: { answers: 3 },
   },
 };
+const forced: FailoverInput = { ...input, option: "Forced" };
 
+const measured = { bytes: 0, replaySeconds: 0, source: "measured" as const, measuredAt: input.requestedAt };
 const ready: PreflightResult = {
   kind: "ready",
+  mode: "failover",
   cname,
   from,
   to,
   lag: { bytes: 0, replaySeconds: 0, measuredAt: input.requestedAt, primaryReachable: true },
+  risk: measured,
+  fenceBefore: "off",
   warnings: [],
 };
 const checked = (
@@ -75,6 +92,17 @@ const verified: VerifyResult = {
   wroteAndRolledBack: true,
   serverVersion: "17",
   verifyFull: { ok: false, error: "ERR_TLS_CERT_ALTNAME_INVALID" },
+  dnsAnswers: 3,
+};
+const fenced = {
+  kind: "fenced" as const,
+  server: "pg-eus",
+  ended: 5,
+  stillExiting: 0,
+  survivors: [],
+  overrides: [],
+  lsn: "0/3000100",
+  confirmedAt: input.requestedAt,
 };
 
 /** The happy path; each test overrides what it breaks. */
@@ -84,10 +112,14 @@ function script(over: Script = {}): Script {
   return {
     preflight: () => ready,
     lowerTtl: (i) => ((ttl = i.ttl), { kind: "done", ttl: i.ttl, previousTtl: 3600, etag: "e2", changed: true }),
+    fence: () => fenced,
+    liftFence: (i) => ({ kind: "lifted", value: i.previousValue }),
+    checkCatchUp: (i) => ({ kind: "checked", caughtUp: true, replayLsn: i.lsn, lagBytes: 0, detail: "caught up" }),
     promote: () => ({ kind: "started", state: to.state }),
     checkPromotion: () => (++polls < 3 ? checked("promoting") : checked("writable")),
     repointCname: (i) => ({ kind: "done", changed: true, cname: { ...cname, target: i.toTarget, ttl } }),
     verify: () => verified,
+    watchFence: () => ({ kind: "watching", until: "2026-11-28T03:00:00.000Z" }),
     restoreTtl: (i) => {
       const prev = ttl;
       ttl = i.ttl;
@@ -98,14 +130,17 @@ function script(over: Script = {}): Script {
 }
 
 const fail = (msg: string) => () => new Error(msg);
+const count = (r: Driven, key: string) => r.calls.filter((c) => c.key === key).length;
 
-describe("failover runbook exits", () => {
-  test("the happy path runs the steps in order, restores the TTL, and measures the RTO up to the verified write", async () => {
+describe("planned: fence, catch up, promote, repoint, verify", () => {
+  test("the happy path runs the steps in order, keeps the old primary fenced, restores the TTL", async () => {
     const r = await drive(input, script());
     assert.equal(r.output.outcome, "succeeded", r.output.reason);
     assert.deepEqual(r.steps, [
       "preflight",
       "lowerTtl",
+      "fence",
+      "checkCatchUp",
       "promote",
       "checkPromotion",
       "repointCname",
@@ -119,12 +154,19 @@ describe("failover runbook exits", () => {
       ttl: 3600,
       note: "the new primary pg-wus, proven writable through its own name",
     });
+    assert.equal(r.output.fence?.state, "fenced");
+    assert.equal(r.output.fence?.endedSessions, 5);
+    assert.deepEqual(r.output.catchUp?.lsn, "0/3000100");
+    assert.deepEqual(r.output.risk?.bytes, 0, "after the catch-up nothing acknowledged is at risk");
+    assert.equal(r.output.promoteAccepted, true);
     assert.deepEqual(
       r.output.phases.map((p) => [p.phase, p.outcome]),
       [
         ["preflight", "ok"],
         ["lowerTtl", "ok"],
         ["drain", "ok"],
+        ["fence", "ok"],
+        ["catchUp", "ok"],
         ["promote", "ok"],
         ["repoint", "ok"],
         ["verify", "ok"],
@@ -133,18 +175,32 @@ describe("failover runbook exits", () => {
       ],
     );
     assert.equal(r.output.rto.drain, 300, "a planned failover drains the old TTL, capped at drainCapSeconds");
-    // The promote call, then polls 1, 2, 3 with 15 s between them (each activity takes 10 virtual ms).
-    assert.equal(r.output.rto.promote, 30.04);
-    assert.ok(r.output.rto.total! > 330 && r.output.rto.total! < 340, String(r.output.rto.total));
+    assert.equal(
+      r.output.rto.promote,
+      0.04,
+      "the writable watch is called again at once, with no durable timer in between",
+    );
+    assert.deepEqual(r.output.dns, { answers: 3, convergedSeconds: 0.01 });
     assert.equal(r.calls.at(-1)!.key, "releaseLease", "the pair's lease is released last");
+    const promoteCall = r.calls.find((c) => c.key === "promote")!;
+    const catchUpCall = r.calls.find((c) => c.key === "checkCatchUp")!;
+    assert.ok(
+      catchUpCall.atMs < promoteCall.atMs && catchUpCall.input.lsn === "0/3000100",
+      "the promote waits for the catch-up to the fence's LSN",
+    );
   });
 
   test("a refused preflight changes nothing and runs no compensation", async () => {
     const r = await drive(
       input,
-      script({ preflight: () => ({ kind: "refused", code: "NoReplica", reason: "pg-wus is not a replica", cname }) }),
+      script({
+        preflight: () => ({ kind: "refused", code: "TwoWritablePrimaries", reason: "both accept writes", cname }),
+      }),
     );
-    assert.deepEqual([r.output.outcome, r.output.code, r.output.failedStep], ["refused", "NoReplica", "preflight"]);
+    assert.deepEqual(
+      [r.output.outcome, r.output.code, r.output.failedStep],
+      ["refused", "TwoWritablePrimaries", "preflight"],
+    );
     assert.deepEqual(r.output.cname, { target: OLD, ttl: 3600, note: "unchanged" });
     assert.deepEqual(r.steps, ["preflight", "recordEvent", "releaseLease"]);
   });
@@ -155,7 +211,7 @@ describe("failover runbook exits", () => {
     assert.deepEqual(r.steps, ["preflight", "recordEvent", "releaseLease"]);
   });
 
-  test("lowerTtl refused (someone repointed the CNAME): refused, and the TTL compensation runs", async () => {
+  test("lowerTtl refused (someone repointed the CNAME): refused, the TTL compensation runs, no fence", async () => {
     const r = await drive(
       input,
       script({ lowerTtl: () => ({ kind: "refused", code: "ConcurrentChange", reason: "changed" }) }),
@@ -165,18 +221,46 @@ describe("failover runbook exits", () => {
       ["refused", "ConcurrentChange", "lowerTtl"],
     );
     assert.deepEqual(r.steps, ["preflight", "lowerTtl", "restoreTtl", "recordEvent", "releaseLease"]);
-    assert.match(r.output.cname.note, /still the old primary pg-eus: nothing was repointed/);
+    assert.equal(r.output.fence?.state, "none");
   });
 
   test("lowerTtl failing on every attempt: failed after the retry policy's attempts, TTL restored", async () => {
     const r = await drive(input, script({ lowerTtl: fail("HTTP 503") }));
     assert.deepEqual([r.output.outcome, r.output.code], ["failed", "LowerTtlFailed"]);
-    assert.equal(r.calls.filter((c) => c.key === "lowerTtl").length, 3, "maxAttempts");
+    assert.equal(count(r, "lowerTtl"), 3, "maxAttempts");
     assert.match(r.output.reason!, /HTTP 503/);
-    assert.equal(r.calls.filter((c) => c.key === "restoreTtl").length, 1);
+    assert.equal(count(r, "restoreTtl"), 1);
   });
 
-  test("promote refused by ARM: refused, TTL restored, nothing repointed", async () => {
+  test("the fence failing: the fence is lifted (whatever part was applied) and the TTL restored", async () => {
+    const r = await drive(input, script({ fence: fail("could not confirm") }));
+    assert.deepEqual([r.output.outcome, r.output.code, r.output.failedStep], ["failed", "FenceFailed", "fence"]);
+    assert.deepEqual(r.steps.slice(-4), ["liftFence", "restoreTtl", "recordEvent", "releaseLease"]);
+    assert.deepEqual(r.calls.find((c) => c.key === "liftFence")!.input.previousValue, "off");
+    assert.equal(r.output.fence?.state, "lifted");
+    assert.ok(!r.steps.includes("promote"));
+  });
+
+  test("a replica that does not catch up in time: CatchUpTimedOut, fence lifted, TTL restored, no promote", async () => {
+    // Each call watches for 10 s (the activity's own window) before answering "not yet".
+    const behind = (i: { lsn: string }) =>
+      took(10_000, {
+        kind: "checked" as const,
+        caughtUp: false,
+        replayLsn: "0/3000000",
+        lagBytes: 256,
+        detail: `256 bytes behind ${i.lsn}`,
+      });
+    const r = await drive(input, script({ checkCatchUp: behind }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "CatchUpTimedOut"]);
+    assert.match(r.output.reason!, /did not replay up to 0\/3000100 within 120s: 256 bytes behind 0\/3000100/);
+    assert.equal(count(r, "checkCatchUp"), 12, "back-to-back 10 s watches until the 120 s deadline");
+    assert.equal(r.output.fence?.state, "lifted");
+    assert.ok(!r.steps.includes("promote"));
+    assert.equal(r.output.cname.target, OLD);
+  });
+
+  test("promote refused by ARM (the PATCH was rejected): refused, fence lifted, TTL restored", async () => {
     const r = await drive(
       input,
       script({
@@ -191,35 +275,47 @@ describe("failover runbook exits", () => {
       [r.output.outcome, r.output.code, r.output.failedStep],
       ["refused", "AuthorizationFailed", "promote"],
     );
-    assert.deepEqual(r.steps, ["preflight", "lowerTtl", "promote", "restoreTtl", "recordEvent", "releaseLease"]);
+    assert.deepEqual(r.steps.slice(-5), ["promote", "liftFence", "restoreTtl", "recordEvent", "releaseLease"]);
+    assert.equal(r.output.fence?.state, "lifted");
+    assert.equal(r.output.promoteAccepted, false);
     assert.equal(r.output.cname.target, OLD);
   });
 
-  test("a promote that does not take effect stops after three idle polls and says it may still complete", async () => {
+  test("promote failing on every attempt (accepted or not is unknown): the fence stays, the run says the promote may complete", async () => {
+    const r = await drive(input, script({ promote: fail("socket hang up") }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "PromoteFailed"]);
+    assert.ok(!r.steps.includes("liftFence"), "never lift the fence once a promote may have been accepted");
+    assert.equal(r.output.fence?.state, "fenced");
+    assert.match(r.output.fence!.note, /stays fenced because the promote of pg-wus may complete/);
+    assert.match(r.output.cname.note, /promote of pg-wus may still complete/);
+  });
+
+  test("a promote that does not take effect stops after three idle watches; the fence stays", async () => {
     const r = await drive(
       input,
       script({ checkPromotion: () => checked("notStarted", "pg-wus is still a replica and not updating") }),
     );
     assert.deepEqual([r.output.outcome, r.output.code], ["failed", "PromoteDidNotTakeEffect"]);
-    assert.equal(r.calls.filter((c) => c.key === "checkPromotion").length, 3);
-    assert.match(r.output.cname.note, /promote of pg-wus was accepted and may still complete/);
+    assert.equal(count(r, "checkPromotion"), 3);
+    assert.ok(!r.steps.includes("liftFence"));
     assert.ok(!r.steps.includes("repointCname"));
+    assert.equal(r.output.promoteAccepted, true);
   });
 
-  test("a promote past its deadline: failed, TTL restored, the CNAME stays on the old primary", async () => {
-    const r = await drive(input, script({ checkPromotion: () => checked("promoting", "ARM: state Updating") }));
+  test("a promote past its deadline: failed, TTL restored, CNAME on the old (fenced) primary, reported", async () => {
+    const r = await drive(input, script({ checkPromotion: () => new Error("ECONNREFUSED") }));
     assert.deepEqual([r.output.outcome, r.output.code], ["failed", "PromoteDeadlineExceeded"]);
-    assert.match(r.output.reason!, /not writable within 600s: ARM: state Updating/);
-    assert.equal(r.calls.filter((c) => c.key === "checkPromotion").length, 600 / 15 + 1);
+    assert.match(r.output.reason!, /not writable within 600s: .*ECONNREFUSED/);
     assert.deepEqual(r.steps.slice(-3), ["restoreTtl", "recordEvent", "releaseLease"]);
     assert.equal(r.output.cname.target, OLD);
+    assert.equal(r.output.fence?.state, "fenced");
   });
 
   test("checkPromotion errors are tolerated until the deadline (the promote is still tracked)", async () => {
     let n = 0;
     const r = await drive(
       input,
-      script({ checkPromotion: () => (++n <= 6 ? new Error("ECONNRESET") : checked("writable")) }),
+      script({ checkPromotion: () => (++n <= 4 ? new Error("ECONNRESET") : checked("writable")) }),
     );
     assert.equal(r.output.outcome, "succeeded", r.output.reason);
   });
@@ -245,12 +341,13 @@ describe("failover runbook exits", () => {
     assert.equal(r.output.cname.note, "not moved by this run");
     assert.ok(r.output.warnings.some((w) => /pg-wus is promoted and writable but the CNAME was not moved/.test(w)));
     assert.ok(r.steps.includes("restoreTtl"));
+    assert.ok(!r.steps.includes("liftFence"));
   });
 
   test("DNS that never answers the new target: DnsNotConverged after the verify deadline, TTL restored", async () => {
-    const r = await drive(input, script({ verify: () => ({ kind: "dnsNotYet", answer: OLD, ttl: 30 }) }));
+    const r = await drive(input, script({ verify: () => ({ kind: "dnsNotYet", answer: OLD, ttl: 30, inARow: 0 }) }));
     assert.deepEqual([r.output.outcome, r.output.code, r.output.failedStep], ["failed", "DnsNotConverged", "verify"]);
-    assert.equal(r.calls.filter((c) => c.key === "verify").length, 60 / 5 + 1);
+    assert.equal(count(r, "verify"), 60 / 5 + 1);
     assert.equal(r.output.cname.target, NEW, "the CNAME stays on the promoted server, proven writable by its own name");
     assert.ok(r.steps.includes("restoreTtl"));
   });
@@ -281,10 +378,135 @@ describe("failover runbook exits", () => {
     );
     assert.equal(r.output.phases.at(-1)!.outcome, "failed");
   });
+});
 
-  test("forced: no drain", async () => {
-    const r = await drive({ ...input, option: "Forced" }, script());
-    assert.equal(r.output.outcome, "succeeded");
+describe("forced: the region is gone", () => {
+  const down = {
+    ...ready,
+    from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    lag: null,
+    fenceBefore: null,
+  };
+  const sampled = (bytes: number) => ({
+    ...down,
+    risk: { bytes, replaySeconds: 2, source: "sample" as const, measuredAt: "2026-11-27T02:59:00.000Z" },
+  });
+
+  test("no drain, no fence or catch-up before the promote; the old primary's fence is watched for", async () => {
+    const r = await drive(forced, script({ preflight: () => sampled(4096) }));
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.deepEqual(r.steps, [
+      "preflight",
+      "lowerTtl",
+      "promote",
+      "checkPromotion",
+      "repointCname",
+      "verify",
+      "watchFence",
+      "restoreTtl",
+      "recordEvent",
+      "releaseLease",
+    ]);
     assert.equal(r.output.phases.find((p) => p.phase === "drain")!.outcome, "skipped");
+    assert.equal(r.output.fence?.state, "watching");
+    assert.match(r.output.fence!.note, /NOT fenced/);
+    assert.deepEqual(r.output.risk, {
+      bytes: 4096,
+      replaySeconds: 2,
+      source: "sample",
+      measuredAt: "2026-11-27T02:59:00.000Z",
+    });
+    assert.equal(r.output.rto.fence, undefined, "fencing after the proof is not recovery time");
+  });
+
+  test("RPO guard: above rpo.maxLagBytes the promote waits for acceptDataLoss; nothing changes", async () => {
+    const r = await drive(forced, script({ preflight: () => sampled(8 * 1048576) }));
+    assert.deepEqual(
+      [r.output.outcome, r.output.code, r.output.failedStep],
+      ["refused", "DataLossNotAccepted", "preflight"],
+    );
+    assert.match(r.output.reason!, /8388608 bytes behind \(sample at 2026-11-27T02:59:00.000Z\)/);
+    assert.deepEqual(r.steps, ["preflight", "recordEvent", "releaseLease"]);
+    const accepted = await drive(
+      { ...forced, acceptDataLoss: true },
+      script({ preflight: () => sampled(8 * 1048576) }),
+    );
+    assert.equal(accepted.output.outcome, "succeeded");
+  });
+
+  test("RPO guard: with no lag sample of the primary alive, the data at risk is unknown and needs acceptDataLoss", async () => {
+    const r = await drive(
+      forced,
+      script({
+        preflight: () => ({
+          ...down,
+          risk: { bytes: null, replaySeconds: null, source: "unknown" as const, measuredAt: null },
+        }),
+      }),
+    );
+    assert.deepEqual([r.output.outcome, r.output.code], ["refused", "DataLossNotAccepted"]);
+    assert.match(r.output.reason!, /unknown/);
+  });
+
+  test("an old primary that still answers is fenced right after the proof", async () => {
+    const r = await drive(forced, script({ preflight: () => ({ ...ready, risk: measured }) }));
+    assert.equal(r.output.outcome, "succeeded");
+    assert.deepEqual(r.steps.slice(5, 8), ["verify", "fence", "restoreTtl"]);
+    assert.equal(r.output.fence?.state, "fenced");
+  });
+});
+
+describe("completing a failover whose target is already promoted", () => {
+  const completing = { ...input, mode: "complete" as const };
+  const promoted = {
+    ...ready,
+    mode: "complete" as const,
+    lag: null,
+    to: { ...to, state: { ...to.state, role: "Primary" }, dataPlane: plane(false) },
+  };
+
+  test("fence the old primary, repoint, verify — no catch-up, no promote", async () => {
+    const r = await drive(completing, script({ preflight: () => promoted }));
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.deepEqual(r.steps, [
+      "preflight",
+      "lowerTtl",
+      "fence",
+      "repointCname",
+      "verify",
+      "restoreTtl",
+      "recordEvent",
+      "releaseLease",
+    ]);
+    assert.equal(r.output.fence?.state, "fenced");
+  });
+
+  test("a repoint refused while completing lifts the fence: back to how the run found the pair", async () => {
+    const r = await drive(
+      completing,
+      script({
+        preflight: () => promoted,
+        repointCname: () => ({ kind: "refused", code: "ConcurrentChange", reason: "x" }),
+      }),
+    );
+    assert.equal(r.output.outcome, "refused");
+    assert.ok(r.steps.includes("liftFence"));
+  });
+
+  test("with the old primary away, it is watched for instead", async () => {
+    const away = {
+      ...promoted,
+      from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    };
+    const r = await drive(completing, script({ preflight: () => away }));
+    assert.equal(r.output.outcome, "succeeded");
+    assert.deepEqual(r.steps.slice(0, 6), [
+      "preflight",
+      "lowerTtl",
+      "repointCname",
+      "verify",
+      "watchFence",
+      "restoreTtl",
+    ]);
   });
 });

@@ -11,8 +11,18 @@ import { EventType as E, type HistoryEvent } from "../../local/host/types";
 import type { ActivityInput, ActivityKey, ActivityOutput } from "../../src/activities/catalog";
 import type { FailoverInput, FailoverOutput, FailoverStatus } from "../../src/orchestrations/failover-types";
 
+/** An activity result that took `ms` of virtual time (a watch window, say). */
+export interface Took<T> {
+  took: number;
+  value: T | Error;
+}
+export const took = <T>(ms: number, value: T | Error): Took<T> => ({ took: ms, value });
+
 /** A scripted activity: its result, or an Error to fail this attempt (the retry policy applies). */
-export type Handler<K extends ActivityKey> = (input: ActivityInput<K>, attempt: number) => ActivityOutput<K> | Error;
+export type Handler<K extends ActivityKey> = (
+  input: ActivityInput<K>,
+  attempt: number,
+) => ActivityOutput<K> | Error | Took<ActivityOutput<K>>;
 export type Script = { [K in ActivityKey]?: Handler<K> };
 
 export interface Call {
@@ -103,8 +113,10 @@ export async function drive(input: FailoverInput, script: Script, maxEpisodes = 
       calls.push({ key, input: actInput, attempt, atMs: now - T0 });
       const handler = (script[key] ?? DEFAULTS[key]) as Handler<ActivityKey> | undefined;
       if (!handler) throw new Error(`no scripted result for activity ${key}`);
-      const result = handler(actInput as never, attempt);
-      const at = now + 10; // each activity takes 10 virtual ms
+      const raw = handler(actInput as never, attempt);
+      const timed = isTook(raw) ? raw : { took: 10, value: raw }; // an activity takes 10 virtual ms unless told
+      const result = timed.value;
+      const at = now + timed.took;
       pending.push(
         result instanceof Error
           ? event(E.TaskFailed, at, {
@@ -126,6 +138,10 @@ export async function drive(input: FailoverInput, script: Script, maxEpisodes = 
     pending = pending.filter((p) => p !== next);
   }
   throw new Error(`not done after ${maxEpisodes} episodes`);
+}
+
+function isTook(v: unknown): v is Took<unknown> {
+  return typeof v === "object" && v !== null && "took" in v && "value" in v && Object.keys(v).length === 2;
 }
 
 const DEFAULTS: Script = {

@@ -1,6 +1,7 @@
 // Small in-memory fakes of the adapters, for unit tests of activities (no I/O).
 import type { ActivityDeps } from "../../src/activities/deps";
 import { MemoryAuditJournal } from "../../src/audit/journal";
+import { MemoryPairState } from "../../src/state/pair-state";
 import type { DnsRecords } from "../../src/azure/dns-records";
 import type { FlexibleServers } from "../../src/azure/flexible-servers";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
@@ -86,6 +87,19 @@ export class FakeServers implements FlexibleServers {
     s.state = "Updating";
     return {};
   }
+  parameters = new Map<string, string>();
+  parameterWrites: { resourceId: string; name: string; value: string }[] = [];
+  stops: string[] = [];
+  async getParameter(resourceId: string, name: string): Promise<string> {
+    return this.parameters.get(`${resourceId}|${name}`) ?? "off";
+  }
+  async setParameter(resourceId: string, name: string, value: string): Promise<void> {
+    this.parameterWrites.push({ resourceId, name, value });
+    this.parameters.set(`${resourceId}|${name}`, value);
+  }
+  async startStop(resourceId: string): Promise<void> {
+    this.stops.push(resourceId);
+  }
 }
 
 export function fakeDeps(
@@ -110,5 +124,6 @@ export function fakeDeps(
       connectTimeoutMs: 1000,
     }),
     journal: new MemoryAuditJournal(),
+    state: new MemoryPairState(),
   };
 }
