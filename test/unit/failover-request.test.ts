@@ -123,7 +123,7 @@ test("an unknown field is named only when its name looks like one", () => {
   assert.deepEqual(parseFailoverRequest({ ...ok, colour: "red" }), {
     ok: false,
     field: "colour",
-    message: "is not a known field (pair, option, reason, requestedBy, dryRun)",
+    message: "is not a known field (pair, option, reason, requestedBy, dryRun, acceptDataLoss, complete)",
   });
   const r = parseFailoverRequest({ ...ok, "x\nforged log line": 1 });
   assert.equal(!r.ok && r.field, "body");
