@@ -3,8 +3,13 @@
 import type { DurableOrchestrationStatus } from "durable-functions";
 import type { AuditEntry } from "../audit/journal";
 import type { FailoverInput, FailoverOutput, FailoverStatus } from "../orchestrations/failover-types";
+import type { PendingFence } from "../state/pair-state";
 
-export function failoverView(status: DurableOrchestrationStatus, timeline: AuditEntry[]) {
+/**
+ * `fence`: the pair's owed fence, when this run left one (a forced failover whose old primary was away):
+ * it keeps changing after the run ends, so it is read live.
+ */
+export function failoverView(status: DurableOrchestrationStatus, timeline: AuditEntry[], fence?: PendingFence) {
   const input = status.input as FailoverInput | undefined;
   const output = status.runtimeStatus === "Completed" ? (status.output as FailoverOutput) : undefined;
   const custom = status.customStatus as FailoverStatus | undefined;
@@ -13,6 +18,8 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
     runId: input?.runId,
     pair: input?.pair,
     option: input?.option,
+    mode: input?.mode,
+    acceptDataLoss: input?.acceptDataLoss,
     dryRun: input?.dryRun,
     reason: input?.reason,
     requestedBy: input?.requestedBy,
@@ -37,6 +44,27 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
       detail: e.detail,
     })),
     result: output ?? null,
+    // Live: is the old primary fenced yet? ("not fenced" until the fence watch reaches it)
+    oldPrimary:
+      fence && fence.runId === input?.runId
+        ? {
+            server: fence.server.name,
+            fenced: fence.state === "fenced",
+            state: fence.state,
+            since: fence.since,
+            watchUntil: fence.until,
+            fencedAt: fence.fencedAt ?? null,
+            lastError: fence.lastError ?? null,
+            note: fence.note ?? null,
+          }
+        : output?.fence
+          ? {
+              server: output.fence.server,
+              fenced: output.fence.state === "fenced",
+              state: output.fence.state,
+              note: output.fence.note,
+            }
+          : null,
     // A failure of the orchestration itself (a bug, not a refused failover) carries its message here.
     error: status.runtimeStatus === "Failed" ? status.output : undefined,
   };

@@ -1,19 +1,87 @@
-// The live topology of a pair for GET /api/pairs: where the CNAME points and what each server is.
+// The live topology of a pair for GET /api/pairs: where the CNAME points, what each server is (ARM and
+// its own name on the data plane), recent replication lag, and the warnings on-call engineers must see:
+// two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left.
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
-import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import type { PairConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
+import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import { sameName } from "../domain/names";
-import { isStandalone } from "../domain/topology";
+import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";
+
+const RECENT_SAMPLES = 10;
 
 export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
   const refs = serverRefs(pair);
-  const [cname, ...states] = await Promise.allSettled([
+  const login = deps.login(pair);
+  const [cname, samples, fence, ...states] = await Promise.allSettled([
     deps.dns.getCname(pair.dns),
+    deps.state.samples(pair.name),
+    deps.state.fence(pair.name),
     ...refs.map((r) => deps.servers.get(r.resourceId)),
   ]);
   const target = cname.status === "fulfilled" ? cname.value.target : undefined;
+  const planes = await Promise.all(
+    states.map(async (s) => {
+      if (s.status !== "fulfilled" || !s.value.fqdn) return undefined;
+      try {
+        const f = await deps.probe.fenceState(s.value.fqdn, login);
+        return { reachable: true, inRecovery: f.inRecovery, readOnlyDefault: f.readOnlyDefault };
+      } catch (e) {
+        return { reachable: false, inRecovery: null, readOnlyDefault: null, error: describeError(e) };
+      }
+    }),
+  );
+  const servers = refs.map((ref, i) => {
+    const s = states[i]!;
+    const plane = planes[i];
+    return {
+      name: ref.name,
+      resourceId: ref.resourceId,
+      aRecord: ref.aRecordFqdn,
+      servesCname: sameName(target, ref.aRecordFqdn),
+      ...(s.status === "fulfilled"
+        ? {
+            state: s.value.state,
+            role: s.value.role,
+            location: s.value.location,
+            replicationState: s.value.replicationState,
+            sourceServer: s.value.sourceServerResourceId ?? null,
+            standalone: isStandalone(s.value),
+          }
+        : { error: describeError(s.reason) }),
+      dataPlane: plane ?? null,
+      acceptsWrites: acceptsWrites(plane ?? undefined),
+      fenced: plane?.readOnlyDefault === "on",
+    };
+  });
+
+  const warnings: string[] = [];
+  const writable = servers.filter((s) => s.acceptsWrites);
+  if (writable.length > 1) {
+    const served = servers.find((s) => s.servesCname)?.name ?? "neither";
+    const other = writable.find((s) => !s.servesCname);
+    warnings.push(
+      `two writable servers: ${writable.map((s) => s.name).join(" and ")} both accept writes; the CNAME serves ${served}` +
+        (other ? `; ${other.name} is not fenced` : ""),
+    );
+  }
+  const pending = fence.status === "fulfilled" ? fence.value : undefined;
+  if (pending?.state === "pending") {
+    warnings.push(
+      `old primary ${pending.server.name} is not fenced since the forced failover of ${pending.since}: it is fenced when it comes back (watched until ${pending.until}${pending.lastError ? `; last try: ${pending.lastError}` : ""})`,
+    );
+  }
+  const known = states.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  if (known.length === states.length && !known.some((s) => isReplicaRole(s.role))) {
+    warnings.push("no replica left: a failover has nothing to promote; re-protect the pair by creating a new replica");
+  }
+  if (cname.status === "fulfilled" && cname.value.ttl > pair.timings.drainCapSeconds) {
+    warnings.push(
+      `the CNAME's TTL (${cname.value.ttl}s) is longer than the drain cap (${pair.timings.drainCapSeconds}s): clients may keep the old answer that long after a repoint; a steady-state TTL of ${pair.timings.drainCapSeconds}s or less avoids that`,
+    );
+  }
+  const recent = samples.status === "fulfilled" ? samples.value.slice(-RECENT_SAMPLES) : [];
   return {
     name: pair.name,
     cname: {
@@ -23,24 +91,9 @@ export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
         : { error: describeError(cname.reason) }),
     },
     promoteOption: pair.promoteOption,
-    servers: refs.map((ref, i) => {
-      const s = states[i]!;
-      return {
-        name: ref.name,
-        resourceId: ref.resourceId,
-        aRecord: ref.aRecordFqdn,
-        servesCname: sameName(target, ref.aRecordFqdn),
-        ...(s.status === "fulfilled"
-          ? {
-              state: s.value.state,
-              role: s.value.role,
-              location: s.value.location,
-              replicationState: s.value.replicationState,
-              sourceServer: s.value.sourceServerResourceId ?? null,
-              standalone: isStandalone(s.value),
-            }
-          : { error: describeError(s.reason) }),
-      };
-    }),
+    servers,
+    lag: { latest: recent.at(-1) ?? null, recent },
+    oldPrimaryFence: pending ?? null,
+    warnings,
   };
 }

@@ -106,9 +106,12 @@ async function getFailover(request: HttpRequest, context: InvocationContext): Pr
   const client = df.getClient(context);
   const status = id ? await statusOf(client, id, { showInput: true }) : undefined;
   if (!status) return error(404, "FailoverNotFound", `no failover with id "${given}"`, { field: "id" });
-  const runId = (status.input as FailoverInput | undefined)?.runId;
-  const timeline = runId ? await journal.list(runId) : [];
-  return json(RUNNING.has(status.runtimeStatus) ? 202 : 200, failoverView(status, timeline));
+  const input = status.input as FailoverInput | undefined;
+  const [timeline, fence] = await Promise.all([
+    input ? journal.list(input.runId) : [],
+    input ? services().deps.state.fence(input.pair) : undefined,
+  ]);
+  return json(RUNNING.has(status.runtimeStatus) ? 202 : 200, failoverView(status, timeline, fence));
 
   async function instanceIdOfRun(runId: string): Promise<string | undefined> {
     const requested = (await journal.list(runId)).find((e) => e.step === "run" && e.event === "requested");

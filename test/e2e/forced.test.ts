@@ -1,36 +1,120 @@
-// Region down: a planned failover is refused (it would wait for a primary that is gone), a forced one
-// promotes the replica and moves prod, reporting that the lag could not be measured on the dead primary.
+// Region down: a planned failover is refused (it would wait for a primary that is gone); a forced one
+// reports the data at risk from the last lag sample taken while the primary lived, refuses to promote
+// blind, promotes and moves prod, says the old primary is not fenced — and fences it when its region
+// comes back.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { cnameRecord, failover, inRecovery, resolveCname, roles, start, type Stack } from "./helpers";
+import { test } from "node:test";
+import {
+  cnameRecord,
+  failover,
+  inRecovery,
+  pairView,
+  resolveCname,
+  roles,
+  runFunction,
+  start,
+  waitFor,
+} from "./helpers";
 
-let stack: Stack;
-before(async () => {
-  stack = await start();
-  await stack.lab.regionDown(stack.lab.info.servers.primary.region);
-});
-after(async () => {
-  await stack?.stop();
-});
+test("forced failover with the primary's region down, then back", async (t) => {
+  const stack = await start();
+  t.after(() => stack.stop());
+  const { lab } = stack;
+  const { primary, replica } = lab.info.servers;
 
-test("planned is refused while the primary's region is down, and nothing changes", async () => {
-  const before = { cname: cnameRecord(stack), roles: roles(stack) };
-  const run = await failover(stack, { option: "Planned" });
-  assert.equal(run.out.outcome, "refused");
-  assert.equal(run.out.code, "PrimaryNotReady");
-  assert.match(run.out.reason!, /Forced/);
-  assert.deepEqual({ cname: cnameRecord(stack), roles: roles(stack) }, before);
-});
+  await t.test("while the primary answers, a forced dry run measures the data at risk", async () => {
+    const run = await failover(stack, { option: "Forced", dryRun: true });
+    assert.equal(run.out.outcome, "dryRun");
+    assert.equal(run.out.risk?.source, "measured");
+  });
 
-test("forced fails over to the replica with prod verified through the CNAME", async () => {
-  const run = await failover(stack, { option: "Forced", reason: "eastus is down" });
-  assert.equal(run.out.outcome, "succeeded", run.out.reason);
-  const replica = stack.lab.info.servers.replica;
-  assert.equal((await resolveCname(stack)).target, replica.aRecordFqdn);
-  assert.equal(cnameRecord(stack).ttl, 3600);
-  assert.equal(await inRecovery(stack, "replica"), false);
-  assert.equal(run.out.rpo?.primaryReachable, false);
-  assert.equal(run.out.rpo?.bytes, null);
-  assert.equal(run.out.phases.find((p) => p.phase === "drain")?.outcome, "skipped", "forced does not wait for caches");
-  assert.equal(run.out.verification?.address, replica.address);
+  await t.test(
+    "with the primary down and no lag sample of it alive, a forced failover is refused: the data at risk is unknown",
+    async () => {
+      await lab.regionDown(primary.region);
+      const run = await failover(stack, { option: "Forced" });
+      assert.deepEqual([run.out.outcome, run.out.code], ["refused", "DataLossNotAccepted"]);
+      assert.match(run.out.reason!, /unknown.*acceptDataLoss/);
+      assert.equal(await inRecovery(stack, "replica"), true, "nothing was promoted");
+      await lab.regionUp(primary.region);
+    },
+  );
+
+  await t.test("the lag sampler records the replica's lag while the primary lives", async () => {
+    await lab.adminQuery("primary", "insert into lab_writes(note) values ('before the outage')");
+    await runFunction(stack, "lag-sampler");
+    const latest = await waitFor("a lag sample", async () => (await pairView(stack)).lag.latest ?? undefined);
+    assert.equal(latest.primary, primary.name);
+    assert.equal(latest.primaryAlive, true);
+    assert.equal(typeof latest.bytes, "number");
+  });
+
+  await lab.regionDown(primary.region);
+
+  await t.test("planned is refused while the primary's region is down, and nothing changes", async () => {
+    const before = { cname: cnameRecord(stack), roles: roles(stack) };
+    const run = await failover(stack, { option: "Planned" });
+    assert.deepEqual([run.out.outcome, run.out.code], ["refused", "PrimaryNotReady"]);
+    assert.match(run.out.reason!, /Forced/);
+    assert.deepEqual({ cname: cnameRecord(stack), roles: roles(stack) }, before);
+  });
+
+  await t.test(
+    "forced promotes, moves prod, reports the sampled data at risk and that the old primary is not fenced",
+    async () => {
+      const run = await failover(stack, { option: "Forced", reason: "eastus is down" });
+      assert.equal(run.out.outcome, "succeeded", run.out.reason);
+      assert.equal((await resolveCname(stack)).target, replica.aRecordFqdn);
+      assert.equal(cnameRecord(stack).ttl, 3600);
+      assert.equal(await inRecovery(stack, "replica"), false);
+      assert.equal(run.out.rpo?.primaryReachable, false);
+      assert.equal(run.out.risk?.source, "sample", JSON.stringify(run.out.risk));
+      assert.ok((run.out.risk?.bytes ?? -1) >= 0);
+      assert.equal(
+        run.out.phases.find((p) => p.phase === "drain")?.outcome,
+        "skipped",
+        "forced does not wait for caches",
+      );
+      assert.equal(run.out.verification?.address, replica.address);
+      assert.equal(run.out.fence?.state, "watching");
+      const live = await stack.api.get<{ oldPrimary: { fenced: boolean; state: string } }>(`/api/failovers/${run.id}`);
+      assert.deepEqual([live.body.oldPrimary.fenced, live.body.oldPrimary.state], [false, "pending"]);
+      const pair = await pairView(stack);
+      assert.ok(
+        pair.warnings.some((w) => /old primary .* is not fenced/.test(w)),
+        pair.warnings.join("; "),
+      );
+    },
+  );
+
+  await t.test("the region returns: the old primary is writable until the fence watch fences it", async () => {
+    await lab.regionUp(primary.region);
+    // Split brain, as Azure warns: the old primary came back writable.
+    assert.equal(await inRecovery(stack, "primary"), false);
+    const pair = await pairView(stack);
+    assert.ok(
+      pair.warnings.some((w) => /two writable servers/.test(w)),
+      pair.warnings.join("; "),
+    );
+    await runFunction(stack, "fence-watch");
+    await waitFor("the fence watch", async () =>
+      (await pairView(stack)).oldPrimaryFence?.state === "fenced" ? true : undefined,
+    );
+    await assert.rejects(
+      lab.adminQuery("primary", "insert into lab_writes(note) values ('split brain')"),
+      /read-only transaction/,
+    );
+    const after = await pairView(stack);
+    assert.deepEqual(
+      after.warnings.filter((w) => /two writable|not fenced/.test(w)),
+      [],
+    );
+    assert.deepEqual(
+      after.servers.map((s) => [s.name, s.acceptsWrites, s.fenced]),
+      [
+        [primary.name, false, true],
+        [replica.name, true, false],
+      ],
+    );
+  });
 });

@@ -126,6 +126,31 @@ export async function waitFor<T>(
   }
 }
 
+/** Runs a timer-triggered function now, through the host's admin API (as `func` and Azure allow). */
+export async function runFunction(stack: Stack, name: string): Promise<void> {
+  const res = await fetch(new URL(`/admin/functions/${name}`, stack.host.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-functions-key": stack.host.masterKey },
+    body: JSON.stringify({ input: "" }),
+  });
+  assert.equal(res.status, 202, `POST /admin/functions/${name}: ${await res.text()}`);
+}
+
+export interface PairView {
+  name: string;
+  cname: { target: string; ttl: number };
+  servers: { name: string; servesCname: boolean; role: string; acceptsWrites: boolean; fenced: boolean }[];
+  lag: { latest: { primary: string | null; bytes: number | null; primaryAlive: boolean; at: string } | null };
+  oldPrimaryFence: { state: string; server: { name: string } } | null;
+  warnings: string[];
+}
+
+export async function pairView(stack: Stack): Promise<PairView> {
+  const res = await stack.api.get<{ pairs: PairView[] }>("/api/pairs");
+  assert.equal(res.status, 200);
+  return res.body.pairs[0]!;
+}
+
 export function promotePatches(stack: Stack) {
   return stack.lab
     .requests()

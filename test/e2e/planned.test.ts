@@ -157,13 +157,15 @@ test("a planned failover moves prod to the promoted replica, loses nothing, rest
   assert.match(v.verifyFull.error!, /ERR_TLS_CERT_ALTNAME_INVALID/);
 
   // The RTO breakdown covers each step; the audit tells the story in order.
-  for (const k of ["preflight", "lowerTtl", "drain", "promote", "repoint", "verify"] as const)
+  for (const k of ["preflight", "lowerTtl", "drain", "fence", "catchUp", "promote", "repoint", "verify"] as const)
     assert.equal(typeof run.out.rto[k], "number", k);
   assert.ok(run.out.rto.total! > 0);
   assert.deepEqual(auditSteps(run.view), [
     "run:requested",
     "preflight",
     "lowerTtl",
+    "fence",
+    "catchUp",
     "promote",
     "checkPromotion",
     "repoint",
