@@ -78,8 +78,14 @@ export function dnsClient(stack: Stack): PrivateDnsManagementClient {
   });
 }
 
-export function roles(stack: Stack): Record<string, unknown> {
-  const view = (key: string) => {
+export interface RoleView {
+  role: string | undefined;
+  state: string | undefined;
+  source: string | null;
+}
+
+export function roles(stack: Stack): { primary: RoleView; replica: RoleView } {
+  const view = (key: string): RoleView => {
     const s = stack.lab.serverResource(key) as {
       properties: { replicationRole?: string; state?: string; sourceServerResourceId?: string };
     };
