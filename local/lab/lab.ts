@@ -17,7 +17,10 @@ import { startDnsServer, type DnsServer } from "./dns-server";
 import { Faults, type Fault, type FaultSpec } from "./faults";
 import { FlexServers, type FlexServer } from "./flex-servers";
 import { aRecordName, hex, secret, uuid } from "./ids";
-import { createRunner, defaultPgBinDir } from "./pg-bin";
+import { accessProblem, type Need } from "./access";
+import { mkdirMode, writeFileMode } from "./files";
+import { createRunner, defaultPgBinDir, type PgRunner } from "./pg-bin";
+import { SERVER_USER } from "./server-user";
 import { createPgPair, type PgPair } from "./pg-pair";
 import type { PgNode } from "./pg-node";
 import { findFreePort, isAddrInUse } from "./ports";
@@ -105,7 +108,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   };
 
   try {
-    const runner = createRunner(options.pgBinDir ?? defaultPgBinDir(), dir);
+    const runner = createRunner(options.pgBinDir ?? defaultPgBinDir(), dir, log);
+    requireReachable(runner, [dir], "rx");
     saveReaperState();
     const reaperJs = path.join(__dirname, "reaper.js");
     if (fs.existsSync(reaperJs)) {
@@ -151,16 +155,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       issueServerCert(ca, ["localhost"], ["127.0.0.1"]),
     ]);
     const certDir = path.join(dir, "certs");
-    fs.mkdirSync(certDir, { mode: 0o755 });
+    mkdirMode(certDir, 0o755);
     const caFile = path.join(dir, "ca.crt");
     const rogueCaFile = path.join(dir, "rogue-ca.crt");
-    fs.writeFileSync(caFile, ca.certPem, { mode: 0o644 });
-    fs.writeFileSync(rogueCaFile, rogueCa.certPem, { mode: 0o644 });
+    writeFileMode(caFile, ca.certPem, 0o644);
+    writeFileMode(rogueCaFile, rogueCa.certPem, 0o644);
     const writeLeaf = (base: string, leaf: { certPem: string; keyPem: string }): { cert: string; key: string } => {
       const cert = path.join(certDir, `${base}.crt`);
       const key = path.join(certDir, `${base}.key`);
-      fs.writeFileSync(cert, leaf.certPem, { mode: 0o644 });
-      fs.writeFileSync(key, leaf.keyPem, { mode: 0o600 }); // PostgreSQL refuses group/world-readable keys
+      writeFileMode(cert, leaf.certPem, 0o644);
+      writeFileMode(key, leaf.keyPem, 0o600); // PostgreSQL refuses group/world-readable keys
       runner.chown(cert);
       runner.chown(key);
       return { cert, key };
@@ -169,6 +173,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const rFiles = writeLeaf("replica", rCert);
     const pRogueFiles = writeLeaf("primary-rogue", pRogue);
     const rRogueFiles = writeLeaf("replica-rogue", rRogue);
+    requireReachable(runner, [caFile, ...[pFiles, rFiles, pRogueFiles, rRogueFiles].flatMap((f) => [f.cert, f.key])]);
     log(`certs: ${Date.now() - t} ms`);
 
     const admin = { user: "labadmin", password: secret() };
@@ -338,6 +343,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       arm: { endpoint: arm.endpoint, token },
       caFile,
       caPem: ca.certPem,
+      pgBinDir: runner.binDir,
       rogueCaFile,
       dns: { host: "127.0.0.1", port: dns.port },
       postgres: { port: pair.port, database: "postgres", admin, app },
@@ -444,4 +450,16 @@ function makeLab(info: LabInfo, servers: FlexServers, p: Parts): Lab {
     }),
   };
   return lab;
+}
+
+/** As root the servers run as the server user: everything they read must be reachable for it (one-line error). */
+function requireReachable(runner: PgRunner, paths: string[], need: Need = "r"): void {
+  if (runner.uid === undefined || runner.gid === undefined) return;
+  for (const p of paths) {
+    const problem = accessProblem(p, { uid: runner.uid, gid: runner.gid }, need);
+    if (problem)
+      throw new Error(
+        `the PostgreSQL server user '${SERVER_USER}' cannot reach ${p}: ${problem}; start the lab under a directory every user can traverse (baseDir / --base-dir; default ${os.tmpdir()})`,
+      );
+  }
 }

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { writeFileMode } from "./files";
 import type { PgRunner } from "./pg-bin";
 import { PgNode, type Credentials, type PgNodeConfig } from "./pg-node";
 
@@ -63,7 +64,7 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   for (const n of [primary, replica]) mkdirFor(runner, n.cfg.socketDir);
   mkdirFor(runner, primary.cfg.dataDir);
   for (const n of [primary, replica]) {
-    fs.writeFileSync(n.cfg.logFile, "");
+    writeFileMode(n.cfg.logFile, "", 0o600); // a failed statement is logged with its text, passwords included
     runner.chown(n.cfg.logFile);
   }
 

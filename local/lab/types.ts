@@ -26,6 +26,8 @@ export interface LabInfo {
   caFile: string;
   caPem: string;
   rogueCaFile: string;
+  /** The bin dir the servers run from: pgBinDir, or a copy the server user can read (lab running as root). */
+  pgBinDir: string;
   dns: { host: "127.0.0.1"; port: number };
   postgres: {
     port: number;
