@@ -26,7 +26,7 @@ import type { PgNode } from "./pg-node";
 import { findFreePort, isAddrInUse } from "./ports";
 import type { ReaperState } from "./reaper";
 import { ZoneStore, type RecordSet } from "./zone-store";
-import type { LabInfo, LabOptions, ServerInfo, ServerKey } from "./types";
+import type { LabInfo, LabOptions, LabPart, ServerInfo, ServerKey } from "./types";
 
 export interface Lab {
   info: LabInfo;
@@ -107,6 +107,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     if (!options.keepDir) fs.rmSync(dir, { recursive: true, force: true });
   };
 
+  const started = async (part: LabPart): Promise<void> => options.onStarted?.(part);
+
   try {
     const runner = createRunner(options.pgBinDir ?? defaultPgBinDir(), dir, log);
     requireReachable(runner, [dir], "rx");
@@ -119,6 +121,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       });
       r.unref();
       reaperPid = r.pid;
+      await started("reaper");
     }
 
     const id = hex(6);
@@ -175,6 +178,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const rRogueFiles = writeLeaf("replica-rogue", rRogue);
     requireReachable(runner, [caFile, ...[pFiles, rFiles, pRogueFiles, rRogueFiles].flatMap((f) => [f.cert, f.key])]);
     log(`certs: ${Date.now() - t} ms`);
+    await started("certs");
 
     const admin = { user: "labadmin", password: secret() };
     const app = { user: "app_checker", password: secret() };
@@ -227,6 +231,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
             },
           );
           cleanups.push(() => Promise.allSettled([pair.primary.stop("immediate"), pair.replica.stop("immediate")]));
+          await started("postgres");
           return pair;
         } catch (e) {
           await Promise.allSettled(nodes.map((n) => n.stop("immediate")));
@@ -257,9 +262,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     // Start in parallel, but let every start settle before failing so cleanup sees everything that started.
     const settled = await Promise.allSettled([
       startPg(),
-      startDnsServer({ store, publicNames: () => publicNames }).then((d) => {
+      startDnsServer({ store, publicNames: () => publicNames }).then(async (d) => {
         cleanups.push(() => d.close());
         log(`dns: listening on 127.0.0.1:${d.port}`);
+        await started("dns");
         return d;
       }),
       startArmServer({
@@ -281,18 +287,20 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           regionUp: (r) => labCtl!.regionUp(r),
           info: () => labCtl!.info(),
         }),
-      }).then((a) => {
+      }).then(async (a) => {
         cleanups.push(() => a.close());
         log(`arm: listening on ${a.endpoint}`);
+        await started("arm");
         return a;
       }),
       options.azurite === false
         ? Promise.resolve(undefined)
-        : startAzurite(dir).then((z) => {
+        : startAzurite(dir).then(async (z) => {
             cleanups.push(() => z.stop());
             reaperState.pids.push(z.pid);
             saveReaperState();
             log(`azurite: table endpoint ${z.tableEndpoint}`);
+            await started("azurite");
             return z;
           }),
     ] as const);

@@ -61,7 +61,14 @@ export interface LabOptions {
   /** Skip Azurite (faster start for tests that don't need it). Default false. */
   azurite?: boolean;
   log?: (line: string) => void;
+  /**
+   * Called as each part is up (progress; in tests, a fault: a throw fails the start, which then stops
+   * everything it had started and removes its directory, like any other start failure).
+   */
+  onStarted?: (part: LabPart) => void | Promise<void>;
 }
+
+export type LabPart = "reaper" | "certs" | "postgres" | "dns" | "arm" | "azurite";
 
 /** "primary" / "replica" = role at start; anything else is a server name. */
 export type ServerKey = "primary" | "replica" | string;

@@ -103,6 +103,22 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Live processes whose command line or working directory is inside dir (servers, their backends, reaper, Azurite). */
+export function processesUnder(dir: string): number[] {
+  const inside = (p: string): boolean => p === dir || p.startsWith(dir + "/");
+  return fs.readdirSync("/proc").flatMap((name) => {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) return [];
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "");
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return (inside(cwd) || argv.some((a) => a.includes(dir))) && alive(pid) ? [pid] : [];
+    } catch {
+      return []; // gone meanwhile, or not ours to inspect
+    }
+  });
+}
+
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
