@@ -361,9 +361,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         : { tableEndpoint: "", connectionString: "" },
       settingsFile: path.join(dir, "local.settings.json"),
     };
-    fs.writeFileSync(
+    // It holds the probe password and the ARM token: owner only.
+    writeFileMode(
       info.settingsFile,
       JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(info) }, null, 2) + "\n",
+      0o600,
     );
 
     const lab = makeLab(info, servers, {
