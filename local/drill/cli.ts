@@ -2,6 +2,7 @@
 // the local durable host, requests a failover, follows it live, prints the timeline and the verification,
 // tears everything down, and exits 0 only when the failover was verified through the CNAME.
 import { hostname, userInfo } from "node:os";
+import { parseArgs } from "node:util";
 import { followFailover } from "./follow";
 import { phaseTable, progressLine, summary, type FailoverView } from "./render";
 import { startStack, type Stack } from "./stack";
@@ -13,26 +14,34 @@ interface Args {
   verbose: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, forced: false, dryRun: false, verbose: false };
-  for (const arg of argv) {
-    if (arg === "--json") a.json = true;
-    else if (arg === "--forced") a.forced = true;
-    else if (arg === "--dry-run") a.dryRun = true;
-    else if (arg === "--verbose") a.verbose = true;
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write("usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose]\n");
+const USAGE = "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose]\n";
+
+function parseCli(argv: string[]): Args {
+  try {
+    const { values: v } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        json: { type: "boolean", default: false },
+        forced: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (v.help) {
+      process.stdout.write(USAGE);
       process.exit(0);
-    } else {
-      process.stderr.write(`drill: unknown argument "${arg}" (try --help)\n`);
-      process.exit(2);
     }
+    return { json: v.json, forced: v.forced, dryRun: v["dry-run"], verbose: v.verbose };
+  } catch (e) {
+    process.stderr.write(`drill: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
   }
-  return a;
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCli(process.argv.slice(2));
   // With --json, stdout carries only the final status object; people read stderr.
   const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + "\n");
   const t0 = Date.now();

@@ -2,9 +2,10 @@
 // with a base backup done from Node (only initdb/pg_ctl/postgres are needed, so any binary set works).
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
+import pg, { escapeIdentifier, escapeLiteral } from "pg";
 import { writeFileMode } from "./files";
 import type { PgRunner } from "./pg-bin";
+import { confString, conninfoValue } from "./pg-quote";
 import { PgNode, type Credentials, type PgNodeConfig } from "./pg-node";
 
 export interface PgPairOptions {
@@ -39,9 +40,6 @@ const EMPTY_DIRS = new Set([
   "pg_stat_tmp",
   "pg_subtrans",
 ]);
-
-const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 function mkdirFor(runner: PgRunner, p: string): void {
   fs.mkdirSync(p, { recursive: true, mode: 0o700 });
@@ -112,11 +110,11 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   );
   await primary.query(
     [
-      `create role ${sqlIdent(o.replicator.user)} with replication login password ${sqlLiteral(o.replicator.password)}`,
+      `create role ${escapeIdentifier(o.replicator.user)} with replication login password ${escapeLiteral(o.replicator.password)}`,
       // Least privilege for the app's health checks: connect, read recovery state, TEMP tables (a writability probe).
-      `create role ${sqlIdent(o.app.user)} with login password ${sqlLiteral(o.app.password)} nosuperuser nocreatedb nocreaterole noreplication`,
+      `create role ${escapeIdentifier(o.app.user)} with login password ${escapeLiteral(o.app.password)} nosuperuser nocreatedb nocreaterole noreplication`,
       "revoke all on database postgres from public",
-      `grant connect, temporary on database postgres to ${sqlIdent(o.app.user)}`,
+      `grant connect, temporary on database postgres to ${escapeIdentifier(o.app.user)}`,
       "revoke create on schema public from public",
       // A table for drills/tests to write through the admin; the app role cannot touch it.
       "create table lab_writes (id bigserial primary key, note text, at timestamptz not null default now())",
@@ -155,19 +153,21 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   fs.writeFileSync(path.join(replica.cfg.dataDir, "backup_label"), labelfile);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "standby.signal"), "");
   // verify-full against the primary's own A-record name while dialling its IP (hostaddr): the standby trusts the lab CA only.
-  const conninfo = [
-    `host=${o.primary.tlsName}`,
-    `hostaddr=${o.primary.address}`,
-    `port=${o.port}`,
-    `user=${o.replicator.user}`,
-    `password=${o.replicator.password}`,
-    "sslmode=verify-full",
-    `sslrootcert=${o.caFile}`,
-    `application_name=${slotName}`,
-  ].join(" ");
+  const conninfo = Object.entries({
+    host: o.primary.tlsName,
+    hostaddr: o.primary.address,
+    port: String(o.port),
+    user: o.replicator.user,
+    password: o.replicator.password,
+    sslmode: "verify-full",
+    sslrootcert: o.caFile,
+    application_name: slotName,
+  })
+    .map(([k, v]) => `${k}=${conninfoValue(v)}`)
+    .join(" ");
   fs.appendFileSync(
     path.join(replica.cfg.dataDir, "postgresql.auto.conf"),
-    `primary_conninfo = ${sqlLiteral(conninfo)}\nprimary_slot_name = '${slotName}'\n`,
+    `primary_conninfo = ${confString(conninfo)}\nprimary_slot_name = ${confString(slotName)}\n`,
   );
   replica.writeLabConf();
   runner.chown(replica.cfg.dataDir, true);

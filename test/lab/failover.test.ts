@@ -166,6 +166,7 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         "insert into lab_writes(note) select 'before promote ' || g from generate_series(1, 500) g",
       );
       lab.clearRequests();
+      const hold = lab.faults.add({ kind: "hold", operation: "promote" });
       const t0 = Date.now();
       const poller = await sdk.pg.servers.beginUpdate(
         rg,
@@ -175,6 +176,9 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
       );
       const during = await sdk.pg.servers.get(rg, info.servers.replica.name);
       assert.equal(during.state, "Updating");
+      const source = await sdk.pg.servers.get(rg, info.servers.primary.name);
+      assert.equal(source.state, "Updating", "both servers show Updating");
+      lab.faults.clear(hold.id);
       const result = await poller.pollUntilDone();
       const promoteMs = Date.now() - t0;
       assert.equal(result.replica?.role, "Primary");

@@ -2,10 +2,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLab, type Lab } from "../../local/lab";
-import { armFetch, clients } from "./helpers";
+import { armFetch, clients, waitFor } from "./helpers";
 import { LAB_TEST } from "./timeouts";
 
-describe("lab faults: status, stall, drop, failed promote; request log", () => {
+describe("lab faults: status, stall, drop, failed promote, held operations; request log", () => {
   let lab: Lab;
   let sdk: ReturnType<typeof clients>;
   let serverPath: (name: string) => string;
@@ -66,23 +66,29 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
   });
 
   test("stall: held for N ms, or until the fault is cleared", LAB_TEST, async () => {
-    lab.faults.add({ kind: "stall", ms: 400, path: "/cname/prod" });
-    let t = Date.now();
+    lab.faults.add({ kind: "stall", ms: 250, path: "/cname/prod" });
+    const t = Date.now();
     await getCname();
-    assert.ok(Date.now() - t >= 380, "held for the stall time");
+    assert.ok(Date.now() - t >= 240, "held at least the stall time");
 
     const f = lab.faults.add({ kind: "stall", path: "/cname/prod" });
-    t = Date.now();
+    const other = lab.faults.add({ kind: "status", status: 500, path: "/never-requested" });
+    lab.clearRequests();
     let done = false;
     const pending = getCname().then((r) => {
       done = true;
       return r;
     });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(done, false, "still held");
+    const held = () => lab.requests().find((r) => r.fault === "stall");
+    await waitFor(() => held() !== undefined, 10_000, "the request to reach the stall");
+    lab.faults.clear(other.id); // clearing another fault does not release it
+    await new Promise((r) => setImmediate(r));
+    assert.equal(held()?.status, 0, "still held: no response yet");
+    assert.equal(done, false);
     lab.faults.clear(f.id);
     assert.equal((await pending).ttl, 3600);
-    assert.ok(Date.now() - t >= 300);
+    // the server records the status when its write completes, which may come after the client has the answer
+    await waitFor(() => held()?.status === 200, 10_000, "the released request to be logged as answered");
   });
 
   test(
@@ -155,6 +161,8 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
       });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.code, "InvalidParameterValue");
+      // Held: the operation stays InProgress until the test clears the hold, however slow the machine is.
+      const hold = lab.faults.add({ kind: "hold", operation: "promote" });
       const res = await armFetch(
         lab,
         "PATCH",
@@ -185,6 +193,9 @@ describe("lab faults: status, stall, drop, failed promote; request log", () => {
         "polls carry no Retry-After unless pollRetryAfterSeconds is set",
       );
       assert.equal((await armFetch(lab, "GET", location.slice(info.arm.endpoint.length))).status, 202);
+      const [replica] = await lab.adminQuery<{ rec: boolean }>("replica", "select pg_is_in_recovery() rec");
+      assert.equal(replica?.rec, true, "nothing is promoted while the operation is held");
+      lab.faults.clear(hold.id);
       let st = first.body;
       while (st.status === "InProgress") {
         await new Promise((r) => setTimeout(r, 25));

@@ -59,30 +59,40 @@ describe("lab regions: outage, stop/start, server parameters", () => {
     },
   );
 
-  test("stop/start: the LRO really stops and starts the server process; state Stopped → Ready", LAB_TEST, async () => {
-    const name = lab.info.servers.replica.name;
-    const [pid] = lab.pids().postgres.slice(1);
-    await sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 });
-    assert.equal(alive(pid), false);
-    assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Stopped");
-    await assert.rejects(
-      sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 }),
-      (e: any) => e.statusCode === 409,
-    );
-    await assert.rejects(
-      sdk.pg.servers.beginUpdateAndWait(
-        rg(),
-        name,
-        { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
-        { updateIntervalInMs: 20 },
-      ),
-      (e: any) => e.statusCode === 409 && e.code === "ServerNotReady",
-    );
-    await sdk.pg.servers.beginStartAndWait(rg(), name, { updateIntervalInMs: 20 });
-    assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Ready");
-    const [row] = await lab.adminQuery<{ rec: boolean }>("replica", "select pg_is_in_recovery() rec");
-    assert.equal(row.rec, true, "comes back as a streaming standby");
-  });
+  test(
+    "stop/start: the LRO really stops and starts the server process; state Stopping → Stopped → Ready",
+    LAB_TEST,
+    async () => {
+      const name = lab.info.servers.replica.name;
+      const [pid] = lab.pids().postgres.slice(1);
+      assert.ok(pid);
+      const hold = lab.faults.add({ kind: "hold", operation: "stop" });
+      const stopping = await sdk.pg.servers.beginStop(rg(), name, { updateIntervalInMs: 20 });
+      assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Stopping");
+      assert.equal(alive(pid), true, "held: the process still runs");
+      lab.faults.clear(hold.id);
+      await stopping.pollUntilDone();
+      assert.equal(alive(pid), false);
+      assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Stopped");
+      await assert.rejects(
+        sdk.pg.servers.beginStopAndWait(rg(), name, { updateIntervalInMs: 20 }),
+        (e: any) => e.statusCode === 409,
+      );
+      await assert.rejects(
+        sdk.pg.servers.beginUpdateAndWait(
+          rg(),
+          name,
+          { replica: { promoteMode: "Standalone", promoteOption: "Forced" } },
+          { updateIntervalInMs: 20 },
+        ),
+        (e: any) => e.statusCode === 409 && e.code === "ServerNotReady",
+      );
+      await sdk.pg.servers.beginStartAndWait(rg(), name, { updateIntervalInMs: 20 });
+      assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Ready");
+      const [row] = await lab.adminQuery<{ rec: boolean }>("replica", "select pg_is_in_recovery() rec");
+      assert.equal(row.rec, true, "comes back as a streaming standby");
+    },
+  );
 
   test(
     "region down: the primary's process dies, ARM says Inaccessible, a Planned promote is refused, a Forced promote works; region up brings the old primary back (split brain, as Azure warns)",

@@ -2,7 +2,8 @@
 import { ArmError, notFound } from "./errors";
 import { checkScope, matchResource, type Routes, type Scope } from "./router";
 import type { Operations } from "./operations";
-import type { FlexServers } from "../flex-servers";
+import { parsePromote } from "../flex/promote-request";
+import type { FlexServers } from "../flex/servers";
 
 const notAllowed = (method: string, what: string): ArmError =>
   new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
@@ -42,7 +43,7 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
     if (sub === undefined) {
       if (req.method === "GET") return { status: 200, body: servers.resource(s) };
       if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET and PATCH)");
-      const promote = servers.parsePromote(req.body);
+      const promote = parsePromote(req.body);
       if (promote)
         return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, {
           asyncOperation: true,
@@ -71,14 +72,14 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
     if (sub === "configurations") {
       if (arg === undefined) {
         if (req.method !== "GET") throw notAllowed(req.method, "configurations");
-        return { status: 200, body: await dataPlane(s.info.name, () => servers.listConfigs(s)) };
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.parameters.list(s)) };
       }
       const name = m.rest[1];
       if (req.method === "GET")
-        return { status: 200, body: await dataPlane(s.info.name, () => servers.getConfig(s, name)) };
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.parameters.get(s, name)) };
       if (req.method === "PUT" || req.method === "PATCH") {
         return ops.accepted(
-          await dataPlane(s.info.name, () => servers.startPutConfig(s, name, req.body)),
+          await dataPlane(s.info.name, () => servers.parameters.startPut(s, name, req.body)),
           req.apiVersion,
           { asyncOperation: true, location: false },
         );
