@@ -146,6 +146,13 @@ export class PgNode {
     }
   }
 
+  /** A query that returns exactly one row (e.g. select of functions); anything else is an error. */
+  async queryOne<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T> {
+    const [row, ...more] = await this.query<T>(sql, params);
+    if (!row || more.length > 0) throw new Error(`${this.cfg.label}: expected one row from: ${sql}`);
+    return row;
+  }
+
   /** Serve the rogue certificate (another CA, same names) or the genuine one again; new connections see it after reload. */
   async useRogueCert(on: boolean): Promise<void> {
     if (this.rogue === on) return;

@@ -2,7 +2,8 @@
 // with a base backup done from Node (only initdb/pg_ctl/postgres are needed, so any binary set works).
 import fs from "node:fs";
 import path from "node:path";
-import pg, { escapeIdentifier, escapeLiteral } from "pg";
+import { escapeIdentifier, escapeLiteral } from "pg";
+import { baseBackup } from "./pg-base-backup";
 import { writeFileMode } from "./files";
 import type { PgRunner } from "./pg-bin";
 import { confString, conninfoValue } from "./pg-quote";
@@ -28,18 +29,6 @@ export interface PgPair {
   serverVersion: string; // e.g. "17.10"
   port: number;
 }
-
-const SKIP_FILES = new Set(["postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "backup_label.old"]);
-const EMPTY_DIRS = new Set([
-  "pg_wal",
-  "pg_replslot",
-  "pg_dynshmem",
-  "pg_notify",
-  "pg_serial",
-  "pg_snapshots",
-  "pg_stat_tmp",
-  "pg_subtrans",
-]);
 
 function mkdirFor(runner: PgRunner, p: string): void {
   fs.mkdirSync(p, { recursive: true, mode: 0o700 });
@@ -104,10 +93,10 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   o.log(`postgres: primary started ${Date.now() - t} ms`);
 
   const slotName = o.replica.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
-  const [{ v }] = await primary.query<{ v: string }>("select current_setting('server_version') v");
-  const versionNum = Number(
-    (await primary.query<{ n: string }>("select current_setting('server_version_num') n"))[0].n,
+  const { v, n } = await primary.queryOne<{ v: string; n: string }>(
+    "select current_setting('server_version') v, current_setting('server_version_num') n",
   );
+  const versionNum = Number(n);
   await primary.query(
     [
       `create role ${escapeIdentifier(o.replicator.user)} with replication login password ${escapeLiteral(o.replicator.password)}`,
@@ -124,32 +113,7 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
 
   // Base backup from Node (pg_basebackup is not in every binary set).
   t = Date.now();
-  const modern = versionNum >= 150000;
-  // pg_backup_start/stop are bound to one session (non-exclusive mode): one client for start, copy, stop.
-  const client = new pg.Client(primary.clientConfig());
-  await client.connect();
-  let labelfile: string;
-  try {
-    await client.query(
-      modern ? "select pg_backup_start('lab-seed', true)" : "select pg_start_backup('lab-seed', true, false)",
-    );
-    fs.mkdirSync(replica.cfg.dataDir, { mode: 0o700 });
-    for (const e of fs.readdirSync(primary.cfg.dataDir)) {
-      if (SKIP_FILES.has(e)) continue;
-      if (EMPTY_DIRS.has(e)) {
-        fs.mkdirSync(path.join(replica.cfg.dataDir, e), { mode: 0o700 });
-        continue;
-      }
-      fs.cpSync(path.join(primary.cfg.dataDir, e), path.join(replica.cfg.dataDir, e), { recursive: true });
-    }
-    fs.mkdirSync(path.join(replica.cfg.dataDir, "pg_wal", "archive_status"));
-    const r = await client.query<{ labelfile: string }>(
-      modern ? "select labelfile from pg_backup_stop(true)" : "select labelfile from pg_stop_backup(false, true)",
-    );
-    labelfile = r.rows[0].labelfile;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const labelfile = await baseBackup(primary, replica.cfg.dataDir, versionNum);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "backup_label"), labelfile);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "standby.signal"), "");
   // verify-full against the primary's own A-record name while dialling its IP (hostaddr): the standby trusts the lab CA only.
@@ -195,10 +159,10 @@ async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): 
 
 /** Wait until the replica has replayed everything the primary has written so far (planned promote). */
 export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: number): Promise<void> {
-  const [{ lsn }] = await primary.query<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
+  const { lsn } = await primary.queryOne<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ ok }] = await replica.query<{ ok: boolean }>(
+    const { ok } = await replica.queryOne<{ ok: boolean }>(
       "select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) ok",
       [lsn],
     );
@@ -210,7 +174,7 @@ export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: 
 
 /** Promote a standby; returns once it accepts writes. */
 export async function promote(node: PgNode): Promise<void> {
-  const [{ ok }] = await node.query<{ ok: boolean }>("select pg_promote(true, 60) ok");
+  const { ok } = await node.queryOne<{ ok: boolean }>("select pg_promote(true, 60) ok");
   if (!ok) throw new Error(`pg_promote on ${node.cfg.label} did not complete`);
 }
 
@@ -222,8 +186,9 @@ export async function dropSlotWhenInactive(primary: PgNode, slot: string): Promi
         "select active from pg_replication_slots where slot_name = $1",
         [slot],
       );
-      if (rows.length === 0) return;
-      if (!rows[0].active) {
+      const [row] = rows;
+      if (!row) return;
+      if (!row.active) {
         await primary.query("select pg_drop_replication_slot($1)", [slot]);
         return;
       }

@@ -189,7 +189,7 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
         a.map((x) => x.address),
         ["127.0.0.1"],
       );
-      assert.equal(a[0].ttl, 30);
+      assert.equal(a[0]?.ttl, 30);
       const soa = await r.resolveSoa(info.zone);
       assert.equal(soa.nsname, "azureprivatedns.net");
       await assert.rejects(r.resolve4(`nothing.${info.zone}`), (e: any) => e.code === "ENOTFOUND");

@@ -61,20 +61,20 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         info.servers.primary.fqdn,
         "select pg_is_in_recovery() rec",
       );
-      assert.equal(row.rec, false);
+      assert.equal(row?.rec, false);
       const [viaA] = await queryByName<{ rec: boolean }>(
         lab,
         info.servers.replica.aRecordFqdn,
         "select pg_is_in_recovery() rec",
       );
-      assert.equal(viaA.rec, true);
+      assert.equal(viaA?.rec, true);
       const prod = `prod.${info.zone}`;
       await assert.rejects(queryByName(lab, prod, "select 1"), (e: any) => e.code === "ERR_TLS_CERT_ALTNAME_INVALID");
       const [viaCname] = await queryByName<{ addr: string }>(lab, prod, "select inet_server_addr()::text addr", {
         mode: "verify-ca",
         as: "app",
       });
-      assert.equal(viaCname.addr, "127.0.0.1/32");
+      assert.equal(viaCname?.addr, "127.0.0.1/32");
       assert.ok(hasCommand("psql"), "psql (libpq) is needed for this test; CI installs postgresql-client");
       const [ip] = await labResolver(lab).resolve4(prod);
       const home = fs.mkdtempSync(path.join(os.tmpdir(), "psql-home-"));
@@ -119,12 +119,12 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         const [ok] = await queryByName<{ one: number }>(lab, info.servers.replica.fqdn, "select 1 one", {
           ca: rogueCa,
         });
-        assert.equal(ok.one, 1);
+        assert.equal(ok?.one, 1);
       } finally {
         await lab.useRogueCert("replica", false);
       }
       const [row] = await queryByName<{ one: number }>(lab, info.servers.replica.fqdn, "select 1 one");
-      assert.equal(row.one, 1);
+      assert.equal(row?.one, 1);
     },
   );
 
@@ -189,7 +189,7 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         .requests()
         .filter((r) => r.method === "PATCH" && r.path.toLowerCase().endsWith(info.servers.replica.name));
       assert.equal(patches.length, 1);
-      assert.equal(patches[0].status, 202);
+      assert.equal(patches[0]?.status, 202);
 
       const after = await sdk.pg.servers.get(rg, info.servers.replica.name);
       assert.equal(after.replicationRole, "Primary");
@@ -204,8 +204,8 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         info.servers.replica.fqdn,
         "select pg_is_in_recovery() rec, (select count(*) from lab_writes where note like 'before promote%')::text n",
       );
-      assert.equal(w.rec, false);
-      assert.equal(w.n, "500");
+      assert.equal(w?.rec, false);
+      assert.equal(w?.n, "500");
       await queryByName(lab, info.servers.replica.fqdn, "insert into lab_writes(note) values ('after promote')");
 
       // repoint prod → the new primary's A record

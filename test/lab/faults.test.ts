@@ -144,7 +144,7 @@ describe("lab faults: status, stall, drop, failed promote, held operations; requ
     assert.equal(r.replicationRole, "GeoAsyncReplica");
     assert.equal(r.state, "Ready");
     const [row] = await lab.adminQuery<{ rec: boolean }>("replica", "select pg_is_in_recovery() rec");
-    assert.equal(row.rec, true);
+    assert.equal(row?.rec, true);
   });
 
   test(
@@ -172,6 +172,7 @@ describe("lab faults: status, stall, drop, failed promote, held operations; requ
       assert.equal(res.status, 202);
       const asyncOp = res.headers["azure-asyncoperation"];
       const location = res.headers["location"];
+      assert.ok(asyncOp && location, "both polling URLs");
       assert.match(
         asyncOp,
         new RegExp(

@@ -35,13 +35,15 @@ export function labResolver(lab: Lab): Resolver {
 export function streamVia(resolver: Resolver): () => net.Socket {
   const lookup: net.LookupFunction = (hostname, options, cb) => {
     resolver.resolve4(hostname).then(
-      (a) =>
-        options.all
-          ? (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(
-              null,
-              a.map((address) => ({ address, family: 4 })),
-            )
-          : cb(null, a[0], 4),
+      ([first, ...rest]) => {
+        if (first === undefined)
+          return cb(Object.assign(new Error(`no A record for ${hostname}`), { code: "ENOTFOUND" }), "", 4);
+        if (!options.all) return cb(null, first, 4);
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(
+          null,
+          [first, ...rest].map((address) => ({ address, family: 4 })),
+        );
+      },
       (e: NodeJS.ErrnoException) => cb(e, "", 4),
     );
   };

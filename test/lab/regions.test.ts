@@ -32,7 +32,7 @@ describe("lab regions: outage, stop/start, server parameters", () => {
       );
       assert.equal(put.value, "on");
       const [ro] = await lab.appQuery<{ ro: string }>("primary", "select current_setting('transaction_read_only') ro");
-      assert.equal(ro.ro, "on");
+      assert.equal(ro?.ro, "on");
       await assert.rejects(lab.appQuery("primary", "create temp table probe(x int)"), /read-only transaction/);
       await sdk.pg.configurations.beginPutAndWait(
         rg(),
@@ -90,7 +90,7 @@ describe("lab regions: outage, stop/start, server parameters", () => {
       await sdk.pg.servers.beginStartAndWait(rg(), name, { updateIntervalInMs: 20 });
       assert.equal((await sdk.pg.servers.get(rg(), name)).state, "Ready");
       const [row] = await lab.adminQuery<{ rec: boolean }>("replica", "select pg_is_in_recovery() rec");
-      assert.equal(row.rec, true, "comes back as a streaming standby");
+      assert.equal(row?.rec, true, "comes back as a streaming standby");
     },
   );
 
@@ -100,6 +100,7 @@ describe("lab regions: outage, stop/start, server parameters", () => {
     async () => {
       const { info } = lab;
       const [primaryPid] = lab.pids().postgres;
+      assert.ok(primaryPid);
       await lab.regionDown(info.servers.primary.region);
       assert.equal(alive(primaryPid), false);
       const p = await sdk.pg.servers.get(rg(), info.servers.primary.name);
@@ -133,7 +134,7 @@ describe("lab regions: outage, stop/start, server parameters", () => {
       assert.equal(up.status, 200);
       assert.equal((await sdk.pg.servers.get(rg(), info.servers.primary.name)).state, "Ready");
       const [old] = await lab.adminQuery<{ rec: boolean }>("primary", "select pg_is_in_recovery() rec");
-      assert.equal(old.rec, false, "the old primary is writable again: never point the CNAME back automatically");
+      assert.equal(old?.rec, false, "the old primary is writable again: never point the CNAME back automatically");
       const unknown = await armFetch(lab, "POST", "/_lab/regions/mars/down");
       assert.equal(unknown.status, 404);
     },
