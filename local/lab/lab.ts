@@ -69,6 +69,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       admin: { user: "labadmin", password: secret() },
       app: { user: "app_checker", password: secret() },
       replicator: { user: "replicator", password: secret() },
+      writer: { user: "app_writer", password: secret() },
     };
     const token = secret() + secret();
     const store = seedZone(id);
@@ -117,7 +118,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       rogueCaFile: certs.rogueCaFile,
       pgBinDir: runner.binDir,
       dns: { host: "127.0.0.1", port: dns.port },
-      postgres: { port: pair.port, database: "postgres", admin: postgres.admin, app: postgres.app },
+      postgres: {
+        port: pair.port,
+        database: "postgres",
+        admin: postgres.admin,
+        app: postgres.app,
+        writer: postgres.writer,
+      },
       servers: { primary: id.primary, replica: id.replica },
       azurite: azurite
         ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString }

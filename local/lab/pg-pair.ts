@@ -2,20 +2,18 @@
 // with a base backup done from Node (only initdb/pg_ctl/postgres are needed, so any binary set works).
 import fs from "node:fs";
 import path from "node:path";
-import { escapeIdentifier, escapeLiteral } from "pg";
 import { baseBackup } from "./pg-base-backup";
 import { writeFileMode } from "./files";
 import type { PgRunner } from "./pg-bin";
 import { confString, conninfoValue } from "./pg-quote";
+import { labSchemaSql, type LabRoles } from "./pg-roles";
 import { PgNode, type Credentials, type PgNodeConfig } from "./pg-node";
 
-export interface PgPairOptions {
+export interface PgPairOptions extends LabRoles {
   runner: PgRunner;
   dir: string;
   port: number;
   admin: Credentials;
-  app: Credentials;
-  replicator: Credentials;
   caFile: string;
   primary: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
   replica: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
@@ -97,18 +95,7 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
     "select current_setting('server_version') v, current_setting('server_version_num') n",
   );
   const versionNum = Number(n);
-  await primary.query(
-    [
-      `create role ${escapeIdentifier(o.replicator.user)} with replication login password ${escapeLiteral(o.replicator.password)}`,
-      // Least privilege for the app's health checks: connect, read recovery state, TEMP tables (a writability probe).
-      `create role ${escapeIdentifier(o.app.user)} with login password ${escapeLiteral(o.app.password)} nosuperuser nocreatedb nocreaterole noreplication`,
-      "revoke all on database postgres from public",
-      `grant connect, temporary on database postgres to ${escapeIdentifier(o.app.user)}`,
-      "revoke create on schema public from public",
-      // A table for drills/tests to write through the admin; the app role cannot touch it.
-      "create table lab_writes (id bigserial primary key, note text, at timestamptz not null default now())",
-    ].join(";\n"),
-  );
+  await primary.query(labSchemaSql(o));
   await primary.query("select pg_create_physical_replication_slot($1)", [slotName]);
 
   // Base backup from Node (pg_basebackup is not in every binary set).

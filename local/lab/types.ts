@@ -34,6 +34,8 @@ export interface LabInfo {
     database: "postgres";
     admin: { user: string; password: string };
     app: { user: string; password: string };
+    /** The traffic generator's role: INSERT/SELECT on traffic_writes only. */
+    writer: { user: string; password: string };
   };
   /** Keys name the roles AT START: after a failover the "replica" server is the new primary. */
   servers: { primary: ServerInfo; replica: ServerInfo };

@@ -32,7 +32,8 @@ describe("lab secrets on disk", () => {
     LAB_TEST,
     () => {
       const { info } = lab;
-      const secrets = [info.postgres.admin.password, info.postgres.app.password, info.arm.token];
+      const { admin, app, writer } = info.postgres;
+      const secrets = [admin.password, app.password, writer.password, info.arm.token];
       const withSecret = reachableFiles(info.dir).filter((f) => {
         const text = fs.readFileSync(f, "utf8");
         return secrets.some((s) => text.includes(s));
