@@ -22,5 +22,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
-const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...files], { stdio: "inherit" });
+// Node 20's --test-timeout bounds each test FILE (its process is one test of the runner): a file that hangs,
+// in a test or by a leaked server keeping its process alive, fails by name instead of stalling the run.
+// Lab tests also carry their own per-test timeout (test/lab/timeouts.ts) so a hang names the test.
+const timeout = process.env.TEST_FILE_TIMEOUT_MS ?? "240000";
+const r = spawnSync(
+  process.execPath,
+  ["--test", `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files],
+  { stdio: "inherit" },
+);
 process.exit(r.status ?? 1);

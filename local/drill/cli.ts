@@ -1,43 +1,80 @@
 // `npm run drill`: a full failover rehearsal on the local two-region lab. Starts the lab and the app under
 // the local durable host, requests a failover, follows it live, prints the timeline and the verification,
 // tears everything down, and exits 0 only when the failover was verified through the CNAME.
+// With --traffic an application writes through the CNAME during the run (local/lab/traffic.ts) and the drill
+// reports acknowledged / lost / diverged writes; a planned failover that lost a write fails the drill.
 import { hostname, userInfo } from "node:os";
+import { parseArgs } from "node:util";
 import { followFailover } from "./follow";
 import { phaseTable, progressLine, summary, type FailoverView } from "./render";
 import { startStack, type Stack } from "./stack";
+import { trafficSummary } from "./traffic-summary";
+import { promotedAt, startTraffic, type Traffic, type TrafficOptions, type TrafficReport } from "../lab/traffic";
+import type { Lab } from "../lab";
 
 interface Args {
   json: boolean;
   forced: boolean;
   dryRun: boolean;
   verbose: boolean;
+  traffic?: TrafficOptions;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, forced: false, dryRun: false, verbose: false };
-  for (const arg of argv) {
-    if (arg === "--json") a.json = true;
-    else if (arg === "--forced") a.forced = true;
-    else if (arg === "--dry-run") a.dryRun = true;
-    else if (arg === "--verbose") a.verbose = true;
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write("usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose]\n");
+const USAGE =
+  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]]\n";
+
+function trafficOptions(v: { rate?: string; connections?: string; mode?: string }): TrafficOptions {
+  const num = (flag: string, s: string | undefined): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!(n > 0)) throw new Error(`--traffic-${flag} must be a number > 0`);
+    return n;
+  };
+  if (v.mode !== undefined && v.mode !== "pool" && v.mode !== "per-transaction")
+    throw new Error("--traffic-mode must be pool or per-transaction");
+  return { rate: num("rate", v.rate), connections: num("connections", v.connections), mode: v.mode };
+}
+
+function parseCli(argv: string[]): Args {
+  try {
+    const { values: v } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        json: { type: "boolean", default: false },
+        forced: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+        traffic: { type: "boolean", default: false },
+        "traffic-rate": { type: "string" },
+        "traffic-connections": { type: "string" },
+        "traffic-mode": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (v.help) {
+      process.stdout.write(USAGE);
       process.exit(0);
-    } else {
-      process.stderr.write(`drill: unknown argument "${arg}" (try --help)\n`);
-      process.exit(2);
     }
+    const traffic = v.traffic
+      ? trafficOptions({ rate: v["traffic-rate"], connections: v["traffic-connections"], mode: v["traffic-mode"] })
+      : undefined;
+    return { json: v.json, forced: v.forced, dryRun: v["dry-run"], verbose: v.verbose, traffic };
+  } catch (e) {
+    process.stderr.write(`drill: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
   }
-  return a;
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCli(process.argv.slice(2));
   // With --json, stdout carries only the final status object; people read stderr.
   const say = (s: string) => (args.json ? process.stderr : process.stdout).write(s + "\n");
   const t0 = Date.now();
   let stack: Stack | undefined;
+  let stopTraffic: (() => Promise<void>) | undefined;
   const stop = async () => {
+    await stopTraffic?.();
     if (stack) {
       const s = stack;
       stack = undefined;
@@ -70,6 +107,13 @@ async function main(): Promise<number> {
       requestedBy: `${safeUser()}@${hostname()}`,
       dryRun: args.dryRun,
     };
+    const traffic = args.traffic && startTraffic(lab.info, args.traffic);
+    if (traffic) {
+      stopTraffic = () => traffic.stop();
+      say(
+        `traffic: ${args.traffic?.rate ?? 200} writes/s through ${lab.info.cnameRecord}.${lab.info.zone} as ${lab.info.postgres.writer.user} (${args.traffic?.mode ?? "pool"}, ${args.traffic?.connections ?? 5} connections)`,
+      );
+    }
     const started = await api.post<{ id: string; statusUri: string }>("/api/failovers", request);
     if (started.status !== 202) {
       say(`the failover request was refused: HTTP ${started.status} ${JSON.stringify(started.body)}`);
@@ -92,10 +136,17 @@ async function main(): Promise<number> {
     say(phaseTable(out));
     say("\nresult:");
     say(summary(out));
-    if (args.json) process.stdout.write(JSON.stringify(view, null, 2) + "\n");
-    const ok = args.dryRun ? out.outcome === "dryRun" : out.outcome === "succeeded" && out.verification !== null;
+    const report = traffic && (await trafficReport(traffic, lab));
+    if (report) {
+      say("\ntraffic through the CNAME during the run:");
+      say(trafficSummary(report));
+    }
+    if (args.json) process.stdout.write(JSON.stringify(report ? { ...view, traffic: report } : view, null, 2) + "\n");
+    const verified = args.dryRun ? out.outcome === "dryRun" : out.outcome === "succeeded" && out.verification !== null;
+    const lostPlanned = !!report && report.lost > 0 && !args.forced && !args.dryRun;
+    const ok = verified && !lostPlanned;
     say(
-      `\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+      `\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""}${lostPlanned ? `: a planned failover lost ${report.lost} acknowledged writes` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
     );
     return ok ? 0 : 1;
   } catch (e) {
@@ -104,6 +155,13 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** Stops the generator and compares its writes with the server that is primary now (per the lab's promotes). */
+async function trafficReport(traffic: Traffic, lab: Lab): Promise<TrafficReport> {
+  await traffic.stop();
+  const at = promotedAt(lab.operations());
+  return traffic.report({ newPrimary: at ? "replica" : "primary", promotedAt: at });
 }
 
 function safeUser(): string {

@@ -6,7 +6,10 @@ import { startLab } from "./lab";
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  // the middle element, or the mean of the two middle ones (the same index twice for an odd count)
+  const lo = s[Math.ceil(s.length / 2) - 1] ?? NaN;
+  const hi = s[Math.floor(s.length / 2)] ?? NaN;
+  return (lo + hi) / 2;
 };
 
 async function main(): Promise<void> {
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < runs; i++) {
     let t = performance.now();
     const lab = await startLab({ promoteDelayMs });
-    start.push(performance.now() - t);
+    const startMs = performance.now() - t;
     const { info } = lab;
     const client = new PostgreSQLManagementFlexibleServerClient(
       { getToken: async () => ({ token: info.arm.token, expiresOnTimestamp: Date.now() + 3600e3 }) },
@@ -35,13 +38,16 @@ async function main(): Promise<void> {
     const c = new pg.Client(lab.clientConfig("replica"));
     await c.connect();
     await c.query("insert into lab_writes(note) values ('bench')");
-    promote.push(performance.now() - t);
+    const promoteMs = performance.now() - t;
     await c.end();
     t = performance.now();
     await lab.stop();
-    stop.push(performance.now() - t);
+    const stopMs = performance.now() - t;
+    start.push(startMs);
+    promote.push(promoteMs);
+    stop.push(stopMs);
     process.stderr.write(
-      `run ${i + 1}: start ${start[i].toFixed(0)} ms, promote→writable ${promote[i].toFixed(0)} ms, stop ${stop[i].toFixed(0)} ms\n`,
+      `run ${i + 1}: start ${startMs.toFixed(0)} ms, promote→writable ${promoteMs.toFixed(0)} ms, stop ${stopMs.toFixed(0)} ms\n`,
     );
   }
   console.log(

@@ -1,7 +1,8 @@
 // `npm run lab`: start the two-region lab, print how to use it, run until Ctrl-C/SIGTERM, then clean up.
 // Options: --json (one JSON object on stdout, logs on stderr), --promote-delay-ms N, --pg-bin DIR,
 // --zone NAME, --base-dir DIR, --keep-dir, --no-azurite, --quiet.
-import { startLab, type Lab } from "./lab";
+import { parseArgs } from "node:util";
+import { startLab } from "./lab";
 import type { LabInfo, LabOptions } from "./types";
 
 interface CliArgs {
@@ -10,54 +11,44 @@ interface CliArgs {
   options: LabOptions;
 }
 
-function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { json: false, quiet: false, options: {} };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    switch (a) {
-      case "--json":
-        args.json = true;
-        break;
-      case "--quiet":
-        args.quiet = true;
-        break;
-      case "--keep-dir":
-        args.options.keepDir = true;
-        break;
-      case "--no-azurite":
-        args.options.azurite = false;
-        break;
-      case "--promote-delay-ms":
-        args.options.promoteDelayMs = Number(value(i++, a));
-        break;
-      case "--pg-bin":
-        args.options.pgBinDir = value(i++, a);
-        break;
-      case "--zone":
-        args.options.zone = value(i++, a);
-        break;
-      case "--base-dir":
-        args.options.baseDir = value(i++, a);
-        break;
-      case "-h":
-      case "--help":
-        process.stdout.write(
-          "usage: npm run lab -- [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--quiet]\n",
-        );
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${a} (try --help)`);
-    }
+const USAGE =
+  "usage: npm run lab -- [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--quiet]\n";
+
+function parseCli(argv: string[]): CliArgs {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      json: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      "keep-dir": { type: "boolean" },
+      "no-azurite": { type: "boolean" },
+      "promote-delay-ms": { type: "string" },
+      "pg-bin": { type: "string" },
+      zone: { type: "string" },
+      "base-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (v.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
   }
-  if (args.options.promoteDelayMs !== undefined && !(args.options.promoteDelayMs >= 0))
+  const promoteDelayMs = v["promote-delay-ms"] === undefined ? undefined : Number(v["promote-delay-ms"]);
+  if (promoteDelayMs !== undefined && !(promoteDelayMs >= 0))
     throw new Error("--promote-delay-ms must be a number >= 0");
-  return args;
+  return {
+    json: v.json,
+    quiet: v.quiet,
+    options: {
+      keepDir: v["keep-dir"],
+      azurite: v["no-azurite"] ? false : undefined,
+      promoteDelayMs,
+      pgBinDir: v["pg-bin"],
+      zone: v.zone,
+      baseDir: v["base-dir"],
+    },
+  };
 }
 
 function describe(info: LabInfo): string {
@@ -104,42 +95,41 @@ function describe(info: LabInfo): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseCli(process.argv.slice(2));
   const log = (line: string): void => {
     if (!args.quiet) process.stderr.write(`[lab] ${line}\n`);
   };
-  let lab: Lab | undefined;
+  const starting = startLab({ ...args.options, log });
+  let ready = false;
   let exiting = false;
-  const shutdown = async (why: string, code: number): Promise<void> => {
+  const shutdown = (why: string, code: number): void => {
     if (exiting) return;
     exiting = true;
     log(`${why}: stopping`);
-    try {
-      await lab?.stop();
-    } finally {
-      process.exit(code);
-    }
+    // During startup this waits for the start to settle (a failed start has cleaned up after itself).
+    void starting
+      .then(
+        (lab) => lab.stop(),
+        () => undefined,
+      )
+      .finally(() => process.exit(code));
   };
-  // A signal during startup is honoured once the start settles (startLab cleans up itself on failure).
-  let pending: [string, number] | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (lab) void shutdown(sig, 0);
-    else pending = [sig, 130];
-  };
+  const onSignal = (sig: NodeJS.Signals): void => shutdown(sig, ready ? 0 : 130);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   process.on("uncaughtException", (e) => {
     process.stderr.write(`[lab] uncaught: ${e.stack ?? e}\n`);
-    void shutdown("uncaughtException", 1);
+    shutdown("uncaughtException", 1);
   });
   process.on("unhandledRejection", (e) => {
     process.stderr.write(`[lab] unhandled rejection: ${String(e)}\n`);
-    void shutdown("unhandledRejection", 1);
+    shutdown("unhandledRejection", 1);
   });
 
-  lab = await startLab({ ...args.options, log });
-  if (pending) return shutdown(...pending);
+  const lab = await starting;
+  ready = true;
+  if (exiting) return;
   if (args.json) process.stdout.write(JSON.stringify({ ...lab.info, pids: lab.pids() }) + "\n");
   else process.stdout.write(describe(lab.info) + "\n");
   setInterval(() => undefined, 1 << 30); // keep running until a signal

@@ -1,5 +1,5 @@
 // Faults injected into the ARM emulator on demand: next N matching requests fail with a status, stall, or
-// lose their connection; or the next promote ends Failed.
+// lose their connection; the next promote ends Failed; the next promote/stop/start is held until cleared.
 import { randomUUID } from "node:crypto";
 
 export interface FaultMatch {
@@ -17,13 +17,22 @@ export type FaultSpec =
   | (FaultMatch & { kind: "status"; status: number; retryAfterSeconds?: number; code?: string; message?: string })
   | (FaultMatch & { kind: "stall"; /** hold for this long then serve normally; omitted = until cleared */ ms?: number })
   | (FaultMatch & { kind: "drop" })
-  | { kind: "promoteFail"; times?: number | "always"; code?: string; message?: string };
+  | { kind: "promoteFail"; times?: number | "always"; code?: string; message?: string }
+  /** The next such operation stays InProgress (server Updating/Stopping/Starting) until this fault is cleared. */
+  | { kind: "hold"; operation: HeldOperation; times?: number | "always" };
+
+export type HeldOperation = "promote" | "stop" | "start";
+const HELD_OPERATIONS: readonly string[] = ["promote", "stop", "start"];
+
+type RequestFault = Extract<FaultSpec, { kind: "status" | "stall" | "drop" }>;
+const isRequestFault = (f: FaultSpec): f is RequestFault =>
+  f.kind === "status" || f.kind === "stall" || f.kind === "drop";
 
 export type Fault = FaultSpec & { id: string; remaining: number | "always"; hits: number };
 
 export class Faults {
   private faults: Fault[] = [];
-  private readonly clearListeners = new Set<() => void>();
+  private readonly clearListeners = new Set<(id?: string) => void>();
 
   add(spec: FaultSpec): Fault {
     validate(spec);
@@ -37,30 +46,41 @@ export class Faults {
       (f) =>
         ({
           ...f,
-          path: f.kind !== "promoteFail" && f.path instanceof RegExp ? String(f.path) : (f as FaultMatch).path,
+          ...(isRequestFault(f) && f.path instanceof RegExp ? { path: String(f.path) } : {}),
         }) as Fault,
     );
   }
 
-  /** Remove one fault (by id) or all; requests stalled "until cleared" are then released. */
+  /** Remove one fault (by id) or all; what it holds ("until cleared" stalls, holds) is then released. */
   clear(id?: string): void {
     this.faults = id === undefined ? [] : this.faults.filter((f) => f.id !== id);
-    for (const l of [...this.clearListeners]) l();
+    for (const l of [...this.clearListeners]) l(id);
   }
 
-  onClear(listener: () => void): () => void {
-    this.clearListeners.add(listener);
-    return () => this.clearListeners.delete(listener);
-  }
-
-  has(id: string): boolean {
-    return this.faults.some((f) => f.id === id);
+  /** Resolves when the fault with this id is cleared (by id, or all faults at once). */
+  cleared(id: string): { done: Promise<void>; cancel(): void } {
+    let listener: (cleared?: string) => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      listener = (cleared) => {
+        if (cleared !== undefined && cleared !== id) return;
+        this.clearListeners.delete(listener);
+        resolve();
+      };
+      this.clearListeners.add(listener);
+    });
+    return { done, cancel: () => this.clearListeners.delete(listener) };
   }
 
   /** The first request fault matching this request, consumed by one. */
   takeRequestFault(method: string, path: string): Fault | undefined {
-    const f = this.faults.find((x) => x.kind !== "promoteFail" && matches(x, method, path));
+    const f = this.faults.find((x) => isRequestFault(x) && matches(x, method, path));
     return f && this.consume(f);
+  }
+
+  /** Waits while a hold fault for this operation exists (consuming it) until that fault is cleared. */
+  async hold(operation: HeldOperation): Promise<void> {
+    const f = this.faults.find((x) => x.kind === "hold" && x.operation === operation);
+    if (f) await this.cleared(this.consume(f).id).done;
   }
 
   takePromoteFail(): Fault | undefined {
@@ -78,7 +98,7 @@ export class Faults {
   }
 }
 
-function matches(f: Fault & FaultMatch, method: string, path: string): boolean {
+function matches(f: FaultMatch, method: string, path: string): boolean {
   if (f.method && f.method.toUpperCase() !== method.toUpperCase()) return false;
   if (f.pathRegex !== undefined && !new RegExp(f.pathRegex, "i").test(path)) return false;
   if (f.path instanceof RegExp)
@@ -104,13 +124,16 @@ function validate(spec: FaultSpec): void {
       if (spec.ms !== undefined && !(typeof spec.ms === "number" && spec.ms >= 0))
         bad("ms must be a non-negative number");
       break;
+    case "hold":
+      if (!HELD_OPERATIONS.includes(spec.operation)) bad(`operation must be one of ${HELD_OPERATIONS.join(", ")}`);
+      break;
     case "drop":
     case "promoteFail":
       break;
     default:
-      bad(`unknown fault kind '${(spec as { kind?: unknown }).kind}' (status, stall, drop, promoteFail)`);
+      bad(`unknown fault kind '${(spec as { kind?: unknown }).kind}' (status, stall, drop, promoteFail, hold)`);
   }
-  if (spec.kind !== "promoteFail" && spec.pathRegex !== undefined) {
+  if (isRequestFault(spec) && spec.pathRegex !== undefined) {
     try {
       new RegExp(spec.pathRegex);
     } catch {

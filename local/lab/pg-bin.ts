@@ -3,8 +3,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFile, execFileSync } from "node:child_process";
+import { PG_BINARIES, serverReadableBinDir } from "./pg-bin-copy";
+import { ensureServerUser } from "./server-user";
 
 export interface PgRunner {
+  /** Where the binaries run from: the given dir, or a copy the server user can read (see pg-bin-copy.ts). */
   binDir: string;
   /** uid/gid the server processes run as; undefined when the lab itself is not root. */
   uid?: number;
@@ -25,35 +28,18 @@ export function defaultPgBinDir(): string {
   return path.join(dir, "native", "bin");
 }
 
-const SERVER_USER = "postgres";
-
-function ensureServerUser(): { uid: number; gid: number } {
-  const id = (flag: string): number =>
-    Number(
-      execFileSync("id", [flag, SERVER_USER], { stdio: ["ignore", "pipe", "ignore"] })
-        .toString()
-        .trim(),
-    );
-  try {
-    return { uid: id("-u"), gid: id("-g") };
-  } catch {
-    // Not present: create a system user without a home or login shell.
-    execFileSync(
-      "useradd",
-      ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--user-group", SERVER_USER],
-      { stdio: "ignore" },
-    );
-    return { uid: id("-u"), gid: id("-g") };
-  }
-}
-
-export function createRunner(binDir: string, homeDir: string): PgRunner {
-  for (const b of ["initdb", "pg_ctl", "postgres"]) {
-    if (!fs.existsSync(path.join(binDir, b)))
-      throw new Error(`PostgreSQL binary ${b} not found in ${binDir} (set PGFLEX_LAB_PG_BIN or pgBinDir)`);
+export function createRunner(
+  givenBinDir: string,
+  homeDir: string,
+  log: (line: string) => void = () => undefined,
+): PgRunner {
+  for (const b of PG_BINARIES) {
+    if (!fs.existsSync(path.join(givenBinDir, b)))
+      throw new Error(`PostgreSQL binary ${b} not found in ${givenBinDir} (set PGFLEX_LAB_PG_BIN or pgBinDir)`);
   }
   const root = process.getuid?.() === 0;
   const ids = root ? ensureServerUser() : undefined;
+  const binDir = ids ? serverReadableBinDir(givenBinDir, ids, log) : givenBinDir;
   const env = {
     PATH: `${binDir}:${process.env.PATH ?? "/usr/bin:/bin"}`,
     HOME: homeDir,

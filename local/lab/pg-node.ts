@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import type { PgRunner } from "./pg-bin";
+import { confString } from "./pg-quote";
 
 export interface Credentials {
   user: string;
@@ -40,12 +41,12 @@ export class PgNode {
     const cert = this.rogue ? c.rogueCertFile : c.certFile;
     const key = this.rogue ? c.rogueKeyFile : c.keyFile;
     const lines = [
-      `listen_addresses = '${c.address}'`,
+      `listen_addresses = ${confString(c.address)}`,
       `port = ${c.port}`,
-      `unix_socket_directories = '${c.socketDir}'`,
+      `unix_socket_directories = ${confString(c.socketDir)}`,
       "ssl = on",
-      `ssl_cert_file = '${cert}'`,
-      `ssl_key_file = '${key}'`,
+      `ssl_cert_file = ${confString(cert)}`,
+      `ssl_key_file = ${confString(key)}`,
       "password_encryption = 'scram-sha-256'",
       "wal_level = replica",
       "max_wal_senders = 5",
@@ -143,6 +144,13 @@ export class PgNode {
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  /** A query that returns exactly one row (e.g. select of functions); anything else is an error. */
+  async queryOne<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T> {
+    const [row, ...more] = await this.query<T>(sql, params);
+    if (!row || more.length > 0) throw new Error(`${this.cfg.label}: expected one row from: ${sql}`);
+    return row;
   }
 
   /** Serve the rogue certificate (another CA, same names) or the genuine one again; new connections see it after reload. */

@@ -2,17 +2,18 @@
 // with a base backup done from Node (only initdb/pg_ctl/postgres are needed, so any binary set works).
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
+import { baseBackup } from "./pg-base-backup";
+import { writeFileMode } from "./files";
 import type { PgRunner } from "./pg-bin";
+import { confString, conninfoValue } from "./pg-quote";
+import { labSchemaSql, type LabRoles } from "./pg-roles";
 import { PgNode, type Credentials, type PgNodeConfig } from "./pg-node";
 
-export interface PgPairOptions {
+export interface PgPairOptions extends LabRoles {
   runner: PgRunner;
   dir: string;
   port: number;
   admin: Credentials;
-  app: Credentials;
-  replicator: Credentials;
   caFile: string;
   primary: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
   replica: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
@@ -26,21 +27,6 @@ export interface PgPair {
   serverVersion: string; // e.g. "17.10"
   port: number;
 }
-
-const SKIP_FILES = new Set(["postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "backup_label.old"]);
-const EMPTY_DIRS = new Set([
-  "pg_wal",
-  "pg_replslot",
-  "pg_dynshmem",
-  "pg_notify",
-  "pg_serial",
-  "pg_snapshots",
-  "pg_stat_tmp",
-  "pg_subtrans",
-]);
-
-const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const sqlIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 function mkdirFor(runner: PgRunner, p: string): void {
   fs.mkdirSync(p, { recursive: true, mode: 0o700 });
@@ -63,7 +49,7 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   for (const n of [primary, replica]) mkdirFor(runner, n.cfg.socketDir);
   mkdirFor(runner, primary.cfg.dataDir);
   for (const n of [primary, replica]) {
-    fs.writeFileSync(n.cfg.logFile, "");
+    writeFileMode(n.cfg.logFile, "", 0o600); // a failed statement is logged with its text, passwords included
     runner.chown(n.cfg.logFile);
   }
 
@@ -105,68 +91,34 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
   o.log(`postgres: primary started ${Date.now() - t} ms`);
 
   const slotName = o.replica.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
-  const [{ v }] = await primary.query<{ v: string }>("select current_setting('server_version') v");
-  const versionNum = Number(
-    (await primary.query<{ n: string }>("select current_setting('server_version_num') n"))[0].n,
+  const { v, n } = await primary.queryOne<{ v: string; n: string }>(
+    "select current_setting('server_version') v, current_setting('server_version_num') n",
   );
-  await primary.query(
-    [
-      `create role ${sqlIdent(o.replicator.user)} with replication login password ${sqlLiteral(o.replicator.password)}`,
-      // Least privilege for the app's health checks: connect, read recovery state, TEMP tables (a writability probe).
-      `create role ${sqlIdent(o.app.user)} with login password ${sqlLiteral(o.app.password)} nosuperuser nocreatedb nocreaterole noreplication`,
-      "revoke all on database postgres from public",
-      `grant connect, temporary on database postgres to ${sqlIdent(o.app.user)}`,
-      "revoke create on schema public from public",
-      // A table for drills/tests to write through the admin; the app role cannot touch it.
-      "create table lab_writes (id bigserial primary key, note text, at timestamptz not null default now())",
-    ].join(";\n"),
-  );
+  const versionNum = Number(n);
+  await primary.query(labSchemaSql(o));
   await primary.query("select pg_create_physical_replication_slot($1)", [slotName]);
 
   // Base backup from Node (pg_basebackup is not in every binary set).
   t = Date.now();
-  const modern = versionNum >= 150000;
-  // pg_backup_start/stop are bound to one session (non-exclusive mode): one client for start, copy, stop.
-  const client = new pg.Client(primary.clientConfig());
-  await client.connect();
-  let labelfile: string;
-  try {
-    await client.query(
-      modern ? "select pg_backup_start('lab-seed', true)" : "select pg_start_backup('lab-seed', true, false)",
-    );
-    fs.mkdirSync(replica.cfg.dataDir, { mode: 0o700 });
-    for (const e of fs.readdirSync(primary.cfg.dataDir)) {
-      if (SKIP_FILES.has(e)) continue;
-      if (EMPTY_DIRS.has(e)) {
-        fs.mkdirSync(path.join(replica.cfg.dataDir, e), { mode: 0o700 });
-        continue;
-      }
-      fs.cpSync(path.join(primary.cfg.dataDir, e), path.join(replica.cfg.dataDir, e), { recursive: true });
-    }
-    fs.mkdirSync(path.join(replica.cfg.dataDir, "pg_wal", "archive_status"));
-    const r = await client.query<{ labelfile: string }>(
-      modern ? "select labelfile from pg_backup_stop(true)" : "select labelfile from pg_stop_backup(false, true)",
-    );
-    labelfile = r.rows[0].labelfile;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const labelfile = await baseBackup(primary, replica.cfg.dataDir, versionNum);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "backup_label"), labelfile);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "standby.signal"), "");
   // verify-full against the primary's own A-record name while dialling its IP (hostaddr): the standby trusts the lab CA only.
-  const conninfo = [
-    `host=${o.primary.tlsName}`,
-    `hostaddr=${o.primary.address}`,
-    `port=${o.port}`,
-    `user=${o.replicator.user}`,
-    `password=${o.replicator.password}`,
-    "sslmode=verify-full",
-    `sslrootcert=${o.caFile}`,
-    `application_name=${slotName}`,
-  ].join(" ");
+  const conninfo = Object.entries({
+    host: o.primary.tlsName,
+    hostaddr: o.primary.address,
+    port: String(o.port),
+    user: o.replicator.user,
+    password: o.replicator.password,
+    sslmode: "verify-full",
+    sslrootcert: o.caFile,
+    application_name: slotName,
+  })
+    .map(([k, v]) => `${k}=${conninfoValue(v)}`)
+    .join(" ");
   fs.appendFileSync(
     path.join(replica.cfg.dataDir, "postgresql.auto.conf"),
-    `primary_conninfo = ${sqlLiteral(conninfo)}\nprimary_slot_name = '${slotName}'\n`,
+    `primary_conninfo = ${confString(conninfo)}\nprimary_slot_name = ${confString(slotName)}\n`,
   );
   replica.writeLabConf();
   runner.chown(replica.cfg.dataDir, true);
@@ -194,10 +146,10 @@ async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): 
 
 /** Wait until the replica has replayed everything the primary has written so far (planned promote). */
 export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: number): Promise<void> {
-  const [{ lsn }] = await primary.query<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
+  const { lsn } = await primary.queryOne<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ ok }] = await replica.query<{ ok: boolean }>(
+    const { ok } = await replica.queryOne<{ ok: boolean }>(
       "select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) ok",
       [lsn],
     );
@@ -209,7 +161,7 @@ export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: 
 
 /** Promote a standby; returns once it accepts writes. */
 export async function promote(node: PgNode): Promise<void> {
-  const [{ ok }] = await node.query<{ ok: boolean }>("select pg_promote(true, 60) ok");
+  const { ok } = await node.queryOne<{ ok: boolean }>("select pg_promote(true, 60) ok");
   if (!ok) throw new Error(`pg_promote on ${node.cfg.label} did not complete`);
 }
 
@@ -221,8 +173,9 @@ export async function dropSlotWhenInactive(primary: PgNode, slot: string): Promi
         "select active from pg_replication_slots where slot_name = $1",
         [slot],
       );
-      if (rows.length === 0) return;
-      if (!rows[0].active) {
+      const [row] = rows;
+      if (!row) return;
+      if (!row.active) {
         await primary.query("select pg_drop_replication_slot($1)", [slot]);
         return;
       }

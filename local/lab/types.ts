@@ -26,12 +26,16 @@ export interface LabInfo {
   caFile: string;
   caPem: string;
   rogueCaFile: string;
+  /** The bin dir the servers run from: pgBinDir, or a copy the server user can read (lab running as root). */
+  pgBinDir: string;
   dns: { host: "127.0.0.1"; port: number };
   postgres: {
     port: number;
     database: "postgres";
     admin: { user: string; password: string };
     app: { user: string; password: string };
+    /** The traffic generator's role: INSERT/SELECT on traffic_writes only. */
+    writer: { user: string; password: string };
   };
   /** Keys name the roles AT START: after a failover the "replica" server is the new primary. */
   servers: { primary: ServerInfo; replica: ServerInfo };
@@ -59,7 +63,14 @@ export interface LabOptions {
   /** Skip Azurite (faster start for tests that don't need it). Default false. */
   azurite?: boolean;
   log?: (line: string) => void;
+  /**
+   * Called as each part is up (progress; in tests, a fault: a throw fails the start, which then stops
+   * everything it had started and removes its directory, like any other start failure).
+   */
+  onStarted?: (part: LabPart) => void | Promise<void>;
 }
+
+export type LabPart = "reaper" | "certs" | "postgres" | "dns" | "arm" | "azurite";
 
 /** "primary" / "replica" = role at start; anything else is a server name. */
 export type ServerKey = "primary" | "replica" | string;

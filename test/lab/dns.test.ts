@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startLab, type Lab } from "../../local/lab";
 import { armFetch, clients, hasCommand, labResolver } from "./helpers";
+import { LAB_TEST } from "./timeouts";
 
 describe("lab private DNS: ARM record sets and the DNS server", () => {
   let lab: Lab;
@@ -12,10 +13,10 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
   before(async () => {
     lab = await startLab({ azurite: false });
     sdk = clients(lab);
-  });
-  after(async () => lab?.stop());
+  }, LAB_TEST);
+  after(async () => lab?.stop(), LAB_TEST);
 
-  test("the zone GET and the seeded record sets have Azure's shapes", async () => {
+  test("the zone GET and the seeded record sets have Azure's shapes", LAB_TEST, async () => {
     const { info } = lab;
     const zone = await armFetch(
       lab,
@@ -53,67 +54,71 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
     assert.equal(lower.body.value.length, all.length);
   });
 
-  test("etags: a write mints a new etag, a stale If-Match gets 412 PreconditionFailed, If-None-Match * refuses overwrite", async () => {
-    const { info } = lab;
-    const rg = info.resourceGroup;
-    const created = await sdk.dns.recordSets.createOrUpdate(
-      rg,
-      info.zone,
-      "CNAME",
-      "app1",
-      { ttl: 300, cnameRecord: { cname: info.servers.primary.aRecordFqdn } },
-      { ifNoneMatch: "*" },
-    );
-    const again = sdk.dns.recordSets.createOrUpdate(
-      rg,
-      info.zone,
-      "CNAME",
-      "app1",
-      { ttl: 300, cnameRecord: { cname: "x.example" } },
-      { ifNoneMatch: "*" },
-    );
-    await assert.rejects(again, (e: any) => e.statusCode === 412 && e.code === "PreconditionFailed");
-    const updated = await sdk.dns.recordSets.createOrUpdate(
-      rg,
-      info.zone,
-      "CNAME",
-      "app1",
-      { ttl: 30, cnameRecord: { cname: info.servers.replica.aRecordFqdn } },
-      { ifMatch: created.etag },
-    );
-    assert.notEqual(updated.etag, created.etag);
-    assert.equal(updated.ttl, 30);
-    const stale = sdk.dns.recordSets.createOrUpdate(
-      rg,
-      info.zone,
-      "CNAME",
-      "app1",
-      { ttl: 60, cnameRecord: { cname: info.servers.primary.aRecordFqdn } },
-      { ifMatch: created.etag },
-    );
-    await assert.rejects(stale, (e: any) => e.statusCode === 412 && e.code === "PreconditionFailed");
-    const patched = await sdk.dns.recordSets.update(
-      rg,
-      info.zone,
-      "CNAME",
-      "app1",
-      { ttl: 10 },
-      { ifMatch: updated.etag },
-    );
-    assert.equal(patched.ttl, 10);
-    assert.equal(patched.cnameRecord?.cname, info.servers.replica.aRecordFqdn);
-    await assert.rejects(
-      sdk.dns.recordSets.delete(rg, info.zone, "CNAME", "app1", { ifMatch: updated.etag }),
-      (e: any) => e.statusCode === 412,
-    );
-    await sdk.dns.recordSets.delete(rg, info.zone, "CNAME", "app1", { ifMatch: patched.etag });
-    await assert.rejects(
-      sdk.dns.recordSets.get(rg, info.zone, "CNAME", "app1"),
-      (e: any) => e.statusCode === 404 && e.code === "NotFound",
-    );
-  });
+  test(
+    "etags: a write mints a new etag, a stale If-Match gets 412 PreconditionFailed, If-None-Match * refuses overwrite",
+    LAB_TEST,
+    async () => {
+      const { info } = lab;
+      const rg = info.resourceGroup;
+      const created = await sdk.dns.recordSets.createOrUpdate(
+        rg,
+        info.zone,
+        "CNAME",
+        "app1",
+        { ttl: 300, cnameRecord: { cname: info.servers.primary.aRecordFqdn } },
+        { ifNoneMatch: "*" },
+      );
+      const again = sdk.dns.recordSets.createOrUpdate(
+        rg,
+        info.zone,
+        "CNAME",
+        "app1",
+        { ttl: 300, cnameRecord: { cname: "x.example" } },
+        { ifNoneMatch: "*" },
+      );
+      await assert.rejects(again, (e: any) => e.statusCode === 412 && e.code === "PreconditionFailed");
+      const updated = await sdk.dns.recordSets.createOrUpdate(
+        rg,
+        info.zone,
+        "CNAME",
+        "app1",
+        { ttl: 30, cnameRecord: { cname: info.servers.replica.aRecordFqdn } },
+        { ifMatch: created.etag },
+      );
+      assert.notEqual(updated.etag, created.etag);
+      assert.equal(updated.ttl, 30);
+      const stale = sdk.dns.recordSets.createOrUpdate(
+        rg,
+        info.zone,
+        "CNAME",
+        "app1",
+        { ttl: 60, cnameRecord: { cname: info.servers.primary.aRecordFqdn } },
+        { ifMatch: created.etag },
+      );
+      await assert.rejects(stale, (e: any) => e.statusCode === 412 && e.code === "PreconditionFailed");
+      const patched = await sdk.dns.recordSets.update(
+        rg,
+        info.zone,
+        "CNAME",
+        "app1",
+        { ttl: 10 },
+        { ifMatch: updated.etag },
+      );
+      assert.equal(patched.ttl, 10);
+      assert.equal(patched.cnameRecord?.cname, info.servers.replica.aRecordFqdn);
+      await assert.rejects(
+        sdk.dns.recordSets.delete(rg, info.zone, "CNAME", "app1", { ifMatch: updated.etag }),
+        (e: any) => e.statusCode === 412,
+      );
+      await sdk.dns.recordSets.delete(rg, info.zone, "CNAME", "app1", { ifMatch: patched.etag });
+      await assert.rejects(
+        sdk.dns.recordSets.get(rg, info.zone, "CNAME", "app1"),
+        (e: any) => e.statusCode === 404 && e.code === "NotFound",
+      );
+    },
+  );
 
-  test("a CNAME cannot coexist with other types; bad input is a 4xx in ARM's error shape", async () => {
+  test("a CNAME cannot coexist with other types; bad input is a 4xx in ARM's error shape", LAB_TEST, async () => {
     const { info } = lab;
     await sdk.dns.recordSets.createOrUpdate(info.resourceGroup, info.zone, "TXT", "both", {
       ttl: 60,
@@ -160,7 +165,7 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
     assert.equal(badJson, 400);
   });
 
-  test("requests without the lab's bearer token get 401 AuthenticationFailed", async () => {
+  test("requests without the lab's bearer token get 401 AuthenticationFailed", LAB_TEST, async () => {
     const r = await armFetch(
       lab,
       "GET",
@@ -172,62 +177,70 @@ describe("lab private DNS: ARM record sets and the DNS server", () => {
     assert.equal(r.body.error.code, "AuthenticationFailed");
   });
 
-  test("the DNS server answers from the zone: CNAME chase, TTLs as stored, NXDOMAIN, REFUSED, public server names", async () => {
-    const { info } = lab;
-    const r = labResolver(lab);
-    assert.deepEqual(await r.resolveCname(`prod.${info.zone}`), [info.servers.primary.aRecordFqdn]);
-    const a = await r.resolve4(`prod.${info.zone}`, { ttl: true });
-    assert.deepEqual(
-      a.map((x) => x.address),
-      ["127.0.0.1"],
-    );
-    assert.equal(a[0].ttl, 30);
-    const soa = await r.resolveSoa(info.zone);
-    assert.equal(soa.nsname, "azureprivatedns.net");
-    await assert.rejects(r.resolve4(`nothing.${info.zone}`), (e: any) => e.code === "ENOTFOUND");
-    await assert.rejects(r.resolve4("example.com"), (e: any) => e.code === "EREFUSED");
-    // "<server>.postgres.database.azure.com" → CNAME to its A record in the private zone, as Azure public DNS does
-    assert.deepEqual(await r.resolveCname(info.servers.replica.fqdn), [info.servers.replica.aRecordFqdn]);
-    assert.deepEqual(await r.resolve4(info.servers.replica.fqdn), ["127.0.0.2"]);
-    await assert.rejects(r.resolve4("someone-else.postgres.database.azure.com"), (e: any) => e.code === "EREFUSED");
-  });
+  test(
+    "the DNS server answers from the zone: CNAME chase, TTLs as stored, NXDOMAIN, REFUSED, public server names",
+    LAB_TEST,
+    async () => {
+      const { info } = lab;
+      const r = labResolver(lab);
+      assert.deepEqual(await r.resolveCname(`prod.${info.zone}`), [info.servers.primary.aRecordFqdn]);
+      const a = await r.resolve4(`prod.${info.zone}`, { ttl: true });
+      assert.deepEqual(
+        a.map((x) => x.address),
+        ["127.0.0.1"],
+      );
+      assert.equal(a[0]?.ttl, 30);
+      const soa = await r.resolveSoa(info.zone);
+      assert.equal(soa.nsname, "azureprivatedns.net");
+      await assert.rejects(r.resolve4(`nothing.${info.zone}`), (e: any) => e.code === "ENOTFOUND");
+      await assert.rejects(r.resolve4("example.com"), (e: any) => e.code === "EREFUSED");
+      // "<server>.postgres.database.azure.com" → CNAME to its A record in the private zone, as Azure public DNS does
+      assert.deepEqual(await r.resolveCname(info.servers.replica.fqdn), [info.servers.replica.aRecordFqdn]);
+      assert.deepEqual(await r.resolve4(info.servers.replica.fqdn), ["127.0.0.2"]);
+      await assert.rejects(r.resolve4("someone-else.postgres.database.azure.com"), (e: any) => e.code === "EREFUSED");
+    },
+  );
 
-  test("a CNAME update through the SDK is seen by DNS at once (Node resolver, and dig over UDP and TCP when installed)", async () => {
-    const { info } = lab;
-    const name = `moving.${info.zone}`;
-    await sdk.dns.recordSets.createOrUpdate(info.resourceGroup, info.zone, "CNAME", "moving", {
-      ttl: 120,
-      cnameRecord: { cname: info.servers.primary.aRecordFqdn },
-    });
-    const r = labResolver(lab);
-    assert.deepEqual(await r.resolve4(name), ["127.0.0.1"]);
-    const cur = await sdk.dns.recordSets.get(info.resourceGroup, info.zone, "CNAME", "moving");
-    await sdk.dns.recordSets.createOrUpdate(
-      info.resourceGroup,
-      info.zone,
-      "CNAME",
-      "moving",
-      { ttl: 5, cnameRecord: { cname: info.servers.replica.aRecordFqdn } },
-      { ifMatch: cur.etag },
-    );
-    assert.deepEqual(await r.resolveCname(name), [info.servers.replica.aRecordFqdn]);
-    assert.deepEqual(await r.resolve4(name), ["127.0.0.2"]);
-    if (hasCommand("dig")) {
-      for (const transport of ["+notcp", "+tcp"]) {
-        // async: the DNS server lives in this process, a sync exec would block it
-        const { stdout: out } = await promisify(execFile)(
-          "dig",
-          ["@127.0.0.1", "-p", String(info.dns.port), transport, "+noall", "+answer", name, "A"],
-          { encoding: "utf8" },
-        );
-        assert.match(
-          out,
-          new RegExp(
-            `moving\\.${info.zone.replace(/\./g, "\\.")}\\.\\s+5\\s+IN\\s+CNAME\\s+${info.servers.replica.aRecordFqdn.replace(/\./g, "\\.")}\\.`,
-          ),
-        );
-        assert.match(out, /IN\s+A\s+127\.0\.0\.2/);
+  test(
+    "a CNAME update through the SDK is seen by DNS at once (Node resolver, and dig over UDP and TCP when installed)",
+    LAB_TEST,
+    async () => {
+      const { info } = lab;
+      const name = `moving.${info.zone}`;
+      await sdk.dns.recordSets.createOrUpdate(info.resourceGroup, info.zone, "CNAME", "moving", {
+        ttl: 120,
+        cnameRecord: { cname: info.servers.primary.aRecordFqdn },
+      });
+      const r = labResolver(lab);
+      assert.deepEqual(await r.resolve4(name), ["127.0.0.1"]);
+      const cur = await sdk.dns.recordSets.get(info.resourceGroup, info.zone, "CNAME", "moving");
+      await sdk.dns.recordSets.createOrUpdate(
+        info.resourceGroup,
+        info.zone,
+        "CNAME",
+        "moving",
+        { ttl: 5, cnameRecord: { cname: info.servers.replica.aRecordFqdn } },
+        { ifMatch: cur.etag },
+      );
+      assert.deepEqual(await r.resolveCname(name), [info.servers.replica.aRecordFqdn]);
+      assert.deepEqual(await r.resolve4(name), ["127.0.0.2"]);
+      if (hasCommand("dig")) {
+        for (const transport of ["+notcp", "+tcp"]) {
+          // async: the DNS server lives in this process, a sync exec would block it
+          const { stdout: out } = await promisify(execFile)(
+            "dig",
+            ["@127.0.0.1", "-p", String(info.dns.port), transport, "+noall", "+answer", name, "A"],
+            { encoding: "utf8" },
+          );
+          assert.match(
+            out,
+            new RegExp(
+              `moving\\.${info.zone.replace(/\./g, "\\.")}\\.\\s+5\\s+IN\\s+CNAME\\s+${info.servers.replica.aRecordFqdn.replace(/\./g, "\\.")}\\.`,
+            ),
+          );
+          assert.match(out, /IN\s+A\s+127\.0\.0\.2/);
+        }
       }
-    }
-  });
+    },
+  );
 });

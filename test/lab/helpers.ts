@@ -35,13 +35,15 @@ export function labResolver(lab: Lab): Resolver {
 export function streamVia(resolver: Resolver): () => net.Socket {
   const lookup: net.LookupFunction = (hostname, options, cb) => {
     resolver.resolve4(hostname).then(
-      (a) =>
-        options.all
-          ? (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(
-              null,
-              a.map((address) => ({ address, family: 4 })),
-            )
-          : cb(null, a[0], 4),
+      ([first, ...rest]) => {
+        if (first === undefined)
+          return cb(Object.assign(new Error(`no A record for ${hostname}`), { code: "ENOTFOUND" }), "", 4);
+        if (!options.all) return cb(null, first, 4);
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(
+          null,
+          [first, ...rest].map((address) => ({ address, family: 4 })),
+        );
+      },
       (e: NodeJS.ErrnoException) => cb(e, "", 4),
     );
   };
@@ -101,6 +103,22 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Live processes whose command line or working directory is inside dir (servers, their backends, reaper, Azurite). */
+export function processesUnder(dir: string): number[] {
+  const inside = (p: string): boolean => p === dir || p.startsWith(dir + "/");
+  return fs.readdirSync("/proc").flatMap((name) => {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) return [];
+    try {
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "");
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return (inside(cwd) || argv.some((a) => a.includes(dir))) && alive(pid) ? [pid] : [];
+    } catch {
+      return []; // gone meanwhile, or not ours to inspect
+    }
+  });
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { TableClient } from "@azure/data-tables";
 import { startLab, type Lab } from "../../local/lab";
 import { alive, labResolver, waitFor } from "./helpers";
+import { LAB_TEST } from "./timeouts";
 
 /** Debian's PostgreSQL server binaries when installed (the override path); otherwise the embedded default. */
 function otherPgBin(): string | undefined {
@@ -20,11 +21,18 @@ function otherPgBin(): string | undefined {
 }
 
 describe("lab lifecycle", () => {
-  test("two labs started in parallel get their own ports, dirs, names and data; Azurite and the settings file work; stop leaves no process or file behind", async () => {
-    const pgBinDir = otherPgBin();
-    const [a, b] = await Promise.all([startLab(), startLab({ pgBinDir, azurite: false })]);
-    let stopped = false;
-    try {
+  test(
+    "two labs started in parallel get their own ports, dirs, names and data; Azurite and the settings file work; stop leaves no process or file behind",
+    LAB_TEST,
+    async (t) => {
+      const pgBinDir = otherPgBin();
+      // allSettled: when one start fails the other must still be stopped, or its servers keep the run alive
+      const settled = await Promise.allSettled([startLab(), startLab({ pgBinDir, azurite: false })]);
+      const labs = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+      t.after(() => Promise.allSettled(labs.map((l) => l.stop())));
+      for (const r of settled) if (r.status === "rejected") throw r.reason;
+      const [a, b] = labs;
+      assert.ok(a && b);
       assert.notEqual(a.info.dir, b.info.dir);
       assert.notEqual(a.info.postgres.port, b.info.postgres.port);
       assert.notEqual(a.info.dns.port, b.info.dns.port);
@@ -33,12 +41,12 @@ describe("lab lifecycle", () => {
       assert.notEqual(a.info.servers.primary.name, b.info.servers.primary.name);
       await a.adminQuery("primary", "insert into lab_writes(note) values ('only in a')");
       const [n] = await b.adminQuery<{ n: string }>("primary", "select count(*)::text n from lab_writes");
-      assert.equal(n.n, "0");
+      assert.equal(n?.n, "0");
       assert.deepEqual(await labResolver(a).resolve4(a.info.servers.primary.fqdn), ["127.0.0.1"]);
       await assert.rejects(labResolver(a).resolve4(b.info.servers.primary.fqdn), (e: any) => e.code === "EREFUSED");
       if (pgBinDir) {
         const [v] = await b.adminQuery<{ v: string }>("replica", "select current_setting('server_version_num') v");
-        assert.ok(Number(v.v) < 170000, `lab b runs the binaries from ${pgBinDir}`);
+        assert.ok(Number(v?.v) < 170000, `lab b runs the binaries from ${pgBinDir}`);
       }
 
       // Azurite's Table service with the exposed connection string (the app's audit journal)
@@ -60,54 +68,57 @@ describe("lab lifecycle", () => {
       assert.equal(pids.length, 2 + 1 + 1 + (2 + 1)); // a: pg pair, azurite, reaper; b: pg pair, reaper
       assert.ok(pids.every(alive));
       await Promise.all([a.stop(), b.stop()]);
-      stopped = true;
       await waitFor(() => pids.every((p) => !alive(p)), 5000, "lab processes to exit");
       assert.equal(fs.existsSync(a.info.dir), false);
       assert.equal(fs.existsSync(b.info.dir), false);
       await a.stop(); // idempotent
-    } finally {
-      if (!stopped) await Promise.allSettled([a.stop(), b.stop()]);
-    }
-  });
+    },
+  );
 
-  test("a lab process killed with SIGKILL is reaped: its servers and Azurite stop and its directory goes", async () => {
-    const labModule = path.resolve(__dirname, "../../local/lab/index.js");
-    const child = spawn(
-      process.execPath,
-      [
-        "-e",
-        `require(${JSON.stringify(labModule)}).startLab().then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (c) => {
-        out += c;
-        if (out.includes("\n")) resolve(out.trim());
+  test(
+    "a lab process killed with SIGKILL is reaped: its servers and Azurite stop and its directory goes",
+    LAB_TEST,
+    async (t) => {
+      const labModule = path.resolve(__dirname, "../../local/lab/index.js");
+      const child = spawn(
+        process.execPath,
+        [
+          "-e",
+          `require(${JSON.stringify(labModule)}).startLab().then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      t.after(() => child.kill("SIGKILL")); // if the test fails early, the reaper cleans up after the child
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (c) => {
+          out += c;
+          if (out.includes("\n")) resolve(out.trim());
+        });
+        child.once("exit", (code) => reject(new Error(`lab child exited early (${code})`)));
       });
-      child.once("exit", (code) => reject(new Error(`lab child exited early (${code})`)));
-    });
-    const { pids, dir } = JSON.parse(line) as {
-      pids: { postgres: number[]; azurite: number; reaper: number };
-      dir: string;
-    };
-    const victims = [...pids.postgres, pids.azurite];
-    assert.ok(victims.every(alive));
-    child.kill("SIGKILL");
-    await waitFor(
-      () => victims.every((p) => !alive(p)) && !fs.existsSync(dir),
-      15_000,
-      "the reaper to clean up after the killed lab",
-    );
-    await waitFor(() => !alive(pids.reaper), 5000, "the reaper to exit");
-  });
+      const { pids, dir } = JSON.parse(line) as {
+        pids: { postgres: number[]; azurite: number; reaper: number };
+        dir: string;
+      };
+      const victims = [...pids.postgres, pids.azurite];
+      assert.ok(victims.every(alive));
+      child.kill("SIGKILL");
+      await waitFor(
+        () => victims.every((p) => !alive(p)) && !fs.existsSync(dir),
+        15_000,
+        "the reaper to clean up after the killed lab",
+      );
+      await waitFor(() => !alive(pids.reaper), 5000, "the reaper to exit");
+    },
+  );
 
-  test("npm run lab --json prints one JSON object and SIGTERM stops everything it started", async () => {
+  test("npm run lab --json prints one JSON object and SIGTERM stops everything it started", LAB_TEST, async (t) => {
     const cli = path.resolve(__dirname, "../../local/lab/cli.js");
     const child = spawn(process.execPath, [cli, "--json", "--quiet", "--no-azurite"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
+    t.after(() => child.kill("SIGKILL"));
     const line = await new Promise<string>((resolve, reject) => {
       let out = "";
       child.stdout!.on("data", (c) => {

@@ -23,10 +23,13 @@ export interface ArmServerOptions {
   key: string;
   token: string;
   faults: Faults;
-  routes: Routes[];
-  /** control routes under /_lab/ (same token; never logged or faulted) */
-  labRoutes: Routes;
   log: (line: string) => void;
+}
+
+export interface MountedRoutes {
+  arm: Routes[];
+  /** control routes under /_lab/ (same token; never logged or faulted) */
+  lab: Routes;
 }
 
 export interface ArmServer {
@@ -34,6 +37,8 @@ export interface ArmServer {
   port: number;
   requests(): ArmRequestRecord[];
   clearRequests(): void;
+  /** Attach the routes once what they serve exists; until then every call gets 503 (the lab is starting). */
+  mount(routes: MountedRoutes): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,7 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
   const sockets = new Set<Socket>();
   const releases = new Set<() => void>();
   let closing = false;
+  let mounted: MountedRoutes | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://lab.invalid");
@@ -166,12 +172,9 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
               req.socket.off("close", release);
               resolve();
             };
-            const off =
-              fault.ms === undefined
-                ? o.faults.onClear(() => {
-                    if (!o.faults.has(fault.id)) release();
-                  })
-                : () => undefined;
+            const untilCleared = fault.ms === undefined ? o.faults.cleared(fault.id) : undefined;
+            void untilCleared?.done.then(release);
+            const off = (): void => untilCleared?.cancel();
             const timer = fault.ms !== undefined ? setTimeout(release, fault.ms) : undefined;
             releases.add(release);
             req.socket.once("close", release);
@@ -212,7 +215,8 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
         body,
         apiVersion: apiVersion ?? "",
       };
-      for (const r of isLab ? [o.labRoutes] : o.routes) {
+      if (!mounted) throw new ArmError(503, "ServiceUnavailable", "The lab is still starting.");
+      for (const r of isLab ? [mounted.lab] : mounted.arm) {
         const out = await r(armReq);
         if (out) {
           send(res, out);
@@ -255,6 +259,9 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     requests: () => log.map((r) => ({ ...r })),
     clearRequests: () => {
       log.length = 0;
+    },
+    mount: (routes) => {
+      mounted = routes;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -67,16 +67,16 @@ export function dnsRoutes(scope: Scope, store: ZoneStore): Routes {
       );
     }
     const pre = { ifMatch: headerValue(req, "if-match"), ifNoneMatch: headerValue(req, "if-none-match") };
-    if (m.rest.length === 0) {
+    const [typeSeg, name, ...deeper] = m.rest;
+    if (typeSeg === undefined) {
       if (req.method !== "GET")
         throw new ArmError(405, "MethodNotAllowed", `${req.method} on a private DNS zone is not supported by the lab.`);
       return { status: 200, body: zoneBody() };
     }
-    if (m.rest.length === 1) {
+    if (name === undefined) {
       if (req.method !== "GET")
         throw new ArmError(405, "MethodNotAllowed", `${req.method} is not allowed on a record set collection.`);
-      const all = m.restLower[0] === "all";
-      const type = all ? undefined : ZoneStore.parseType(m.rest[0]);
+      const type = typeSeg.toLowerCase() === "all" ? undefined : ZoneStore.parseType(typeSeg);
       let value = store.list(type);
       const suffix = req.query.get("$recordsetnamesuffix");
       if (suffix) value = value.filter((r) => r.name.toLowerCase().endsWith(suffix.toLowerCase()));
@@ -84,9 +84,8 @@ export function dnsRoutes(scope: Scope, store: ZoneStore): Routes {
       if (Number.isInteger(top) && top > 0) value = value.slice(0, top);
       return { status: 200, body: { value: value.map(recordSetBody) } };
     }
-    if (m.rest.length !== 2) return undefined;
-    const type = ZoneStore.parseType(m.rest[0]);
-    const name = m.rest[1];
+    if (deeper.length > 0) return undefined;
+    const type = ZoneStore.parseType(typeSeg);
     switch (req.method) {
       case "GET": {
         const rs = store.get(type, name);

@@ -17,6 +17,7 @@ export interface LabControl {
 export function labRoutes(c: LabControl): Routes {
   return async (req) => {
     const [, what, id, action] = req.lower;
+    const rawId = req.segs[2]; // fault ids and region names as sent
     const m = req.method;
     if (what === "faults" && id === undefined) {
       if (m === "GET") return { status: 200, body: { value: c.faults.list() } };
@@ -34,8 +35,8 @@ export function labRoutes(c: LabControl): Routes {
         }
       }
     }
-    if (what === "faults" && id !== undefined && m === "DELETE") {
-      c.faults.clear(req.segs[2]);
+    if (what === "faults" && rawId !== undefined && m === "DELETE") {
+      c.faults.clear(rawId);
       return { status: 204 };
     }
     if (what === "requests" && m === "GET") return { status: 200, body: { value: c.requests() } };
@@ -43,9 +44,9 @@ export function labRoutes(c: LabControl): Routes {
       c.clearRequests();
       return { status: 204 };
     }
-    if (what === "regions" && id && (action === "down" || action === "up") && m === "POST") {
-      await (action === "down" ? c.regionDown(req.segs[2]) : c.regionUp(req.segs[2]));
-      return { status: 200, body: { region: req.segs[2], state: action } };
+    if (what === "regions" && rawId && (action === "down" || action === "up") && m === "POST") {
+      await (action === "down" ? c.regionDown(rawId) : c.regionUp(rawId));
+      return { status: 200, body: { region: rawId, state: action } };
     }
     if (what === "info" && m === "GET") return { status: 200, body: c.info() };
     throw new ArmError(404, "NotFound", `Unknown lab control path ${m} ${req.path}.`);

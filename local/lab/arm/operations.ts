@@ -33,7 +33,8 @@ export class Operations {
   private readonly ops = new Map<string, Operation>();
   constructor(
     private readonly subscriptionId: string,
-    private readonly endpoint: () => string,
+    /** The emulator's https base URL: polling URLs are absolute, as the RP's are. */
+    private readonly endpoint: string,
     /** Retry-After on polls of a running operation; off by default because core-lro honours it (slows tests). */
     readonly pollRetryAfterSeconds?: number,
   ) {}
@@ -85,7 +86,7 @@ export class Operations {
   }
 
   private base(op: Operation): string {
-    return `${this.endpoint()}/subscriptions/${this.subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/${op.location}`;
+    return `${this.endpoint}/subscriptions/${this.subscriptionId}/providers/Microsoft.DBforPostgreSQL/locations/${op.location}`;
   }
 
   /** 202 Accepted with absolute polling URLs, as the PostgreSQL RP answers an LRO. */

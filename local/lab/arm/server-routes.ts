@@ -2,7 +2,8 @@
 import { ArmError, notFound } from "./errors";
 import { checkScope, matchResource, type Routes, type Scope } from "./router";
 import type { Operations } from "./operations";
-import type { FlexServers } from "../flex-servers";
+import { parsePromote } from "../flex/promote-request";
+import type { FlexServers } from "../flex/servers";
 
 const notAllowed = (method: string, what: string): ArmError =>
   new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
@@ -42,7 +43,7 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
     if (sub === undefined) {
       if (req.method === "GET") return { status: 200, body: servers.resource(s) };
       if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET and PATCH)");
-      const promote = servers.parsePromote(req.body);
+      const promote = parsePromote(req.body);
       if (promote)
         return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, {
           asyncOperation: true,
@@ -69,16 +70,16 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
       return ops.accepted(op, req.apiVersion, { asyncOperation: false, location: true });
     }
     if (sub === "configurations") {
-      if (arg === undefined) {
+      const name = m.rest[1]; // as sent (arg is lower-cased)
+      if (name === undefined) {
         if (req.method !== "GET") throw notAllowed(req.method, "configurations");
-        return { status: 200, body: await dataPlane(s.info.name, () => servers.listConfigs(s)) };
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.parameters.list(s)) };
       }
-      const name = m.rest[1];
       if (req.method === "GET")
-        return { status: 200, body: await dataPlane(s.info.name, () => servers.getConfig(s, name)) };
+        return { status: 200, body: await dataPlane(s.info.name, () => servers.parameters.get(s, name)) };
       if (req.method === "PUT" || req.method === "PATCH") {
         return ops.accepted(
-          await dataPlane(s.info.name, () => servers.startPutConfig(s, name, req.body)),
+          await dataPlane(s.info.name, () => servers.parameters.startPut(s, name, req.body)),
           req.apiVersion,
           { asyncOperation: true, location: false },
         );
@@ -92,21 +93,23 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
 /** /subscriptions/{sub}/providers/Microsoft.DBforPostgreSQL/locations/{loc}/(azureAsyncOperation|operationResults)/{id} */
 export function operationRoutes(scope: Scope, ops: Operations): Routes {
   return (req) => {
-    const l = req.lower;
+    const [subscriptions, , providers, ns, locations, , kind] = req.lower;
+    const id = req.segs[7];
     if (
-      l.length !== 8 ||
-      l[0] !== "subscriptions" ||
-      l[2] !== "providers" ||
-      l[3] !== "microsoft.dbforpostgresql" ||
-      l[4] !== "locations"
+      req.lower.length !== 8 ||
+      id === undefined ||
+      subscriptions !== "subscriptions" ||
+      providers !== "providers" ||
+      ns !== "microsoft.dbforpostgresql" ||
+      locations !== "locations"
     )
       return undefined;
-    if (l[6] !== "azureasyncoperation" && l[6] !== "operationresults") return undefined;
+    if (kind !== "azureasyncoperation" && kind !== "operationresults") return undefined;
     checkScope(req, scope);
     if (req.method !== "GET") throw notAllowed(req.method, "an operation");
-    const op = ops.get(req.segs[7]);
-    if (!op) throw notFound("OperationNotFound", `Operation '${req.segs[7]}' was not found.`);
-    if (l[6] === "azureasyncoperation") return { status: 200, body: ops.statusBody(op), headers: ops.pollHeaders(op) };
+    const op = ops.get(id);
+    if (!op) throw notFound("OperationNotFound", `Operation '${id}' was not found.`);
+    if (kind === "azureasyncoperation") return { status: 200, body: ops.statusBody(op), headers: ops.pollHeaders(op) };
     // Location semantics: 202 while running, the resource when done, the error status when failed.
     if (op.status === "InProgress") return { status: 202, headers: ops.pollHeaders(op) };
     if (op.status === "Failed") return { status: 500, body: { error: op.error } };

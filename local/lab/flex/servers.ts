@@ -1,0 +1,191 @@
+// The Flexible Server control plane: lookups, and the promote / stop / start state machine acting on the real
+// PostgreSQL processes. Each action is validated synchronously (HTTP errors) and then runs as an LRO.
+import { badRequest, conflict, notFound } from "../arm/errors";
+import { OperationError, type Operation, type Operations } from "../arm/operations";
+import type { Faults } from "../faults";
+import { dropSlotWhenInactive, promote, waitCaughtUp } from "../pg-pair";
+import { ServerParameters } from "./parameters";
+import { serverResource, type ResourceContext } from "./resource";
+import { serverState, type FlexServer, type PromoteOption, type ServerState } from "./types";
+
+export interface FlexServersDeps extends ResourceContext {
+  servers: FlexServer[];
+  ops: Operations;
+  faults: Faults;
+  slotName: string;
+  promoteDelayMs: number;
+  stopStartDelayMs: number;
+  catchUpTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+type OperationKind = "promote" | "stop" | "start";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class FlexServers {
+  readonly parameters: ServerParameters;
+
+  constructor(private readonly d: FlexServersDeps) {
+    this.parameters = new ServerParameters(d.ops, d.log);
+  }
+
+  get all(): FlexServer[] {
+    return this.d.servers;
+  }
+
+  find(name: string): FlexServer | undefined {
+    return this.d.servers.find((s) => s.info.name.toLowerCase() === name.toLowerCase());
+  }
+
+  mustFind(name: string): FlexServer {
+    const s = this.find(name);
+    if (!s)
+      throw notFound(
+        "ResourceNotFound",
+        `The Resource 'Microsoft.DBforPostgreSQL/flexibleServers/${name}' under resource group was not found.`,
+      );
+    return s;
+  }
+
+  regionServers(region: string): FlexServer[] {
+    return this.d.servers.filter((s) => s.info.region.toLowerCase() === region.toLowerCase());
+  }
+
+  replicasOf(s: FlexServer): FlexServer[] {
+    return this.d.servers.filter((r) => r.source === s);
+  }
+
+  resource(s: FlexServer): unknown {
+    return serverResource(s, this.d);
+  }
+
+  startPromote(s: FlexServer, option: PromoteOption): Operation {
+    this.notBusy(s);
+    if (s.role === "Primary")
+      throw badRequest(
+        "ServerNotReplica",
+        `Server '${s.info.name}' is not a read replica; only a replica can be promoted.`,
+      );
+    if (serverState(s) !== "Ready")
+      throw conflict(
+        "ServerNotReady",
+        `Server '${s.info.name}' is in state '${serverState(s)}'; a promote needs it Ready.`,
+      );
+    const source = s.source;
+    if (option === "planned" && !reachable(source)) {
+      throw conflict(
+        "SourceServerUnavailable",
+        `Planned promote needs the source server '${source?.info.name}' to be reachable so no data is lost; it is not. Use promoteOption 'Forced' during a regional outage.`,
+      );
+    }
+    // Azure shows both servers Updating during a promote.
+    const sourceShown = source && serverState(source) === "Ready" && !source.busyOp ? source : undefined;
+    if (sourceShown) sourceShown.transient = "Updating";
+    s.replicationState = "Updating";
+    const op = this.runOperation(s, "promote", "Updating", async () => {
+      try {
+        await this.promoteWork(s, source, option);
+      } finally {
+        if (s.role !== "Primary") s.replicationState = "Active";
+        if (sourceShown?.transient === "Updating") sourceShown.transient = undefined;
+      }
+    });
+    this.d.log(`arm: promote ${s.info.name} (${option}) started, op ${op.id}`);
+    return op;
+  }
+
+  startStop(s: FlexServer): Operation {
+    this.notBusy(s);
+    if (s.regionDown) throw conflict("ServerNotReady", `Server '${s.info.name}' is Inaccessible.`);
+    if (s.userStopped) throw conflict("ServerAlreadyStopped", `Server '${s.info.name}' is already stopped.`);
+    return this.runOperation(s, "stop", "Stopping", async () => {
+      await sleep(this.d.stopStartDelayMs);
+      await s.node.stop("fast");
+      s.userStopped = true;
+    });
+  }
+
+  startStart(s: FlexServer): Operation {
+    this.notBusy(s);
+    if (s.regionDown) throw conflict("ServerNotReady", `Server '${s.info.name}' is Inaccessible.`);
+    if (!s.userStopped) throw conflict("ServerNotStopped", `Server '${s.info.name}' is not stopped.`);
+    return this.runOperation(s, "start", "Starting", async () => {
+      await sleep(this.d.stopStartDelayMs);
+      await s.node.start();
+      s.userStopped = false;
+    });
+  }
+
+  /**
+   * The LRO pattern: the server is busy and shows `transient` while the work runs (after any "hold" fault is
+   * cleared); both are cleared however it ends, before the operation reports its end — the SDK's final GET
+   * after Succeeded must already see the new state.
+   */
+  private runOperation(
+    s: FlexServer,
+    kind: OperationKind,
+    transient: ServerState,
+    work: () => Promise<void>,
+  ): Operation {
+    const op = this.d.ops.create(kind, s.info.name, s.info.region, () => this.resource(s));
+    s.busyOp = op.id;
+    s.transient = transient;
+    this.d.ops.run(
+      op,
+      async () => {
+        try {
+          await this.d.faults.hold(kind);
+          await work();
+        } finally {
+          s.transient = undefined;
+          s.busyOp = undefined;
+        }
+      },
+      this.d.log,
+    );
+    return op;
+  }
+
+  private async promoteWork(s: FlexServer, source: FlexServer | undefined, option: PromoteOption): Promise<void> {
+    await sleep(this.d.promoteDelayMs);
+    const injected = this.d.faults.takePromoteFail();
+    if (injected?.kind === "promoteFail") {
+      throw new OperationError(
+        injected.code ?? "InternalServerError",
+        injected.message ?? "The promote operation failed (fault injected by the lab).",
+      );
+    }
+    if (option === "planned") {
+      if (!source || !reachable(source))
+        throw new OperationError(
+          "SourceServerUnavailable",
+          `The source server '${source?.info.name}' became unreachable; a planned promote cannot guarantee no data loss.`,
+        );
+      await waitCaughtUp(source.node, s.node, this.d.catchUpTimeoutMs).catch((e: Error) => {
+        throw new OperationError("ReplicaCatchUpFailed", `Replica did not catch up with its source: ${e.message}`);
+      });
+    }
+    if (s.regionDown || !s.node.isRunning())
+      throw new OperationError("ServerNotReady", `Server '${s.info.name}' is not running.`);
+    await promote(s.node);
+    s.role = "Primary";
+    s.source = undefined;
+    s.replicationState = undefined;
+    if (source) void dropSlotWhenInactive(source.node, this.d.slotName);
+    this.d.log(`arm: promote ${s.info.name} done`);
+  }
+
+  private notBusy(s: FlexServer): void {
+    if (s.busyOp)
+      throw conflict(
+        "OperationInProgress",
+        `An operation is already in progress on server '${s.info.name}'. Retry after it completes.`,
+      );
+  }
+}
+
+/** Reachable as a source for a planned promote: its region is up, not stopped, and the process runs. */
+function reachable(s: FlexServer | undefined): boolean {
+  return !!s && !s.regionDown && !s.userStopped && !s.transient?.startsWith("Stop") && s.node.isRunning();
+}

@@ -1,0 +1,124 @@
+// The Lab handle startLab() returns: control of a running lab (faults, regions, queries, state) and stop().
+import type pg from "pg";
+import type { ArmRequestRecord, ArmServer } from "./arm/arm-server";
+import { ArmError } from "./arm/errors";
+import type { Operation, Operations } from "./arm/operations";
+import type { Azurite } from "./azurite";
+import type { Fault, FaultSpec, Faults } from "./faults";
+import type { FlexServers } from "./flex/servers";
+import type { FlexServer } from "./flex/types";
+import type { PgPair } from "./pg-pair";
+import type { RecordSet, ZoneStore } from "./zone-store";
+import type { LabInfo, ServerInfo, ServerKey } from "./types";
+
+export interface Lab {
+  info: LabInfo;
+  /** Stops everything this lab started and removes its directory. Idempotent. */
+  stop(): Promise<void>;
+  faults: { add(spec: FaultSpec): Fault; clear(id?: string): void; list(): Fault[] };
+  /** Crash the region's server (immediate shutdown); its ARM state becomes Inaccessible. */
+  regionDown(region: string): Promise<void>;
+  regionUp(region: string): Promise<void>;
+  /** Every ARM request so far (not /_lab/ control calls). */
+  requests(): ArmRequestRecord[];
+  clearRequests(): void;
+  /** Query a server as the admin over TLS (verify-full against its own name, dialled by IP). */
+  adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    server: ServerKey,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+  /** Same as the least-privilege app role. */
+  appQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    server: ServerKey,
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+  /** pg client config for a server (by IP, TLS verify-full with servername = its A-record FQDN). */
+  clientConfig(server: ServerKey, as?: "admin" | "app"): pg.ClientConfig;
+  /** Serve a certificate from the rogue CA (same names) on that server, or the genuine one again. */
+  useRogueCert(server: ServerKey, on: boolean): Promise<void>;
+  server(key: ServerKey): ServerInfo;
+  /** DNS/ARM state: the zone's record sets, a server's ARM GET body, LRO operations. */
+  recordSets(): RecordSet[];
+  serverResource(key: ServerKey): unknown;
+  operations(): Omit<Operation, "result">[];
+  /** Process ids the lab started (for leak checks). */
+  pids(): { postgres: number[]; azurite?: number; reaper?: number };
+}
+
+/** What a started lab is made of. */
+export interface LabParts {
+  servers: FlexServers;
+  pair: PgPair;
+  arm: ArmServer;
+  azurite?: Azurite;
+  faults: Faults;
+  store: ZoneStore;
+  ops: Operations;
+  /** Stops everything started and removes the directory. */
+  cleanup: () => Promise<void>;
+  reaperPid?: number;
+  log: (line: string) => void;
+}
+
+export function makeLab(info: LabInfo, p: LabParts): Lab {
+  const { servers } = p;
+  const byKey = (key: ServerKey): FlexServer => {
+    const s = servers.all.find((x) => x.key === key) ?? servers.find(key);
+    if (!s) throw new Error(`no lab server '${key}' (use "primary", "replica" or a server name)`);
+    return s;
+  };
+  const inRegion = (region: string): FlexServer[] => {
+    const list = servers.regionServers(region);
+    if (list.length === 0)
+      throw new ArmError(
+        404,
+        "RegionNotFound",
+        `No lab server in region '${region}' (regions: ${servers.all.map((s) => s.info.region).join(", ")}).`,
+      );
+    return list;
+  };
+  let stopping: Promise<void> | undefined;
+  const lab: Lab = {
+    info,
+    stop: () =>
+      (stopping ??= (async () => {
+        const t = Date.now();
+        await p.cleanup();
+        p.log(`lab stopped in ${Date.now() - t} ms`);
+      })()),
+    faults: { add: (s) => p.faults.add(s), clear: (id) => p.faults.clear(id), list: () => p.faults.list() },
+    regionDown: async (region) => {
+      for (const s of inRegion(region)) {
+        s.regionDown = true;
+        await s.node.stop("immediate"); // a regional outage is a crash, not a clean shutdown
+        p.log(`region ${region} down: ${s.info.name} stopped`);
+      }
+    },
+    regionUp: async (region) => {
+      for (const s of inRegion(region)) {
+        if (!s.userStopped) await s.node.start();
+        s.regionDown = false;
+        p.log(`region ${region} up: ${s.info.name}`);
+      }
+    },
+    requests: () => p.arm.requests(),
+    clearRequests: () => p.arm.clearRequests(),
+    adminQuery: (key, sql, params) => byKey(key).node.query(sql, params ?? []),
+    appQuery: (key, sql, params) => byKey(key).node.query(sql, params ?? [], info.postgres.app),
+    clientConfig: (key, as = "admin") =>
+      byKey(key).node.clientConfig(as === "admin" ? info.postgres.admin : info.postgres.app),
+    useRogueCert: (key, on) => byKey(key).node.useRogueCert(on),
+    server: (key) => byKey(key).info,
+    recordSets: () => p.store.list().map((r) => structuredClone(r)),
+    serverResource: (key) => servers.resource(byKey(key)),
+    operations: () => p.ops.list().map(({ result: _r, ...rest }) => ({ ...rest })),
+    pids: () => ({
+      postgres: [p.pair.primary.pid(), p.pair.replica.pid()].filter((x): x is number => x !== undefined),
+      azurite: p.azurite?.pid,
+      reaper: p.reaperPid,
+    }),
+  };
+  return lab;
+}
