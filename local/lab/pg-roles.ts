@@ -5,7 +5,10 @@ import type { Credentials } from "./pg-node";
 
 export interface LabRoles {
   replicator: Credentials;
-  /** The failover app's probe: connect, read recovery state, TEMP tables (a writability probe). */
+  /**
+   * The failover app's probe: connect, read recovery state, TEMP tables (a writability probe), and end
+   * other sessions when it fences an old primary (pg_signal_backend: never superusers' sessions).
+   */
   app: Credentials;
   /** The traffic generator's application role: INSERT/SELECT on traffic_writes and its sequence, nothing else. */
   writer: Credentials;
@@ -21,6 +24,7 @@ export function labSchemaSql(r: LabRoles): string {
     login(r.writer),
     "revoke all on database postgres from public",
     `grant connect, temporary on database postgres to ${ident(r.app.user)}`,
+    `grant pg_signal_backend to ${ident(r.app.user)}`,
     `grant connect on database postgres to ${ident(r.writer.user)}`,
     "revoke create on schema public from public",
     // A table for drills/tests to write through the admin; no other role can touch it.

@@ -2,6 +2,7 @@
 // own name (verify-full via the lab DNS) → CNAME repoint → libpq verify-ca through the CNAME.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import pg from "pg";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import fs from "node:fs";
@@ -129,9 +130,31 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
   );
 
   test(
-    "the app role may probe (recovery, read-only, TEMP table on a primary only) and nothing more",
+    "the app role may probe (recovery, read-only, TEMP table on a primary only), end non-superuser sessions (the fence), and nothing more",
     LAB_TEST,
     async () => {
+      // The fence ends every session it may: an application's, never a superuser's.
+      const { info } = lab;
+      const writer = new pg.Client({
+        ...lab.clientConfig("primary", "app"),
+        user: info.postgres.writer.user,
+        password: info.postgres.writer.password,
+      });
+      const admin = new pg.Client(lab.clientConfig("primary", "admin"));
+      for (const c of [writer, admin]) c.on("error", () => undefined);
+      await Promise.all([writer.connect(), admin.connect()]);
+      try {
+        const end = (user: string) =>
+          lab.appQuery<{ ok: boolean }>(
+            "primary",
+            "select pg_terminate_backend(pid) ok from pg_stat_activity where usename = $1",
+            [user],
+          );
+        assert.deepEqual(await end(info.postgres.writer.user), [{ ok: true }]);
+        await assert.rejects(end(info.postgres.admin.user), /permission denied|must be a superuser/);
+      } finally {
+        await Promise.allSettled([writer.end(), admin.end()]);
+      }
       const probe = "select pg_is_in_recovery() rec, current_setting('transaction_read_only') ro";
       const [p] = await lab.appQuery<{ rec: boolean; ro: string }>("primary", probe);
       assert.deepEqual(p, { rec: false, ro: "off" });
