@@ -161,8 +161,11 @@ export class PostgresProbe {
    */
   async endSessions(name: string, login: ProbeLogin, waitMs = 5000): Promise<EndedSessions> {
     return this.withClient(name, login, "verify-full", {}, async (client) => {
+      // Without pg_read_all_stats, other users' rows hide backend_type: client sessions are told apart by
+      // having a database and a user. Replication roles are never touched (their walsenders feed the replica).
       const sessions = await client.query<{ pid: number; usename: string | null }>(
-        "select pid, usename from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+        `select a.pid, a.usename from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
+          where a.pid <> pg_backend_pid() and a.datname is not null and not r.rolreplication`,
       );
       const ended: number[] = [];
       const survivors = new Map<string, number>();
