@@ -30,11 +30,12 @@ test("a certificate from another CA fails verify-ca: prod stays on the writable 
   // certificate is swapped for one from a rogue CA, so that only the proof through the CNAME sees it.
   const step = () => currentStep(stack, id);
   await waitFor("the TTL lowered", async () =>
-    ["drain", "promote"].includes((await step()) ?? "") ? true : undefined,
+    ["drain", "fence", "catchUp", "promote"].includes((await step()) ?? "") ? true : undefined,
   );
-  lab.faults.add({ kind: "stall", ms: 3000, method: "PUT", path: "/CNAME/", times: 1 });
-  await waitFor("the repoint", async () => ((await step()) === "repoint" ? true : undefined));
+  const hold = lab.faults.add({ kind: "stall", method: "PUT", path: "/CNAME/", times: 1 }); // held until cleared
+  await waitFor("the repoint held", () => (lab.faults.list().some((f) => f.id === hold.id) ? undefined : true));
   await lab.useRogueCert("replica", true);
+  lab.faults.clear(hold.id);
   const run = await follow(stack, id);
   // A certificate does not change by retrying: a permanent refusal, not a failure after retries.
   assert.equal(run.out.outcome, "refused");

@@ -76,9 +76,10 @@ test("SIGKILL of the host during the drain timer and during the promote: resumes
   await stack.restartHost(); // SIGKILL, then a new host on the same data dir
 
   // Hold the promote PATCH so the host dies while the promote activity is in flight.
-  lab.faults.add({ kind: "stall", ms: 1500, method: "PATCH", path: "/flexibleServers/", times: 1 });
-  await waitFor("the promote in flight", () => (lab.faults.list().length === 0 ? true : undefined));
+  const hold = lab.faults.add({ kind: "stall", method: "PATCH", path: "/flexibleServers/", times: 1 }); // until cleared
+  await waitFor("the promote in flight", () => (lab.faults.list().some((f) => f.id === hold.id) ? undefined : true));
   await stack.restartHost();
+  lab.faults.clear(hold.id);
 
   const run = await follow(stack, id);
   assert.equal(run.out.outcome, "succeeded", run.out.reason);

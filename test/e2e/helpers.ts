@@ -118,19 +118,7 @@ export async function currentStep(stack: Stack, id: string): Promise<string | un
   return (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
 }
 
-export async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from "../wait-for";
 
 /** Runs a timer-triggered function now, through the host's admin API (as `func` and Azure allow). */
 export async function runFunction(stack: Stack, name: string): Promise<void> {

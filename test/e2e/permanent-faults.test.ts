@@ -61,7 +61,13 @@ describe("403 after the promote was accepted", () => {
     assert.match(run.out.cname.note, /promote of .* may still complete/);
     assert.equal(cnameRecord(stack).target, lab.info.servers.primary.aRecordFqdn);
     assert.equal(cnameRecord(stack).ttl, 3600, "the TTL was restored");
-    assert.equal(run.view.timeline.filter((e) => e.step === "checkPromotion" && e.event === "started").length, 1);
+    // The check that met the 403 was its first attempt, and nothing retried it.
+    const checks = run.view.timeline.filter((e) => e.step === "checkPromotion");
+    assert.deepEqual(
+      checks.slice(-2).map((e) => `${e.event}:${e.attempt}`),
+      ["started:1", "refused:1"],
+      JSON.stringify(checks.map((e) => e.summary)),
+    );
   });
 
   test("repoint: the CNAME PUT answered 403 — refused, the CNAME stays on the old primary, reported", async (t) => {

@@ -80,7 +80,7 @@ describe("lab faults: status, stall, drop, failed promote, held operations; requ
       return r;
     });
     const held = () => lab.requests().find((r) => r.fault === "stall");
-    await waitFor(() => held() !== undefined, 10_000, "the request to reach the stall");
+    await waitFor("the request to reach the stall", () => held() !== undefined, 10_000);
     lab.faults.clear(other.id); // clearing another fault does not release it
     await new Promise((r) => setImmediate(r));
     assert.equal(held()?.status, 0, "still held: no response yet");
@@ -88,7 +88,7 @@ describe("lab faults: status, stall, drop, failed promote, held operations; requ
     lab.faults.clear(f.id);
     assert.equal((await pending).ttl, 3600);
     // the server records the status when its write completes, which may come after the client has the answer
-    await waitFor(() => held()?.status === 200, 10_000, "the released request to be logged as answered");
+    await waitFor("the released request to be logged as answered", () => held()?.status === 200, 10_000);
   });
 
   test(

@@ -121,13 +121,7 @@ export function processesUnder(dir: string): number[] {
   });
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from "../wait-for";
 
 export const hasCommand = (cmd: string): boolean =>
   (process.env.PATH ?? "").split(":").some((d) => {

@@ -68,7 +68,7 @@ describe("lab lifecycle", () => {
       assert.equal(pids.length, 2 + 1 + 1 + (2 + 1)); // a: pg pair, azurite, reaper; b: pg pair, reaper
       assert.ok(pids.every(alive));
       await Promise.all([a.stop(), b.stop()]);
-      await waitFor(() => pids.every((p) => !alive(p)), 5000, "lab processes to exit");
+      await waitFor("lab processes to exit", () => pids.every((p) => !alive(p)), 5000);
       assert.equal(fs.existsSync(a.info.dir), false);
       assert.equal(fs.existsSync(b.info.dir), false);
       await a.stop(); // idempotent
@@ -105,11 +105,11 @@ describe("lab lifecycle", () => {
       assert.ok(victims.every(alive));
       child.kill("SIGKILL");
       await waitFor(
+        "the reaper to clean up after the killed lab",
         () => victims.every((p) => !alive(p)) && !fs.existsSync(dir),
         15_000,
-        "the reaper to clean up after the killed lab",
       );
-      await waitFor(() => !alive(pids.reaper), 5000, "the reaper to exit");
+      await waitFor("the reaper to exit", () => !alive(pids.reaper), 5000);
     },
   );
 
@@ -136,7 +136,7 @@ describe("lab lifecycle", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
-    await waitFor(() => victims.every((p) => !alive(p)), 5000, "lab processes to exit");
+    await waitFor("lab processes to exit", () => victims.every((p) => !alive(p)), 5000);
     assert.equal(fs.existsSync(info.dir), false);
   });
 });

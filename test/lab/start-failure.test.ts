@@ -37,8 +37,8 @@ describe("lab start failures", () => {
         );
         // postgres: both postmasters, their backends, the reaper; dns: the reaper and initdb at least
         assert.ok(running.length >= 2, `processes were running when the failure hit: ${running.join(", ")}`);
-        await waitFor(() => running.every((p) => !alive(p)), 10_000, "the started processes to exit");
-        await waitFor(() => processesUnder(baseDir).length === 0, 10_000, "no process left in the lab dir");
+        await waitFor("the started processes to exit", () => running.every((p) => !alive(p)), 10_000);
+        await waitFor("no process left in the lab dir", () => processesUnder(baseDir).length === 0, 10_000);
         assert.deepEqual(fs.readdirSync(baseDir), [], "the lab dir was removed");
       },
     );

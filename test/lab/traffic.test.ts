@@ -72,7 +72,7 @@ describe("traffic generator: unfenced failover", () => {
       for (const mode of ["pool", "per-transaction"] as const) {
         const traffic = startTraffic(lab.info, { mode, rate: 100 });
         t.after(() => traffic.stop());
-        await waitFor(() => traffic.stats().acknowledged >= 50, 20_000, `50 ${mode} writes`);
+        await waitFor(`50 ${mode} writes`, () => traffic.stats().acknowledged >= 50, 20_000);
         const report = await traffic.report({ newPrimary: "primary" });
         assert.deepEqual(report.byServer, { "127.0.0.1": report.acknowledged }, `${mode}: all on the primary`);
         assert.equal(report.lost, 0);
@@ -88,13 +88,13 @@ describe("traffic generator: unfenced failover", () => {
     async (t) => {
       const traffic = startTraffic(lab.info);
       t.after(() => traffic.stop());
-      await waitFor(() => traffic.stats().acknowledged >= 100, 20_000, "writes before the failover");
+      await waitFor("writes before the failover", () => traffic.stats().acknowledged >= 100, 20_000);
       const at = await promoteAndRepoint(lab, "Forced");
       // The pool's connections still reach the old primary, which nothing fenced: it keeps acknowledging writes.
       await waitFor(
+        "writes acknowledged by the old primary after the promote",
         () => ackedBy(traffic, "127.0.0.1", Date.parse(at)) >= 20,
         20_000,
-        "writes acknowledged by the old primary after the promote",
       );
       const report = await traffic.report({ newPrimary: "replica", promotedAt: at });
       assert.ok((report.diverged ?? 0) >= 20, `diverged ${report.diverged}`);
@@ -120,7 +120,7 @@ describe("traffic generator: fenced planned failover", () => {
       const sdk = clients(lab);
       const traffic = startTraffic(info);
       t.after(() => traffic.stop());
-      await waitFor(() => traffic.stats().acknowledged >= 100, 20_000, "writes before the failover");
+      await waitFor("writes before the failover", () => traffic.stats().acknowledged >= 100, 20_000);
       await sdk.pg.configurations.beginPutAndWait(
         info.resourceGroup,
         info.servers.primary.name,
@@ -130,7 +130,7 @@ describe("traffic generator: fenced planned failover", () => {
       );
       const at = await promoteAndRepoint(lab, "Planned");
       // Refused writes drop their connection; new connections resolve prod again and reach the new primary.
-      await waitFor(() => ackedBy(traffic, "127.0.0.2") >= 50, 20_000, "writes acknowledged by the new primary");
+      await waitFor("writes acknowledged by the new primary", () => ackedBy(traffic, "127.0.0.2") >= 50, 20_000);
       const report = await traffic.report({ newPrimary: "replica", promotedAt: at });
       assert.equal(report.lost, 0, JSON.stringify(report.lostSample));
       assert.equal(report.diverged, 0);
