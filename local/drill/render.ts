@@ -46,15 +46,26 @@ export function summary(out: FailoverOutput): string {
   lines.push(`  from → to: ${out.from ?? "?"} → ${out.to ?? "?"} (${out.option}${out.dryRun ? ", dry run" : ""})`);
   lines.push(`  CNAME now: ${out.cname.target ?? "?"} (TTL ${out.cname.ttl ?? "?"}s): ${out.cname.note}`);
   const rto = out.rto;
-  const parts = (["preflight", "lowerTtl", "drain", "promote", "repoint", "verify"] as const)
+  const parts = (["preflight", "lowerTtl", "drain", "fence", "catchUp", "promote", "repoint", "verify"] as const)
     .filter((k) => rto[k] !== undefined)
     .map((k) => `${k} ${rto[k]!.toFixed(2)}s`);
   lines.push(`  RTO:     ${rto.total === null ? "not reached" : rto.total.toFixed(2) + "s"}  (${parts.join(", ")})`);
   if (out.rpo) {
     lines.push(
-      `  RPO est: replica lag ${out.rpo.bytes ?? "unknown"} bytes, last replay ${out.rpo.replaySeconds === null ? "n/a" : out.rpo.replaySeconds.toFixed(1) + "s ago"}${out.rpo.primaryReachable ? "" : " (primary unreachable)"}`,
+      `  lag:     replica lag ${out.rpo.bytes ?? "unknown"} bytes in preflight, last replay ${out.rpo.replaySeconds === null ? "n/a" : out.rpo.replaySeconds.toFixed(1) + "s ago"}${out.rpo.primaryReachable ? "" : " (primary unreachable)"}`,
     );
   }
+  if (out.risk) {
+    const from = out.risk.source === "sample" ? ` (last sample with the primary alive, ${out.risk.measuredAt})` : "";
+    lines.push(
+      `  at risk: ${out.risk.bytes ?? "unknown"} bytes${from}${out.catchUp ? `; caught up to ${out.catchUp.lsn} after the fence` : ""}`,
+    );
+  }
+  if (out.fence) lines.push(`  old primary: ${out.fence.state} — ${out.fence.note}`);
+  if (out.dns)
+    lines.push(
+      `  DNS:     ${out.dns.answers} answers in a row for the new target ${out.dns.convergedSeconds.toFixed(2)}s after the repoint`,
+    );
   const v = out.verification;
   if (v) {
     lines.push("  verification through the CNAME:");

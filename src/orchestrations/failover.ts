@@ -151,8 +151,10 @@ function* promote(run: Run, plan: Plan): Gen<void> {
     run.forget("lift the fence");
     run.out.promoteAccepted = r.ok;
     run.out.cname.note = `still the old primary ${from.name}: not repointed, although the promote of ${to.name} may still complete`;
-    if (run.out.fence?.state === "fenced")
-      run.out.fence.note += `; it stays fenced because the promote of ${to.name} may complete`;
+    run.compensate("explain the kept fence", function* () {
+      if (run.out.fence?.state === "fenced")
+        run.out.fence.note += `; it stays fenced because the promote of ${to.name} may complete`;
+    });
   }
   if (!r.ok) throw new Stop("failed", "PromoteFailed", `${r.error} (whether ARM accepted the promote is unknown)`);
   if (r.value.kind === "refused") throw new Stop("refused", r.value.code, r.value.reason);
@@ -198,6 +200,7 @@ function* repoint(run: Run, plan: Plan): Gen<void> {
     },
   );
   run.forget("lift the fence"); // completing: from here the old primary must stay fenced
+  run.forget("explain the kept fence");
   run.repointedAt = run.now();
   run.out.cname = {
     target: r.cname.target,

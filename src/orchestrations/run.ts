@@ -29,7 +29,7 @@ export class Run {
   fenceLsn: string | null = null;
   /** When the CNAME was repointed (for the DNS convergence time). */
   repointedAt: Date | undefined;
-  private readonly compensations: { label: string; undo: () => Gen<void> }[] = [];
+  private readonly compensations: { label: string; undo: () => Gen<void> | void }[] = [];
 
   constructor(private readonly ctx: OrchestrationContext) {
     this.input = ctx.df.getInput<FailoverInput>();
@@ -69,7 +69,10 @@ export class Run {
       if (!(e instanceof Stop)) throw e;
       const failedStep = this.current?.phase;
       this.end(e.outcome, e.reason);
-      for (const c of this.compensations.splice(0).reverse()) yield* c.undo();
+      for (const c of this.compensations.splice(0).reverse()) {
+        const steps = c.undo(); // a generator when undoing takes activities, nothing when it only records
+        if (steps) yield* steps;
+      }
       return yield* this.finish(e.outcome, { ...e, failedStep });
     }
   }
@@ -167,7 +170,7 @@ export class Run {
   // --- compensations ---
 
   /** Pushes what must be undone if the run stops from here on (unwound newest first). */
-  compensate(label: string, undo: () => Gen<void>): void {
+  compensate(label: string, undo: () => Gen<void> | void): void {
     this.compensations.push({ label, undo });
   }
 

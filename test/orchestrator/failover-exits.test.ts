@@ -156,6 +156,11 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     });
     assert.equal(r.output.fence?.state, "fenced");
     assert.equal(r.output.fence?.endedSessions, 5);
+    assert.doesNotMatch(
+      r.output.fence!.note,
+      /may complete/,
+      "a finished failover does not say the promote may still complete",
+    );
     assert.deepEqual(r.output.catchUp?.lsn, "0/3000100");
     assert.deepEqual(r.output.risk?.bytes, 0, "after the catch-up nothing acknowledged is at risk");
     assert.equal(r.output.promoteAccepted, true);
