@@ -151,7 +151,7 @@ function* promote(run: Run, plan: Plan): Gen<void> {
     run.forget("lift the fence");
     run.out.promoteAccepted = r.ok;
     run.out.cname.note = `still the old primary ${from.name}: not repointed, although the promote of ${to.name} may still complete`;
-    run.compensate("explain the kept fence", function* () {
+    run.compensate("explain the kept fence", () => {
       if (run.out.fence?.state === "fenced")
         run.out.fence.note += `; it stays fenced because the promote of ${to.name} may complete`;
     });
