@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TableClient, odata, type TableEntityResult } from "@azure/data-tables";
 import { redact } from "./redact";
+import { ensureTable } from "../state/table-client";
 
 export type AuditEvent = "requested" | "started" | "succeeded" | "refused" | "failed" | "info" | "completed";
 
@@ -55,12 +56,10 @@ interface CounterEntity {
 }
 
 export class TableAuditJournal implements AuditJournal {
-  private ready: Promise<void> | undefined;
-
   constructor(private readonly table: TableClient) {}
 
   async append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const at = entry.at ?? new Date().toISOString();
     const detail = entry.detail === undefined ? undefined : JSON.stringify(redact(entry.detail));
     await this.table.createEntity({
@@ -78,7 +77,7 @@ export class TableAuditJournal implements AuditJournal {
   }
 
   async list(runId: string): Promise<AuditEntry[]> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const out: AuditEntry[] = [];
     const filter = odata`PartitionKey eq ${runId} and (RowKey lt ${COUNTER_PREFIX} or RowKey ge ${COUNTER_END})`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
@@ -93,7 +92,7 @@ export class TableAuditJournal implements AuditJournal {
    * run's timeline is.
    */
   async nextAttempt(runId: string, key: AttemptKey): Promise<number> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     const rowKey = counterRowKey(key);
     for (let tries = 0; tries < MAX_COUNTER_TRIES; tries++) {
       const current = tries === 0 ? undefined : await this.readCounter(runId, rowKey);
@@ -119,14 +118,6 @@ export class TableAuditJournal implements AuditJournal {
       if (statusCode(e) === 404) return undefined; // not there (yet, or any more): insert it
       throw e;
     }
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((e) => {
-      this.ready = undefined;
-      throw e;
-    });
-    return this.ready;
   }
 }
 

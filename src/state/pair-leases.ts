@@ -2,6 +2,7 @@
 // over with etags, so two concurrent requests can never both start a failover of the same pair
 // (check-then-start on an instance id can race: both callers told "started", one input dropped).
 import { RestError, TableClient } from "@azure/data-tables";
+import { ensureTable } from "./table-client";
 
 export interface Lease {
   pair: string;
@@ -23,11 +24,10 @@ export interface LeaseStore {
 const PARTITION = "lease";
 
 export class TableLeaseStore implements LeaseStore {
-  private ready: Promise<void> | undefined;
   constructor(private readonly table: TableClient) {}
 
   async get(pair: string) {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       const e = await this.table.getEntity<Omit<Lease, "pair">>(PARTITION, pair);
       return { lease: { pair, runId: e.runId, instanceId: e.instanceId, acquiredAt: e.acquiredAt }, etag: e.etag };
@@ -38,7 +38,7 @@ export class TableLeaseStore implements LeaseStore {
   }
 
   async create(lease: Lease): Promise<boolean> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       await this.table.createEntity({ partitionKey: PARTITION, rowKey: lease.pair, ...fields(lease) });
       return true;
@@ -49,7 +49,7 @@ export class TableLeaseStore implements LeaseStore {
   }
 
   async replace(lease: Lease, etag: string): Promise<boolean> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       await this.table.updateEntity({ partitionKey: PARTITION, rowKey: lease.pair, ...fields(lease) }, "Replace", {
         etag,
@@ -69,14 +69,6 @@ export class TableLeaseStore implements LeaseStore {
     } catch (err) {
       if (status(err) !== 412 && status(err) !== 404) throw err;
     }
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((e) => {
-      this.ready = undefined;
-      throw e;
-    });
-    return this.ready;
   }
 }
 

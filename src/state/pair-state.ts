@@ -3,6 +3,7 @@
 import { RestError, type TableClient } from "@azure/data-tables";
 import { keepRecent, type LagSample } from "../domain/lag";
 import type { ServerRef } from "../domain/facts";
+import { ensureTable } from "./table-client";
 
 /** The old primary a forced failover could not fence (its region was down): fenced once it returns. */
 export interface PendingFence {
@@ -32,7 +33,6 @@ const SAMPLES = "lag";
 const FENCE = "fence";
 
 export class TablePairState implements PairStateStore {
-  private ready: Promise<void> | undefined;
   constructor(private readonly table: TableClient) {}
 
   async samples(pair: string): Promise<LagSample[]> {
@@ -53,12 +53,12 @@ export class TablePairState implements PairStateStore {
   }
 
   async putFence(f: PendingFence): Promise<void> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     await this.table.upsertEntity({ partitionKey: FENCE, rowKey: f.pair, json: JSON.stringify(f) }, "Replace");
   }
 
   private async read<T>(partition: string, pair: string): Promise<{ value: T; etag: string } | undefined> {
-    await this.ensureTable();
+    await ensureTable(this.table);
     try {
       const e = await this.table.getEntity<{ json: string }>(partition, pair);
       return { value: JSON.parse(e.json) as T, etag: e.etag };
@@ -79,14 +79,6 @@ export class TablePairState implements PairStateStore {
       if (err instanceof RestError && (err.statusCode === 409 || err.statusCode === 412)) return false;
       throw err;
     }
-  }
-
-  private ensureTable(): Promise<void> {
-    this.ready ??= this.table.createTable().catch((e) => {
-      this.ready = undefined;
-      throw e;
-    });
-    return this.ready;
   }
 }
 

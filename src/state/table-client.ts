@@ -9,3 +9,18 @@ export function tableClient(storage: AuditStorageConfig, table: string, credenti
   const local = /UseDevelopmentStorage=true|http:\/\/127\.|http:\/\/localhost/i.test(storage.connectionString);
   return TableClient.fromConnectionString(storage.connectionString, table, { allowInsecureConnection: local });
 }
+
+const created = new WeakMap<TableClient, Promise<void>>();
+
+/** Creates the client's table once per client (idempotent on the service); a failure is retried next time. */
+export function ensureTable(table: TableClient): Promise<void> {
+  let p = created.get(table);
+  if (!p) {
+    p = table.createTable().catch((e: unknown) => {
+      created.delete(table);
+      throw e;
+    });
+    created.set(table, p);
+  }
+  return p;
+}
