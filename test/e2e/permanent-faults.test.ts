@@ -38,6 +38,11 @@ describe("403 before the promote: refused at once, nothing left changed", () => 
           { target: before.cname.target, ttl: 3600 },
         );
         assert.deepEqual(roles(stack), before.roles);
+        // The old primary takes writes as before: a fence applied before the stop was lifted again.
+        assert.equal(run.out.fence?.state ?? "none", step === "promote" ? "lifted" : "none");
+        const [ro] = await lab.adminQuery<{ ro: string }>("primary", "show default_transaction_read_only");
+        assert.equal(ro!.ro, "off");
+        await lab.adminQuery("primary", "insert into lab_writes(note) values ('after the stopped run')");
       } finally {
         lab.faults.clear(fault.id);
       }

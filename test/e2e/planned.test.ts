@@ -150,6 +150,9 @@ test("a planned failover moves prod to the promoted replica, loses nothing, rest
   assert.deepEqual(roles(stack).replica, { role: "Primary", state: "Ready", source: null });
 
   // The verification was made through the CNAME with verify-ca; verify-full fails as the article says.
+  // DNS answered the new target three times in a row before the proof; the convergence time is reported.
+  assert.equal(run.out.dns?.answers, 3);
+  assert.equal(typeof run.out.dns?.convergedSeconds, "number");
   const v = run.out.verification!;
   assert.equal(v.address, replica.address);
   assert.equal(v.wroteAndRolledBack, true);
