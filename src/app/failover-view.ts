@@ -22,7 +22,9 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
     acceptDataLoss: input?.acceptDataLoss,
     dryRun: input?.dryRun,
     reason: input?.reason,
-    requestedBy: input?.requestedBy,
+    requester: input?.requester,
+    note: input?.note,
+    awaitingApproval: custom?.awaitingApproval ?? null,
     requestedAt: input?.requestedAt,
     runtimeStatus: status.runtimeStatus,
     // The outcome a person acts on: succeeded / refused / failed / dryRun, or running.

@@ -6,7 +6,8 @@ import { TableClient, odata, type TableEntityResult } from "@azure/data-tables";
 import { redact } from "./redact";
 import { ensureTable } from "../state/table-client";
 
-export type AuditEvent = "requested" | "started" | "succeeded" | "refused" | "failed" | "info" | "completed";
+export type AuditEvent =
+  "requested" | "started" | "succeeded" | "refused" | "failed" | "approved" | "aborted" | "ignored" | "completed";
 
 export interface AuditEntry {
   runId: string;

@@ -129,6 +129,15 @@ export const pairSchema = z.strictObject({
   // A forced failover does not promote past this much unreplayed WAL (last sample of the primary alive)
   // without acceptDataLoss: true in the request.
   rpo: z.strictObject({ maxLagBytes: z.number().int().min(0).default(1048576) }).default({ maxLagBytes: 1048576 }),
+  // Who must say yes before the first change: never, forced failovers only, or always; with twoPerson the
+  // approver must not be the requester. Unanswered after timeoutMinutes, the run aborts.
+  approval: z
+    .strictObject({
+      mode: z.enum(["never", "forced", "always"]).default("forced"),
+      twoPerson: z.boolean().default(true),
+      timeoutMinutes: seconds(1, 1440).default(60),
+    })
+    .default({ mode: "forced", twoPerson: true, timeoutMinutes: 60 }),
   // The proof needs this many answers in a row for the new target before it connects through the CNAME.
   verify: z.strictObject({ answers: z.number().int().min(1).max(10).default(3) }).default({ answers: 3 }),
   retry: z

@@ -5,12 +5,16 @@ import { randomUUID } from "node:crypto";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { ORCHESTRATION } from "../activities/catalog";
+import { statusOf } from "./durable-status";
 import { failoverView } from "../app/failover-view";
 import { services } from "../app/services";
 import { acquireLease, type RunState } from "../app/single-flight";
 import { parseFailoverRequest } from "../domain/failover-request";
+import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
-import type { FailoverInput } from "../orchestrations/failover-types";
+import { ROLES } from "../auth/roles";
+import { who } from "../auth/who";
+import { runPolicy, type FailoverInput } from "../orchestrations/failover-types";
 
 services(); // validate the configuration at start-up: a bad setting stops the app with its name
 
@@ -22,6 +26,8 @@ export const failoverInstanceId = (pair: string, runId: string, dryRun: boolean)
   `${dryRun ? "dryrun" : "failover"}-${pair}-${runId}`;
 
 async function startFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = authorize(request, ROLES.request);
+  if (!caller.ok) return caller.response;
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
   const parsed = parseFailoverRequest(body.value);
@@ -51,20 +57,14 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     pair: pair.name,
     option: req.option ?? pair.promoteOption,
     reason: req.reason,
-    requestedBy: req.requestedBy ?? "unknown (set requestedBy)",
+    requester: caller.principal,
+    note: req.requestedBy ?? null,
     requestedAt,
     source: "http",
     dryRun,
     mode: req.complete ? "complete" : "failover",
     acceptDataLoss: req.acceptDataLoss ?? false,
-    policy: {
-      ttl: pair.ttl,
-      timings: pair.timings,
-      retry: pair.retry,
-      fence: pair.fence,
-      rpo: pair.rpo,
-      verify: pair.verify,
-    },
+    policy: runPolicy(pair),
   };
   // The request is on record (and the run can be found by its runId) before anything starts.
   await deps.journal.append({
@@ -72,14 +72,15 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
     pair: pair.name,
     step: "run",
     event: "requested",
-    summary: `${dryRun ? "dry run of a " : ""}${input.option} ${input.mode === "complete" ? "completion of a failover" : "failover"} requested by ${input.requestedBy} (http): ${input.reason}`,
+    summary: `${dryRun ? "dry run of a " : ""}${input.option} ${input.mode === "complete" ? "completion of a failover" : "failover"} requested by ${who(caller.principal)} (http): ${input.reason}${input.note ? ` [note: ${input.note}]` : ""}`,
     detail: {
       instanceId,
       option: input.option,
       mode: input.mode,
       acceptDataLoss: input.acceptDataLoss,
       dryRun,
-      requestedBy: input.requestedBy,
+      requester: caller.principal,
+      note: input.note,
       reason: input.reason,
     },
   });
@@ -99,6 +100,8 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
 }
 
 async function getFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const caller = authorize(request, ROLES.read);
+  if (!caller.ok) return caller.response;
   const given = request.params.id ?? "";
   if (!/^[A-Za-z0-9-]{1,120}$/.test(given)) return badRequest("id", "must be a failover id or a runId");
   const journal = services().deps.journal;
@@ -125,16 +128,6 @@ async function runState(client: df.DurableClient, instanceId: string): Promise<R
   return !s ? "unknown" : RUNNING.has(s.runtimeStatus) ? "running" : "ended";
 }
 
-/** The instance's status, or undefined when the task hub has no such instance (the client throws on 404). */
-async function statusOf(client: df.DurableClient, instanceId: string, options?: df.GetStatusOptions) {
-  try {
-    return await client.getStatus(instanceId, options);
-  } catch (e) {
-    if (/HTTP 404/.test((e as Error).message)) return undefined;
-    throw e;
-  }
-}
-
 function conflict(request: HttpRequest, instanceId: string, runId: string): HttpResponseInit {
   const statusUri = statusUrl(request, instanceId);
   return error(
@@ -157,7 +150,8 @@ function statusUrl(request: HttpRequest, id: string): string {
 app.http("failovers-start", {
   route: "failovers",
   methods: ["POST"],
-  authLevel: "function",
+  // Identity, not a shared key: App Service Authentication validates the caller; the handler checks its role.
+  authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
   handler: startFailover,
 });
@@ -165,7 +159,7 @@ app.http("failovers-start", {
 app.http("failovers-get", {
   route: "failovers/{id}",
   methods: ["GET"],
-  authLevel: "function",
+  authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
   handler: getFailover,
 });

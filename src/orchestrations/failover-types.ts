@@ -4,13 +4,17 @@ import type { PairConfig } from "../config/pair-schema";
 import type { Verified } from "../activities/contracts";
 import type { PromoteOption, ReplicaLag } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
+import type { Principal } from "../auth/principal";
 
 export interface FailoverInput {
   runId: string;
   pair: string;
   option: PromoteOption;
   reason: string;
-  requestedBy: string;
+  /** The verified caller (Entra, through App Service Authentication). */
+  requester: Principal;
+  /** Free text the caller may add (the old `requestedBy`); never an identity. */
+  note: string | null;
   requestedAt: string;
   source: "http" | "alert";
   dryRun: boolean;
@@ -19,13 +23,48 @@ export interface FailoverInput {
   /** Forced: promote even above the pair's rpo.maxLagBytes, or with the data at risk unknown. */
   acceptDataLoss: boolean;
   /** The pair's policy as it was when the run started, so a replay never sees a changed setting. */
-  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify">;
+  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval">;
 }
 
-export type Outcome = "succeeded" | "refused" | "failed" | "dryRun";
+export type RunPolicy = FailoverInput["policy"];
+
+/** The parts of a pair's configuration a run copies into its input (a replay never sees a changed setting). */
+export function runPolicy(pair: PairConfig): RunPolicy {
+  const { ttl, timings, retry, fence, rpo, verify, approval } = pair;
+  return { ttl, timings, retry, fence, rpo, verify, approval };
+}
+
+/** An approver's answer, raised as the external event "decision" by POST /api/failovers/{id}/approve|abort. */
+export interface Decision {
+  decision: "approve" | "abort";
+  principal: Principal;
+  reason: string;
+  at: string;
+}
+
+/** What a run waiting for approval shows: the plan a second person says yes or no to. */
+export interface ApprovalRequest {
+  from: string;
+  to: string;
+  option: PromoteOption;
+  mode: "failover" | "complete";
+  requester: Principal;
+  reason: string;
+  risk: DataAtRisk | null;
+  /** True when approving also accepts data loss above the pair's RPO threshold (or unknown). */
+  acceptsDataLoss: boolean;
+  /** The longest the run may take once approved: the waits it commits to, each at its deadline. */
+  predictedRtoSeconds: { drain: number; atMost: number };
+  twoPerson: boolean;
+  expiresAt: string;
+  warnings: string[];
+}
+
+export type Outcome = "succeeded" | "refused" | "failed" | "aborted" | "dryRun";
 
 export type PhaseName =
   | "preflight"
+  | "approval"
   | "lowerTtl"
   | "drain"
   | "fence"
@@ -58,7 +97,7 @@ export interface PhaseRecord {
   startedAt: string;
   endedAt: string;
   seconds: number;
-  outcome: "ok" | "refused" | "failed" | "skipped";
+  outcome: "ok" | "refused" | "failed" | "aborted" | "skipped";
   note?: string;
 }
 
@@ -67,6 +106,8 @@ export interface FailoverStatus {
   since: string;
   message: string;
   runId: string;
+  /** Set while the run waits for an approver. */
+  awaitingApproval?: ApprovalRequest;
 }
 
 export interface FailoverOutput {
@@ -95,6 +136,8 @@ export interface FailoverOutput {
   catchUp: { lsn: string; caughtUpAt: string } | null;
   /** DNS answered the new target `answers` times in a row this long after the repoint. */
   dns: { answers: number; convergedSeconds: number } | null;
+  /** Who approved (or aborted) the run, when it needed approval. */
+  approval: { decision: "approve" | "abort" | "timeout"; by: Principal | null; reason: string; at: string } | null;
   /** True once ARM accepted the promote: from then on the target may become writable whatever else happens. */
   promoteAccepted: boolean;
   verification: Verified | null;

@@ -4,9 +4,10 @@
 // never two writable primaries behind it unreported, and the TTL restored.
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
+import { decisionAllowed, needsApproval } from "../domain/approval";
 import { rpoGuard } from "../domain/lag";
-import type { FailoverOutput } from "./failover-types";
-import { Run, Stop } from "./run";
+import type { ApprovalRequest, Decision, FailoverOutput } from "./failover-types";
+import { addSeconds, Run, Stop } from "./run";
 
 type Gen<T> = Generator<Task, T, unknown>;
 type Plan = Extract<PreflightResult, { kind: "ready" }>;
@@ -19,6 +20,7 @@ function* runbook(run: Run): Gen<"succeeded" | "dryRun"> {
   const { mode, option } = run.input;
   const plan = yield* preflight(run);
   if (run.input.dryRun) return "dryRun";
+  yield* approval(run, plan);
   yield* lowerTtl(run, plan);
   yield* drain(run, plan);
   // Planned fences before the promote; completing fences before the repoint, if the old primary answers.
@@ -53,12 +55,86 @@ function* preflight(run: Run): Gen<Plan> {
     previousValue: plan.fenceBefore,
   };
   if (input.option === "Forced" && input.mode === "failover") {
-    // The RPO guard: a forced promote past the pair's threshold (or blind) needs an explicit yes.
+    // The RPO guard: a forced promote past the pair's threshold (or blind) needs an explicit yes — the
+    // request's acceptDataLoss, or the approver's, who sees the data at risk.
     const verdict = rpoGuard(plan.risk, input.policy.rpo.maxLagBytes, input.acceptDataLoss);
-    if (!verdict.ok) throw new Stop("refused", verdict.code, verdict.reason);
+    if (!verdict.ok && !approvalNeeded(run)) throw new Stop("refused", verdict.code, verdict.reason);
+    if (!verdict.ok) run.dataLossToAccept = verdict.reason;
   }
   run.end("ok", `${plan.from.name} → ${plan.to.name}${input.mode === "complete" ? " (completing)" : ""}`);
   return plan;
+}
+
+function approvalNeeded(run: Run): boolean {
+  return needsApproval(run.input.policy.approval.mode, run.input.option);
+}
+
+/**
+ * 1b. Before the first change, when the pair requires it: show the plan and wait for a second person's
+ * approval (or an abort), up to the timeout. An answer that does not count is audited and ignored.
+ */
+function* approval(run: Run, plan: Plan): Gen<void> {
+  if (!approvalNeeded(run)) return;
+  const { input, out } = run;
+  const { twoPerson, timeoutMinutes } = input.policy.approval;
+  const expiresAt = addSeconds(run.now(), timeoutMinutes * 60);
+  const t = input.policy.timings;
+  const drain = input.option === "Planned" ? Math.min(plan.cname.ttl, t.drainCapSeconds) : 0;
+  const request: ApprovalRequest = {
+    from: plan.from.name,
+    to: plan.to.name,
+    option: input.option,
+    mode: input.mode,
+    requester: input.requester,
+    reason: input.reason,
+    risk: plan.risk,
+    acceptsDataLoss: run.dataLossToAccept !== null,
+    predictedRtoSeconds: {
+      drain,
+      atMost:
+        drain +
+        (input.option === "Planned" ? t.catchUpDeadlineSeconds : 0) +
+        t.promoteDeadlineSeconds +
+        t.verifyDeadlineSeconds,
+    },
+    twoPerson,
+    expiresAt: expiresAt.toISOString(),
+    warnings: [
+      ...out.warnings,
+      ...(run.dataLossToAccept ? [`approving accepts data loss: ${run.dataLossToAccept}`] : []),
+    ],
+  };
+  run.begin("approval", `awaiting approval: ${plan.from.name} → ${plan.to.name}`);
+  run.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, request);
+  for (;;) {
+    const d = yield* run.event<Decision>("decision", expiresAt);
+    if (!d) {
+      out.approval = {
+        decision: "timeout",
+        by: null,
+        reason: `no answer within ${timeoutMinutes} min`,
+        at: run.now().toISOString(),
+      };
+      throw new Stop(
+        "aborted",
+        "ApprovalTimedOut",
+        `nobody approved within ${timeoutMinutes} minutes; nothing was changed`,
+      );
+    }
+    const allowed = decisionAllowed(d.decision, d.principal, input.requester, twoPerson);
+    if (!allowed.ok) {
+      yield* run.audit("ignored", `${d.decision} by ${d.principal.name} ignored: ${allowed.reason}`, d);
+      continue;
+    }
+    out.approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
+    if (d.decision === "abort") {
+      yield* run.audit("aborted", `aborted by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
+      throw new Stop("aborted", "Aborted", `aborted by ${d.principal.name}: ${d.reason}; nothing was changed`);
+    }
+    yield* run.audit("approved", `approved by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
+    run.end("ok", `approved by ${d.principal.name}`);
+    return;
+  }
 }
 
 /** 2. Lower the TTL so caches let go of the old answer quickly; from here on a stop restores it. */

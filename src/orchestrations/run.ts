@@ -5,12 +5,20 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, RetryOptions, Task } from "durable-functions";
 import { ACTIVITY_NAMES, type ActivityArgs, type ActivityKey, type ActivityOutput } from "../activities/catalog";
 import type { Refusal } from "../activities/contracts";
-import type { FailoverInput, FailoverOutput, FailoverStatus, Outcome, PhaseName, PhaseRecord } from "./failover-types";
+import type {
+  ApprovalRequest,
+  FailoverInput,
+  FailoverOutput,
+  FailoverStatus,
+  Outcome,
+  PhaseName,
+  PhaseRecord,
+} from "./failover-types";
 
-/** Why a run stops early: a typed refusal, or a step whose retries ran out. */
+/** Why a run stops early: a typed refusal, a step whose retries ran out, or no approval. */
 export class Stop {
   constructor(
-    readonly outcome: "refused" | "failed",
+    readonly outcome: "refused" | "failed" | "aborted",
     readonly code: string,
     readonly reason: string,
   ) {}
@@ -27,6 +35,8 @@ export class Run {
   private current: { phase: PhaseName; startedAt: Date } | undefined;
   /** The old primary's WAL position after the fence (planned). */
   fenceLsn: string | null = null;
+  /** Forced: why the data at risk needs accepting, when an approval is to accept it (else null). */
+  dataLossToAccept: string | null = null;
   /** When the CNAME was repointed (for the DNS convergence time). */
   repointedAt: Date | undefined;
   private readonly compensations: { label: string; undo: () => Gen<void> | void }[] = [];
@@ -53,6 +63,7 @@ export class Run {
       catchUp: null,
       dns: null,
       promoteAccepted: false,
+      approval: null,
       verification: null,
     };
   }
@@ -100,10 +111,10 @@ export class Run {
     this.current = undefined;
   }
 
-  status(message: string): void {
+  status(message: string, awaitingApproval?: ApprovalRequest): void {
     const step = this.current?.phase ?? "done";
     const s: FailoverStatus = { step, since: this.now().toISOString(), message, runId: this.input.runId };
-    this.ctx.df.setCustomStatus(s);
+    this.ctx.df.setCustomStatus(awaitingApproval ? { ...s, awaitingApproval } : s);
   }
 
   // --- activities ---
@@ -140,7 +151,7 @@ export class Run {
     }
   }
 
-  *audit(event: "completed", summary: string, detail?: unknown): Gen<void> {
+  *audit(event: "completed" | "approved" | "aborted" | "ignored", summary: string, detail?: unknown): Gen<void> {
     yield* this.attempt("recordEvent", { event, summary, detail });
   }
 
@@ -148,6 +159,17 @@ export class Run {
 
   *wait(seconds: number): Gen<void> {
     if (seconds > 0) yield this.ctx.df.createTimer(addSeconds(this.now(), seconds));
+  }
+
+  /** The next external event `name`, or undefined once `deadline` has passed. */
+  *event<T>(name: string, deadline: Date): Gen<T | undefined> {
+    if (this.now() >= deadline) return undefined;
+    const timer = this.ctx.df.createTimer(deadline);
+    const event = this.ctx.df.waitForExternalEvent(name);
+    const first = yield this.ctx.df.Task.any([event, timer]);
+    if (first === timer) return undefined;
+    timer.cancel(); // a pending timer would keep the orchestration from completing
+    return event.result as T;
   }
 
   /**

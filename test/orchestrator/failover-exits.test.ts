@@ -34,7 +34,8 @@ const input: FailoverInput = {
   pair: "prod",
   option: "Planned",
   reason: "drill",
-  requestedBy: "tester",
+  requester: { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" },
+  note: null,
   requestedAt: "2026-11-27T03:00:00.000Z",
   source: "http",
   dryRun: false,
@@ -55,6 +56,7 @@ const input: FailoverInput = {
     fence: { watchHours: 24, onReturn: "readOnly" },
     rpo: { maxLagBytes: 1048576 },
     verify: { answers: 3 },
+    approval: { mode: "never", twoPerson: true, timeoutMinutes: 60 },
   },
 };
 const forced: FailoverInput = { ...input, option: "Forced" };
@@ -513,5 +515,124 @@ describe("completing a failover whose target is already promoted", () => {
       "watchFence",
       "restoreTtl",
     ]);
+  });
+});
+
+describe("approval: a second person before the first change", () => {
+  const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+  const alice = { ...input.requester, roles: ["Failover.Request", "Failover.Approve"] };
+  const gated: FailoverInput = {
+    ...forced,
+    requester: alice,
+    policy: { ...forced.policy, approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 } },
+  };
+  const down = {
+    ...ready,
+    from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    lag: null,
+    fenceBefore: null,
+  };
+  const decision = (d: "approve" | "abort", by: typeof bob, atMs: number) => ({
+    name: "decision",
+    atMs,
+    data: { decision: d, principal: by, reason: `${d} for the drill`, at: "2026-11-27T03:05:00.000Z" },
+  });
+
+  test("a forced failover waits with the plan in its status, and runs once a second person approves", async () => {
+    const r = await drive(gated, script({ preflight: () => ({ ...down, risk: { ...measured, bytes: 100 } }) }), [
+      decision("approve", bob, 120_000),
+    ]);
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    const waiting = r.statuses.find((s) => s.awaitingApproval)!;
+    assert.equal(waiting.step, "approval");
+    assert.deepEqual(
+      {
+        from: waiting.awaitingApproval!.from,
+        to: waiting.awaitingApproval!.to,
+        requester: waiting.awaitingApproval!.requester.name,
+        risk: waiting.awaitingApproval!.risk?.bytes,
+      },
+      { from: "pg-eus", to: "pg-wus", requester: "alice", risk: 100 },
+    );
+    assert.equal(waiting.awaitingApproval!.expiresAt, "2026-11-27T03:30:00.010Z");
+    assert.deepEqual(r.output.approval && [r.output.approval.decision, r.output.approval.by?.name], ["approve", "bob"]);
+    const lower = r.calls.find((c) => c.key === "lowerTtl")!;
+    assert.ok(lower.atMs >= 120_000, "nothing changed before the approval");
+    assert.ok(
+      r.calls.some(
+        (c) =>
+          c.key === "recordEvent" && c.input.event === "approved" && /approved by bob/.test(String(c.input.summary)),
+      ),
+    );
+  });
+
+  test("the requester cannot approve their own failover: ignored and audited; unanswered, the run aborts at the timeout and changes nothing", async () => {
+    const r = await drive(gated, script({ preflight: () => down }), [decision("approve", alice, 1_000)]);
+    assert.deepEqual(
+      [r.output.outcome, r.output.code, r.output.failedStep],
+      ["aborted", "ApprovalTimedOut", "approval"],
+    );
+    assert.ok(
+      r.calls.some(
+        (c) =>
+          c.key === "recordEvent" &&
+          c.input.event === "ignored" &&
+          /requested this failover and cannot approve/.test(String(c.input.summary)),
+      ),
+    );
+    assert.deepEqual(
+      r.steps,
+      ["preflight", "recordEvent", "releaseLease"],
+      "no change: the ignored answer and the outcome are recorded, nothing else",
+    );
+    assert.equal(r.output.approval?.decision, "timeout");
+  });
+
+  test("an abort stops the run before any change, audited with who and why", async () => {
+    const r = await drive(gated, script({ preflight: () => down }), [decision("abort", bob, 5_000)]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);
+    assert.match(r.output.reason!, /aborted by bob: abort for the drill/);
+    assert.ok(!r.steps.includes("lowerTtl"));
+    assert.ok(r.calls.some((c) => c.key === "recordEvent" && c.input.event === "aborted"));
+  });
+
+  test("above the RPO threshold, the approval accepts the data loss (the approver is told)", async () => {
+    const risky = {
+      ...down,
+      risk: {
+        bytes: 64 * 1048576,
+        replaySeconds: 9,
+        source: "sample" as const,
+        measuredAt: "2026-11-27T02:59:00.000Z",
+      },
+    };
+    const r = await drive(gated, script({ preflight: () => risky }), [decision("approve", bob, 60_000)]);
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    const waiting = r.statuses.find((s) => s.awaitingApproval)!.awaitingApproval!;
+    assert.equal(waiting.acceptsDataLoss, true);
+    assert.ok(
+      waiting.warnings.some((w) => /approving accepts data loss: .*67108864 bytes behind/.test(w)),
+      waiting.warnings.join("; "),
+    );
+  });
+
+  test("a planned failover runs without approval under the default policy, and waits under 'always'", async () => {
+    const planned = { ...gated, option: "Planned" as const };
+    const r = await drive(planned, script());
+    assert.equal(r.output.outcome, "succeeded");
+    assert.equal(
+      r.statuses.some((s) => s.awaitingApproval),
+      false,
+    );
+    const always = {
+      ...planned,
+      policy: { ...planned.policy, approval: { mode: "always" as const, twoPerson: true, timeoutMinutes: 30 } },
+    };
+    const w = await drive(always, script(), [decision("approve", bob, 10_000)]);
+    assert.equal(w.output.outcome, "succeeded");
+    assert.equal(
+      w.statuses.some((s) => s.awaitingApproval),
+      true,
+    );
   });
 });

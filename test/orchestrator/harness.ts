@@ -63,7 +63,19 @@ function load() {
 
 const T0 = Date.parse("2026-11-27T03:00:00.000Z");
 
-export async function drive(input: FailoverInput, script: Script, maxEpisodes = 2000): Promise<Driven> {
+/** An external event raised at a virtual time (ms after the run started), e.g. an approver's decision. */
+export interface RaisedEvent {
+  name: string;
+  atMs: number;
+  data: unknown;
+}
+
+export async function drive(
+  input: FailoverInput,
+  script: Script,
+  events: RaisedEvent[] = [],
+  maxEpisodes = 2000,
+): Promise<Driven> {
   const { capture, invoker, names } = load();
   const fn = capture.functions.get("failover")!;
   const trigger = Object.keys(fn.metadata.bindings).find(
@@ -77,8 +89,10 @@ export async function drive(input: FailoverInput, script: Script, maxEpisodes = 
     event(E.OrchestratorStarted, now),
     event(E.ExecutionStarted, now, { Name: "failover", Input: JSON.stringify(input) }),
   ];
-  // Completions waiting to be delivered, earliest first.
-  let pending: HistoryEvent[] = [];
+  // Completions (and raised events) waiting to be delivered, earliest first.
+  let pending: HistoryEvent[] = events.map((e) =>
+    event(E.EventRaised, T0 + e.atMs, { Name: e.name, Input: JSON.stringify(e.data) }),
+  );
   for (let episode = 0; episode < maxEpisodes; episode++) {
     const state = await invokeOrchestrator(invoker, {
       name: "failover",

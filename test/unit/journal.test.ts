@@ -36,7 +36,7 @@ const implementations: [string, () => AuditJournal][] = [
 ];
 
 const entry = (runId: string, step: string, summary: string) =>
-  ({ runId, pair: "prod", step, event: "info", summary }) as const;
+  ({ runId, pair: "prod", step, event: "requested", summary }) as const;
 
 for (const [name, journal] of implementations) {
   describe(`${name} journal`, () => {

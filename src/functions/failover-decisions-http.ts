@@ -1,0 +1,75 @@
+// POST /api/failovers/{id}/approve and /abort {reason}: a second person's answer to a run waiting for
+// approval. The caller is a verified principal; the two-person rule is checked here (a clear 403) and again
+// inside the orchestration (an answer raised any other way is ignored and audited).
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { z } from "zod";
+import { ROLES } from "../auth/roles";
+import { who } from "../auth/who";
+import { decisionAllowed } from "../domain/approval";
+import { freeText } from "../domain/failover-request";
+import { authorize } from "../http/authorize";
+import { badRequest, error, json, readJsonBody } from "../http/responses";
+import type { Decision, FailoverInput, FailoverStatus } from "../orchestrations/failover-types";
+import { services } from "../app/services";
+import { statusOf } from "./durable-status";
+
+services(); // validate the configuration at start-up
+
+const decisionBody = z.strictObject({ reason: freeText("say why (it goes into the audit)", { min: 3, max: 500 }) });
+
+function decide(decision: Decision["decision"]) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    // Aborting needs the approver role or being the requester; checked below against the run.
+    const caller = authorize(request, decision === "approve" ? ROLES.approve : ROLES.read);
+    if (!caller.ok) return caller.response;
+    const id = request.params.id ?? "";
+    if (!/^[A-Za-z0-9-]{1,120}$/.test(id)) return badRequest("id", "must be a failover id");
+    const body = await readJsonBody(request);
+    if (!body.ok) return body.response;
+    const parsed = decisionBody.safeParse(body.value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return badRequest(issue.path.length ? issue.path.map(String).join(".") : "body", issue.message);
+    }
+
+    const client = df.getClient(context);
+    const status = await statusOf(client, id, { showInput: true });
+    if (!status) return error(404, "FailoverNotFound", `no failover with id "${id}"`, { field: "id" });
+    const custom = status.customStatus as FailoverStatus | undefined;
+    if (status.runtimeStatus !== "Running" || !custom?.awaitingApproval) {
+      const where = custom?.step ?? String(status.runtimeStatus).toLowerCase();
+      return error(409, "NotAwaitingApproval", `failover ${id} is not waiting for approval (it is at ${where})`);
+    }
+    const input = status.input as FailoverInput;
+    const allowed = decisionAllowed(decision, caller.principal, input.requester, input.policy.approval.twoPerson);
+    if (!allowed.ok) return error(403, allowed.code, allowed.reason);
+
+    const event: Decision = {
+      decision,
+      principal: caller.principal,
+      reason: parsed.data.reason,
+      at: new Date().toISOString(),
+    };
+    await client.raiseEvent(id, "decision", event);
+    context.log(`failover ${id}: ${decision} by ${who(caller.principal)}`);
+    const statusUri = `${new URL(request.url).origin}/api/failovers/${encodeURIComponent(id)}`;
+    return json(202, { id, decision, by: caller.principal, statusUri }, { location: statusUri });
+  };
+}
+
+app.http("failovers-approve", {
+  route: "failovers/{id}/approve",
+  methods: ["POST"],
+  authLevel: "anonymous",
+  extraInputs: [df.input.durableClient()],
+  handler: decide("approve"),
+});
+
+app.http("failovers-abort", {
+  route: "failovers/{id}/abort",
+  methods: ["POST"],
+  authLevel: "anonymous",
+  extraInputs: [df.input.durableClient()],
+  handler: decide("abort"),
+});
