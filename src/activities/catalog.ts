@@ -1,6 +1,8 @@
 // One table of the failover's activities: each one's function name, input and output. Registration and
 // the orchestrator's calls both go through it, so a mismatch between them is a compile error.
 import type {
+  ConfirmDownInput,
+  ConfirmDownResult,
   CatchUpInput,
   CatchUpResult,
   FenceInput,
@@ -28,6 +30,7 @@ import type {
 
 export interface ActivitySignatures {
   preflight(input: PreflightInput): PreflightResult;
+  confirmDown(input: ConfirmDownInput): ConfirmDownResult;
   lowerTtl(input: LowerTtlInput): TtlResult;
   fence(input: FenceInput): FenceResult;
   liftFence(input: LiftFenceInput): LiftFenceResult;
@@ -52,6 +55,7 @@ export type ActivityImpls = { [K in ActivityKey]: (input: ActivityInput<K>) => P
 /** Function names as registered with the Functions host (stable: they are recorded in durable histories). */
 export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   preflight: "failover-preflight",
+  confirmDown: "failover-confirmDown",
   lowerTtl: "failover-lowerTtl",
   fence: "failover-fence",
   liftFence: "failover-liftFence",

@@ -176,3 +176,11 @@ export interface RecordEventInput extends RunRef {
   summary: string;
   detail?: unknown;
 }
+
+export interface ConfirmDownInput extends RunRef {
+  server: ServerRef;
+  tries: number;
+  windowSeconds: number;
+}
+
+export type ConfirmDownResult = { kind: "checked"; down: boolean; evidence: string[] } | Refusal;

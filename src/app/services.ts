@@ -7,6 +7,7 @@ import { makeCheckPromotion } from "../activities/check-promotion";
 import type { ActivityDeps } from "../activities/deps";
 import { makeLowerTtl } from "../activities/lower-ttl";
 import { makeCheckCatchUp } from "../activities/check-catch-up";
+import { makeConfirmDown } from "../activities/confirm-down";
 import { makeFence } from "../activities/fence";
 import type { Fenced } from "../activities/fencing";
 import { makeLiftFence } from "../activities/lift-fence";
@@ -102,6 +103,12 @@ export function buildActivities(deps: ActivityDeps, leases: LeaseStore): Activit
       j,
       (o) => (o.kind === "ready" ? `${o.from.name} → ${o.to.name}; lag ${o.lag?.bytes ?? "?"} bytes` : ""),
       makePreflight(deps),
+    ),
+    confirmDown: audited(
+      "confirm",
+      j,
+      (o) => `${o.down ? "down" : "answering"}: ${o.evidence.at(-1) ?? ""}`,
+      makeConfirmDown(deps),
     ),
     lowerTtl: audited("lowerTtl", j, ttlNote, makeLowerTtl(deps)),
     fence: audited("fence", j, fenceNote, makeFence(deps)),

@@ -6,6 +6,8 @@ export const ROLES = {
   request: "Failover.Request",
   /** Approve or abort a failover waiting for approval. */
   approve: "Failover.Approve",
+  /** Deliver Azure Monitor alerts (an action group's Secure Webhook identity). */
+  alert: "Failover.Alert",
 } as const;
 
 export type Role = (typeof ROLES)[keyof typeof ROLES];

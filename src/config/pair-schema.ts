@@ -138,6 +138,16 @@ export const pairSchema = z.strictObject({
       timeoutMinutes: seconds(1, 1440).default(60),
     })
     .default({ mode: "forced", twoPerson: true, timeoutMinutes: 60 }),
+  // What an Azure Monitor alert on the pair's primary does: nothing, propose a forced failover (it waits for
+  // approval), or run it (no approval; the RPO guard still applies). Either way the run first confirms
+  // the primary is down: confirmTries looks at it over confirmSeconds.
+  alerts: z
+    .strictObject({
+      policy: z.enum(["off", "propose", "auto"]).default("propose"),
+      confirmTries: z.number().int().min(1).max(10).default(3),
+      confirmSeconds: seconds(0, 600).default(30),
+    })
+    .default({ policy: "propose", confirmTries: 3, confirmSeconds: 30 }),
   // The proof needs this many answers in a row for the new target before it connects through the CNAME.
   verify: z.strictObject({ answers: z.number().int().min(1).max(10).default(3) }).default({ answers: 3 }),
   retry: z

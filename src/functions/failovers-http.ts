@@ -1,29 +1,21 @@
 // POST /api/failovers starts a failover (one at a time per pair); GET /api/failovers/{id} reports it.
 // Responses carry only this app's own URLs: never the Durable extension's management URLs, whose
 // `code=` is the system key that would let a caller start, terminate or purge any orchestration.
-import { randomUUID } from "node:crypto";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { ORCHESTRATION } from "../activities/catalog";
-import { statusOf } from "./durable-status";
 import { failoverView } from "../app/failover-view";
 import { services } from "../app/services";
-import { acquireLease, type RunState } from "../app/single-flight";
+import { RUNNING, startRun, statusUrl } from "../app/start-run";
+import { ROLES } from "../auth/roles";
 import { parseFailoverRequest } from "../domain/failover-request";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
-import { ROLES } from "../auth/roles";
-import { who } from "../auth/who";
-import { runPolicy, type FailoverInput } from "../orchestrations/failover-types";
+import type { FailoverInput } from "../orchestrations/failover-types";
+import { statusOf } from "./durable-status";
 
 services(); // validate the configuration at start-up: a bad setting stops the app with its name
 
-const RUNNING = new Set(["Running", "Pending", "Suspended", "ContinuedAsNew"]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Each run has its own instance id, so its status URL keeps reporting that run. */
-export const failoverInstanceId = (pair: string, runId: string, dryRun: boolean) =>
-  `${dryRun ? "dryrun" : "failover"}-${pair}-${runId}`;
 
 async function startFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const caller = authorize(request, ROLES.request);
@@ -33,7 +25,7 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
   const parsed = parseFailoverRequest(body.value);
   if (!parsed.ok) return badRequest(parsed.field, parsed.message);
   const req = parsed.value;
-  const { config, deps, leases } = services();
+  const { config } = services();
   const pair = config.pairs.find((p) => p.name === req.pair);
   if (!pair) {
     const known = config.pairs.map((p) => p.name).join(", ");
@@ -41,60 +33,25 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
   }
 
   const client = df.getClient(context);
-  const runId = randomUUID();
   const dryRun = req.dryRun ?? false;
-  const instanceId = failoverInstanceId(pair.name, runId, dryRun);
-  const requestedAt = new Date().toISOString();
-  if (!dryRun) {
-    const lease = await acquireLease(leases, { pair: pair.name, runId, instanceId, acquiredAt: requestedAt }, (id) =>
-      runState(client, id),
-    );
-    if (!lease.ok) return conflict(request, lease.holder.instanceId, lease.holder.runId);
-  }
-
-  const input: FailoverInput = {
-    runId,
-    pair: pair.name,
-    option: req.option ?? pair.promoteOption,
+  const option = req.option ?? pair.promoteOption;
+  const run = await startRun(services(), client, {
+    pair,
+    option,
     reason: req.reason,
     requester: caller.principal,
     note: req.requestedBy ?? null,
-    requestedAt,
     source: "http",
     dryRun,
     mode: req.complete ? "complete" : "failover",
     acceptDataLoss: req.acceptDataLoss ?? false,
-    policy: runPolicy(pair),
-  };
-  // The request is on record (and the run can be found by its runId) before anything starts.
-  await deps.journal.append({
-    runId,
-    pair: pair.name,
-    step: "run",
-    event: "requested",
-    summary: `${dryRun ? "dry run of a " : ""}${input.option} ${input.mode === "complete" ? "completion of a failover" : "failover"} requested by ${who(caller.principal)} (http): ${input.reason}${input.note ? ` [note: ${input.note}]` : ""}`,
-    detail: {
-      instanceId,
-      option: input.option,
-      mode: input.mode,
-      acceptDataLoss: input.acceptDataLoss,
-      dryRun,
-      requester: caller.principal,
-      note: input.note,
-      reason: input.reason,
-    },
   });
-  try {
-    await client.startNew(ORCHESTRATION.failover, { instanceId, input });
-  } catch (e) {
-    if (!dryRun) await leases.release(pair.name, runId);
-    throw e;
-  }
-  context.log(`failover ${instanceId} started: pair ${pair.name}, ${input.option}${dryRun ? ", dry run" : ""}`);
-  const statusUri = statusUrl(request, instanceId);
+  if (!run.started) return conflict(request, run.holder.instanceId, run.holder.runId);
+  context.log(`failover ${run.instanceId} started: pair ${pair.name}, ${option}${dryRun ? ", dry run" : ""}`);
+  const statusUri = statusUrl(request.url, run.instanceId);
   return json(
     202,
-    { id: instanceId, runId, pair: pair.name, option: input.option, dryRun, statusUri },
+    { id: run.instanceId, runId: run.runId, pair: pair.name, option, dryRun, statusUri },
     { location: statusUri, "retry-after": "5" },
   );
 }
@@ -123,13 +80,8 @@ async function getFailover(request: HttpRequest, context: InvocationContext): Pr
   }
 }
 
-async function runState(client: df.DurableClient, instanceId: string): Promise<RunState> {
-  const s = await statusOf(client, instanceId);
-  return !s ? "unknown" : RUNNING.has(s.runtimeStatus) ? "running" : "ended";
-}
-
 function conflict(request: HttpRequest, instanceId: string, runId: string): HttpResponseInit {
-  const statusUri = statusUrl(request, instanceId);
+  const statusUri = statusUrl(request.url, instanceId);
   return error(
     409,
     "FailoverInProgress",
@@ -140,11 +92,6 @@ function conflict(request: HttpRequest, instanceId: string, runId: string): Http
       statusUri,
     },
   );
-}
-
-function statusUrl(request: HttpRequest, id: string): string {
-  const u = new URL(request.url);
-  return `${u.origin}/api/failovers/${encodeURIComponent(id)}`;
 }
 
 app.http("failovers-start", {

@@ -23,15 +23,28 @@ export interface FailoverInput {
   /** Forced: promote even above the pair's rpo.maxLagBytes, or with the data at risk unknown. */
   acceptDataLoss: boolean;
   /** The pair's policy as it was when the run started, so a replay never sees a changed setting. */
-  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval">;
+  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts">;
+  /** Set when an Azure Monitor alert started the run: the run confirms it before anything else. */
+  alert?: AlertRef;
+}
+
+/** The alert that started a run, as the approver and the audit see it. */
+export interface AlertRef {
+  alertId: string;
+  rule: string;
+  firedAt: string | null;
+  severity: string | null;
+  description: string | null;
+  /** The server the alert is about (the primary when it fired). */
+  targetId: string;
 }
 
 export type RunPolicy = FailoverInput["policy"];
 
 /** The parts of a pair's configuration a run copies into its input (a replay never sees a changed setting). */
 export function runPolicy(pair: PairConfig): RunPolicy {
-  const { ttl, timings, retry, fence, rpo, verify, approval } = pair;
-  return { ttl, timings, retry, fence, rpo, verify, approval };
+  const { ttl, timings, retry, fence, rpo, verify, approval, alerts } = pair;
+  return { ttl, timings, retry, fence, rpo, verify, approval, alerts };
 }
 
 /** An approver's answer, raised as the external event "decision" by POST /api/failovers/{id}/approve|abort. */
@@ -58,12 +71,15 @@ export interface ApprovalRequest {
   twoPerson: boolean;
   expiresAt: string;
   warnings: string[];
+  /** Set when an alert started the run: the alert and what the confirmation saw. */
+  alert?: AlertRef & { confirmation: string[] };
 }
 
-export type Outcome = "succeeded" | "refused" | "failed" | "aborted" | "dryRun";
+export type Outcome = "succeeded" | "refused" | "failed" | "aborted" | "falseAlarm" | "dryRun";
 
 export type PhaseName =
   | "preflight"
+  | "confirm"
   | "approval"
   | "lowerTtl"
   | "drain"
@@ -97,7 +113,7 @@ export interface PhaseRecord {
   startedAt: string;
   endedAt: string;
   seconds: number;
-  outcome: "ok" | "refused" | "failed" | "aborted" | "skipped";
+  outcome: "ok" | "refused" | "failed" | "aborted" | "falseAlarm" | "skipped";
   note?: string;
 }
 
@@ -136,6 +152,8 @@ export interface FailoverOutput {
   catchUp: { lsn: string; caughtUpAt: string } | null;
   /** DNS answered the new target `answers` times in a row this long after the repoint. */
   dns: { answers: number; convergedSeconds: number } | null;
+  /** Alert runs: what the confirmation saw of the primary before acting. */
+  confirmation: { down: boolean; evidence: string[] } | null;
   /** Who approved (or aborted) the run, when it needed approval. */
   approval: { decision: "approve" | "abort" | "timeout"; by: Principal | null; reason: string; at: string } | null;
   /** True once ARM accepted the promote: from then on the target may become writable whatever else happens. */

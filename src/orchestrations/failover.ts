@@ -6,6 +6,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
 import { decisionAllowed, needsApproval } from "../domain/approval";
 import { rpoGuard } from "../domain/lag";
+import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, Decision, FailoverOutput } from "./failover-types";
 import { addSeconds, Run, Stop } from "./run";
 
@@ -19,6 +20,7 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Gen<FailoverOu
 function* runbook(run: Run): Gen<"succeeded" | "dryRun"> {
   const { mode, option } = run.input;
   const plan = yield* preflight(run);
+  if (run.input.alert) yield* confirm(run, plan);
   if (run.input.dryRun) return "dryRun";
   yield* approval(run, plan);
   yield* lowerTtl(run, plan);
@@ -65,6 +67,31 @@ function* preflight(run: Run): Gen<Plan> {
   return plan;
 }
 
+/**
+ * 1a. Alert runs: an alert is a hint, not a verdict. The primary it names must be the one the CNAME serves,
+ * and must be down as the app itself sees it (ARM and its own name, several tries); otherwise the run ends
+ * as a false alarm, having changed nothing.
+ */
+function* confirm(run: Run, plan: Plan): Gen<void> {
+  const alert = run.input.alert!;
+  const { confirmTries, confirmSeconds } = run.input.policy.alerts;
+  run.begin("confirm", `confirming the alert "${alert.rule}": is ${plan.from.name} really down?`);
+  if (!sameResourceId(alert.targetId, plan.from.resourceId)) {
+    const reason = `the alert names ${alert.targetId}, but the CNAME serves ${plan.from.name}: not the current primary`;
+    run.out.confirmation = { down: false, evidence: [reason] };
+    throw new Stop("falseAlarm", "NotThePrimary", reason);
+  }
+  const r = yield* run.call("confirmDown", { server: plan.from, tries: confirmTries, windowSeconds: confirmSeconds });
+  run.out.confirmation = { down: r.down, evidence: r.evidence };
+  if (!r.down)
+    throw new Stop(
+      "falseAlarm",
+      "PrimaryAnswers",
+      `${plan.from.name} answers: ${r.evidence.at(-1) ?? ""}; nothing was changed`,
+    );
+  run.end("ok", `${plan.from.name} is down: ${r.evidence.length} tries, none answered`);
+}
+
 function approvalNeeded(run: Run): boolean {
   return needsApproval(run.input.policy.approval.mode, run.input.option);
 }
@@ -103,6 +130,7 @@ function* approval(run: Run, plan: Plan): Gen<void> {
       ...out.warnings,
       ...(run.dataLossToAccept ? [`approving accepts data loss: ${run.dataLossToAccept}`] : []),
     ],
+    ...(input.alert ? { alert: { ...input.alert, confirmation: out.confirmation?.evidence ?? [] } } : {}),
   };
   run.begin("approval", `awaiting approval: ${plan.from.name} → ${plan.to.name}`);
   run.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, request);

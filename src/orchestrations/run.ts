@@ -18,7 +18,7 @@ import type {
 /** Why a run stops early: a typed refusal, a step whose retries ran out, or no approval. */
 export class Stop {
   constructor(
-    readonly outcome: "refused" | "failed" | "aborted",
+    readonly outcome: "refused" | "failed" | "aborted" | "falseAlarm",
     readonly code: string,
     readonly reason: string,
   ) {}
@@ -64,6 +64,7 @@ export class Run {
       dns: null,
       promoteAccepted: false,
       approval: null,
+      confirmation: null,
       verification: null,
     };
   }

@@ -1,5 +1,6 @@
 // Per-pair state that outlives a run, in the state table: recent lag samples, and the fence still owed
 // to an old primary after a forced failover (applied when it comes back).
+import { createHash } from "node:crypto";
 import { RestError, type TableClient } from "@azure/data-tables";
 import { keepRecent, type LagSample } from "../domain/lag";
 import type { ServerRef } from "../domain/facts";
@@ -22,15 +23,33 @@ export interface PendingFence {
   note?: string;
 }
 
+/** The run an alert started (or found running): later deliveries of the same alert point there. */
+export interface AlertClaim {
+  pair: string;
+  key: string;
+  runId: string;
+  instanceId: string;
+  at: string;
+}
+
 export interface PairStateStore {
   samples(pair: string): Promise<LagSample[]>;
   addSample(pair: string, sample: LagSample): Promise<void>;
   fence(pair: string): Promise<PendingFence | undefined>;
   putFence(f: PendingFence): Promise<void>;
+  alertClaim(pair: string, key: string): Promise<AlertClaim | undefined>;
+  /** Records the claim unless one exists for this alert; returns the one that holds. */
+  claimAlert(claim: AlertClaim): Promise<{ claimed: boolean; claim: AlertClaim }>;
 }
 
 const SAMPLES = "lag";
 const FENCE = "fence";
+const ALERTS = "alert";
+
+/** Alert ids hold characters a row key may not ('/'): the row key is the pair and a hash of the id. */
+function alertRow(pair: string, key: string): string {
+  return `${pair}|${createHash("sha256").update(key).digest("hex").slice(0, 40)}`;
+}
 
 export class TablePairState implements PairStateStore {
   constructor(private readonly table: TableClient) {}
@@ -55,6 +74,17 @@ export class TablePairState implements PairStateStore {
   async putFence(f: PendingFence): Promise<void> {
     await ensureTable(this.table);
     await this.table.upsertEntity({ partitionKey: FENCE, rowKey: f.pair, json: JSON.stringify(f) }, "Replace");
+  }
+
+  async alertClaim(pair: string, key: string): Promise<AlertClaim | undefined> {
+    return (await this.read<AlertClaim>(ALERTS, alertRow(pair, key)))?.value;
+  }
+
+  async claimAlert(claim: AlertClaim): Promise<{ claimed: boolean; claim: AlertClaim }> {
+    const row = alertRow(claim.pair, claim.key);
+    if (await this.write(ALERTS, row, claim, undefined)) return { claimed: true, claim };
+    const held = await this.read<AlertClaim>(ALERTS, row);
+    return { claimed: false, claim: held?.value ?? claim };
   }
 
   private async read<T>(partition: string, pair: string): Promise<{ value: T; etag: string } | undefined> {
@@ -98,5 +128,16 @@ export class MemoryPairState implements PairStateStore {
   }
   async putFence(f: PendingFence) {
     this.fences.set(f.pair, structuredClone(f));
+  }
+  readonly alerts = new Map<string, AlertClaim>();
+  async alertClaim(pair: string, key: string) {
+    return this.alerts.get(alertRow(pair, key));
+  }
+  async claimAlert(claim: AlertClaim) {
+    const row = alertRow(claim.pair, claim.key);
+    const held = this.alerts.get(row);
+    if (held) return { claimed: false, claim: held };
+    this.alerts.set(row, claim);
+    return { claimed: true, claim };
   }
 }

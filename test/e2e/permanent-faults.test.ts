@@ -40,7 +40,10 @@ describe("403 before the promote: refused at once, nothing left changed", () => 
         assert.deepEqual(roles(stack), before.roles);
         // The old primary takes writes as before: a fence applied before the stop was lifted again.
         assert.equal(run.out.fence?.state ?? "none", step === "promote" ? "lifted" : "none");
-        const [ro] = await lab.adminQuery<{ ro: string }>("primary", "select current_setting('default_transaction_read_only') ro");
+        const [ro] = await lab.adminQuery<{ ro: string }>(
+          "primary",
+          "select current_setting('default_transaction_read_only') ro",
+        );
         assert.equal(ro!.ro, "off");
         await lab.adminQuery("primary", "insert into lab_writes(note) values ('after the stopped run')");
       } finally {

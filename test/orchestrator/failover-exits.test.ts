@@ -57,6 +57,7 @@ const input: FailoverInput = {
     rpo: { maxLagBytes: 1048576 },
     verify: { answers: 3 },
     approval: { mode: "never", twoPerson: true, timeoutMinutes: 60 },
+    alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30 },
   },
 };
 const forced: FailoverInput = { ...input, option: "Forced" };
@@ -634,5 +635,104 @@ describe("approval: a second person before the first change", () => {
       w.statuses.some((s) => s.awaitingApproval),
       true,
     );
+  });
+});
+
+describe("alert runs: confirm first, then propose or run", () => {
+  const actionGroup = {
+    oid: "azure-monitor-action-group",
+    name: "Azure Monitor action group",
+    roles: ["Failover.Alert"],
+    idp: "functionKey",
+  };
+  const alert = {
+    alertId: "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/1",
+    rule: "pg-prod-primary-down",
+    firedAt: null,
+    severity: "Sev0",
+    description: "is_db_alive < 1",
+    targetId: from.resourceId.toUpperCase(),
+  };
+  const down = {
+    ...ready,
+    from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    lag: null,
+    fenceBefore: null,
+    risk: { ...measured, bytes: 10, source: "sample" as const },
+  };
+  const proposed: FailoverInput = {
+    ...forced,
+    source: "alert",
+    requester: actionGroup,
+    alert,
+    policy: { ...forced.policy, approval: { mode: "always", twoPerson: true, timeoutMinutes: 30 } },
+  };
+  const auto: FailoverInput = {
+    ...proposed,
+    policy: { ...proposed.policy, approval: { mode: "never", twoPerson: true, timeoutMinutes: 30 } },
+  };
+  const downScript = (over: Script = {}) =>
+    script({
+      preflight: () => down,
+      confirmDown: (i) => ({
+        kind: "checked",
+        down: true,
+        evidence: Array.from({ length: i.tries }, (_, n) => `try ${n + 1}: no answer`),
+      }),
+      ...over,
+    });
+
+  test("a primary that answers makes the alert a false alarm: nothing changes", async () => {
+    const r = await drive(
+      auto,
+      downScript({
+        confirmDown: () => ({ kind: "checked", down: false, evidence: ["try 1: ARM state Ready; answered"] }),
+      }),
+    );
+    assert.deepEqual(
+      [r.output.outcome, r.output.code, r.output.failedStep],
+      ["falseAlarm", "PrimaryAnswers", "confirm"],
+    );
+    assert.deepEqual(r.steps, ["preflight", "confirmDown", "recordEvent", "releaseLease"]);
+    assert.deepEqual(r.output.confirmation, { down: false, evidence: ["try 1: ARM state Ready; answered"] });
+  });
+
+  test("an alert on a server the CNAME does not serve is a false alarm without even looking", async () => {
+    const r = await drive({ ...auto, alert: { ...alert, targetId: to.resourceId } }, downScript());
+    assert.deepEqual([r.output.outcome, r.output.code], ["falseAlarm", "NotThePrimary"]);
+    assert.ok(!r.steps.includes("confirmDown"));
+  });
+
+  test("auto: confirmed down, the forced failover runs with no approval", async () => {
+    const r = await drive(auto, downScript());
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.deepEqual(r.steps.slice(0, 4), ["preflight", "confirmDown", "lowerTtl", "promote"]);
+    assert.deepEqual(r.calls.find((c) => c.key === "confirmDown")!.input, {
+      runId: input.runId,
+      pair: "prod",
+      server: down.from,
+      tries: 3,
+      windowSeconds: 30,
+    });
+    assert.equal(r.output.confirmation?.down, true);
+  });
+
+  test("propose: confirmed down, it waits with the alert and the confirmation in the plan; the alert's Resolved aborts it", async () => {
+    const resolved = {
+      name: "decision",
+      atMs: 60_000,
+      data: {
+        decision: "abort",
+        principal: actionGroup,
+        reason: 'the alert "pg-prod-primary-down" resolved',
+        at: "2026-11-27T03:01:00.000Z",
+      },
+    };
+    const r = await drive(proposed, downScript(), [resolved]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);
+    const plan = r.statuses.find((s) => s.awaitingApproval)!.awaitingApproval!;
+    assert.equal(plan.alert?.rule, "pg-prod-primary-down");
+    assert.deepEqual(plan.alert?.confirmation, ["try 1: no answer", "try 2: no answer", "try 3: no answer"]);
+    assert.ok(!r.steps.includes("lowerTtl"));
   });
 });
