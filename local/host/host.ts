@@ -12,6 +12,8 @@ import { maxBodyBytesFrom } from "./http-body";
 import { resolveKeys } from "./keys";
 import { createLogger, type Logger } from "./log";
 import { loadApp } from "./app-loader";
+import { resolveAuthSettings } from "./auth-settings";
+import { EasyAuth } from "./easy-auth";
 import { WorkPool } from "./pool";
 import { redactingLogger } from "./redact";
 import { InstanceStore } from "./store";
@@ -39,6 +41,11 @@ export interface HostOptions {
   maxRequestBodyBytes?: number;
   /** Every line it receives has keys redacted first. */
   logger?: Logger;
+  /**
+   * authsettingsV2 file for App Service Authentication (wins over LOCALHOST_AUTH_SETTINGS_FILE); used
+   * only when WEBSITE_AUTH_ENABLED is True.
+   */
+  authSettingsFile?: string;
 }
 
 export interface RunningHost {
@@ -48,6 +55,8 @@ export interface RunningHost {
   masterKey: string;
   /** True when the function/master keys were generated for this run. */
   keysGenerated: boolean;
+  /** True when App Service Authentication is on (WEBSITE_AUTH_ENABLED and an authsettingsV2 file). */
+  authEnabled: boolean;
   hubName: string;
   dataDir: string;
   functions: { http: string[]; orchestrators: string[]; activities: string[]; timers: string[]; unsupported: string[] };
@@ -66,6 +75,10 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   const hostJson = readHostJson(appDir);
   const settings = readLocalSettings(appDir, options.settingsFile);
   applySettings(settings.values, process.env, (m) => logger.host(m));
+  // A bad auth configuration refuses the start before the app is loaded or anything listens.
+  const authSettings = resolveAuthSettings({ env: process.env, settingsFile: options.authSettingsFile }, (m) =>
+    logger.host(m),
+  );
   const dataDir = resolve(options.dataDir ?? join(appDir, ".localhost-data"));
 
   const app = loadApp(appDir, (level, category, msg) => logger.host(`[${category}/${level}] ${msg}`));
@@ -110,6 +123,9 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
   });
 
   let baseUrl = "";
+  const easyAuth = authSettings
+    ? new EasyAuth({ settings: authSettings, logger, realm: () => new URL(baseUrl).host })
+    : null;
   const clientInput = () => buildClientInput(baseUrl, hostJson.hubName, keys);
   const server = createHttpServer({
     durable: {
@@ -129,6 +145,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     functionTimeoutMs,
     clientInput,
     maxBodyBytes: options.maxRequestBodyBytes ?? maxBodyBytesFrom(process.env),
+    easyAuth,
   });
   const settingsPort = Number(settings.host.LocalHttpPort);
   const port = options.port ?? (Number.isInteger(settingsPort) && settingsPort > 0 ? settingsPort : 7071);
@@ -151,6 +168,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     `orchestrators: ${registry.orchestrators.names().join(", ") || "-"}; activities: ${registry.activities.names().join(", ") || "-"}`,
   );
   logger.host(`task hub '${hostJson.hubName}', data in ${dataDir}${clock.virtual ? ", virtual clock" : ""}`);
+  for (const line of easyAuth?.describe() ?? []) logger.host(line);
   engine.recover();
   timerTriggers.start();
   for (const line of timerTriggers.describe()) logger.host(line);
@@ -162,6 +180,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
     functionKey: keys.functionKey,
     masterKey: keys.masterKey,
     keysGenerated: keys.generated,
+    authEnabled: easyAuth !== null,
     hubName: hostJson.hubName,
     dataDir,
     functions: {

@@ -1,10 +1,12 @@
 // The host's HTTP surface on 127.0.0.1: /<routePrefix>/<route> for HTTP triggers and the
 // Durable HTTP API under /runtime/webhooks/durabletask (plus the RPC base used by DurableClient).
-// A request is routed and authorized before its body is read; bodies are capped (http-body.ts).
+// App Service Authentication (easy-auth.ts), when on, sees every request first; then a request is
+// routed and authorized by key before its body is read; bodies are capped (http-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleAdminInvoke, type AdminContext } from "./admin-api";
 import { RPC_PATH, WEBHOOK_PATH, type ClientInputData } from "./client-input";
 import { handleDurableApi, type DurableApiContext } from "./durable-api";
+import type { EasyAuth } from "./easy-auth";
 import { announcesBody, readBodyWithin } from "./http-body";
 import { runHttpFunction } from "./http-trigger";
 import { decodeSegment, sendJson } from "./http-util";
@@ -23,6 +25,8 @@ export interface HttpServerDeps {
   clientInput: () => ClientInputData;
   /** Larger request bodies are refused with 413. */
   maxBodyBytes: number;
+  /** App Service Authentication in front of everything, when it is on. */
+  easyAuth: EasyAuth | null;
 }
 
 interface Refusal {
@@ -103,6 +107,18 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         { message: t.message },
         { ...t.headers, ...(announcesBody(req) ? { connection: "close" } : {}) },
       );
+    // App Service Authentication runs in front of the Functions host: before routing and key checks.
+    const denied = deps.easyAuth ? await deps.easyAuth.authenticate(req, url) : null;
+    if (denied) {
+      res.writeHead(denied.status, {
+        "content-type": "text/plain; charset=utf-8",
+        "content-length": Buffer.byteLength(denied.body),
+        ...denied.headers,
+        ...(announcesBody(req) ? { connection: "close" } : {}),
+      });
+      res.end(denied.body);
+      return;
+    }
     const target = resolveTarget(req, res, url, method);
     if ("status" in target) return refuse(target);
     const tooLarge = refused(413, `The request body exceeds the limit of ${deps.maxBodyBytes} bytes.`);

@@ -1,6 +1,7 @@
-// Keeps keys out of every log line the host writes: known key values (function, master, durabletask
-// system key) and anything that looks like one (`code=` query values, the RPC base path segment,
-// x-functions-key header values) are replaced before a line is written.
+// Keeps keys and tokens out of every log line the host writes: known key values (function, master,
+// durabletask system key) and anything that looks like one (`code=` query values, the RPC base path
+// segment, x-functions-key header values, bearer tokens and anything shaped like a JWT) are replaced
+// before a line is written.
 import { RPC_PATH } from "./client-input";
 import type { Logger } from "./log";
 
@@ -13,6 +14,10 @@ const PATTERNS: [RegExp, string][] = [
   [new RegExp(`(${RPC_PATH}/)[^/?#\\s"'<>]+`, "g"), `$1${REDACTED}`],
   // x-functions-key: value (header dumps, JSON of headers).
   [/(x-functions-key["']?\s*[:=]\s*["']?)[^"'\s,;}]+/gi, `$1${REDACTED}`],
+  // Authorization: Bearer <token> (header dumps, error messages); tokens are long, prose words are not.
+  [/(\bbearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, `$1${REDACTED}`],
+  // A JWT wherever it appears (header.payload[.signature], base64url; a JWT header starts "eyJ").
+  [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g, REDACTED],
 ];
 
 // Shorter strings would redact ordinary words; keys are always longer.

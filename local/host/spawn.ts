@@ -5,6 +5,8 @@ import { join } from "node:path";
 export interface SpawnHostOptions {
   appDir: string;
   settingsFile?: string;
+  /** --auth-settings: authsettingsV2 file for App Service Authentication. */
+  authSettingsFile?: string;
   dataDir?: string;
   /** Default 0 (a free port). */
   port?: number;
@@ -34,6 +36,7 @@ export const CLI_PATH = join(__dirname, "cli.js");
 export function spawnHost(o: SpawnHostOptions): Promise<SpawnedHost> {
   const args = [CLI_PATH, "--json", "--app", o.appDir, "--port", String(o.port ?? 0)];
   if (o.settingsFile) args.push("--settings", o.settingsFile);
+  if (o.authSettingsFile) args.push("--auth-settings", o.authSettingsFile);
   if (o.dataDir) args.push("--data", o.dataDir);
   if (o.virtualClock) args.push("--virtual-clock");
   const child = spawn(process.execPath, args, { env: { ...process.env, ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
