@@ -48,7 +48,7 @@ export function issuerRoutes(o: IssuerRoutesOptions): IssuerHandler {
         };
 
   return async (req) => {
-    // Tenant ids are GUIDs: matched without regard to case, as Entra does.
+    // Tenant ids are GUIDs, whose case carries no meaning: paths match without regard to case.
     const path = req.path.toLowerCase();
     if (path === paths.metadata)
       return only("GET", req.method, () => ({ status: 200, body: o.metadata, headers: PUBLIC_CACHE }));
