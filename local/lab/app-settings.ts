@@ -1,6 +1,7 @@
 // The app settings that point pgflex-failover at a running lab: the same code paths as in Azure, with the
 // lab's ARM endpoint and CA, a static token instead of a managed identity, the lab's DNS server, Azurite
-// for the audit journal, and timings short enough for a drill.
+// for the audit journal, timings short enough for a drill, and App Service Authentication trusting the lab's
+// token issuer (the local host plays Easy Auth from the authsettingsV2 file named here).
 import type { LabInfo } from "./types";
 
 export const LAB_PAIR = "lab";
@@ -10,6 +11,11 @@ export interface LabPairOverrides {
   retry?: Record<string, number>;
   ttl?: { failoverSeconds?: number; restoreSeconds?: number | "original" };
   promoteOption?: "Planned" | "Forced";
+  /**
+   * App Service Authentication in front of the app (default true: the app requires identities). false leaves
+   * out WEBSITE_AUTH_ENABLED and the LOCALHOST_AUTH_* settings, as an app without Easy Auth has none.
+   */
+  auth?: boolean;
 }
 
 export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
@@ -60,5 +66,16 @@ export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}):
     PGFLEX_STATIC_TOKEN: info.arm.token,
     PGFLEX_DNS_SERVERS: `${info.dns.host}:${info.dns.port}`,
     PGFLEX_LAB_PROBE_PASSWORD: info.postgres.app.password,
+    ...(overrides.auth === false ? {} : authSettings(info)),
+  };
+}
+
+/** What App Service sets when Easy Auth is on, and where the local host finds its configuration and CA. */
+function authSettings(info: LabInfo): Record<string, string> {
+  return {
+    WEBSITE_AUTH_ENABLED: "True",
+    LOCALHOST_AUTH_SETTINGS_FILE: info.identity.authSettingsFile,
+    // The issuer's certificate is from the lab CA: the metadata and JWKS are fetched with TLS verified against it.
+    LOCALHOST_AUTH_CA_FILE: info.caFile,
   };
 }

@@ -1,10 +1,13 @@
-// The Lab handle startLab() returns: control of a running lab (faults, regions, queries, state) and stop().
+// The Lab handle startLab() returns: control of a running lab (faults, regions, queries, tokens, state) and stop().
 import type pg from "pg";
 import type { ArmRequestRecord, ArmServer } from "./arm/arm-server";
 import { ArmError } from "./arm/errors";
 import type { Operation, Operations } from "./arm/operations";
 import type { Azurite } from "./azurite";
 import type { Fault, FaultSpec, Faults } from "./faults";
+import type { UserIds } from "./identity/claims";
+import type { Issuer } from "./identity/issuer";
+import type { TokenRequest } from "./identity/token-request";
 import type { FlexServers } from "./flex/servers";
 import type { FlexServer } from "./flex/types";
 import type { PgPair } from "./pg-pair";
@@ -43,6 +46,15 @@ export interface Lab {
   recordSets(): RecordSet[];
   serverResource(key: ServerKey): unknown;
   operations(): Omit<Operation, "result">[];
+  /** An access token from the lab's issuer for a lab user with these app roles (see identity/token-request.ts). */
+  token(req: TokenRequest): Promise<string>;
+  identity: {
+    token(req: TokenRequest): Promise<string>;
+    /** Same claims and kid, signed by a key in no JWKS: must fail verification. */
+    forgedToken(req: TokenRequest): Promise<string>;
+    /** The oid, sub and preferred_username this lab's tokens carry for a user. */
+    user(user: string): UserIds;
+  };
   /** Process ids the lab started (for leak checks). */
   pids(): { postgres: number[]; azurite?: number; reaper?: number };
 }
@@ -52,6 +64,7 @@ export interface LabParts {
   servers: FlexServers;
   pair: PgPair;
   arm: ArmServer;
+  issuer: Issuer;
   azurite?: Azurite;
   faults: Faults;
   store: ZoneStore;
@@ -114,6 +127,12 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
     recordSets: () => p.store.list().map((r) => structuredClone(r)),
     serverResource: (key) => servers.resource(byKey(key)),
     operations: () => p.ops.list().map(({ result: _r, ...rest }) => ({ ...rest })),
+    token: (req) => p.issuer.token(req),
+    identity: {
+      token: (req) => p.issuer.token(req),
+      forgedToken: (req) => p.issuer.forgedToken(req),
+      user: (user) => p.issuer.user(user),
+    },
     pids: () => ({
       postgres: [p.pair.primary.pid(), p.pair.replica.pid()].filter((x): x is number => x !== undefined),
       azurite: p.azurite?.pid,

@@ -1,5 +1,5 @@
 // The lab's certificates on disk: the lab CA, a rogue CA, per server a genuine and a look-alike rogue leaf
-// naming only that server (never the CNAME), and the ARM emulator's leaf.
+// naming only that server (never the CNAME), and the leaves of the ARM emulator and the token issuer.
 import path from "node:path";
 import { createCa, issueServerCert, type Leaf } from "./certs";
 import { mkdirMode, writeFileMode } from "./files";
@@ -18,6 +18,7 @@ export interface LabCerts {
   rogueCaFile: string;
   servers: { primary: ServerCerts; replica: ServerCerts };
   arm: Leaf;
+  identity: Leaf;
   /** Every file the server user reads. */
   serverReadable: string[];
 }
@@ -34,11 +35,12 @@ export async function writeLabCerts(
 ): Promise<LabCerts> {
   const [ca, rogueCa] = await Promise.all([createCa("pgflex lab CA"), createCa("pgflex rogue CA")]);
   const names = (s: ServerInfo): string[] => [s.fqdn, s.aRecordFqdn];
-  const [pCert, rCert, pRogue, rRogue, arm] = await Promise.all([
+  const [pCert, rCert, pRogue, rRogue, arm, identity] = await Promise.all([
     issueServerCert(ca, names(servers.primary)),
     issueServerCert(ca, names(servers.replica)),
     issueServerCert(rogueCa, names(servers.primary)),
     issueServerCert(rogueCa, names(servers.replica)),
+    issueServerCert(ca, ["localhost"], ["127.0.0.1"]),
     issueServerCert(ca, ["localhost"], ["127.0.0.1"]),
   ]);
   const certDir = path.join(dir, "certs");
@@ -65,6 +67,7 @@ export async function writeLabCerts(
     rogueCaFile,
     servers: { primary, replica },
     arm,
+    identity,
     serverReadable: [
       caFile,
       ...[primary, replica].flatMap((s) => [s.genuine, s.rogue]).flatMap((f) => [f.cert, f.key]),

@@ -1,5 +1,5 @@
-// startLab(): the two-region lab — PostgreSQL pair, private CA, DNS server, ARM emulator, Azurite, reaper —
-// started in stages. Every part is registered for cleanup as it starts, so a failure part-way stops them all.
+// startLab(): the two-region lab — PostgreSQL pair, private CA, DNS server, ARM emulator, token issuer, Azurite,
+// reaper — started in stages. Every part is registered for cleanup as it starts, so a failure part-way stops them all.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,9 +15,11 @@ import { Cleanups } from "./cleanups";
 import { startDnsServer, type DnsServer } from "./dns-server";
 import { Faults } from "./faults";
 import { writeFileMode } from "./files";
+import { authSettingsV2 } from "./identity/auth-settings";
+import { startIssuer, type Issuer } from "./identity/issuer";
 import { FlexServers } from "./flex/servers";
 import type { FlexServer } from "./flex/types";
-import { labIdentity, type LabIdentity } from "./identity";
+import { labNames, type LabNames } from "./names";
 import { makeLab, type Lab } from "./lab-api";
 import { writeLabCerts } from "./lab-certs";
 import { startPostgres, type PostgresOptions } from "./lab-postgres";
@@ -36,6 +38,7 @@ interface Services {
   pair: PgPair;
   dns: DnsServer;
   arm: ArmServer;
+  issuer: Issuer;
   azurite?: Azurite;
 }
 
@@ -43,7 +46,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const t0 = Date.now();
   const log = options.log ?? (() => undefined);
   const started = async (part: LabPart): Promise<void> => options.onStarted?.(part);
-  const id = labIdentity(
+  const id = labNames(
     (options.zone ?? "lab.private.postgres.database.azure.com").toLowerCase(),
     options.regions ?? { primary: "eastus", replica: "westus" },
   );
@@ -82,6 +85,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       store,
       publicNames: new Map([id.primary, id.replica].map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn])),
       arm: { cert: certs.arm.certPem, key: certs.arm.keyPem, token, faults, log },
+      issuer: { cert: certs.identity.certPem, key: certs.identity.keyPem, controlToken: token, log },
       dir,
       cleanups,
       started,
@@ -90,7 +94,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     });
     log(`services: ${Date.now() - t} ms`);
 
-    const { pair, dns, arm, azurite } = services;
+    const { pair, dns, arm, issuer, azurite } = services;
     const ops = new Operations(id.subscriptionId, arm.endpoint, options.pollRetryAfterSeconds);
     const servers = new FlexServers({
       servers: flexPair(id, pair),
@@ -130,7 +134,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString }
         : { tableEndpoint: "", connectionString: "" },
       settingsFile: path.join(dir, "local.settings.json"),
+      identity: { ...issuer.info, authSettingsFile: path.join(dir, "authsettings.json") },
     };
+    // Issuer and audience only: nothing secret, readable like the CA.
+    writeFileMode(info.identity.authSettingsFile, JSON.stringify(authSettingsV2(info.identity), null, 2) + "\n", 0o644);
     // It holds the probe password and the ARM token: owner only.
     writeFileMode(
       info.settingsFile,
@@ -142,6 +149,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       servers,
       pair,
       arm,
+      issuer,
       azurite,
       faults,
       store,
@@ -177,7 +185,7 @@ function makeLabDir(baseDir: string): string {
   return dir;
 }
 
-function seedZone(id: LabIdentity): ZoneStore {
+function seedZone(id: LabNames): ZoneStore {
   const store = new ZoneStore(id.zone);
   for (const s of [id.primary, id.replica])
     store.put("A", s.aRecord, { ttl: 30, aRecords: [{ ipv4Address: s.address }] });
@@ -190,6 +198,7 @@ interface ServiceOptions {
   store: ZoneStore;
   publicNames: Map<string, string>;
   arm: Parameters<typeof startArmServer>[0];
+  issuer: Parameters<typeof startIssuer>[0];
   dir: string;
   cleanups: Cleanups;
   started: (part: LabPart) => Promise<void>;
@@ -197,10 +206,10 @@ interface ServiceOptions {
   watchPid: (pid: number) => void;
 }
 
-/** PostgreSQL, DNS, ARM and Azurite in parallel; every start settles before a failure is thrown, so all get cleaned. */
+/** PostgreSQL, DNS, ARM, the token issuer and Azurite in parallel; every start settles before a failure is thrown, so all get cleaned. */
 async function startServices(options: LabOptions, o: ServiceOptions): Promise<Services> {
   const { cleanups, started, log } = o;
-  const [pair, dns, arm, azurite] = await Promise.allSettled([
+  const [pair, dns, arm, issuer, azurite] = await Promise.allSettled([
     startPostgres(o.pg).then(async (p) => {
       cleanups.add(() => Promise.allSettled([p.primary.stop("immediate"), p.replica.stop("immediate")]));
       await started("postgres");
@@ -218,6 +227,11 @@ async function startServices(options: LabOptions, o: ServiceOptions): Promise<Se
       await started("arm");
       return a;
     }),
+    startIssuer(o.issuer).then(async (i) => {
+      cleanups.add(() => i.close());
+      await started("identity");
+      return i;
+    }),
     options.azurite === false
       ? Promise.resolve(undefined)
       : startAzurite(o.dir).then(async (z) => {
@@ -228,7 +242,7 @@ async function startServices(options: LabOptions, o: ServiceOptions): Promise<Se
           return z;
         }),
   ]);
-  return { pair: value(pair), dns: value(dns), arm: value(arm), azurite: value(azurite) };
+  return { pair: value(pair), dns: value(dns), arm: value(arm), issuer: value(issuer), azurite: value(azurite) };
 }
 
 function value<T>(r: PromiseSettledResult<T>): T {
@@ -236,7 +250,7 @@ function value<T>(r: PromiseSettledResult<T>): T {
   return r.value;
 }
 
-function flexPair(id: LabIdentity, pair: PgPair): FlexServer[] {
+function flexPair(id: LabNames, pair: PgPair): FlexServer[] {
   const flex = (key: "primary" | "replica", node: PgNode): FlexServer => ({
     key,
     info: id[key],

@@ -41,6 +41,25 @@ export interface LabInfo {
   servers: { primary: ServerInfo; replica: ServerInfo };
   azurite: { tableEndpoint: string; connectionString: string };
   settingsFile: string;
+  /** The lab's Entra-like token issuer (see identity/issuer.ts) and the Easy Auth settings that trust it. */
+  identity: IdentityInfo;
+}
+
+export interface IdentityInfo {
+  /** "https://127.0.0.1:<port>/<tenantId>/v2.0" — the tokens' iss, exactly. */
+  issuer: string;
+  tenantId: string;
+  /** The app registration's client id: the tokens' aud. */
+  clientId: string;
+  /** The calling client application named in every token (azp). */
+  callerClientId: string;
+  jwksUri: string;
+  /** POST {user, roles, name?, expiresInSeconds?} with "Authorization: Bearer <arm.token>". */
+  tokenEndpoint: string;
+  /** "<issuer>/.well-known/openid-configuration" */
+  metadataUrl: string;
+  /** authsettingsV2-shaped JSON (platform, globalValidation, identityProviders.azureActiveDirectory). */
+  authSettingsFile: string;
 }
 
 export interface LabOptions {
@@ -70,7 +89,7 @@ export interface LabOptions {
   onStarted?: (part: LabPart) => void | Promise<void>;
 }
 
-export type LabPart = "reaper" | "certs" | "postgres" | "dns" | "arm" | "azurite";
+export type LabPart = "reaper" | "certs" | "postgres" | "dns" | "arm" | "identity" | "azurite";
 
 /** "primary" / "replica" = role at start; anything else is a server name. */
 export type ServerKey = "primary" | "replica" | string;

@@ -17,7 +17,7 @@ function tempBase(t: { after(fn: () => void): void }): string {
 }
 
 describe("lab start failures", () => {
-  for (const failAt of ["postgres", "dns"] as LabPart[]) {
+  for (const failAt of ["postgres", "dns", "identity"] as LabPart[]) {
     test(
       `a failure injected when ${failAt} is up leaves no process and no directory behind (the other parts had started or were starting)`,
       LAB_TEST,
@@ -35,7 +35,7 @@ describe("lab start failures", () => {
           }),
           new RegExp(`injected after ${failAt}`),
         );
-        // postgres: both postmasters, their backends, the reaper; dns: the reaper and initdb at least
+        // postgres: both postmasters, their backends, the reaper; dns, identity: the reaper and initdb at least
         assert.ok(running.length >= 2, `processes were running when the failure hit: ${running.join(", ")}`);
         await waitFor("the started processes to exit", () => running.every((p) => !alive(p)), 10_000);
         await waitFor("no process left in the lab dir", () => processesUnder(baseDir).length === 0, 10_000);

@@ -14,7 +14,7 @@ const LOCATION_NAMES: Record<string, string> = {
 
 export const RESOURCE_GROUP = "rg-pgflex-lab";
 
-export interface LabIdentity {
+export interface LabNames {
   subscriptionId: string;
   resourceGroup: string;
   zone: string;
@@ -23,7 +23,7 @@ export interface LabIdentity {
   replica: ServerInfo;
 }
 
-export function labIdentity(zone: string, regions: { primary: Region; replica: Region }): LabIdentity {
+export function labNames(zone: string, regions: { primary: Region; replica: Region }): LabNames {
   const id = hex(6);
   const subscriptionId = uuid();
   const server = (region: Region, address: ServerInfo["address"]): ServerInfo => {
