@@ -1,39 +1,50 @@
-// A small client for the app's HTTP API, as an on-call engineer's script would use it.
+// A small client for the app's HTTP API, as an on-call engineer's script would use it: it calls as an
+// Entra principal (a bearer token), optionally with a function key (the alert endpoint's credential).
+// Every answer is checked for a leaked key: no response of this app may carry `code=`.
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
 }
 
+/** Who calls: a bearer token (App Service Authentication) and/or a function key. */
+export interface Caller {
+  token?: string;
+  functionKey?: string;
+}
+
 export class FailoverApi {
   constructor(
     readonly baseUrl: string,
-    private readonly functionKey: string,
+    readonly caller: Caller = {},
   ) {}
 
-  post<T = unknown>(path: string, body: unknown, opts: { key?: string | null } = {}): Promise<ApiResponse<T>> {
-    return this.send<T>("POST", path, body, opts.key);
+  /** The same API, called by someone else. */
+  as(caller: Caller): FailoverApi {
+    return new FailoverApi(this.baseUrl, caller);
   }
 
-  get<T = unknown>(path: string, opts: { key?: string | null } = {}): Promise<ApiResponse<T>> {
-    return this.send<T>("GET", path, undefined, opts.key);
+  post<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.send<T>("POST", path, body);
   }
 
-  private async send<T>(
-    method: string,
-    path: string,
-    body: unknown,
-    key: string | null | undefined,
-  ): Promise<ApiResponse<T>> {
+  get<T = unknown>(path: string): Promise<ApiResponse<T>> {
+    return this.send<T>("GET", path, undefined);
+  }
+
+  private async send<T>(method: string, path: string, body: unknown): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    const k = key === undefined ? this.functionKey : key;
-    if (k) headers["x-functions-key"] = k;
+    if (this.caller.token) headers.authorization = `Bearer ${this.caller.token}`;
+    if (this.caller.functionKey) headers["x-functions-key"] = this.caller.functionKey;
     const res = await fetch(new URL(path, this.baseUrl), {
       method,
       headers,
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
+    // The Durable extension's management URLs carry its system key as code=: none may reach a caller.
+    const leaked = [["body", text], ...res.headers.entries()].find(([, value]) => /[?&]code=/.test(value ?? ""));
+    if (leaked) throw new Error(`${method} ${path}: the response ${leaked[0]} carries a key (code=)`);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;

@@ -104,7 +104,7 @@ async function main(): Promise<number> {
       pair: stack.pair,
       option: args.forced ? "Forced" : "Planned",
       reason: "npm run drill: rehearsal on the local lab",
-      requestedBy: `${safeUser()}@${hostname()}`,
+      requestedBy: `drill by ${safeUser()}@${hostname()}`,
       dryRun: args.dryRun,
     };
     const traffic = args.traffic && startTraffic(lab.info, args.traffic);
@@ -121,10 +121,25 @@ async function main(): Promise<number> {
     }
     say(`\nPOST /api/failovers → 202; following ${started.body.statusUri}`);
     const startedAt = Date.now();
+    const approver = stack.approver;
     const view: FailoverView = await followFailover(api, started.body.id, {
       onEntry: (e) => say(progressLine(e, startedAt)),
       onStep: (step, message) =>
         say(`  ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s > ${step}: ${message}`),
+      // The pair wants a second person for this run: the drill answers as bob (Failover.Approve).
+      onAwaitingApproval: async (v) => {
+        const plan = v.awaitingApproval!;
+        say(
+          `  approval requested from a second person: ${plan.from} → ${plan.to} (${plan.option}), asked by ${plan.requester.name}`,
+        );
+        say(
+          `    data at risk: ${plan.risk?.bytes ?? "unknown"} bytes (${plan.risk?.source ?? "?"}); at most ${plan.predictedRtoSeconds.atMost}s once approved`,
+        );
+        const r = await approver.post(`/api/failovers/${encodeURIComponent(v.id)}/approve`, {
+          reason: "npm run drill: approved by the lab's second user",
+        });
+        say(`    POST /approve as bob → ${r.status}`);
+      },
     });
     const out = view.result;
     if (!out) {

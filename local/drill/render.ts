@@ -1,6 +1,6 @@
 // Turning a failover's status into what a person reads: live progress lines, the phase table and the
 // verification summary.
-import type { FailoverOutput } from "../../src/orchestrations/failover-types";
+import type { ApprovalRequest, FailoverOutput } from "../../src/orchestrations/failover-types";
 
 export interface TimelineEntry {
   at: string;
@@ -16,6 +16,7 @@ export interface FailoverView {
   runtimeStatus: string;
   outcome: string;
   currentStep: { step: string; message: string } | null;
+  awaitingApproval?: ApprovalRequest | null;
   timeline: TimelineEntry[];
   result: FailoverOutput | null;
   error?: unknown;
@@ -25,7 +26,14 @@ export function progressLine(e: TimelineEntry, startedAt: number): string {
   const t = ((Date.parse(e.at) - startedAt) / 1000).toFixed(1).padStart(6);
   const attempt = e.attempt && e.attempt > 1 && e.event !== "started" ? ` (attempt ${e.attempt})` : "";
   const took = e.durationMs !== undefined ? ` [${e.durationMs} ms]` : "";
-  const mark = e.event === "failed" ? "!" : e.event === "refused" ? "x" : e.event === "succeeded" ? "+" : "-";
+  const mark =
+    e.event === "failed" || e.event === "aborted"
+      ? "!"
+      : e.event === "refused" || e.event === "ignored"
+        ? "x"
+        : e.event === "succeeded" || e.event === "approved"
+          ? "+"
+          : "-";
   return `  ${t}s ${mark} ${e.step.padEnd(15)} ${e.event.padEnd(9)} ${e.summary}${attempt}${took}`;
 }
 
@@ -60,6 +68,9 @@ export function summary(out: FailoverOutput): string {
     lines.push(
       `  at risk: ${out.risk.bytes ?? "unknown"} bytes${from}${out.catchUp ? `; caught up to ${out.catchUp.lsn} after the fence` : ""}`,
     );
+  }
+  if (out.approval) {
+    lines.push(`  approval: ${out.approval.decision} by ${out.approval.by?.name ?? "nobody"} — ${out.approval.reason}`);
   }
   if (out.fence) lines.push(`  old primary: ${out.fence.state} — ${out.fence.note}`);
   if (out.dns)

@@ -15,10 +15,25 @@ export interface StackOptions {
   onHostLine?: (line: string) => void;
 }
 
+/** The lab's users and their app roles: who the drill and the tests call as. */
+export const LAB_USERS = {
+  /** On call: requests failovers and reads. */
+  alice: ["Failover.Request", "Failover.Read"],
+  /** The second person: approves (or aborts) and reads. */
+  bob: ["Failover.Approve", "Failover.Read"],
+  /** Reads only. */
+  carol: ["Failover.Read"],
+} as const;
+
 export interface Stack {
   lab: Lab;
   host: SpawnedHost;
+  /** The API as alice (Failover.Request + Failover.Read). */
   api: FailoverApi;
+  /** The API as bob (Failover.Approve + Failover.Read): the second person. */
+  approver: FailoverApi;
+  /** The API as any lab user with these roles (a fresh token from the lab's issuer). */
+  as(user: string, roles: readonly string[]): Promise<FailoverApi>;
   pair: string;
   settingsFile: string;
   dataDir: string;
@@ -50,17 +65,24 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     rmSync(work, { recursive: true, force: true });
     throw e;
   }
+  const caller = async (user: string, roles: readonly string[]) => ({
+    token: await lab.token({ user, roles: [...roles] }),
+  });
+  const [alice, bob] = await Promise.all([caller("alice", LAB_USERS.alice), caller("bob", LAB_USERS.bob)]);
   const stack: Stack = {
     lab,
     host,
-    api: new FailoverApi(host.url, host.functionKey),
+    api: new FailoverApi(host.url, alice),
+    approver: new FailoverApi(host.url, bob),
+    as: async (user, roles) => new FailoverApi(stack.host.url, await caller(user, roles)),
     pair: LAB_PAIR,
     settingsFile,
     dataDir,
     async restartHost() {
       await stack.host.kill("SIGKILL");
       stack.host = await launch();
-      stack.api = new FailoverApi(stack.host.url, stack.host.functionKey);
+      stack.api = new FailoverApi(stack.host.url, alice);
+      stack.approver = new FailoverApi(stack.host.url, bob);
       return stack.host;
     },
     async stop() {

@@ -11,6 +11,11 @@ export interface LabPairOverrides {
   retry?: Record<string, number>;
   ttl?: { failoverSeconds?: number; restoreSeconds?: number | "original" };
   promoteOption?: "Planned" | "Forced";
+  /** Per-pair policies (the app's defaults otherwise: approval of forced failovers, alerts proposed, …). */
+  approval?: { mode?: "never" | "forced" | "always"; twoPerson?: boolean; timeoutMinutes?: number };
+  alerts?: { policy?: "off" | "propose" | "auto"; confirmTries?: number; confirmSeconds?: number };
+  rpo?: { maxLagBytes?: number };
+  fence?: { watchHours?: number; onReturn?: "readOnly" | "stop" };
   /**
    * App Service Authentication in front of the app (default true: the app requires identities). false leaves
    * out WEBSITE_AUTH_ENABLED and the LOCALHOST_AUTH_* settings, as an app without Easy Auth has none.
@@ -52,6 +57,11 @@ export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
       ...o.timings,
     },
     retry: { firstIntervalSeconds: 1, maxAttempts: 4, backoffCoefficient: 2, maxIntervalSeconds: 5, ...o.retry },
+    ...(o.approval ? { approval: o.approval } : {}),
+    // Alert runs confirm quickly in the lab (a few tries over seconds, not half a minute).
+    alerts: { confirmTries: 3, confirmSeconds: 2, ...o.alerts },
+    ...(o.rpo ? { rpo: o.rpo } : {}),
+    ...(o.fence ? { fence: o.fence } : {}),
   };
 }
 

@@ -135,7 +135,7 @@ export const pairSchema = z.strictObject({
     .strictObject({
       mode: z.enum(["never", "forced", "always"]).default("forced"),
       twoPerson: z.boolean().default(true),
-      timeoutMinutes: seconds(1, 1440).default(60),
+      timeoutMinutes: z.number().min(0.1).max(1440).default(60),
     })
     .default({ mode: "forced", twoPerson: true, timeoutMinutes: 60 }),
   // What an Azure Monitor alert on the pair's primary does: nothing, propose a forced failover (it waits for

@@ -24,9 +24,50 @@ after(async () => {
   await stack?.stop();
 });
 
+test("who may ask: a function key alone, a principal without the role, a forged principal header — none starts anything", async () => {
+  const body = { pair: "lab", reason: "not allowed" };
+  const keyOnly = await stack.api.as({ functionKey: stack.host.functionKey }).post("/api/failovers", body);
+  assert.equal(keyOnly.status, 401, "a function key alone is not an identity");
+  const pairsByKey = await stack.api.as({ functionKey: stack.host.functionKey }).get("/api/pairs");
+  assert.equal(pairsByKey.status, 401, "nor does it read the topology");
+  const reader = await stack.as("carol", ["Failover.Read"]);
+  const noRole = await reader.post<{ error: { code: string; role: string; message: string } }>("/api/failovers", body);
+  assert.deepEqual(
+    [noRole.status, noRole.body.error.code, noRole.body.error.role],
+    [403, "MissingRole", "Failover.Request"],
+  );
+  assert.match(noRole.body.error.message, /Carol does not have the app role Failover.Request/);
+  assert.equal((await reader.get("/api/pairs")).status, 200, "the reader may read");
+  // A caller's own X-MS-CLIENT-PRINCIPAL claiming every role is stripped: with carol's token she is still carol.
+  const forged = Buffer.from(
+    JSON.stringify({
+      auth_typ: "aad",
+      claims: [
+        { typ: "oid", val: "x" },
+        { typ: "roles", val: "Failover.Request" },
+      ],
+    }),
+  ).toString("base64");
+  const asForged = await fetch(new URL("/api/failovers", stack.host.url), {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${reader.caller.token}`,
+      "x-ms-client-principal": forged,
+    },
+    body: JSON.stringify(body),
+  });
+  assert.equal(asForged.status, 403);
+  const anonymousForged = await fetch(new URL("/api/failovers", stack.host.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-ms-client-principal": forged },
+    body: JSON.stringify(body),
+  });
+  assert.equal(anonymousForged.status, 401);
+  assert.equal(stack.lab.requests().filter((r) => r.method !== "GET").length, 0, "no ARM write happened");
+});
+
 test("bad requests get 4xx naming the problem and start nothing", async () => {
-  const noKey = await stack.api.post("/api/failovers", { pair: "lab", reason: "x" }, { key: null });
-  assert.equal(noKey.status, 401);
   const noReason = await stack.api.post<{ error: { field: string } }>("/api/failovers", { pair: "lab" });
   assert.equal(noReason.status, 400);
   assert.equal(noReason.body.error.field, "reason");
@@ -46,6 +87,16 @@ test("bad requests get 4xx naming the problem and start nothing", async () => {
   });
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, "PairNotFound");
+  const selfApproving = await stack.api.post<{ error: { field: string } }>("/api/failovers", {
+    pair: "lab",
+    reason: "drill",
+    approved: true,
+  });
+  assert.deepEqual(
+    [selfApproving.status, selfApproving.body.error.field],
+    [400, "approved"],
+    "no request field approves a run",
+  );
   assert.equal(stack.lab.requests().filter((r) => r.method === "PATCH").length, 0, "no failover was started");
   assert.equal(stack.lab.requests().filter((r) => r.method !== "GET").length, 0, "no ARM write happened");
 });

@@ -296,9 +296,9 @@ describe("lab identity: the Entra-like token issuer", () => {
       assert.deepEqual(JSON.parse(text), {
         platform: { enabled: true },
         globalValidation: {
-          requireAuthentication: false,
-          unauthenticatedClientAction: "AllowAnonymous",
-          excludedPaths: ["/runtime/webhooks/durabletask"],
+          requireAuthentication: true,
+          unauthenticatedClientAction: "Return401",
+          excludedPaths: ["/api/alerts", "/runtime/webhooks/durabletask", "/runtime/webhooks/durabletask/*"],
         },
         identityProviders: {
           azureActiveDirectory: {

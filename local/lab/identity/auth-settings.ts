@@ -3,16 +3,20 @@
 // configuration): what the local host reads to play Easy Auth. No secret in it: a bearer-only API needs none.
 import type { IssuerInfo } from "./issuer";
 
-/** Durable Functions' own webhooks are reached with the system key, never with a user's token. */
-export const EXCLUDED_PATHS = ["/runtime/webhooks/durabletask"];
+/**
+ * The paths Easy Auth lets through without a token (exact matches; "/*" covers what is below): the alert
+ * endpoint, which an action group's "Azure Function" action calls with the function key, and Durable
+ * Functions' own webhooks, reached with the system key. The same list as the deployment's.
+ */
+export const EXCLUDED_PATHS = ["/api/alerts", "/runtime/webhooks/durabletask", "/runtime/webhooks/durabletask/*"];
 
 export function authSettingsV2(i: Pick<IssuerInfo, "issuer" | "clientId">) {
   return {
     platform: { enabled: true },
     globalValidation: {
-      // Anonymous requests reach the app without a principal; the app decides (it requires app roles).
-      requireAuthentication: false,
-      unauthenticatedClientAction: "AllowAnonymous",
+      // As deployed: a request without a valid token never reaches the app (the app checks roles as well).
+      requireAuthentication: true,
+      unauthenticatedClientAction: "Return401",
       excludedPaths: [...EXCLUDED_PATHS],
     },
     identityProviders: {
