@@ -9,6 +9,7 @@ import { followFailover } from "./follow";
 import { phaseTable, progressLine, summary, type FailoverView } from "./render";
 import { startStack, type Stack } from "./stack";
 import { trafficSummary } from "./traffic-summary";
+import { alertPayload } from "../lab/alert-payloads";
 import { promotedAt, startTraffic, type Traffic, type TrafficOptions, type TrafficReport } from "../lab/traffic";
 import type { Lab } from "../lab";
 
@@ -18,10 +19,12 @@ interface Args {
   dryRun: boolean;
   verbose: boolean;
   traffic?: TrafficOptions;
+  /** Fire an Azure Monitor alert instead of a person's request: the primary's region goes down first. */
+  alert?: "propose" | "auto";
 }
 
 const USAGE =
-  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]]\n";
+  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
 
 function trafficOptions(v: { rate?: string; connections?: string; mode?: string }): TrafficOptions {
   const num = (flag: string, s: string | undefined): number | undefined => {
@@ -49,6 +52,8 @@ function parseCli(argv: string[]): Args {
         "traffic-rate": { type: "string" },
         "traffic-connections": { type: "string" },
         "traffic-mode": { type: "string" },
+        alert: { type: "boolean", default: false },
+        "alert-policy": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -59,7 +64,11 @@ function parseCli(argv: string[]): Args {
     const traffic = v.traffic
       ? trafficOptions({ rate: v["traffic-rate"], connections: v["traffic-connections"], mode: v["traffic-mode"] })
       : undefined;
-    return { json: v.json, forced: v.forced, dryRun: v["dry-run"], verbose: v.verbose, traffic };
+    const policy = v["alert-policy"] ?? "propose";
+    if (policy !== "propose" && policy !== "auto") throw new Error("--alert-policy must be propose or auto");
+    if (v["alert-policy"] && !v.alert) throw new Error("--alert-policy needs --alert");
+    const alert = v.alert ? policy : undefined;
+    return { json: v.json, forced: v.forced || !!alert, dryRun: v["dry-run"], verbose: v.verbose, traffic, alert };
   } catch (e) {
     process.stderr.write(`drill: ${(e as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -91,7 +100,10 @@ async function main(): Promise<number> {
   }
   try {
     say("starting the two-region lab (PostgreSQL primary + replica, DNS, ARM emulator, Azurite) and the local host…");
-    stack = await startStack({ onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined });
+    stack = await startStack({
+      onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined,
+      ...(args.alert ? { pair: { alerts: { policy: args.alert } } } : {}),
+    });
     const { lab, api } = stack;
     say(
       `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: app at ${stack.host.url}, ARM ${lab.info.arm.endpoint}, DNS ${lab.info.dns.host}:${lab.info.dns.port}`,
@@ -114,15 +126,11 @@ async function main(): Promise<number> {
         `traffic: ${args.traffic?.rate ?? 200} writes/s through ${lab.info.cnameRecord}.${lab.info.zone} as ${lab.info.postgres.writer.user} (${args.traffic?.mode ?? "pool"}, ${args.traffic?.connections ?? 5} connections)`,
       );
     }
-    const started = await api.post<{ id: string; statusUri: string }>("/api/failovers", request);
-    if (started.status !== 202) {
-      say(`the failover request was refused: HTTP ${started.status} ${JSON.stringify(started.body)}`);
-      return 1;
-    }
-    say(`\nPOST /api/failovers → 202; following ${started.body.statusUri}`);
+    const started = args.alert ? await fireAlert(stack, args.alert, say) : await requestFailover(stack, request, say);
+    if (!started) return 1;
     const startedAt = Date.now();
     const approver = stack.approver;
-    const view: FailoverView = await followFailover(api, started.body.id, {
+    const view: FailoverView = await followFailover(api, started.id, {
       onEntry: (e) => say(progressLine(e, startedAt)),
       onStep: (step, message) =>
         say(`  ${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s > ${step}: ${message}`),
@@ -170,6 +178,49 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+async function requestFailover(stack: Stack, request: unknown, say: (s: string) => void) {
+  const r = await stack.api.post<{ id: string; statusUri: string }>("/api/failovers", request);
+  if (r.status !== 202) {
+    say(`the failover request was refused: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    return undefined;
+  }
+  say(`\nPOST /api/failovers (as alice) → 202; following ${r.body.statusUri}`);
+  return r.body;
+}
+
+/**
+ * The night shift without a person: sample the lag while the primary lives, take its region down, and
+ * deliver the alert an action group would (is_db_alive < 1) with the function key.
+ */
+async function fireAlert(stack: Stack, policy: "propose" | "auto", say: (s: string) => void) {
+  const { lab } = stack;
+  const { primary } = lab.info.servers;
+  const sample = await fetch(new URL("/admin/functions/lag-sampler", stack.host.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-functions-key": stack.host.masterKey },
+    body: JSON.stringify({ input: "" }),
+  });
+  for (let i = 0; i < 100; i++) {
+    const pairs = await stack.api.get<{ pairs: { lag: { latest: { bytes: number | null } | null } }[] }>("/api/pairs");
+    const latest = pairs.body.pairs[0]?.lag.latest;
+    if (latest) {
+      say(`lag sampled while the primary lives (${sample.status}): ${latest.bytes ?? "?"} bytes behind`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await lab.regionDown(primary.region);
+  say(`region ${primary.region} is down: ${primary.name} stopped; Azure Monitor fires "is_db_alive < 1"`);
+  const alert = alertPayload(primary.resourceId, { rule: `${primary.name}-is-db-alive` });
+  const r = await stack.api
+    .as({ functionKey: stack.host.functionKey })
+    .post<{ results: { action: string; reason: string; id?: string; statusUri?: string }[] }>("/api/alerts", alert);
+  const result = r.body.results?.[0];
+  say(`\nPOST /api/alerts (action group, policy ${policy}) → ${r.status}: ${result?.action}: ${result?.reason}`);
+  if (r.status !== 202 || !result?.id) return undefined;
+  return { id: result.id, statusUri: result.statusUri ?? "" };
 }
 
 /** Stops the generator and compares its writes with the server that is primary now (per the lab's promotes). */

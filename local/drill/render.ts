@@ -54,7 +54,20 @@ export function summary(out: FailoverOutput): string {
   lines.push(`  from → to: ${out.from ?? "?"} → ${out.to ?? "?"} (${out.option}${out.dryRun ? ", dry run" : ""})`);
   lines.push(`  CNAME now: ${out.cname.target ?? "?"} (TTL ${out.cname.ttl ?? "?"}s): ${out.cname.note}`);
   const rto = out.rto;
-  const parts = (["preflight", "lowerTtl", "drain", "fence", "catchUp", "promote", "repoint", "verify"] as const)
+  const parts = (
+    [
+      "preflight",
+      "confirm",
+      "approval",
+      "lowerTtl",
+      "drain",
+      "fence",
+      "catchUp",
+      "promote",
+      "repoint",
+      "verify",
+    ] as const
+  )
     .filter((k) => rto[k] !== undefined)
     .map((k) => `${k} ${rto[k]!.toFixed(2)}s`);
   lines.push(`  RTO:     ${rto.total === null ? "not reached" : rto.total.toFixed(2) + "s"}  (${parts.join(", ")})`);
@@ -68,6 +81,12 @@ export function summary(out: FailoverOutput): string {
     lines.push(
       `  at risk: ${out.risk.bytes ?? "unknown"} bytes${from}${out.catchUp ? `; caught up to ${out.catchUp.lsn} after the fence` : ""}`,
     );
+  }
+  if (out.confirmation) {
+    lines.push(
+      `  alert confirmed: ${out.confirmation.down ? "the primary is down" : "the primary answers (false alarm)"}`,
+    );
+    for (const e of out.confirmation.evidence) lines.push(`    ${e}`);
   }
   if (out.approval) {
     lines.push(`  approval: ${out.approval.decision} by ${out.approval.by?.name ?? "nobody"} — ${out.approval.reason}`);

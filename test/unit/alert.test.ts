@@ -4,30 +4,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { alertKey, pairsAlerted, parseAlert } from "../../src/domain/alert";
 import { idOf, pair } from "./fixtures";
+import { alertPayload } from "../../local/lab/alert-payloads";
 
-export function firedAlert(target: string, over: Record<string, unknown> = {}) {
-  return {
-    schemaId: "azureMonitorCommonAlertSchema",
-    data: {
-      essentials: {
-        alertId: "/subscriptions/s/providers/Microsoft.AlertsManagement/alerts/a1",
-        alertRule: "pg-prod-primary-down",
-        severity: "Sev0",
-        signalType: "Metric",
-        monitorCondition: "Fired",
-        monitoringService: "Platform",
-        alertTargetIDs: [target],
-        originAlertId: "s_rg_microsoft.insights_metricAlerts_pg-prod-primary-down_1",
-        firedDateTime: "2026-11-27T03:00:00Z",
-        description: "is_db_alive < 1",
-        essentialsVersion: "1.0",
-        alertContextVersion: "1.0",
-        ...over,
-      },
-      alertContext: { conditionType: "SingleResourceMultipleMetricCriteria" },
-      customProperties: null,
-    },
-  };
+function firedAlert(target: string, over: Record<string, unknown> = {}) {
+  const p = alertPayload(target);
+  return { ...p, data: { ...p.data, essentials: { ...p.data.essentials, ...over } } };
 }
 
 test("a Fired metric alert parses, and names its pair's server whatever the case of the id", () => {
@@ -38,11 +19,8 @@ test("a Fired metric alert parses, and names its pair's server whatever the case
     pairsAlerted(r.alert, [pair]).map((m) => [m.pair.name, m.serverId]),
     [["prod", idOf("pg-eus")]],
   );
-  assert.equal(
-    alertKey(r.alert),
-    "s_rg_microsoft.insights_metricAlerts_pg-prod-primary-down_1",
-    "deduplicated on originAlertId",
-  );
+  assert.ok(r.alert.originAlertId);
+  assert.equal(alertKey(r.alert), r.alert.originAlertId, "deduplicated on originAlertId");
 });
 
 test("an alert on an unrelated resource matches no pair", () => {
