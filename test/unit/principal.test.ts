@@ -92,3 +92,20 @@ test("approval is needed for forced failovers by default, for all with 'always',
     ],
   );
 });
+
+test("the app refuses by itself too: no Easy Auth → 401 for everyone, no principal → 401, no role → 403 naming it", async () => {
+  const { authorize } = await import("../../src/http/authorize");
+  const req = (h: Record<string, string>) => ({ headers: headers(h) }) as unknown as Parameters<typeof authorize>[0];
+  const off = authorize(req({ "x-ms-client-principal": principal }), "Failover.Request", {});
+  assert.equal(!off.ok && off.response.status, 401, "a header the platform did not vouch for is not an identity");
+  const none = authorize(req({}), "Failover.Request", on);
+  assert.equal(!none.ok && none.response.status, 401);
+  const noRole = authorize(req({ "x-ms-client-principal": principal }), "Failover.Approve", on);
+  assert.equal(!noRole.ok && noRole.response.status, 403);
+  assert.deepEqual(
+    !noRole.ok && (noRole.response.jsonBody as { error: { role: string } }).error.role,
+    "Failover.Approve",
+  );
+  const yes = authorize(req({ "x-ms-client-principal": principal }), "Failover.Request", on);
+  assert.equal(yes.ok && yes.principal.name, "Alice");
+});
