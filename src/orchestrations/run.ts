@@ -2,8 +2,9 @@
 // (custom status, timings, outcome), polling with a deadline, and a stack of compensations unwound when
 // a step stops the run. No I/O here: replay must be deterministic.
 import * as df from "durable-functions";
-import type { OrchestrationContext, RetryOptions, Task } from "durable-functions";
-import { ACTIVITY_NAMES, type ActivityArgs, type ActivityKey, type ActivityOutput } from "../activities/catalog";
+import type { OrchestrationContext, RetryOptions } from "durable-functions";
+import { callActivity, nextEvent, type Attempt, type Gen } from "./durable-calls";
+import type { ActivityArgs, ActivityInput, ActivityKey, ActivityOutput } from "../activities/catalog";
 import type { Refusal } from "../activities/contracts";
 import type {
   ApprovalRequest,
@@ -24,8 +25,6 @@ export class Stop {
   ) {}
 }
 
-type Gen<T> = Generator<Task, T, unknown>;
-type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
 type Success<K extends ActivityKey> = Exclude<ActivityOutput<K>, Refusal>;
 
 export class Run {
@@ -138,18 +137,8 @@ export class Run {
 
   /** One activity with the pair's retry policy, whatever happens: for polls and compensations. */
   *attempt<K extends ActivityKey>(key: K, args: ActivityArgs<K>): Gen<Attempt<ActivityOutput<K>>> {
-    const input = { runId: this.input.runId, pair: this.input.pair, ...args };
-    try {
-      // The one place where the SDK's untyped result meets the catalog's type for this activity.
-      const value = (yield this.ctx.df.callActivityWithRetry(
-        ACTIVITY_NAMES[key],
-        this.retry,
-        input,
-      )) as ActivityOutput<K>;
-      return { ok: true, value };
-    } catch (e) {
-      return { ok: false, error: errorMessage(e) };
-    }
+    const input = { runId: this.input.runId, pair: this.input.pair, ...args } as ActivityInput<K>;
+    return yield* callActivity(this.ctx, key, this.retry, input);
   }
 
   *audit(event: "completed" | "approved" | "aborted" | "ignored", summary: string, detail?: unknown): Gen<void> {
@@ -164,13 +153,7 @@ export class Run {
 
   /** The next external event `name`, or undefined once `deadline` has passed. */
   *event<T>(name: string, deadline: Date): Gen<T | undefined> {
-    if (this.now() >= deadline) return undefined;
-    const timer = this.ctx.df.createTimer(deadline);
-    const event = this.ctx.df.waitForExternalEvent(name);
-    const first = yield this.ctx.df.Task.any([event, timer]);
-    if (first === timer) return undefined;
-    timer.cancel(); // a pending timer would keep the orchestration from completing
-    return event.result as T;
+    return yield* nextEvent<T>(this.ctx, name, deadline);
   }
 
   /**
@@ -256,8 +239,4 @@ function secondsBetween(a: Date, b: Date): number {
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function errorMessage(e: unknown): string {
-  return ((e as Error)?.message ?? String(e)).split("\n")[0]!.slice(0, 1000);
 }

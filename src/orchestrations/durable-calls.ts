@@ -1,0 +1,38 @@
+// The typed edges between an orchestrator and the durable-functions SDK, shared by every orchestration:
+// an activity call through the one catalog of activities, and an external event with a deadline.
+import type { OrchestrationContext, RetryOptions, Task } from "durable-functions";
+import { ACTIVITY_NAMES, type ActivityInput, type ActivityKey, type ActivityOutput } from "../activities/catalog";
+
+export type Gen<T> = Generator<Task, T, unknown>;
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** One activity with a retry policy: its result, or the error left after the retries ran out. */
+export function* callActivity<K extends ActivityKey>(
+  ctx: OrchestrationContext,
+  key: K,
+  retry: RetryOptions,
+  input: ActivityInput<K>,
+): Gen<Attempt<ActivityOutput<K>>> {
+  try {
+    // The one place where the SDK's untyped result meets the catalog's type for this activity.
+    const value = (yield ctx.df.callActivityWithRetry(ACTIVITY_NAMES[key], retry, input)) as ActivityOutput<K>;
+    return { ok: true, value };
+  } catch (e) {
+    return { ok: false, error: errorMessage(e) };
+  }
+}
+
+/** The next external event `name`, or undefined once `deadline` has passed. */
+export function* nextEvent<T>(ctx: OrchestrationContext, name: string, deadline: Date): Gen<T | undefined> {
+  if (ctx.df.currentUtcDateTime >= deadline) return undefined;
+  const timer = ctx.df.createTimer(deadline);
+  const event = ctx.df.waitForExternalEvent(name);
+  const first = yield ctx.df.Task.any([event, timer]);
+  if (first === timer) return undefined;
+  timer.cancel(); // a pending timer would keep the orchestration from completing
+  return event.result as T;
+}
+
+export function errorMessage(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split("\n")[0]!.slice(0, 1000);
+}
