@@ -1,6 +1,10 @@
 // One table of the failover's activities: each one's function name, input and output. Registration and
 // the orchestrator's calls both go through it, so a mismatch between them is a compile error.
 import type {
+  ClaimPairInput,
+  ClaimPairResult,
+  PlanEvacuationInput,
+  PlanEvacuationResult,
   ConfirmDownInput,
   ConfirmDownResult,
   CatchUpInput,
@@ -43,6 +47,8 @@ export interface ActivitySignatures {
   watchFence(input: WatchFenceInput): WatchFenceResult;
   recordEvent(input: RecordEventInput): void;
   releaseLease(input: RunRef): void;
+  planEvacuation(input: PlanEvacuationInput): PlanEvacuationResult;
+  claimPair(input: ClaimPairInput): ClaimPairResult;
 }
 
 export type ActivityKey = keyof ActivitySignatures;
@@ -68,6 +74,8 @@ export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   watchFence: "failover-watchFence",
   recordEvent: "failover-recordEvent",
   releaseLease: "failover-releaseLease",
+  planEvacuation: "evacuation-plan",
+  claimPair: "evacuation-claimPair",
 };
 
-export const ORCHESTRATION = { failover: "failover" } as const;
+export const ORCHESTRATION = { failover: "failover", evacuation: "evacuation" } as const;

@@ -5,6 +5,9 @@ import type { AuditEvent } from "../audit/journal";
 import type { CnameSnapshot, PromoteOption, ReplicaLag, ServerRef, ServerState, TlsFacts } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
 import type { Fenced } from "./fencing";
+import type { Principal } from "../auth/principal";
+import type { PlannedPair } from "../orchestrations/evacuation-types";
+import type { Lease } from "../state/pair-leases";
 
 export type { Fenced };
 
@@ -184,3 +187,23 @@ export interface ConfirmDownInput extends RunRef {
 }
 
 export type ConfirmDownResult = { kind: "checked"; down: boolean; evidence: string[] } | Refusal;
+
+export interface PlanEvacuationInput extends RunRef {
+  region: string;
+  option: PromoteOption;
+  pairs: string[] | null;
+}
+
+export type PlanEvacuationResult = { kind: "planned"; plan: PlannedPair[] } | Refusal;
+
+export interface ClaimPairInput extends RunRef {
+  /** The evacuation's region and reason, for the pair's audit. */
+  region: string;
+  option: PromoteOption;
+  reason: string;
+  requester: Principal;
+  childRunId: string;
+  instanceId: string;
+}
+
+export type ClaimPairResult = { kind: "claimed" } | { kind: "held"; holder: Lease } | Refusal;

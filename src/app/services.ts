@@ -16,6 +16,8 @@ import { makePreflight } from "../activities/preflight";
 import { makePromote } from "../activities/promote";
 import { makeRecordEvent } from "../activities/record-event";
 import { makeReleaseLease } from "../activities/release-lease";
+import { makeClaimPair } from "../activities/claim-pair";
+import { makePlanEvacuation } from "../activities/plan-evacuation";
 import { makeRepointCname } from "../activities/repoint-cname";
 import { makeRestoreTtl } from "../activities/restore-ttl";
 import { makeVerify } from "../activities/verify";
@@ -90,10 +92,15 @@ export function buildServices(
     },
   };
   const leases = new TableLeaseStore(stateTable);
-  return { config, deps, leases, activities: buildActivities(deps, leases) };
+  const pairNames = () => config.pairs.map((p) => p.name);
+  return { config, deps, leases, activities: buildActivities(deps, leases, pairNames) };
 }
 
-export function buildActivities(deps: ActivityDeps, leases: LeaseStore): ActivityImpls {
+export function buildActivities(
+  deps: ActivityDeps,
+  leases: LeaseStore,
+  pairNames: () => string[] = () => [],
+): ActivityImpls {
   const j = deps.journal;
   const ttlNote = (o: { previousTtl: number; ttl: number; changed: boolean }) =>
     `TTL ${o.previousTtl}s → ${o.ttl}s${o.changed ? "" : " (already)"}`;
@@ -145,6 +152,21 @@ export function buildActivities(deps: ActivityDeps, leases: LeaseStore): Activit
     ),
     recordEvent: makeRecordEvent(deps),
     releaseLease: makeReleaseLease(leases),
+    planEvacuation: audited(
+      "plan",
+      j,
+      (o) => `${o.plan.filter((p) => p.included).length} of ${o.plan.length} pair(s) have their primary in the region`,
+      makePlanEvacuation(deps, pairNames),
+    ),
+    claimPair: audited(
+      "claim",
+      j,
+      (o, i) =>
+        o.kind === "claimed"
+          ? `${i.pair}: lease taken for ${i.instanceId}`
+          : `${i.pair}: held by ${o.holder.instanceId}`,
+      makeClaimPair(deps, leases),
+    ),
   };
 }
 

@@ -12,14 +12,14 @@ export type Acquired = { ok: true } | { ok: false; holder: Lease };
 export async function acquireLease(
   store: LeaseStore,
   wanted: Lease,
-  runState: (instanceId: string) => Promise<RunState>,
+  runState: (holder: Lease) => Promise<RunState>,
   nowMs: number = Date.now(),
 ): Promise<Acquired> {
   for (let tries = 0; tries < 5; tries++) {
     if (await store.create(wanted)) return { ok: true };
     const current = await store.get(wanted.pair);
     if (!current) continue; // released meanwhile: try to create again
-    const state = await runState(current.lease.instanceId);
+    const state = await runState(current.lease);
     const young = nowMs - Date.parse(current.lease.acquiredAt) < START_GRACE_MS;
     if (state === "running" || (state === "unknown" && young)) return { ok: false, holder: current.lease };
     if (await store.replace(wanted, current.etag)) return { ok: true };

@@ -44,7 +44,7 @@ export async function startRun(svc: Services, client: df.DurableClient, r: RunRe
     const lease = await acquireLease(
       svc.leases,
       { pair: r.pair.name, runId, instanceId, acquiredAt: requestedAt },
-      (id) => runState(client, id),
+      (held) => runState(client, held.instanceId),
     );
     if (!lease.ok) return { started: false, holder: lease.holder };
   }

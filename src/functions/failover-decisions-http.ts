@@ -1,5 +1,5 @@
-// POST /api/failovers/{id}/approve and /abort {reason}: a second person's answer to a run waiting for
-// approval. The caller is a verified principal; the two-person rule is checked here (a clear 403) and again
+// POST /api/failovers/{id}/approve and /abort {reason} (and the same for /api/evacuations/{id}): a second
+// person's answer to a run waiting for approval. The caller is a verified principal; the two-person rule is checked here (a clear 403) and again
 // inside the orchestration (an answer raised any other way is ignored and audited).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
@@ -18,7 +18,7 @@ services(); // validate the configuration at start-up
 
 const decisionBody = z.strictObject({ reason: freeText("say why (it goes into the audit)", { min: 3, max: 500 }) });
 
-function decide(decision: Decision["decision"]) {
+function decide(decision: Decision["decision"], kind: "failovers" | "evacuations") {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     // Aborting needs the approver role or being the requester; checked below against the run.
     const caller = authorize(request, decision === "approve" ? ROLES.approve : ROLES.read);
@@ -41,7 +41,8 @@ function decide(decision: Decision["decision"]) {
       const where = custom?.step ?? String(status.runtimeStatus).toLowerCase();
       return error(409, "NotAwaitingApproval", `failover ${id} is not waiting for approval (it is at ${where})`);
     }
-    const input = status.input as FailoverInput;
+    // A failover's or an evacuation's input: both carry the requester and the approval rule.
+    const input = status.input as Pick<FailoverInput, "requester"> & { policy: { approval: { twoPerson: boolean } } };
     const allowed = decisionAllowed(decision, caller.principal, input.requester, input.policy.approval.twoPerson);
     if (!allowed.ok) return error(403, allowed.code, allowed.reason);
 
@@ -53,7 +54,7 @@ function decide(decision: Decision["decision"]) {
     };
     await client.raiseEvent(id, "decision", event);
     context.log(`failover ${id}: ${decision} by ${who(caller.principal)}`);
-    const statusUri = `${new URL(request.url).origin}/api/failovers/${encodeURIComponent(id)}`;
+    const statusUri = `${new URL(request.url).origin}/api/${kind}/${encodeURIComponent(id)}`;
     return json(202, { id, decision, by: caller.principal, statusUri }, { location: statusUri });
   };
 }
@@ -63,7 +64,7 @@ app.http("failovers-approve", {
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: decide("approve"),
+  handler: decide("approve", "failovers"),
 });
 
 app.http("failovers-abort", {
@@ -71,5 +72,15 @@ app.http("failovers-abort", {
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: decide("abort"),
+  handler: decide("abort", "failovers"),
 });
+
+for (const d of ["approve", "abort"] as const) {
+  app.http(`evacuations-${d}`, {
+    route: `evacuations/{id}/${d}`,
+    methods: ["POST"],
+    authLevel: "anonymous",
+    extraInputs: [df.input.durableClient()],
+    handler: decide(d, "evacuations"),
+  });
+}

@@ -16,7 +16,7 @@ export interface FailoverInput {
   /** Free text the caller may add (the old `requestedBy`); never an identity. */
   note: string | null;
   requestedAt: string;
-  source: "http" | "alert";
+  source: "http" | "alert" | "evacuation";
   dryRun: boolean;
   /** "complete": the target is already promoted; fence the old primary, repoint, verify. */
   mode: "failover" | "complete";
@@ -26,6 +26,8 @@ export interface FailoverInput {
   policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts">;
   /** Set when an Azure Monitor alert started the run: the run confirms it before anything else. */
   alert?: AlertRef;
+  /** Set when the run is one pair of a region evacuation. */
+  evacuation?: { id: string; runId: string; approvedBy: string | null };
 }
 
 /** The alert that started a run, as the approver and the audit see it. */

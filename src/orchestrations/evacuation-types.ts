@@ -1,0 +1,101 @@
+// A region evacuation: every pair whose primary is in the region fails over, in parallel (bounded), each
+// as its own failover run (a sub-orchestration) with the same roles, approvals, safety rules and audit.
+import type { Principal } from "../auth/principal";
+import type { PromoteOption } from "../domain/facts";
+import type { DataAtRisk } from "../domain/lag";
+import type { FailoverOutput, Outcome, RunPolicy } from "./failover-types";
+
+export interface EvacuationInput {
+  runId: string;
+  region: string;
+  option: PromoteOption;
+  reason: string;
+  requester: Principal;
+  note: string | null;
+  requestedAt: string;
+  /** Only these pairs (when given); otherwise every pair whose current primary is in the region. */
+  pairs: string[] | null;
+  acceptDataLoss: boolean;
+  /** How many pairs fail over at once (ARM throttling is per subscription). */
+  concurrency: number;
+  /** One approval may cover the evacuation: the strictest rule of the pairs it includes. */
+  policy: { approval: { twoPerson: boolean; timeoutMinutes: number } };
+}
+
+/** One pair as the evacuation plans it. */
+export interface PlannedPair {
+  pair: string;
+  included: boolean;
+  /** Why it is in or out (its primary's region, or what could not be read). */
+  reason: string;
+  primary: string | null;
+  region: string | null;
+  /** The pair's policy at planning time (copied into its run). */
+  policy: RunPolicy | null;
+  /** Whether this pair's own approval rule asks for a person for this option. */
+  needsApproval: boolean;
+  /** The last lag sample with the primary alive: what a forced promote may lose. */
+  risk: DataAtRisk | null;
+}
+
+export interface PairResult {
+  pair: string;
+  /** The pair's failover run (its own status URL), when one was started. */
+  id: string | null;
+  runId: string | null;
+  /** running while its run goes; skipped: not in the region, or another run holds the pair. */
+  outcome: Outcome | "running" | "skipped" | "notStarted";
+  code?: string;
+  reason?: string;
+  rto?: number | null;
+}
+
+export type EvacuationOutcome = "succeeded" | "partial" | "failed" | "aborted" | "refused";
+
+export interface EvacuationOutput {
+  outcome: EvacuationOutcome;
+  runId: string;
+  region: string;
+  option: PromoteOption;
+  pairs: PairResult[];
+  plan: PlannedPair[];
+  summary: Record<string, number>;
+  approval: { decision: "approve" | "abort" | "timeout"; by: Principal | null; reason: string; at: string } | null;
+  startedAt: string;
+  endedAt: string;
+}
+
+export interface EvacuationStatus {
+  step: "plan" | "approval" | "failover" | "done";
+  since: string;
+  message: string;
+  runId: string;
+  /** The pairs' runs so far (their live step is read from each run's own status). */
+  pairs: PairResult[];
+  awaitingApproval?: {
+    region: string;
+    option: PromoteOption;
+    requester: Principal;
+    reason: string;
+    pairs: { pair: string; primary: string | null; risk: DataAtRisk | null }[];
+    twoPerson: boolean;
+    expiresAt: string;
+  };
+}
+
+/** The summary line of an evacuation: how many pairs ended which way. */
+export function summarize(results: PairResult[]): Record<string, number> {
+  const s: Record<string, number> = { total: results.length };
+  for (const r of results) s[r.outcome] = (s[r.outcome] ?? 0) + 1;
+  return s;
+}
+
+/** The evacuation's outcome from its pairs' outcomes. */
+export function evacuationOutcome(results: PairResult[]): EvacuationOutcome {
+  const ok = results.filter((r) => r.outcome === "succeeded").length;
+  if (results.length === 0) return "refused";
+  if (ok === results.length) return "succeeded";
+  return ok > 0 ? "partial" : "failed";
+}
+
+export type { FailoverOutput };

@@ -1,0 +1,97 @@
+// Region evacuation through the HTTP API: every pair whose primary is in the region fails over as its own
+// run (its own id, lease and audit), a pair elsewhere is left out with the reason, and one approval covers
+// a forced evacuation.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { FailoverApi } from "../../local/drill/api";
+import { cnameRecord, resolveCname, roles, start, waitFor } from "./helpers";
+
+interface EvacuationView {
+  outcome: string;
+  step: string | null;
+  awaitingApproval: { pairs: { pair: string }[] } | null;
+  pairs: { pair: string; id: string | null; outcome: string; reason?: string; statusUri: string | null }[];
+  summary: Record<string, number> | null;
+}
+
+async function followEvacuation(api: FailoverApi, id: string, until: (v: EvacuationView) => boolean = () => false) {
+  return waitFor(
+    "the evacuation",
+    async () => {
+      const r = await api.get<EvacuationView>(`/api/evacuations/${id}`);
+      return r.status === 200 || until(r.body) ? r.body : undefined;
+    },
+    120_000,
+  );
+}
+
+test("evacuating eastus fails the lab pair over; evacuating a region with no primary changes nothing", async (t) => {
+  const stack = await start();
+  t.after(() => stack.stop());
+  const { primary, replica } = stack.lab.info.servers;
+  const none = await stack.api.post<{ id: string }>("/api/evacuations", {
+    region: "westeurope",
+    reason: "nothing there",
+  });
+  assert.equal(none.status, 202);
+  const empty = await followEvacuation(stack.api, none.body.id);
+  assert.equal(empty.outcome, "refused");
+  assert.deepEqual(
+    empty.pairs.map((p) => [p.pair, p.outcome]),
+    [["lab", "skipped"]],
+  );
+  assert.match(empty.pairs[0]!.reason!, /primary .* is in East US/);
+
+  const bad = await stack.api.post<{ error: { field: string } }>("/api/evacuations", {
+    region: "East US",
+    reason: "x y z",
+  });
+  assert.deepEqual([bad.status, bad.body.error.field], [400, "region"]);
+  const reader = await stack.as("carol", ["Failover.Read"]);
+  assert.equal((await reader.post("/api/evacuations", { region: "eastus", reason: "not allowed" })).status, 403);
+
+  const r = await stack.api.post<{ id: string; statusUri: string }>("/api/evacuations", {
+    region: primary.region,
+    reason: "eastus drill",
+  });
+  assert.equal(r.status, 202);
+  const done = await followEvacuation(stack.api, r.body.id);
+  assert.equal(done.outcome, "succeeded", JSON.stringify(done));
+  assert.deepEqual(done.summary, { total: 1, succeeded: 1 });
+  const [pair] = done.pairs;
+  assert.match(pair!.id!, /^failover-lab-[0-9a-f-]{36}$/);
+  const run = await stack.api.get<{ result: { outcome: string; fence: { state: string } } }>(
+    `/api/failovers/${pair!.id}`,
+  );
+  assert.equal(run.body.result.outcome, "succeeded", "the pair's own run, at its own status URL");
+  assert.equal(run.body.result.fence.state, "fenced");
+  assert.equal((await resolveCname(stack)).target, replica.aRecordFqdn);
+  assert.deepEqual(roles(stack).replica, { role: "Primary", state: "Ready", source: null });
+  assert.equal(cnameRecord(stack).ttl, 3600);
+});
+
+test("a forced evacuation asks once for approval (the pairs' rule) and runs its pairs when a second person approves", async (t) => {
+  const stack = await start();
+  t.after(() => stack.stop());
+  const r = await stack.api.post<{ id: string }>("/api/evacuations", {
+    region: "eastus",
+    option: "Forced",
+    reason: "eastus is unhealthy",
+  });
+  const waiting = await followEvacuation(stack.api, r.body.id, (v) => v.awaitingApproval !== null);
+  assert.deepEqual(
+    waiting.awaitingApproval!.pairs.map((p) => p.pair),
+    ["lab"],
+  );
+  assert.equal(
+    (await stack.api.post(`/api/evacuations/${r.body.id}/approve`, { reason: "my own request" })).status,
+    403,
+  );
+  assert.equal(
+    (await stack.approver.post(`/api/evacuations/${r.body.id}/approve`, { reason: "confirmed eastus outage" })).status,
+    202,
+  );
+  const done = await followEvacuation(stack.api, r.body.id);
+  assert.equal(done.outcome, "succeeded", JSON.stringify(done));
+  assert.equal((await resolveCname(stack)).target, stack.lab.info.servers.replica.aRecordFqdn);
+});
