@@ -46,7 +46,7 @@ export interface Stack {
 export const APP_DIR = resolve(__dirname, "..", "..", "..");
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
-  const lab = await startLab(o.lab);
+  const lab = await startLab({ role: resolve(APP_DIR, "infra", "role.json"), ...o.lab }); // the deployment's role
   const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
   const settingsFile = join(work, "local.settings.json");
   const dataDir = join(work, "host-data");

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { ArmRequestRecord, ArmServer } from "./arm/arm-server";
 import { ArmError } from "./arm/errors";
 import type { Operation, Operations } from "./arm/operations";
+import type { Role, RoleDefinition, RoleEnforcer } from "./arm/rbac";
 import type { Azurite } from "./azurite";
 import type { Fault, FaultSpec, Faults } from "./faults";
 import type { UserIds } from "./identity/claims";
@@ -55,6 +56,10 @@ export interface Lab {
     /** The oid, sub and preferred_username this lab's tokens carry for a user. */
     user(user: string): UserIds;
   };
+  /** Replace the role the app's token holds (undefined: no role, every action allowed); see LabOptions.role. */
+  setRole(role: RoleDefinition | string | undefined): void;
+  /** The role the app's token holds now (undefined: none enforced). */
+  role(): Role | undefined;
   /** Process ids the lab started (for leak checks). */
   pids(): { postgres: number[]; azurite?: number; reaper?: number };
 }
@@ -69,6 +74,7 @@ export interface LabParts {
   faults: Faults;
   store: ZoneStore;
   ops: Operations;
+  rbac: RoleEnforcer;
   /** Stops everything started and removes the directory. */
   cleanup: () => Promise<void>;
   reaperPid?: number;
@@ -133,6 +139,8 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
       forgedToken: (req) => p.issuer.forgedToken(req),
       user: (user) => p.issuer.user(user),
     },
+    setRole: (role) => p.rbac.set(role),
+    role: () => p.rbac.current,
     pids: () => ({
       postgres: [p.pair.primary.pid(), p.pair.replica.pid()].filter((x): x is number => x !== undefined),
       azurite: p.azurite?.pid,

@@ -1,5 +1,6 @@
 // startLab(): the two-region lab — PostgreSQL pair, private CA, DNS server, ARM emulator, token issuer, Azurite,
 // reaper — started in stages. Every part is registered for cleanup as it starts, so a failure part-way stops them all.
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { startArmServer, type ArmServer } from "./arm/arm-server";
 import { dnsRoutes } from "./arm/dns-routes";
 import { labRoutes } from "./arm/lab-routes";
 import { Operations } from "./arm/operations";
+import { RoleEnforcer } from "./arm/rbac";
 import { operationRoutes, serverRoutes } from "./arm/server-routes";
 import { startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
@@ -50,6 +52,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     (options.zone ?? "lab.private.postgres.database.azure.com").toLowerCase(),
     options.regions ?? { primary: "eastus", replica: "westus" },
   );
+  // Before anything starts: a role that cannot be read fails the start with nothing to clean up.
+  const rbac = new RoleEnforcer(options.role, randomUUID());
   const dir = makeLabDir(options.baseDir ?? os.tmpdir());
   const cleanups = new Cleanups();
   cleanups.add(() => options.keepDir || fs.rmSync(dir, { recursive: true, force: true }));
@@ -75,6 +79,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       writer: { user: "app_writer", password: secret() },
     };
     const token = secret() + secret();
+    const adminToken = secret() + secret();
     const store = seedZone(id);
     const faults = new Faults();
 
@@ -84,7 +89,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       pg: { runner, dir, log, certs, servers: id, reaper, ...postgres },
       store,
       publicNames: new Map([id.primary, id.replica].map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn])),
-      arm: { cert: certs.arm.certPem, key: certs.arm.keyPem, token, faults, log },
+      arm: {
+        cert: certs.arm.certPem,
+        key: certs.arm.keyPem,
+        token,
+        adminToken,
+        authorize: (method, path) => rbac.check(method, path),
+        faults,
+        log,
+      },
       issuer: { cert: certs.identity.certPem, key: certs.identity.keyPem, controlToken: token, log },
       dir,
       cleanups,
@@ -116,7 +129,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       zone: id.zone,
       cnameRecord: "prod",
       cnameTtl: 3600,
-      arm: { endpoint: arm.endpoint, token },
+      arm: { endpoint: arm.endpoint, token, adminToken, appObjectId: rbac.objectId },
       caFile: certs.caFile,
       caPem: certs.caPem,
       rogueCaFile: certs.rogueCaFile,
@@ -154,6 +167,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       faults,
       store,
       ops,
+      rbac,
       cleanup: () => cleanups.run(),
       reaperPid: reaper.pid,
       log,

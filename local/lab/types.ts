@@ -1,3 +1,5 @@
+import type { RoleDefinition } from "./arm/rbac";
+
 // Public shapes of the lab. LabInfo is plain JSON so it can be printed (--json) and handed to other processes.
 
 export type Region = string;
@@ -22,7 +24,15 @@ export interface LabInfo {
   zone: string;
   cnameRecord: string;
   cnameTtl: number;
-  arm: { endpoint: string; token: string };
+  arm: {
+    endpoint: string;
+    /** The app's token (PGFLEX_STATIC_TOKEN): held to LabOptions.role when one is given. */
+    token: string;
+    /** The lab's own unrestricted token: /_lab control and tests acting as a person (an Owner). */
+    adminToken: string;
+    /** The object id ARM names in the app's 403 AuthorizationFailed (its managed identity's, in Azure). */
+    appObjectId: string;
+  };
   caFile: string;
   caPem: string;
   rogueCaFile: string;
@@ -81,6 +91,12 @@ export interface LabOptions {
   keepDir?: boolean;
   /** Skip Azurite (faster start for tests that don't need it). Default false. */
   azurite?: boolean;
+  /**
+   * The role the app's token holds in the ARM emulator (a role definition, or the path of its JSON file, e.g.
+   * infra/role.json): any action outside it is 403 AuthorizationFailed, as ARM answers. Default: none (every
+   * action allowed). The admin token is never restricted.
+   */
+  role?: RoleDefinition | string;
   log?: (line: string) => void;
   /**
    * Called as each part is up (progress; in tests, a fault: a throw fails the start, which then stops

@@ -68,10 +68,10 @@ export function cnameRecord(stack: Stack): { target: string; ttl: number; etag: 
   return { target: rs.cnameRecord!.cname.toLowerCase().replace(/\.$/, ""), ttl: rs.ttl, etag: rs.etag };
 }
 
-/** The real Private DNS SDK client, pointed at the lab's ARM emulator as the app's own is. */
+/** The real Private DNS SDK client, pointed at the lab's ARM emulator, acting as a person (the lab's admin token). */
 export function dnsClient(stack: Stack): PrivateDnsManagementClient {
   const { info } = stack.lab;
-  return new PrivateDnsManagementClient(staticTokenCredential(info.arm.token), info.subscriptionId, {
+  return new PrivateDnsManagementClient(staticTokenCredential(info.arm.adminToken), info.subscriptionId, {
     endpoint: info.arm.endpoint,
     credentialScopes: [`${info.arm.endpoint}/.default`],
     tlsOptions: { ca: info.caPem },

@@ -59,7 +59,8 @@ test("a replica promoted by hand (the article's procedure): two writable primari
   const { primary, replica } = info.servers;
 
   // Promote by hand, as a person following the article would, and leave the CNAME alone.
-  const arm = new PostgreSQLManagementFlexibleServerClient(staticTokenCredential(info.arm.token), info.subscriptionId, {
+  const person = staticTokenCredential(info.arm.adminToken); // the lab's admin token: not held to the app's role
+  const arm = new PostgreSQLManagementFlexibleServerClient(person, info.subscriptionId, {
     endpoint: info.arm.endpoint,
     credentialScopes: [`${info.arm.endpoint}/.default`],
     tlsOptions: { ca: info.caPem },

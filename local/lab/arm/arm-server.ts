@@ -21,14 +21,19 @@ export interface ArmRequestRecord {
 export interface ArmServerOptions {
   cert: string;
   key: string;
+  /** The app's token: held to the role (authorize) when one is enforced. */
   token: string;
+  /** The lab's own unrestricted token (lab control, tests acting as a person). */
+  adminToken: string;
+  /** The app's token only: a refusal (403 AuthorizationFailed) for an action its role does not grant. */
+  authorize?: (method: string, path: string) => ArmResponse | undefined;
   faults: Faults;
   log: (line: string) => void;
 }
 
 export interface MountedRoutes {
   arm: Routes[];
-  /** control routes under /_lab/ (same token; never logged or faulted) */
+  /** control routes under /_lab/ (either token; never logged, faulted or held to the role) */
   lab: Routes;
 }
 
@@ -119,7 +124,8 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     }
 
     const auth = req.headers.authorization ?? "";
-    if (auth !== `Bearer ${o.token}`) {
+    const asApp = auth === `Bearer ${o.token}`;
+    if (!asApp && auth !== `Bearer ${o.adminToken}`) {
       send(res, {
         status: 401,
         body: {
@@ -131,6 +137,11 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
           },
         },
       });
+      return;
+    }
+    const denied = asApp && !isLab ? o.authorize?.(method, url.pathname) : undefined;
+    if (denied) {
+      send(res, denied);
       return;
     }
 

@@ -1,0 +1,269 @@
+// Azure RBAC for the ARM emulator: a role definition (infra/role.json, the deployment's custom role), the
+// ARM action each request needs, and ARM's 403 AuthorizationFailed for an action the role does not grant.
+// Only the app's token is held to the role; the lab's admin token acts as a person with Owner would.
+//
+// What is modelled: actions (reads, writes, deletes, POST actions, LRO status polls) with ARM's wildcard
+// matching (case-insensitive, `*` matches any run of characters, `/` included) and NotActions subtracted,
+// per permission block. What is not: scopes (the lab's zone and servers share one resource group, and the
+// role is treated as assigned wherever the app calls), deny assignments, conditions, data actions.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ArmResponse } from "./router";
+
+/** The deployment's custom role (infra/role.json, which infra/main.bicep loads): what the stack enforces. */
+export const APP_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role.json");
+
+/**
+ * A role definition as `az role definition create --role-definition` takes it (Name, Description, Actions,
+ * NotActions, DataActions, NotDataActions, AssignableScopes; the CLI lower-cases the first letter of each key),
+ * or as ARM returns it (roleName, permissions: [{actions, notActions, dataActions, notDataActions}]).
+ */
+export interface RoleDefinition {
+  Name?: string;
+  roleName?: string;
+  IsCustom?: boolean;
+  Description?: string;
+  Actions?: string[];
+  NotActions?: string[];
+  DataActions?: string[];
+  NotDataActions?: string[];
+  AssignableScopes?: string[];
+  permissions?: Permission[];
+}
+
+export interface Permission {
+  actions?: string[];
+  notActions?: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+}
+
+/** A role ready to check: its name and its permission blocks. */
+export interface Role {
+  name: string;
+  /** The file it was read from (absolute), when it came from one. */
+  source?: string;
+  permissions: { actions: string[]; notActions: string[] }[];
+}
+
+/** The action a request needs and the scope ARM names in a refusal. */
+export interface RequiredAction {
+  action: string;
+  scope: string;
+}
+
+/** Reads a role definition (an object, or a path to a JSON file) into a Role; throws with what is wrong. */
+export function loadRole(def: RoleDefinition | string): Role {
+  let raw: unknown = def;
+  const where = typeof def === "string" ? `role definition ${def}` : "role definition";
+  if (typeof def === "string") {
+    try {
+      raw = JSON.parse(readFileSync(def, "utf8"));
+    } catch (e) {
+      throw new Error(`${where}: cannot read it as JSON: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${where}: must be a JSON object`);
+  // As the Azure CLI does: Name → name, Actions → actions, AssignableScopes → assignableScopes, …
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) r[k.charAt(0).toLowerCase() + k.slice(1)] = v;
+  const name = r.roleName ?? r.name;
+  if (typeof name !== "string" || !name) throw new Error(`${where}: Name (or roleName) is required`);
+  const list = (v: unknown, field: string): string[] => {
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || !x))
+      throw new Error(`${where}: ${field} must be an array of action strings`);
+    return v as string[];
+  };
+  let blocks: { actions: string[]; notActions: string[] }[];
+  if (r.permissions !== undefined) {
+    if (r.actions !== undefined) throw new Error(`${where}: give Actions or permissions, not both`);
+    if (!Array.isArray(r.permissions)) throw new Error(`${where}: permissions must be an array`);
+    blocks = (r.permissions as Record<string, unknown>[]).map((p, i) => ({
+      actions: list(p?.actions, `permissions[${i}].actions`),
+      notActions: list(p?.notActions, `permissions[${i}].notActions`),
+    }));
+  } else {
+    blocks = [{ actions: list(r.actions, "Actions"), notActions: list(r.notActions, "NotActions") }];
+  }
+  return { name, permissions: blocks, ...(typeof def === "string" ? { source: resolve(def) } : {}) };
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** ARM's action matching: case-insensitive, `*` is any run of characters (including `/`). */
+export function actionMatches(pattern: string, action: string): boolean {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    const body = pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*");
+    re = new RegExp(`^${body}$`, "i");
+    patternCache.set(pattern, re);
+  }
+  return re.test(action);
+}
+
+/** Granted when some permission block has a matching action and no matching not-action. */
+export function roleAllows(role: Role, action: string): boolean {
+  return role.permissions.some(
+    (p) => p.actions.some((a) => actionMatches(a, action)) && !p.notActions.some((n) => actionMatches(n, action)),
+  );
+}
+
+/** Segment spellings as the resource providers register them (actions are matched case-insensitively anyway). */
+const CANONICAL = new Map(
+  [
+    "Microsoft.Resources",
+    "Microsoft.Network",
+    "Microsoft.DBforPostgreSQL",
+    "Microsoft.Insights",
+    "subscriptions",
+    "resourceGroups",
+    "privateDnsZones",
+    "virtualNetworkLinks",
+    "flexibleServers",
+    "configurations",
+    "replicas",
+    "databases",
+    "firewallRules",
+    "administrators",
+    "locations",
+    "azureAsyncOperation",
+    "operationResults",
+    "providers",
+    "A",
+    "AAAA",
+    "CNAME",
+    "MX",
+    "PTR",
+    "SOA",
+    "SRV",
+    "TXT",
+    "ALL",
+    "stop",
+    "start",
+    "restart",
+  ].map((s) => [s.toLowerCase(), s]),
+);
+const canonical = (seg: string): string => CANONICAL.get(seg.toLowerCase()) ?? seg;
+
+const VERB: Record<string, string> = { GET: "read", HEAD: "read", PUT: "write", PATCH: "write", DELETE: "delete" };
+
+/**
+ * The ARM action a request needs, as Azure RBAC names it: `{namespace}/{type}[/{child type}…]/{read|write|delete}`
+ * for the resource (or collection) the path names, `…/{name}/action` for a POST to an action endpoint
+ * (scope: the resource it acts on). Subscription-level resources such as LRO status URLs map the same way
+ * (`Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read`). Undefined for a path ARM would not route.
+ */
+export function requiredAction(method: string, path: string): RequiredAction | undefined {
+  const m = method.toUpperCase();
+  const raw = path.split("/").filter(Boolean);
+  const segs = raw.map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  const lower = segs.map((s) => s.toLowerCase());
+  const scopeOf = (n: number): string => "/" + raw.slice(0, n).join("/");
+  let start: number;
+  if (lower[0] === "subscriptions" && segs.length >= 2) {
+    if (segs.length === 2) return plain(m, "Microsoft.Resources/subscriptions", scopeOf(2));
+    if (lower[2] === "providers") start = 3;
+    else if (lower[2] === "resourcegroups") {
+      if (segs.length === 3) return plain(m, "Microsoft.Resources/subscriptions/resourceGroups", scopeOf(2));
+      if (segs.length === 4) return plain(m, "Microsoft.Resources/subscriptions/resourceGroups", scopeOf(4));
+      if (lower[4] !== "providers") {
+        const types = [
+          "Microsoft.Resources/subscriptions/resourceGroups",
+          ...segs.slice(4).filter((_, i) => i % 2 === 0),
+        ];
+        return plain(m, types.join("/"), scopeOf(segs.length));
+      }
+      start = 5;
+    } else return undefined;
+  } else if (lower[0] === "providers") start = 1;
+  else return undefined;
+
+  const rest = segs.slice(start);
+  if (rest.length === 0) return undefined;
+  let end = rest.length;
+  let actionName: string | undefined;
+  if (m === "POST") {
+    if (rest.length < 2) return undefined; // a POST to a namespace alone is not an action
+    actionName = rest[rest.length - 1];
+    end -= 1;
+  }
+  // {namespace}/{type}/{name}/{type}/{name}…; a nested "providers/{namespace}" (an extension resource) is kept.
+  const types = [canonical(rest[0]!)];
+  for (let i = 1; i < end;) {
+    const seg = rest[i]!;
+    if (seg.toLowerCase() === "providers" && i + 1 < end) {
+      types.push("providers", canonical(rest[i + 1]!));
+      i += 2;
+      continue;
+    }
+    types.push(canonical(seg));
+    i += 2; // skip the name
+  }
+  const scope = scopeOf(start + end);
+  if (actionName !== undefined) return { action: `${types.join("/")}/${canonical(actionName)}/action`, scope };
+  return plain(m, types.join("/"), scope);
+}
+
+function plain(method: string, typePath: string, scope: string): RequiredAction | undefined {
+  const verb = VERB[method];
+  return verb ? { action: `${typePath}/${verb}`, scope } : undefined;
+}
+
+/** ARM's answer to a caller whose role assignments do not grant the action. */
+export function authorizationFailed(objectId: string, need: RequiredAction): ArmResponse {
+  return {
+    status: 403,
+    headers: { "x-ms-failure-cause": "gateway" },
+    body: {
+      error: {
+        code: "AuthorizationFailed",
+        message:
+          `The client '${objectId}' with object id '${objectId}' does not have authorization to perform action ` +
+          `'${need.action}' over scope '${need.scope}' or the scope is invalid. If access was recently granted, ` +
+          "please refresh your credentials.",
+      },
+    },
+  };
+}
+
+/**
+ * The role the app's identity holds in the lab. `check` answers a request with the 403 it would get, or
+ * undefined when the role grants it (or no role is enforced, or the path is not one ARM would route).
+ * The role can be replaced while the lab runs (tests take one action away at a time).
+ */
+export class RoleEnforcer {
+  private role: Role | undefined;
+  constructor(
+    role: RoleDefinition | string | undefined,
+    /** The object id ARM names in a refusal: the app's managed identity. */
+    readonly objectId: string,
+  ) {
+    this.role = role === undefined ? undefined : loadRole(role);
+  }
+
+  /** The role now enforced (undefined: every action is allowed). */
+  get current(): Role | undefined {
+    return this.role;
+  }
+
+  set(role: RoleDefinition | string | undefined): void {
+    this.role = role === undefined ? undefined : loadRole(role);
+  }
+
+  check(method: string, path: string): ArmResponse | undefined {
+    if (!this.role) return undefined;
+    const need = requiredAction(method, path);
+    if (!need || roleAllows(this.role, need.action)) return undefined;
+    return authorizationFailed(this.objectId, need);
+  }
+}
