@@ -1,0 +1,344 @@
+// The run view: a failover's steps as a live chart, what it is doing now and what it waits for, the plan
+// and the Approve / Abort form while it waits for approval, and once it ends: the outcome, the RTO
+// breakdown, the data at risk, the verification through the CNAME, the old primary's fence, the audit.
+import { renderApproval, riskText } from "./approval.js";
+import { renderChart } from "./chart.js";
+import { h, patch, replace } from "./dom.js";
+import { bytes, clock, dateTime, relative, seconds } from "./format.js";
+import { badge, facts } from "./parts.js";
+import { chartModel, stepLabel } from "./timeline.js";
+
+const RTO_ORDER = [
+  "preflight",
+  "confirm",
+  "approval",
+  "lowerTtl",
+  "drain",
+  "fence",
+  "catchUp",
+  "promote",
+  "repoint",
+  "verify",
+];
+
+function header(v) {
+  const r = v.result;
+  const plan = v.awaitingApproval;
+  return [
+    h(
+      "p",
+      { class: "crumbs" },
+      h("a", { href: "#/" }, "Pairs"),
+      " › ",
+      v.pair ? h("a", { href: `#/history/${encodeURIComponent(v.pair)}` }, `Runs of ${v.pair}`) : "Runs",
+      " › ",
+      v.runId ?? v.id,
+    ),
+    h(
+      "h1",
+      {},
+      `${v.dryRun ? "Dry run" : v.mode === "complete" ? "Completion" : "Failover"} of ${v.pair ?? "?"}`,
+      " ",
+      badge(plan ? "awaiting" : v.outcome),
+    ),
+    facts([
+      ["from → to", r?.from || plan ? `${r?.from ?? plan.from} → ${r?.to ?? plan.to}` : null],
+      ["option", v.option],
+      ["requested by", v.requester?.name ?? null],
+      ["why", v.reason],
+      ["note", v.note],
+      ["requested", dateTime(v.requestedAt)],
+      ["instance", h("code", {}, v.id)],
+    ]),
+  ];
+}
+
+function current(v) {
+  const c = v.currentStep;
+  return h(
+    "div",
+    { class: "now" },
+    h("h2", {}, "Now: ", h("span", { id: "current-step" }, stepLabel(c.step))),
+    h("p", { id: "current-message" }, c.message),
+    h("p", { class: "muted" }, `since ${clock(c.since)}`),
+  );
+}
+
+function outcome(v) {
+  const r = v.result;
+  return h(
+    "section",
+    { class: `card outcome outcome-${r.outcome}`, "aria-labelledby": "outcome-title" },
+    h("h2", { id: "outcome-title" }, "Outcome: ", badge(r.outcome)),
+    facts([
+      ["stopped at", r.failedStep ? stepLabel(r.failedStep) : null],
+      ["code", r.code ?? null],
+      ["reason", r.reason ?? null],
+      ["CNAME now", r.cname.target ? `${r.cname.target} (TTL ${r.cname.ttl ?? "?"} s)` : "unknown"],
+      ["why that is safe", r.cname.note || null],
+      [
+        "approval",
+        r.approval
+          ? `${r.approval.decision} by ${r.approval.by?.name ?? "nobody"} at ${clock(r.approval.at)}: ${r.approval.reason}`
+          : null,
+      ],
+      [
+        "alert confirmation",
+        r.confirmation ? (r.confirmation.down ? "the primary was down" : "the primary answered") : null,
+      ],
+    ]),
+    r.warnings.length
+      ? h(
+          "div",
+          { class: "warnings" },
+          h("h3", {}, "Warnings"),
+          h(
+            "ul",
+            {},
+            r.warnings.map((w) => h("li", {}, w)),
+          ),
+        )
+      : null,
+  );
+}
+
+function rto(r) {
+  const parts = RTO_ORDER.filter((k) => typeof r.rto[k] === "number").map((k) => [k, r.rto[k]]);
+  const max = Math.max(0.001, ...parts.map(([, s]) => s));
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "rto-title", id: "rto" },
+    h("h2", { id: "rto-title" }, "Recovery time"),
+    h(
+      "p",
+      { class: "lead" },
+      r.rto.total === null
+        ? "Not reached: the CNAME was not proven on a new primary."
+        : [
+            h("strong", { id: "rto-total" }, seconds(r.rto.total)),
+            " from the first step to the verified write through the CNAME",
+          ],
+    ),
+    h(
+      "table",
+      { class: "rto" },
+      h("caption", { class: "visually-hidden" }, "Seconds per step"),
+      h(
+        "tbody",
+        {},
+        parts.map(([k, s]) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, stepLabel(k)),
+            h("td", { class: "num" }, seconds(s)),
+            h(
+              "td",
+              { class: "rto-bar-cell", "aria-hidden": "true" },
+              h("div", { class: "rto-bar", style: { width: `${((s / max) * 100).toFixed(1)}%` } }),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function risk(v) {
+  const r = v.result;
+  const plan = v.awaitingApproval;
+  const at = r?.risk ?? plan?.risk ?? null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "risk-title", id: "risk" },
+    h("h2", { id: "risk-title" }, "Data at risk"),
+    facts([
+      ["what a promote may lose", riskText(at)],
+      [
+        "caught up",
+        r?.catchUp
+          ? `the replica replayed up to ${r.catchUp.lsn} after the fence (${clock(r.catchUp.caughtUpAt)})`
+          : null,
+      ],
+      [
+        "lag in preflight",
+        r?.rpo
+          ? `${bytes(r.rpo.bytes)}; last replay ${r.rpo.replaySeconds === null ? "unknown" : `${seconds(r.rpo.replaySeconds)} before`}${r.rpo.primaryReachable ? "" : " (primary unreachable)"}`
+          : null,
+      ],
+      ["accepted", v.acceptDataLoss ? "the request accepted data loss" : null],
+    ]),
+  );
+}
+
+function verification(r) {
+  const x = r.verification;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "verify-title", id: "verification" },
+    h("h2", { id: "verify-title" }, "Verification through the CNAME"),
+    facts([
+      ["answers", h("span", { id: "verified-address" }, `${x.name} → ${x.cnameChain.join(" → ")} → ${x.address}`)],
+      [
+        "DNS",
+        r.dns
+          ? `${r.dns.answers} answers in a row for the new target, ${seconds(r.dns.convergedSeconds)} after the repoint`
+          : null,
+      ],
+      [
+        "writable",
+        `pg_is_in_recovery() false, transaction_read_only ${x.transactionReadOnly}, a write made and rolled back`,
+      ],
+      ["TLS", `${x.tls.protocol ?? "?"}, verify-ca OK`],
+      ["certificate", `${x.tls.subject}, issued by ${x.tls.issuer}, valid to ${dateTime(x.tls.validTo)}`],
+      ["names", x.tls.subjectAltNames],
+      [
+        "verify-full on the CNAME",
+        x.verifyFull.ok
+          ? "OK: the certificate names the CNAME"
+          : `refused, as expected (${x.verifyFull.error ?? "the certificate does not name the CNAME"})`,
+      ],
+      ["server", x.serverVersion],
+    ]),
+  );
+}
+
+function fence(v) {
+  const f = v.oldPrimary;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "fence-title", id: "fence" },
+    h("h2", { id: "fence-title" }, "Old primary"),
+    facts([
+      ["server", f.server],
+      ["fence", f.fenced ? "fenced: new sessions read-only" : `not fenced (${f.state})`],
+      ["note", f.note ?? null],
+      ["watched until", f.watchUntil ? dateTime(f.watchUntil) : null],
+      ["last try", f.lastError ?? null],
+    ]),
+  );
+}
+
+function auditTable(timeline, start) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "audit" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["At", "+s", "Step", "Event", "Attempt", "Took", "Summary"].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        timeline.map((e) =>
+          h(
+            "tr",
+            { class: `ev-${e.event}` },
+            h("td", {}, clock(e.at)),
+            h("td", { class: "num" }, ((Date.parse(e.at) - start) / 1000).toFixed(1)),
+            h("td", {}, e.step),
+            h("td", {}, e.event),
+            h("td", { class: "num" }, e.attempt ?? ""),
+            h("td", { class: "num" }, e.durationMs === undefined ? "" : `${e.durationMs} ms`),
+            h("td", { class: "summary" }, e.summary),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The run view inside `main`; `update(view, now)` on every poll. */
+export function createRunView(main, me, decide) {
+  const box = (id) => h("div", { id });
+  const el = {
+    header: box("run-header"),
+    now: box("run-now"),
+    approval: box("run-approval"),
+    decided: h("p", { id: "decided", class: "result ok", role: "status" }),
+    chart: box("run-chart"),
+    outcome: box("run-outcome"),
+    rto: box("run-rto"),
+    risk: box("run-risk"),
+    verification: box("run-verification"),
+    fence: box("run-fence"),
+    auditCount: h("span"),
+    audit: box("run-audit"),
+  };
+  const auditDetails = h(
+    "details",
+    { class: "card", id: "audit" },
+    h("summary", {}, "Audit journal ", el.auditCount),
+    el.audit,
+  );
+  replace(
+    main,
+    h(
+      "div",
+      { class: "view", id: "run-view" },
+      el.header,
+      el.now,
+      el.approval,
+      el.decided,
+      el.chart,
+      el.outcome,
+      h("div", { class: "grid" }, el.rto, el.risk),
+      el.verification,
+      el.fence,
+      auditDetails,
+    ),
+  );
+  const observed = [];
+
+  return {
+    update(v, now) {
+      const c = v.currentStep;
+      const last = observed.at(-1);
+      if (!v.result && c && c.step !== "done" && (!last || last.step !== c.step || last.since !== c.since))
+        observed.push({ step: c.step, since: c.since });
+
+      const head = {
+        ...v,
+        timeline: null,
+        currentStep: null,
+        lastUpdatedTime: null,
+        oldPrimary: null,
+        result: v.result && { from: v.result.from, to: v.result.to },
+      };
+      patch(el.header, head, header);
+      const running = !v.result && c && c.step !== "done";
+      patch(el.now, running ? { step: c.step, since: c.since, message: c.message } : null, (x) =>
+        x ? current({ currentStep: x }) : [],
+      );
+      const plan = v.outcome === "running" ? v.awaitingApproval : null;
+      patch(el.approval, plan ? { plan, me, id: v.id } : null, (x) =>
+        x
+          ? renderApproval(x, async (decision, reason) => {
+              const r = await decide(v.id, decision, reason);
+              if (r.ok) el.decided.textContent = r.message;
+              return r;
+            })
+          : [],
+      );
+      const expires = document.getElementById("expires-in");
+      if (expires && plan) expires.textContent = `(${relative(plan.expiresAt, now)})`;
+      replace(el.chart, renderChart(chartModel(v, observed, now)));
+      const r = v.result;
+      patch(el.outcome, r ? v : null, (x) => (x ? outcome(x) : []));
+      patch(el.rto, r ? r : null, (x) => (x ? rto(x) : []));
+      patch(el.risk, r || plan ? { r, plan, a: v.acceptDataLoss } : null, () => (r || plan ? risk(v) : []));
+      patch(el.verification, r?.verification ? r : null, (x) => (x ? verification(x) : []));
+      patch(el.fence, v.oldPrimary, (x) => (x ? fence(v) : []));
+      el.auditCount.textContent = `(${v.timeline.length} entries)`;
+      patch(el.audit, v.timeline, (t) => auditTable(t, Date.parse(v.requestedAt ?? v.createdTime)));
+    },
+  };
+}
