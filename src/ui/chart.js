@@ -39,6 +39,16 @@ function stateOf(r) {
   return "ok";
 }
 
+const LEGEND = [
+  ["bar bar-ok", "done"],
+  ["bar bar-running", "running"],
+  ["bar bar-failed", "failed or refused"],
+  ["bar bar-skipped", "skipped"],
+  ["mark mark-succeeded", "attempt"],
+  ["mark mark-retry", "retry"],
+  ["mark mark-failed", "failed attempt"],
+];
+
 export function renderChart(model) {
   const axis = { start: model.start, end: model.end };
   const head = h(
@@ -130,18 +140,7 @@ export function renderChart(model) {
     h(
       "p",
       { class: "legend", "aria-hidden": "true" },
-      h("span", { class: "swatch bar-ok" }),
-      "done ",
-      h("span", { class: "swatch bar-running" }),
-      "running ",
-      h("span", { class: "swatch bar-failed" }),
-      "failed or refused ",
-      h("span", { class: "swatch mark-succeeded" }),
-      "attempt ",
-      h("span", { class: "swatch mark-retry" }),
-      "retry ",
-      h("span", { class: "swatch mark-failed" }),
-      "failed attempt",
+      LEGEND.map(([cls, text]) => [h("span", { class: `swatch ${cls}` }), text]),
     ),
   );
 }

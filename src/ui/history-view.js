@@ -8,6 +8,13 @@ export function renderHistory({ pair, runs }) {
     { class: "view", id: "history-view" },
     h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Pairs"), " › ", `Runs of ${pair}`),
     h("h1", {}, `Recent runs of ${pair}`),
-    h("section", { class: "card" }, runsTable(runs, `The last ${runs.length} runs of ${pair}, newest first`)),
+    h(
+      "section",
+      { class: "card" },
+      runsTable(
+        runs,
+        runs.length === 1 ? `The last run of ${pair}` : `The last ${runs.length} runs of ${pair}, newest first`,
+      ),
+    ),
   );
 }

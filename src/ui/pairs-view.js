@@ -70,11 +70,16 @@ function lag(pair) {
       sparkline(pair.lag.recent),
       latest
         ? facts([
-            ["latest", `${bytes(latest.bytes)} behind`],
+            [
+              "latest",
+              latest.bytes === null
+                ? `not measured${latest.note ? `: ${latest.note}` : ""}`
+                : `${bytes(latest.bytes)} behind`,
+            ],
             ["last replay", latest.replaySeconds === null ? "unknown" : `${seconds(latest.replaySeconds)} ago`],
             ["sampled", dateTime(latest.at)],
             ["primary", latest.primaryAlive ? latest.primary : `${latest.primary ?? "none"} (not answering)`],
-            ["note", latest.note ?? null],
+            ["note", latest.bytes === null ? null : (latest.note ?? null)],
           ])
         : h("p", { class: "muted" }, "No sample yet: the lag sampler runs every minute."),
     ),
