@@ -105,8 +105,16 @@ export function chartModel(view, observed = [], now = Date.now()) {
       });
   }
 
-  const firstStart = (r) => Math.min(...r.bars.map((b) => b.start), ...r.marks.map((m) => m.start));
-  const ordered = [...rows.values()].sort((a, b) => firstStart(a) - firstStart(b));
+  // Steps in the order they started. Bars carry the orchestration's own clock, marks the activities' wall
+  // clock: a row with bars is placed by them. Steps that start at the same instant (a skipped drain and the
+  // promote after it, in one episode) keep the run's order: result.phases when it has ended.
+  const phaseIndex = new Map();
+  (view.result?.phases ?? []).forEach((p, i) => phaseIndex.has(p.phase) || phaseIndex.set(p.phase, i));
+  const canonical = Object.keys(STEP_LABELS);
+  const rank = (r) =>
+    phaseIndex.get(r.key) ?? (canonical.includes(r.key) ? canonical.indexOf(r.key) : canonical.length);
+  const firstStart = (r) => Math.min(...(r.bars.length ? r.bars : r.marks).map((x) => x.start));
+  const ordered = [...rows.values()].sort((a, b) => firstStart(a) - firstStart(b) || rank(a) - rank(b));
   for (const r of ordered) {
     r.attempts = r.marks.length;
     r.retries = r.marks.filter((m) => m.attempt > 1).length;
