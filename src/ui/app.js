@@ -23,10 +23,14 @@ let generation = 0;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
 function showSignIn() {
   generation++;
   me = null;
   replace(who);
+  delete who.dataset.rendered;
+  updated.textContent = "";
   document.title = "Sign in · pgflex-failover";
   replace(
     main,
@@ -40,11 +44,13 @@ function showSignIn() {
         "You are not signed in, or your session has ended. The status page uses the same Microsoft Entra sign-in as the failover API.",
       ),
       h("p", {}, h("a", { class: "button", href: signInUrl(), id: "signin-link" }, "Sign in with Microsoft Entra ID")),
-      h(
-        "p",
-        { class: "muted" },
-        "On the local lab there is no Entra sign-in page: open the sign-in link that npm run drill prints.",
-      ),
+      LOOPBACK.test(location.hostname)
+        ? h(
+            "p",
+            { class: "muted" },
+            "On the local lab there is no Entra sign-in page: open a sign-in link that npm run drill prints.",
+          )
+        : null,
     ),
   );
   main.focus();

@@ -94,6 +94,40 @@ describe("status page", () => {
     await screenshot(page, "pairs-before");
   });
 
+  test("the page's endpoints: the files with their headers, /api/me, /api/pairs/{pair}/runs", async () => {
+    const carol = await stack.as("carol", READER);
+    const nobody = await stack.as("dave", []);
+    const me = await carol.get<{ name: string; oid: string; roles: string[]; idp: string }>("/api/me");
+    assert.equal(me.status, 200);
+    assert.deepEqual(me.body, { name: "Carol", oid: stack.lab.identity.user("carol").oid, roles: READER, idp: "aad" });
+    assert.equal((await nobody.get("/api/me")).status, 403);
+    assert.equal((await stack.api.as({}).get("/api/me")).status, 401);
+
+    const runs = await carol.get<{ pair: string; runs: unknown[] }>(`/api/pairs/${stack.pair}/runs`);
+    assert.deepEqual([runs.status, runs.body], [200, { pair: stack.pair, runs: [] }]);
+    const unknown = await carol.get<{ error: { code: string } }>("/api/pairs/nope/runs");
+    assert.deepEqual([unknown.status, unknown.body.error.code], [404, "PairNotFound"]);
+    for (const limit of ["0", "101", "x", "1.5"])
+      assert.equal((await carol.get(`/api/pairs/${stack.pair}/runs?limit=${limit}`)).status, 400, limit);
+    assert.equal((await nobody.get(`/api/pairs/${stack.pair}/runs`)).status, 403);
+
+    const js = await carol.get<string>("/api/ui/app.js");
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get("content-type") ?? "", /^text\/javascript/);
+    assert.match(js.headers.get("content-security-policy") ?? "", /script-src 'self';.*frame-ancestors 'none'/);
+    assert.equal(js.headers.get("x-content-type-options"), "nosniff");
+    const index = await carol.get<string>("/api/ui");
+    assert.match(index.body, /<script type="module" src="\/api\/ui\/app.js"><\/script>/);
+    const etag = js.headers.get("etag")!;
+    const again = await fetch(new URL("/api/ui/app.js", stack.host.url), {
+      headers: { authorization: `Bearer ${carol.caller.token}`, "if-none-match": etag },
+    });
+    assert.equal(again.status, 304);
+    for (const path of ["/api/ui/nope.js", "/api/ui/package.json", "/api/ui/..%2Fpackage.json", "/api/ui/x/app.js"])
+      assert.equal((await carol.get(path)).status, 404, path);
+    assert.equal((await stack.api.as({}).get("/api/ui")).status, 401, "behind App Service Authentication, as the API");
+  });
+
   test("a forced failover waits for approval: no Approve for the requester, no buttons for a reader; bob approves from the page and the steps appear in order until verified", async () => {
     const start = await stack.api.post<{ id: string; runId: string }>("/api/failovers", {
       pair: stack.pair,
@@ -112,6 +146,12 @@ describe("status page", () => {
       open("carol", READER, runPath),
       open("bob", APPROVER, runPath, recordSteps),
     ]);
+
+    const listed = await stack.api.get<{ runs: { runId: string; outcome: string }[] }>(`/api/pairs/${stack.pair}/runs`);
+    assert.deepEqual(
+      listed.body.runs.map((r) => [r.runId, r.outcome]),
+      [[runId, "running"]],
+    );
 
     // The plan, as every reader sees it.
     for (const { page } of [alice, carol, bob]) {
@@ -179,6 +219,27 @@ describe("status page", () => {
     await page.locator("#audit summary").click();
     assert.match(await text(page, "#audit"), /approved by Bob/);
     await screenshot(page, "run-done");
+
+    const done = await stack.api.get<{ runs: Record<string, unknown>[] }>(`/api/pairs/${stack.pair}/runs`);
+    assert.equal(done.body.runs.length, 1);
+    const { requestedAt, endedAt, rtoSeconds, summary, requester, ...rest } = done.body.runs[0]!;
+    assert.deepEqual(rest, {
+      runId,
+      id,
+      option: "Forced",
+      mode: "failover",
+      dryRun: false,
+      acceptDataLoss: false,
+      source: "http",
+      reason: "eastus outage INC-4711",
+      note: null,
+      alert: null,
+      outcome: "succeeded",
+    });
+    assert.deepEqual(requester, { name: "Alice", oid: stack.lab.identity.user("alice").oid });
+    assert.ok(typeof requestedAt === "string" && typeof endedAt === "string" && endedAt > requestedAt);
+    assert.equal(rtoSeconds, result.rto.total);
+    assert.match(String(summary), /^succeeded; CNAME → /);
   });
 
   test("pairs view after the failover: the CNAME on the new primary, the old one fenced, the run in the history", async () => {
