@@ -86,7 +86,8 @@ async function loop(gen, tick) {
     } catch (e) {
       if (gen !== generation) return;
       if (e instanceof SignedOut) return showSignIn();
-      if (e instanceof ApiError && first) {
+      // A refusal of the first call (no such run, no role) is the answer; a 5xx or the network is retried.
+      if (e instanceof ApiError && first && e.status < 500) {
         showProblem(e.status === 404 ? "Not found" : e.status === 403 ? "Not allowed" : "The app refused", e.message);
         return;
       }

@@ -24,7 +24,7 @@ function attemptTitle(m, axis) {
 
 function counts(r) {
   const parts = [];
-  if (r.attempts) parts.push(`${r.attempts} attempt${r.attempts === 1 ? "" : "s"}`);
+  if (r.attempts) parts.push(`${r.attempts} call${r.attempts === 1 ? "" : "s"}`);
   if (r.polls) parts.push(`${r.polls} poll${r.polls === 1 ? "" : "s"}`);
   if (r.retries) parts.push(`${r.retries} retr${r.retries === 1 ? "y" : "ies"}`);
   if (r.failures) parts.push(`${r.failures} failed`);
@@ -44,9 +44,9 @@ const LEGEND = [
   ["bar bar-running", "running"],
   ["bar bar-failed", "failed or refused"],
   ["bar bar-skipped", "skipped"],
-  ["mark mark-succeeded", "attempt"],
+  ["mark mark-succeeded", "call"],
   ["mark mark-retry", "retry"],
-  ["mark mark-failed", "failed attempt"],
+  ["mark mark-failed", "failed call"],
 ];
 
 export function renderChart(model) {
@@ -68,7 +68,7 @@ export function renderChart(model) {
       ),
     ),
     h("th", { scope: "col" }, "Took"),
-    h("th", { scope: "col" }, "Attempts"),
+    h("th", { scope: "col" }, "Calls"),
   );
   const rows = model.rows.map((r) => {
     const state = stateOf(r);

@@ -261,7 +261,7 @@ export function createRunView(main, me, decide) {
   const box = (id) => h("div", { id });
   const el = {
     header: box("run-header"),
-    now: box("run-now"),
+    now: h("div", { id: "run-now", "aria-live": "polite" }),
     approval: box("run-approval"),
     decided: h("p", { id: "decided", class: "result ok", role: "status" }),
     chart: box("run-chart"),
