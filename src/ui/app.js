@@ -14,7 +14,10 @@ const problem = document.getElementById("problem");
 
 const RUN_POLL_MS = 1000;
 const FINISHED_RUN_POLL_MS = 15000;
-const PAIRS_POLL_MS = 5000;
+// GET /api/pairs reads ARM and connects to every server: every 10 s per viewer is plenty (lag is sampled
+// once a minute); the runs (a scan of the audit table) every 30 s.
+const PAIRS_POLL_MS = 10000;
+const PAIR_RUNS_POLL_MS = 30000;
 const HISTORY_POLL_MS = 10000;
 
 let me = null;
@@ -103,10 +106,14 @@ function pairsRoute(gen) {
   document.title = "Pairs · pgflex-failover";
   const runsByPair = {};
   let rendered = false;
+  let runsAt = -Infinity;
   return loop(gen, async () => {
     const { pairs } = (await get(paths.pairs)).body;
-    const lists = await Promise.all(pairs.map((p) => get(paths.runs(p.name, 3)).then((r) => r.body.runs)));
-    pairs.forEach((p, i) => (runsByPair[p.name] = lists[i]));
+    if (Date.now() - runsAt >= PAIR_RUNS_POLL_MS || pairs.some((p) => !(p.name in runsByPair))) {
+      const lists = await Promise.all(pairs.map((p) => get(paths.runs(p.name, 3)).then((r) => r.body.runs)));
+      pairs.forEach((p, i) => (runsByPair[p.name] = lists[i]));
+      runsAt = Date.now();
+    }
     if (!rendered) replace(main, h("div", { id: "pairs-root" }));
     rendered = true;
     patch(main.firstChild, { pairs, runsByPair }, renderPairs);
