@@ -32,4 +32,14 @@ export default tseslint.config(
       "no-empty": ["error", { allowEmptyCatch: true }],
     },
   },
+  {
+    // The status page: plain ES modules run by the browser as they are (no build step).
+    files: ["src/ui/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: Object.fromEntries(
+        ["document", "window", "location", "fetch", "setTimeout", "clearTimeout", "Node"].map((g) => [g, "readonly"]),
+      ),
+    },
+  },
 );

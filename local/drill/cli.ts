@@ -3,11 +3,14 @@
 // tears everything down, and exits 0 only when the failover was verified through the CNAME.
 // With --traffic an application writes through the CNAME during the run (local/lab/traffic.ts) and the drill
 // reports acknowledged / lost / diverged writes; a planned failover that lost a write fails the drill.
+// While it runs it prints the status page's URL for the run and a sign-in link per lab user; with --hold the
+// lab and the host stay up after the run (for the page) until Ctrl-C.
 import { hostname, userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import { labSignInLink } from "../host/lab-sign-in";
 import { followFailover } from "./follow";
 import { phaseTable, progressLine, summary, type FailoverView } from "./render";
-import { startStack, type Stack } from "./stack";
+import { LAB_USERS, startStack, type Stack } from "./stack";
 import { trafficSummary } from "./traffic-summary";
 import { alertPayload } from "../lab/alert-payloads";
 import { promotedAt, startTraffic, type Traffic, type TrafficOptions, type TrafficReport } from "../lab/traffic";
@@ -21,10 +24,12 @@ interface Args {
   traffic?: TrafficOptions;
   /** Fire an Azure Monitor alert instead of a person's request: the primary's region goes down first. */
   alert?: "propose" | "auto";
+  /** Keep the lab and the host up after the run (the status page) until Ctrl-C. */
+  hold: boolean;
 }
 
 const USAGE =
-  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
+  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--hold] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
 
 function trafficOptions(v: { rate?: string; connections?: string; mode?: string }): TrafficOptions {
   const num = (flag: string, s: string | undefined): number | undefined => {
@@ -54,6 +59,7 @@ function parseCli(argv: string[]): Args {
         "traffic-mode": { type: "string" },
         alert: { type: "boolean", default: false },
         "alert-policy": { type: "string" },
+        hold: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -68,7 +74,15 @@ function parseCli(argv: string[]): Args {
     if (policy !== "propose" && policy !== "auto") throw new Error("--alert-policy must be propose or auto");
     if (v["alert-policy"] && !v.alert) throw new Error("--alert-policy needs --alert");
     const alert = v.alert ? policy : undefined;
-    return { json: v.json, forced: v.forced || !!alert, dryRun: v["dry-run"], verbose: v.verbose, traffic, alert };
+    return {
+      json: v.json,
+      forced: v.forced || !!alert,
+      dryRun: v["dry-run"],
+      verbose: v.verbose,
+      traffic,
+      alert,
+      hold: v.hold,
+    };
   } catch (e) {
     process.stderr.write(`drill: ${(e as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -82,6 +96,8 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   let stack: Stack | undefined;
   let stopTraffic: (() => Promise<void>) | undefined;
+  /** Set while --hold keeps the stack up: Ctrl-C ends the hold and the drill exits with its verdict. */
+  let release: (() => void) | undefined;
   const stop = async () => {
     await stopTraffic?.();
     if (stack) {
@@ -94,6 +110,7 @@ async function main(): Promise<number> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     process.once(sig, () => {
+      if (release) return release();
       say(`\n${sig}: tearing down`);
       void stop().finally(() => process.exit(130));
     });
@@ -128,6 +145,7 @@ async function main(): Promise<number> {
     }
     const started = args.alert ? await fireAlert(stack, args.alert, say) : await requestFailover(stack, request, say);
     if (!started) return 1;
+    await printStatusPage(stack, started.id, args.hold, say);
     const startedAt = Date.now();
     const approver = stack.approver;
     const view: FailoverView = await followFailover(api, started.id, {
@@ -171,12 +189,40 @@ async function main(): Promise<number> {
     say(
       `\n${ok ? "DRILL PASSED" : "DRILL FAILED"}${args.dryRun ? " (dry run: nothing was changed)" : ""}${lostPlanned ? `: a planned failover lost ${report.lost} acknowledged writes` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
     );
+    if (args.hold) {
+      say(`\nholding the lab and the host up: status page ${new URL("/api/ui", stack.host.url).href} (Ctrl-C to stop)`);
+      await new Promise<void>((r) => (release = r));
+      say("\nCtrl-C: tearing down");
+    }
     return ok ? 0 : 1;
   } catch (e) {
     say(`drill: ${(e as Error).stack ?? e}`);
     return 1;
   } finally {
     await stop();
+  }
+}
+
+/**
+ * The status page's URL for the run, and a sign-in link per lab user (the local host has no Entra sign-in
+ * page: a link opens a session in the browser that follows it, once). A link that cannot be made is said.
+ */
+async function printStatusPage(stack: Stack, id: string, hold: boolean, say: (s: string) => void) {
+  const page = `/api/ui#/runs/${encodeURIComponent(id)}`;
+  say(`\nstatus page: ${new URL(page, stack.host.url).href}`);
+  say("  sign in first, as one of the lab users (each link works once, in one browser):");
+  for (const [user, roles] of Object.entries(LAB_USERS)) {
+    try {
+      // Held labs may be looked at for hours: the session lasts as long as its token.
+      const token = await stack.lab.token({
+        user,
+        roles: [...roles],
+        ...(hold ? { expiresInSeconds: 12 * 3600 } : {}),
+      });
+      say(`    ${user} (${roles.join(", ")}): ${await labSignInLink(stack.host.url, token, page)}`);
+    } catch (e) {
+      say(`    ${user}: no sign-in link (${(e as Error).message})`);
+    }
   }
 }
 

@@ -2,9 +2,13 @@
 // - client-sent X-MS-CLIENT-PRINCIPAL{,-ID,-NAME,-IDP} headers are always removed (only the platform sets them);
 // - excludedPaths pass through unauthenticated;
 // - `Authorization: Bearer <token>`: a valid token injects the principal headers, any other → 401;
-// - no bearer token: per requireAuthentication/unauthenticatedClientAction (pass, 401 or 403).
+// - a session (auth-sessions.ts): the X-ZUMO-AUTH header or the AppServiceAuthSession cookie, opened by a
+//   sign-in at /.auth/login/aad (auth-endpoints.ts); its token is validated again on every request;
+// - no credential: per requireAuthentication/unauthenticatedClientAction (pass, 401 or 403).
 // Function keys are checked afterwards, independently, as the Functions host does behind Easy Auth.
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleAuthEndpoint } from "./auth-endpoints";
+import { AuthSessions, sessionCookie } from "./auth-sessions";
 import type { AuthSettings } from "./auth-settings";
 import { RPC_PATH } from "./client-input";
 import { PRINCIPAL_HEADERS, principalHeaders } from "./client-principal";
@@ -34,6 +38,7 @@ export class EasyAuth {
   private readonly keys: IssuerKeys;
   private readonly validator: TokenValidator;
   private readonly excluded: ExcludedPaths;
+  readonly sessions: AuthSessions;
 
   constructor(private readonly o: EasyAuthOptions) {
     const s = o.settings;
@@ -46,6 +51,23 @@ export class EasyAuth {
       now: o.now,
     });
     this.excluded = new ExcludedPaths(s.excludedPaths);
+    this.sessions = new AuthSessions(o.now);
+  }
+
+  /** Serves Easy Auth's own endpoints (/.auth/…): sign-in, sign-out, and the lab's sign-in links. */
+  endpoint(req: IncomingMessage, res: ServerResponse, url: URL, readBody: () => Promise<Buffer | null>) {
+    return handleAuthEndpoint(
+      {
+        sessions: this.sessions,
+        validate: (token) => this.validator.validate(token),
+        logger: this.o.logger,
+        issuer: this.o.settings.openIdIssuer,
+      },
+      req,
+      res,
+      url,
+      readBody,
+    );
   }
 
   /** Start-up lines describing the configuration (no secrets in it). */
@@ -94,9 +116,41 @@ export class EasyAuth {
         return this.refuse(401, req, path, `bearer token rejected: ${reason}`);
       }
     }
+    // A session handed out at sign-in: presented explicitly (X-ZUMO-AUTH), an unusable one is refused like
+    // a bad bearer token; a stale cookie is what a browser keeps after its session ended, so it counts as none.
+    const zumo = req.headers["x-zumo-auth"];
+    if (typeof zumo === "string") {
+      const why = await this.fromSession(req, zumo.trim());
+      if (why === null) return null;
+      return this.refuse(401, req, path, `X-ZUMO-AUTH session rejected: ${why}`);
+    }
+    const cookie = sessionCookie(req.headers.cookie);
+    if (cookie !== undefined) {
+      const why = await this.fromSession(req, cookie);
+      if (why === null) return null;
+      this.o.logger.host(`auth: ${req.method ?? "GET"} ${path}: session cookie not accepted (${why})`);
+    }
     const s = this.o.settings;
     if (!s.requireAuthentication || s.unauthenticatedClientAction === "AllowAnonymous") return null;
-    return this.refuse(s.unauthenticatedClientAction === "Return403" ? 403 : 401, req, path, "no bearer token");
+    return this.refuse(
+      s.unauthenticatedClientAction === "Return403" ? 403 : 401,
+      req,
+      path,
+      "no bearer token or session",
+    );
+  }
+
+  /** Injects the principal of a live session: null when it did, else why not (safe to log). */
+  private async fromSession(req: IncomingMessage, sessionId: string): Promise<string | null> {
+    const token = sessionId === "" ? undefined : this.sessions.token(sessionId);
+    if (token === undefined) return "no such session (signed out, expired, or from before a restart)";
+    try {
+      Object.assign(req.headers, principalHeaders(await this.validator.validate(token)));
+      return null;
+    } catch (err) {
+      this.sessions.close(sessionId);
+      return `its token is no longer accepted: ${err instanceof TokenRejected ? err.message : (err as Error).message}`;
+    }
   }
 
   private refuse(status: 401 | 403, req: IncomingMessage, path: string, why: string): AuthRefusal {

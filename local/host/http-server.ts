@@ -1,9 +1,10 @@
 // The host's HTTP surface on 127.0.0.1: /<routePrefix>/<route> for HTTP triggers and the
 // Durable HTTP API under /runtime/webhooks/durabletask (plus the RPC base used by DurableClient).
-// App Service Authentication (easy-auth.ts), when on, sees every request first; then a request is
-// routed and authorized by key before its body is read; bodies are capped (http-body.ts).
+// App Service Authentication (easy-auth.ts), when on, serves /.auth/* and sees every other request first;
+// then a request is routed and authorized by key before its body is read; bodies are capped (http-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { handleAdminInvoke, type AdminContext } from "./admin-api";
+import { AUTH_PREFIX, MAX_AUTH_BODY_BYTES } from "./auth-endpoints";
 import { RPC_PATH, WEBHOOK_PATH, type ClientInputData } from "./client-input";
 import { handleDurableApi, type DurableApiContext } from "./durable-api";
 import type { EasyAuth } from "./easy-auth";
@@ -107,6 +108,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         { message: t.message },
         { ...t.headers, ...(announcesBody(req) ? { connection: "close" } : {}) },
       );
+    // Easy Auth's own endpoints (sign-in, sign-out) are served by it, never by the Functions host.
+    if (deps.easyAuth && url.pathname.toLowerCase().startsWith(AUTH_PREFIX)) {
+      return deps.easyAuth.endpoint(req, res, url, () => readBodyWithin(req, MAX_AUTH_BODY_BYTES));
+    }
     // App Service Authentication runs in front of the Functions host: before routing and key checks.
     const denied = deps.easyAuth ? await deps.easyAuth.authenticate(req, url) : null;
     if (denied) {

@@ -33,6 +33,17 @@ export interface AuditJournal {
   list(runId: string): Promise<AuditEntry[]>;
   /** Numbers the next attempt of a step (1, 2, …); concurrent callers get distinct numbers. */
   nextAttempt(runId: string, key: AttemptKey): Promise<number>;
+  /**
+   * A pair's most recent runs, newest first: each run's "requested" entry and, once it has ended, its
+   * "completed" entry (at most `limit` runs).
+   */
+  recentRuns(pair: string, limit: number): Promise<RecentRun[]>;
+}
+
+/** One run of a pair as the journal knows it: requested, and completed once it has ended. */
+export interface RecentRun {
+  requested: AuditEntry;
+  completed?: AuditEntry;
 }
 
 const MAX_DETAIL = 30_000; // Table properties hold up to 64 KiB; keep well clear.
@@ -111,6 +122,30 @@ export class TableAuditJournal implements AuditJournal {
     throw new Error(`could not number the next attempt of ${key.step} in run ${runId}: counter contended`);
   }
 
+  /**
+   * The requested entries of the pair come from one query across partitions (the journal is partitioned
+   * by run): a table scan, acceptable for the few hundred runs a pair sees in its life. Each of the newest
+   * `limit` runs' completed entry is then read in its own partition.
+   */
+  async recentRuns(pair: string, limit: number): Promise<RecentRun[]> {
+    await ensureTable(this.table);
+    const requested: AuditEntry[] = [];
+    const filter = odata`pair eq ${pair} and event eq ${"requested"} and step eq ${"run"}`;
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+      requested.push(fromEntity(e));
+    const newest = requested.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, Math.max(0, limit));
+    return Promise.all(
+      newest.map(async (r) => {
+        const done: AuditEntry[] = [];
+        const inRun = odata`PartitionKey eq ${r.runId} and event eq ${"completed"} and step eq ${"run"}`;
+        for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: inRun } }))
+          done.push(fromEntity(e));
+        const completed = done.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).at(-1);
+        return completed ? { requested: r, completed } : { requested: r };
+      }),
+    );
+  }
+
   private async readCounter(runId: string, rowKey: string): Promise<(CounterEntity & { etag: string }) | undefined> {
     try {
       const e = await this.table.getEntity<{ attempts?: number }>(runId, rowKey);
@@ -157,6 +192,18 @@ export class MemoryAuditJournal implements AuditJournal {
   }
   async list(runId: string): Promise<AuditEntry[]> {
     return this.entries.filter((e) => e.runId === runId);
+  }
+  async recentRuns(pair: string, limit: number): Promise<RecentRun[]> {
+    const runLevel = (event: AuditEvent) =>
+      this.entries.filter((e) => e.pair === pair && e.step === "run" && e.event === event);
+    const completed = runLevel("completed");
+    return runLevel("requested")
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      .slice(0, Math.max(0, limit))
+      .map((r) => {
+        const done = completed.filter((c) => c.runId === r.runId).at(-1);
+        return done ? { requested: r, completed: done } : { requested: r };
+      });
   }
   async nextAttempt(runId: string, key: AttemptKey): Promise<number> {
     const k = `${runId}\n${counterRowKey(key)}`;
