@@ -167,8 +167,15 @@ var assignableScopes = union(
 )
 
 // Paths App Service Authentication lets through without a token: the alert endpoint (an action group calls it with
-// the function key) and the Durable extension's webhooks (system key). The same list as the lab's Easy Auth.
-var excludedPaths = ['/api/alerts', '/runtime/webhooks/durabletask', '/runtime/webhooks/durabletask/*']
+// the function key), the Durable extension's webhooks (system key), and the status page's files (they hold no
+// data; the page then shows its own sign-in). The same list as the lab's Easy Auth.
+var excludedPaths = [
+  '/api/alerts'
+  '/api/ui'
+  '/api/ui/*'
+  '/runtime/webhooks/durabletask'
+  '/runtime/webhooks/durabletask/*'
+]
 
 // ---------------------------------------------------------------------------------------------------------------
 // Identity, storage, monitoring
@@ -285,6 +292,8 @@ var appSettings = union(extraAppSettings, {
   PGFLEX_MANAGED_IDENTITY_CLIENT_ID: identity.properties.clientId
   PGFLEX_AUDIT_TABLE: auditTable
   PGFLEX_STATE_TABLE: stateTable
+  // A status page link (#/runs/<id>) survives the sign-in.
+  WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: 'true'
 })
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {

@@ -21,10 +21,23 @@ export function badRequest(field: string, message: string): HttpResponseInit {
 /** Request bodies of this API are small JSON objects; anything bigger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a JSON body: 413 above MAX_BODY_BYTES, 400 naming `body` when it is not JSON. */
+/**
+ * Reads a JSON body: 415 unless the content type is JSON (a form on another site cannot send one, so a
+ * browser session cookie cannot be used to forge a request), 413 above MAX_BODY_BYTES, 400 naming `body`
+ * when it is not JSON.
+ */
 export async function readJsonBody(
   request: HttpRequest,
 ): Promise<{ ok: true; value: unknown } | { ok: false; response: HttpResponseInit }> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") {
+    return {
+      ok: false,
+      response: error(415, "UnsupportedMediaType", "the body must be sent as content-type: application/json", {
+        field: "content-type",
+      }),
+    };
+  }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_BODY_BYTES) return { ok: false, response: tooLarge() };
   const text = await request.text();

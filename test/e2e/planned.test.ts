@@ -87,6 +87,14 @@ test("bad requests get 4xx naming the problem and start nothing", async () => {
   });
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, "PairNotFound");
+  // A form on another site can send text/plain with a JSON-looking body (and a browser's session cookie):
+  // only application/json is read.
+  const asForm = await fetch(new URL("/api/failovers", stack.host.url), {
+    method: "POST",
+    headers: { "content-type": "text/plain", authorization: `Bearer ${stack.api.caller.token}` },
+    body: JSON.stringify({ pair: "lab", reason: "forged by a form" }),
+  });
+  assert.equal(asForm.status, 415);
   const selfApproving = await stack.api.post<{ error: { field: string } }>("/api/failovers", {
     pair: "lab",
     reason: "drill",

@@ -5,10 +5,17 @@ import type { IssuerInfo } from "./issuer";
 
 /**
  * The paths Easy Auth lets through without a token (exact matches; "/*" covers what is below): the alert
- * endpoint, which an action group's "Azure Function" action calls with the function key, and Durable
- * Functions' own webhooks, reached with the system key. The same list as the deployment's.
+ * endpoint, which an action group's "Azure Function" action calls with the function key, the status page's
+ * files (no data in them: the page shows its own sign-in), and Durable Functions' own webhooks, reached with
+ * the system key. The same list as the deployment's.
  */
-export const EXCLUDED_PATHS = ["/api/alerts", "/runtime/webhooks/durabletask", "/runtime/webhooks/durabletask/*"];
+export const EXCLUDED_PATHS = [
+  "/api/alerts",
+  "/api/ui",
+  "/api/ui/*",
+  "/runtime/webhooks/durabletask",
+  "/runtime/webhooks/durabletask/*",
+];
 
 export function authSettingsV2(i: Pick<IssuerInfo, "issuer" | "clientId">) {
   return {
