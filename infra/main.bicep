@@ -279,7 +279,8 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 
 // The app's settings. Storage by identity: the Functions host and the Durable task hub through AzureWebJobsStorage__*
 // (accountName, credential, clientId); the app's own audit and state tables through AzureWebJobsStorage__tableServiceUri,
-// which the app reads (src/config/settings.ts) with its PGFLEX_* credential.
+// which the app reads (src/config/settings.ts) with its PGFLEX_* credential. WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: a
+// status page link (#/runs/<id>) survives the sign-in.
 var appSettings = union(extraAppSettings, {
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -292,7 +293,6 @@ var appSettings = union(extraAppSettings, {
   PGFLEX_MANAGED_IDENTITY_CLIENT_ID: identity.properties.clientId
   PGFLEX_AUDIT_TABLE: auditTable
   PGFLEX_STATE_TABLE: stateTable
-  // A status page link (#/runs/<id>) survives the sign-in.
   WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: 'true'
 })
 
