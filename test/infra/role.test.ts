@@ -211,6 +211,7 @@ test("with the template's settings (and the example parameters' pairs) the app's
     PGFLEX_MANAGED_IDENTITY_CLIENT_ID: "22222222-2222-2222-2222-222222222222",
     PGFLEX_AUDIT_TABLE: json("infra/main.json").parameters.auditTable.defaultValue,
     PGFLEX_STATE_TABLE: json("infra/main.json").parameters.stateTable.defaultValue,
+    WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: "true",
   };
   assert.deepEqual(
     Object.keys(env).sort(),
