@@ -10,6 +10,11 @@ export interface Credentials {
   password: string;
 }
 
+export type SessionQuery = <T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params?: unknown[],
+) => Promise<T[]>;
+
 export interface PgNodeConfig {
   label: string; // server name, for messages
   address: string; // loopback address this "region" listens on
@@ -136,11 +141,16 @@ export class PgNode {
     params: unknown[] = [],
     creds?: Credentials,
   ): Promise<T[]> {
+    return this.session((q) => q<T>(sql, params), creds);
+  }
+
+  /** Several queries on one connection (a watch that must not pay a TLS handshake per look). */
+  async session<R>(work: (q: SessionQuery) => Promise<R>, creds?: Credentials): Promise<R> {
     const client = new pg.Client(this.clientConfig(creds));
     client.on("error", () => undefined); // a server going down mid-query must not crash the lab
     await client.connect();
     try {
-      return (await client.query<T>(sql, params)).rows;
+      return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
     } finally {
       await client.end().catch(() => undefined);
     }
