@@ -144,6 +144,9 @@ async function initdb(o: PgPairsOptions, dataDir: string): Promise<void> {
       "UTF8",
       "--no-locale",
       "--no-sync",
+      // 1 MB WAL segments instead of 16: every cluster of a many-pair lab is copied and base-backed-up with its
+      // pg_wal, and removed at stop; the app only ever sees LSNs, which do not depend on the segment size.
+      "--wal-segsize=1",
     ]);
   } finally {
     fs.rmSync(pwFile, { force: true });
