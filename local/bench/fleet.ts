@@ -2,8 +2,8 @@
 // the first 200 of GET /api/evacuations/{id}. One lab serves the unthrottled sizes in turn (each evacuation names
 // fresh pairs); the largest size runs on its own lab with ARM throttling on.
 import type { FailoverApi } from "../drill/api";
-import { startStack, type Stack } from "../drill/stack";
-import type { ThrottleSpec } from "../lab/arm/throttle";
+import { startStack } from "../drill/stack";
+import type { ThrottleSpec, ThrottleState } from "../lab/arm/throttle";
 
 /** The evacuation's status, as the API answers it. */
 export interface EvacuationView {
@@ -27,6 +27,12 @@ export interface EvacuationSample {
   summary: EvacuationView["summary"];
   /** ARM requests the lab answered 429 during this evacuation. */
   throttledRequests: number;
+}
+
+/** What an evacuation needs of the stack: the API as alice, and the lab's pairs and throttling count. */
+export interface EvacuationTarget {
+  api: FailoverApi;
+  lab: { info: { pairs: unknown[] }; throttleState(): ThrottleState };
 }
 
 const REGION = "eastus";
@@ -66,8 +72,8 @@ export async function throttledSample(
   }
 }
 
-async function evacuate(
-  stack: Stack,
+export async function evacuate(
+  stack: EvacuationTarget,
   pairs: string[] | undefined,
   throttled: boolean,
   log: (line: string) => void,

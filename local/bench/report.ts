@@ -61,8 +61,12 @@ export interface BenchReport {
       hostMs: Stat | null;
       usPerEvent: number | null;
     }[];
-    /** d log(time) / d log(events) between the two largest histories: 1 is linear, 2 quadratic. */
+    /**
+     * d log(time) / d log(events) between the two largest histories (1 is linear, 2 quadratic), from the fastest
+     * episode at each length (other work on the machine only ever adds time); and the same from the medians.
+     */
     replayExponent: number | null;
+    replayExponentMedian: number | null;
     orchestrationsPerSecond: Stat | null;
     batch: number;
   };

@@ -76,7 +76,8 @@ export function renderReport(r: BenchReport): string {
         String(c.usPerEvent ?? "–"),
       ]),
     ),
-    `  replay growth (log-log slope, two largest): ${r.hostCost.replayExponent ?? "–"}; trivial orchestrations/s (${r.hostCost.batch} at once): ${s(r.hostCost.orchestrationsPerSecond, 1)}`,
+    `  replay growth (log-log slope, two largest): ${r.hostCost.replayExponent ?? "–"} on the fastest episodes, ${r.hostCost.replayExponentMedian ?? "–"} on medians`,
+    `  trivial orchestrations/s (${r.hostCost.batch} at once): ${s(r.hostCost.orchestrationsPerSecond, 1)}`,
     "",
     "Lab (seconds)",
     grid(

@@ -40,7 +40,7 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
       ...(throttled ? {} : { note: r.fleet.note }),
     },
     {
-      name: "replay cost linear in history (log-log slope, 1000 → 5000 events)",
+      name: "replay cost linear in history (log-log slope of the fastest episodes, 1000 → 5000 events)",
       target: `≤ ${TARGETS.replayExponent}`,
       ...check(r.hostCost.replayExponent, TARGETS.replayExponent),
     },

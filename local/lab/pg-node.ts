@@ -111,6 +111,32 @@ export class PgNode {
       });
   }
 
+  /** Bytes in the server's log now (to read what it logs from here on). */
+  logSize(): number {
+    try {
+      return fs.statSync(this.cfg.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** What the server logged after `offset` bytes. */
+  logSince(offset: number): string {
+    try {
+      const fd = fs.openSync(this.cfg.logFile, "r");
+      try {
+        const size = fs.fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.max(0, size - offset));
+        fs.readSync(fd, buf, 0, buf.length, offset);
+        return buf.toString("utf8");
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return "";
+    }
+  }
+
   logTail(lines = 15): string {
     try {
       return fs.readFileSync(this.cfg.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");

@@ -21,15 +21,18 @@ export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: 
 }
 
 /**
- * Promote a standby; returns the time it answered "not in recovery" (it accepts writes from then on).
- * pg_promote(wait => true) only looks every 100 ms, so the lab asks without waiting and watches every 10 ms:
- * the bench measures the app's detection lag from this moment.
+ * Promote a standby; returns when it left recovery (it accepts writes from then on): the bench measures the app's
+ * detection lag from this moment. pg_promote(wait => true) only looks every 100 ms, so the lab asks without waiting
+ * and watches every 10 ms; the server's own log line "ready to accept connections" (ms, written by the postmaster
+ * as recovery ends) is used when it is earlier — the watch runs on the lab's event loop, which a busy machine or a
+ * busy emulator can delay.
  */
 export async function promote(node: PgNode, timeoutMs = 60_000): Promise<Date> {
+  const logFrom = node.logSize();
   const { ok } = await node.queryOne<{ ok: boolean }>("select pg_promote(false) ok");
   if (!ok) throw new Error(`pg_promote on ${node.cfg.label} was not accepted`);
   const deadline = Date.now() + timeoutMs;
-  return node.session(async (q) => {
+  const watched = await node.session(async (q) => {
     for (;;) {
       const [row] = await q<{ r: boolean }>("select pg_is_in_recovery() r");
       if (row && !row.r) return new Date();
@@ -37,6 +40,17 @@ export async function promote(node: PgNode, timeoutMs = 60_000): Promise<Date> {
       await sleep(10);
     }
   });
+  const logged = readyForWrites(node.logSince(logFrom));
+  return logged && logged.getTime() < watched.getTime() ? logged : watched;
+}
+
+/** The time of "database system is ready to accept connections" (not "read-only") in log text, if in UTC. */
+export function readyForWrites(log: string): Date | undefined {
+  const m =
+    /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) (UTC|GMT) \[\d+\] LOG: {2}database system is ready to accept connections$/m.exec(
+      log,
+    );
+  return m ? new Date(`${m[1]}T${m[2]}Z`) : undefined;
 }
 
 /** After a standalone promote the old primary no longer feeds the replica: drop its slot so it stops retaining WAL. */

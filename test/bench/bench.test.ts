@@ -61,6 +61,7 @@ test(
     );
     for (const c of r.hostCost.replay) measured(c.episodeMs, `replay at ${c.events} events`);
     assert.equal(typeof r.hostCost.replayExponent, "number");
+    assert.equal(typeof r.hostCost.replayExponentMedian, "number");
     measured(r.hostCost.orchestrationsPerSecond, "orchestrations per second");
 
     assert.deepEqual(

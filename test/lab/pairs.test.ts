@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLab, type Lab } from "../../local/lab";
 import { appSettingsFor } from "../../local/lab/app-settings";
+import { readyForWrites } from "../../local/lab/pg-replication";
 import { loadConfig } from "../../src/config/settings";
 import { clients, labResolver, queryByName, waitFor } from "./helpers";
 import { LAB_TEST } from "./timeouts";
@@ -216,4 +217,17 @@ describe("a lab of several pairs", () => {
       assert.equal((await sdk.pg.servers.get(rg(), lab.info.servers.replica.name)).replicationRole, "GeoAsyncReplica");
     },
   );
+});
+
+test("readyForWrites: the server's own time for the end of recovery, not the read-only start of a standby", () => {
+  const log = [
+    "2026-11-27 09:32:39.652 UTC [22708] LOG:  database system is ready to accept read-only connections",
+    "2026-11-27 09:32:39.838 UTC [22711] LOG:  received promote request",
+    "2026-11-27 09:32:39.850 UTC [22711] LOG:  archive recovery complete",
+    "2026-11-27 09:32:39.851 UTC [22708] LOG:  database system is ready to accept connections",
+    "",
+  ].join("\n");
+  assert.equal(readyForWrites(log)?.toISOString(), "2026-11-27T09:32:39.851Z");
+  assert.equal(readyForWrites(log.split("\n").slice(0, 3).join("\n")), undefined);
+  assert.equal(readyForWrites(log.replaceAll(" UTC ", " CET ")), undefined, "only a zone it can read");
 });
