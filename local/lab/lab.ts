@@ -15,7 +15,7 @@ import { startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
 import { startDnsServer, type DnsServer } from "./dns-server";
 import { Faults } from "./faults";
-import { writeFileMode } from "./files";
+import { removeTree, writeFileMode } from "./files";
 import { authSettingsV2 } from "./identity/auth-settings";
 import { startIssuer, type Issuer } from "./identity/issuer";
 import { FlexServers } from "./flex/servers";
@@ -55,7 +55,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   );
   const dir = makeLabDir(options.baseDir ?? os.tmpdir());
   const cleanups = new Cleanups();
-  cleanups.add(() => options.keepDir || fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.add(() => options.keepDir || removeTree(dir));
   try {
     const runner = createRunner(options.pgBinDir ?? defaultPgBinDir(), dir, log);
     requireReachable(runner, [dir], "rx");

@@ -103,7 +103,7 @@ export async function createPgPairs(
     t = Date.now();
     await template.stop("fast");
     await eachLimited(others, PARALLEL, async ({ primary }) => {
-      fs.cpSync(template.cfg.dataDir, primary.cfg.dataDir, { recursive: true });
+      await fs.promises.cp(template.cfg.dataDir, primary.cfg.dataDir, { recursive: true });
       fs.rmSync(path.join(primary.cfg.dataDir, "postmaster.opts"), { force: true });
       primary.writeLabConf();
       runner.chown(primary.cfg.dataDir, true);
