@@ -24,7 +24,7 @@ export interface BenchOptions {
 export function sizes(quick: boolean) {
   return quick
     ? {
-        labPairs: [1, 2],
+        labPairs: [1],
         fleet: [1, 2],
         throttled: { pairs: 3, limits: { reads: { bucket: 30, refillPerSecond: 10 } } as ThrottleSpec },
         replayLengths: [100, 1000, 5000],

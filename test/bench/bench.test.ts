@@ -66,7 +66,7 @@ test(
 
     assert.deepEqual(
       r.lab.map((l) => l.pairs),
-      [1, 2],
+      [1],
     );
     for (const l of r.lab) {
       measured(l.start, `lab start (${l.pairs})`);
