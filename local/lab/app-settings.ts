@@ -1,10 +1,12 @@
 // The app settings that point pgflex-failover at a running lab: the same code paths as in Azure, with the
 // lab's ARM endpoint and CA, a static token instead of a managed identity, the lab's DNS server, Azurite
-// for the audit journal, timings short enough for a drill, and App Service Authentication trusting the lab's
-// token issuer (the local host plays Easy Auth from the authsettingsV2 file named here).
-import type { LabInfo } from "./types";
+// for the audit journal, every pair of the lab in PGFLEX_PAIRS, timings short enough for a drill, and App
+// Service Authentication trusting the lab's token issuer (the local host plays Easy Auth from the
+// authsettingsV2 file named here).
+import { LAB_PAIR } from "./names";
+import type { LabInfo, LabPairInfo } from "./types";
 
-export const LAB_PAIR = "lab";
+export { LAB_PAIR };
 
 export interface LabPairOverrides {
   timings?: Record<string, number>;
@@ -21,20 +23,29 @@ export interface LabPairOverrides {
    * out WEBSITE_AUTH_ENABLED and the LOCALHOST_AUTH_* settings, as an app without Easy Auth has none.
    */
   auth?: boolean;
+  /**
+   * Overrides for single pairs by name ("lab-1": {timings: {drainCapSeconds: 0}}), applied over the ones above
+   * (section by section: a pair's timings are merged with the common timings).
+   */
+  perPair?: Record<string, LabPairOverrides>;
 }
 
-export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
+/** Overrides that shape one pair's settings (auth and perPair are for the whole app). */
+export type PairShape = Omit<LabPairOverrides, "auth" | "perPair">;
+
+/** One pair's entry in PGFLEX_PAIRS (pair 0 unless another of `info.pairs` is given). */
+export function labPair(info: LabInfo, o: PairShape = {}, pair: LabPairInfo = pairZero(info)) {
   return {
-    name: LAB_PAIR,
+    name: pair.name,
     dns: {
       subscriptionId: info.subscriptionId,
       resourceGroup: info.resourceGroup,
       zone: info.zone,
-      cname: info.cnameRecord,
+      cname: pair.cnameRecord,
     },
     servers: [
-      { resourceId: info.servers.primary.resourceId, aRecord: info.servers.primary.aRecord },
-      { resourceId: info.servers.replica.resourceId, aRecord: info.servers.replica.aRecord },
+      { resourceId: pair.servers.primary.resourceId, aRecord: pair.servers.primary.aRecord },
+      { resourceId: pair.servers.replica.resourceId, aRecord: pair.servers.replica.aRecord },
     ],
     probe: {
       database: info.postgres.database,
@@ -66,10 +77,13 @@ export function labPair(info: LabInfo, o: LabPairOverrides = {}) {
 }
 
 export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}): Record<string, string> {
+  const names = pairsOf(info).map((p) => p.name);
+  for (const name of Object.keys(overrides.perPair ?? {}))
+    if (!names.includes(name)) throw new Error(`perPair: no lab pair '${name}' (pairs: ${names.join(", ")})`);
   return {
     FUNCTIONS_WORKER_RUNTIME: "node",
     AzureWebJobsStorage: info.azurite.connectionString,
-    PGFLEX_PAIRS: JSON.stringify([labPair(info, overrides)]),
+    PGFLEX_PAIRS: JSON.stringify(pairsOf(info).map((p) => labPair(info, shapeFor(overrides, p.name), p))),
     PGFLEX_ARM_ENDPOINT: info.arm.endpoint,
     PGFLEX_ARM_CA_FILE: info.caFile,
     PGFLEX_CREDENTIAL: "staticToken",
@@ -78,6 +92,30 @@ export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}):
     PGFLEX_LAB_PROBE_PASSWORD: info.postgres.app.password,
     ...(overrides.auth === false ? {} : authSettings(info)),
   };
+}
+
+/** A LabInfo from before the lab had several pairs describes one, pair 0. */
+function pairsOf(info: LabInfo): LabPairInfo[] {
+  return info.pairs?.length ? info.pairs : [pairZero(info)];
+}
+
+function pairZero(info: LabInfo): LabPairInfo {
+  return info.pairs?.[0] ?? { name: LAB_PAIR, cnameRecord: info.cnameRecord, servers: info.servers };
+}
+
+/** The common overrides with the pair's own merged over them, section by section. */
+export function shapeFor(o: LabPairOverrides, pair: string): PairShape {
+  const { auth: _auth, perPair, ...common } = o;
+  const own = perPair?.[pair];
+  if (!own) return common;
+  const { auth: _a, perPair: _p, ...mine } = own;
+  const merged: Record<string, unknown> = { ...common };
+  for (const [k, v] of Object.entries(mine)) {
+    const base = merged[k];
+    merged[k] =
+      v && typeof v === "object" && base && typeof base === "object" ? { ...(base as object), ...(v as object) } : v;
+  }
+  return merged as PairShape;
 }
 
 /** What App Service sets when Easy Auth is on, and where the local host finds its configuration and CA. */

@@ -1,6 +1,6 @@
 // `npm run lab`: start the two-region lab, print how to use it, run until Ctrl-C/SIGTERM, then clean up.
-// Options: --json (one JSON object on stdout, logs on stderr), --promote-delay-ms N, --pg-bin DIR,
-// --zone NAME, --base-dir DIR, --keep-dir, --no-azurite, --quiet.
+// Options: --pairs N, --json (one JSON object on stdout, logs on stderr), --promote-delay-ms N, --pg-bin DIR,
+// --zone NAME, --base-dir DIR, --keep-dir, --no-azurite, --arm-throttle, --quiet.
 import { parseArgs } from "node:util";
 import { describeLab } from "./describe";
 import { startLab } from "./lab";
@@ -13,7 +13,7 @@ interface CliArgs {
 }
 
 const USAGE =
-  "usage: npm run lab -- [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--quiet]\n";
+  "usage: npm run lab -- [--pairs N] [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--arm-throttle] [--quiet]\n";
 
 function parseCli(argv: string[]): CliArgs {
   const { values: v } = parseArgs({
@@ -24,6 +24,8 @@ function parseCli(argv: string[]): CliArgs {
       quiet: { type: "boolean", default: false },
       "keep-dir": { type: "boolean" },
       "no-azurite": { type: "boolean" },
+      "arm-throttle": { type: "boolean" },
+      pairs: { type: "string" },
       "promote-delay-ms": { type: "string" },
       "pg-bin": { type: "string" },
       zone: { type: "string" },
@@ -38,10 +40,15 @@ function parseCli(argv: string[]): CliArgs {
   const promoteDelayMs = v["promote-delay-ms"] === undefined ? undefined : Number(v["promote-delay-ms"]);
   if (promoteDelayMs !== undefined && !(promoteDelayMs >= 0))
     throw new Error("--promote-delay-ms must be a number >= 0");
+  const pairs = v.pairs === undefined ? undefined : Number(v.pairs);
+  if (pairs !== undefined && !(Number.isInteger(pairs) && pairs >= 1))
+    throw new Error("--pairs must be a whole number >= 1");
   return {
     json: v.json,
     quiet: v.quiet,
     options: {
+      pairs,
+      armThrottle: v["arm-throttle"] ? true : undefined,
       keepDir: v["keep-dir"],
       azurite: v["no-azurite"] ? false : undefined,
       promoteDelayMs,

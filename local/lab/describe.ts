@@ -24,6 +24,7 @@ export function describeLab(info: LabInfo): string {
     `  CNAME          ${info.cnameRecord}.${info.zone} -> ${p.aRecordFqdn} (TTL ${info.cnameTtl})`,
     `  primary        ${p.name} (${p.region})  ${p.fqdn}  A ${p.aRecordFqdn} = ${p.address}:${info.postgres.port}`,
     `  replica        ${r.name} (${r.region})  ${r.fqdn}  A ${r.aRecordFqdn} = ${r.address}:${info.postgres.port}`,
+    ...otherPairs(info),
     `  admin / app    ${info.postgres.admin.user} / ${info.postgres.app.user}`,
     `  Azurite table  ${info.azurite.tableEndpoint || "(disabled)"}`,
     `  token issuer   ${id.issuer}   (tenant ${id.tenantId})`,
@@ -50,6 +51,20 @@ export function describeLab(info: LabInfo): string {
     `  curl -sS --cacert ${info.caFile} ${id.metadataUrl}`,
     "",
   ].join("\n");
+}
+
+/** Pair 0 is described above; every other pair in one line each (its CNAME and its two servers). */
+function otherPairs(info: LabInfo): string[] {
+  const rest = (info.pairs ?? []).slice(1);
+  if (rest.length === 0) return [];
+  const server = (s: LabInfo["servers"]["primary"]): string => `${s.name} (${s.region}) ${s.address}`;
+  return [
+    `  pairs          ${info.pairs.length}: ${info.pairs.map((p) => `${p.name} → ${p.cnameRecord}`).join(", ")}`,
+    ...rest.map(
+      (p) =>
+        `  ${p.name.padEnd(14)} ${p.cnameRecord}.${info.zone}: primary ${server(p.servers.primary)}, replica ${server(p.servers.replica)}`,
+    ),
+  ];
 }
 
 /** Sets TOKEN in the shell: node reads the JSON answer (node is there wherever the lab runs; jq may not be). */

@@ -4,6 +4,7 @@ import type { ArmRequestRecord, ArmServer } from "./arm/arm-server";
 import { ArmError } from "./arm/errors";
 import type { Operation, Operations } from "./arm/operations";
 import type { Role, RoleDefinition, RoleEnforcer } from "./arm/rbac";
+import type { ArmThrottle, ThrottleSpec, ThrottleState } from "./arm/throttle";
 import type { Azurite } from "./azurite";
 import type { Fault, FaultSpec, Faults } from "./faults";
 import type { UserIds } from "./identity/claims";
@@ -20,9 +21,19 @@ export interface Lab {
   /** Stops everything this lab started and removes its directory. Idempotent. */
   stop(): Promise<void>;
   faults: { add(spec: FaultSpec): Fault; clear(id?: string): void; list(): Fault[] };
-  /** Crash the region's server (immediate shutdown); its ARM state becomes Inaccessible. */
+  /** Crash every server in the region, of every pair (immediate shutdown); their ARM state becomes Inaccessible. */
   regionDown(region: string): Promise<void>;
   regionUp(region: string): Promise<void>;
+  /**
+   * Break a pair's replication: its replica (the server that is a replica now) stops streaming and stays a
+   * standby, and ARM reports its replicationState "Broken" — a planned failover of that pair is refused.
+   */
+  breakReplica(pair: string): Promise<void>;
+  /** When a promoted server answered "not in recovery" (ISO time), or undefined if it was never promoted here. */
+  promotedAt(server: ServerKey): string | undefined;
+  /** ARM's subscription throttling: true for ARM's limits, limits of your own, or false to turn it off. */
+  throttle(spec: ThrottleSpec | false): ThrottleState;
+  throttleState(): ThrottleState;
   /** Every ARM request so far (not /_lab/ control calls). */
   requests(): ArmRequestRecord[];
   clearRequests(): void;
@@ -67,7 +78,8 @@ export interface Lab {
 /** What a started lab is made of. */
 export interface LabParts {
   servers: FlexServers;
-  pair: PgPair;
+  pairs: PgPair[];
+  throttle: ArmThrottle;
   arm: ArmServer;
   issuer: Issuer;
   azurite?: Azurite;
@@ -83,8 +95,10 @@ export interface LabParts {
 
 export function makeLab(info: LabInfo, p: LabParts): Lab {
   const { servers } = p;
+  const firstPair = info.pairs[0]?.name;
   const byKey = (key: ServerKey): FlexServer => {
-    const s = servers.all.find((x) => x.key === key) ?? servers.find(key);
+    // "primary" / "replica" are pair 0's; any other pair's servers go by name.
+    const s = servers.all.find((x) => x.pair === firstPair && x.key === key) ?? servers.find(key);
     if (!s) throw new Error(`no lab server '${key}' (use "primary", "replica" or a server name)`);
     return s;
   };
@@ -122,6 +136,20 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
         p.log(`region ${region} up: ${s.info.name}`);
       }
     },
+    breakReplica: async (pair) => {
+      const members = servers.all.filter((s) => s.pair === pair);
+      if (members.length === 0)
+        throw new Error(`no lab pair '${pair}' (pairs: ${info.pairs.map((x) => x.name).join(", ")})`);
+      const replica = members.find((s) => s.role !== "Primary");
+      if (!replica) throw new Error(`lab pair '${pair}' has no replica left (it was failed over)`);
+      await servers.breakReplication(replica);
+    },
+    promotedAt: (key) => byKey(key).promotedAt,
+    throttle: (spec) => {
+      p.throttle.set(spec);
+      return p.throttle.state();
+    },
+    throttleState: () => p.throttle.state(),
     requests: () => p.arm.requests(),
     clearRequests: () => p.arm.clearRequests(),
     adminQuery: (key, sql, params) => byKey(key).node.query(sql, params ?? []),
@@ -142,7 +170,7 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
     setRole: (role) => p.rbac.set(role),
     role: () => p.rbac.current,
     pids: () => ({
-      postgres: [p.pair.primary.pid(), p.pair.replica.pid()].filter((x): x is number => x !== undefined),
+      postgres: p.pairs.flatMap((x) => [x.primary.pid(), x.replica.pid()]).filter((x): x is number => x !== undefined),
       azurite: p.azurite?.pid,
       reaper: p.reaperPid,
     }),

@@ -1,5 +1,5 @@
 // The lab's certificates on disk: the lab CA, a rogue CA, per server a genuine and a look-alike rogue leaf
-// naming only that server (never the CNAME), and the leaves of the ARM emulator and the token issuer.
+// naming only that server (never a CNAME), and the leaves of the ARM emulator and the token issuer.
 import path from "node:path";
 import { createCa, issueServerCert, type Leaf } from "./certs";
 import { mkdirMode, writeFileMode } from "./files";
@@ -16,7 +16,8 @@ export interface LabCerts {
   rogueCaPem: string;
   caFile: string;
   rogueCaFile: string;
-  servers: { primary: ServerCerts; replica: ServerCerts };
+  /** By server name. */
+  servers: Map<string, ServerCerts>;
   arm: Leaf;
   identity: Leaf;
   /** Every file the server user reads. */
@@ -28,20 +29,14 @@ export interface ServerCerts {
   rogue: CertFiles;
 }
 
-export async function writeLabCerts(
-  dir: string,
-  runner: PgRunner,
-  servers: { primary: ServerInfo; replica: ServerInfo },
-): Promise<LabCerts> {
+/** `servers` in pair order, each pair's primary then replica: pair 0's files keep their names (primary, replica). */
+export async function writeLabCerts(dir: string, runner: PgRunner, servers: ServerInfo[]): Promise<LabCerts> {
   const [ca, rogueCa] = await Promise.all([createCa("pgflex lab CA"), createCa("pgflex rogue CA")]);
   const names = (s: ServerInfo): string[] => [s.fqdn, s.aRecordFqdn];
-  const [pCert, rCert, pRogue, rRogue, arm, identity] = await Promise.all([
-    issueServerCert(ca, names(servers.primary)),
-    issueServerCert(ca, names(servers.replica)),
-    issueServerCert(rogueCa, names(servers.primary)),
-    issueServerCert(rogueCa, names(servers.replica)),
+  const [arm, identity, ...leaves] = await Promise.all([
     issueServerCert(ca, ["localhost"], ["127.0.0.1"]),
     issueServerCert(ca, ["localhost"], ["127.0.0.1"]),
+    ...servers.flatMap((s) => [issueServerCert(ca, names(s)), issueServerCert(rogueCa, names(s))]),
   ]);
   const certDir = path.join(dir, "certs");
   mkdirMode(certDir, 0o755);
@@ -49,7 +44,8 @@ export async function writeLabCerts(
   const rogueCaFile = path.join(dir, "rogue-ca.crt");
   writeFileMode(caFile, ca.certPem, 0o644);
   writeFileMode(rogueCaFile, rogueCa.certPem, 0o644);
-  const writeLeaf = (base: string, leaf: Leaf): CertFiles => {
+  const writeLeaf = (base: string, leaf: Leaf | undefined): CertFiles => {
+    if (!leaf) throw new Error(`no certificate issued for ${base}`);
     const cert = path.join(certDir, `${base}.crt`);
     const key = path.join(certDir, `${base}.key`);
     writeFileMode(cert, leaf.certPem, 0o644);
@@ -58,19 +54,25 @@ export async function writeLabCerts(
     runner.chown(key);
     return { cert, key };
   };
-  const primary = { genuine: writeLeaf("primary", pCert), rogue: writeLeaf("primary-rogue", pRogue) };
-  const replica = { genuine: writeLeaf("replica", rCert), rogue: writeLeaf("replica-rogue", rRogue) };
+  const byName = new Map<string, ServerCerts>();
+  servers.forEach((s, i) => {
+    const base = i === 0 ? "primary" : i === 1 ? "replica" : s.name;
+    byName.set(s.name, {
+      genuine: writeLeaf(base, leaves[2 * i]),
+      rogue: writeLeaf(`${base}-rogue`, leaves[2 * i + 1]),
+    });
+  });
   return {
     caPem: ca.certPem,
     rogueCaPem: rogueCa.certPem,
     caFile,
     rogueCaFile,
-    servers: { primary, replica },
+    servers: byName,
     arm,
     identity,
     serverReadable: [
       caFile,
-      ...[primary, replica].flatMap((s) => [s.genuine, s.rogue]).flatMap((f) => [f.cert, f.key]),
+      ...[...byName.values()].flatMap((s) => [s.genuine, s.rogue]).flatMap((f) => [f.cert, f.key]),
     ],
   };
 }

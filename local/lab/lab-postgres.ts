@@ -1,44 +1,48 @@
-// The lab's PostgreSQL pair on a free port shared by both loopback "regions", retried when the port is taken
-// between the probe and the bind. Data dirs are reported to the reaper as soon as they exist.
+// The lab's PostgreSQL pairs on a free port shared by every loopback "region" address, retried when the port is
+// taken between the probe and the bind. Data dirs are reported to the reaper as soon as they exist.
 import fs from "node:fs";
-import type { LabCerts, ServerCerts } from "./lab-certs";
-import { createPgPair, type PgPair, type PgPairOptions } from "./pg-pair";
+import type { LabCerts } from "./lab-certs";
+import type { LabPairNames } from "./names";
+import { createPgPairs, type PgNodeOptions, type PgPair, type PgPairsOptions } from "./pg-pair";
 import type { PgNode } from "./pg-node";
 import { findFreePort, isAddrInUse } from "./ports";
 import type { ReaperHandle } from "./reaper-handle";
 import type { ServerInfo } from "./types";
 
-export type PostgresOptions = Omit<PgPairOptions, "port" | "primary" | "replica" | "caFile"> & {
+export type PostgresOptions = Omit<PgPairsOptions, "port" | "pairs" | "caFile"> & {
   certs: LabCerts;
-  servers: { primary: ServerInfo; replica: ServerInfo };
+  pairs: LabPairNames[];
   reaper: ReaperHandle;
 };
 
-const node = (info: ServerInfo, files: ServerCerts, certs: LabCerts): PgPairOptions["primary"] => ({
-  label: info.name,
-  address: info.address,
-  certFile: files.genuine.cert,
-  keyFile: files.genuine.key,
-  rogueCertFile: files.rogue.cert,
-  rogueKeyFile: files.rogue.key,
-  tlsName: info.aRecordFqdn,
-  caPem: certs.caPem,
-  rogueCaPem: certs.rogueCaPem,
-});
+const node = (info: ServerInfo, certs: LabCerts): PgNodeOptions => {
+  const files = certs.servers.get(info.name);
+  if (!files) throw new Error(`no certificates for ${info.name}`);
+  return {
+    label: info.name,
+    address: info.address,
+    certFile: files.genuine.cert,
+    keyFile: files.genuine.key,
+    rogueCertFile: files.rogue.cert,
+    rogueKeyFile: files.rogue.key,
+    tlsName: info.aRecordFqdn,
+    caPem: certs.caPem,
+    rogueCaPem: certs.rogueCaPem,
+  };
+};
 
-export async function startPostgres(o: PostgresOptions): Promise<PgPair> {
-  const { certs, servers, reaper, ...rest } = o;
+export async function startPostgres(o: PostgresOptions): Promise<PgPair[]> {
+  const { certs, pairs, reaper, ...rest } = o;
   for (let attempt = 0; ; attempt++) {
-    const port = await findFreePort([servers.primary.address, servers.replica.address]);
+    const port = await findFreePort(pairs.flatMap((p) => [p.primary.address, p.replica.address]));
     const nodes: PgNode[] = [];
     try {
-      return await createPgPair(
+      return await createPgPairs(
         {
           ...rest,
           port,
           caFile: certs.caFile,
-          primary: node(servers.primary, certs.servers.primary, certs),
-          replica: node(servers.replica, certs.servers.replica, certs),
+          pairs: pairs.map((p) => ({ primary: node(p.primary, certs), replica: node(p.replica, certs) })),
         },
         (n) => {
           nodes.push(n);

@@ -1,4 +1,4 @@
-// startLab(): the two-region lab — PostgreSQL pair, private CA, DNS server, ARM emulator, token issuer, Azurite,
+// startLab(): the two-region lab — PostgreSQL pairs, private CA, DNS server, ARM emulator, token issuer, Azurite,
 // reaper — started in stages. Every part is registered for cleanup as it starts, so a failure part-way stops them all.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -12,22 +12,22 @@ import { labRoutes } from "./arm/lab-routes";
 import { Operations } from "./arm/operations";
 import { RoleEnforcer } from "./arm/rbac";
 import { operationRoutes, serverRoutes } from "./arm/server-routes";
+import { ArmThrottle } from "./arm/throttle";
 import { startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
 import { startDnsServer, type DnsServer } from "./dns-server";
 import { Faults } from "./faults";
-import { writeFileMode } from "./files";
+import { removeTree, writeFileMode } from "./files";
 import { authSettingsV2 } from "./identity/auth-settings";
 import { startIssuer, type Issuer } from "./identity/issuer";
 import { FlexServers } from "./flex/servers";
 import type { FlexServer } from "./flex/types";
-import { labNames, type LabNames } from "./names";
+import { labNames, type LabNames, type LabPairNames } from "./names";
 import { makeLab, type Lab } from "./lab-api";
 import { writeLabCerts } from "./lab-certs";
 import { startPostgres, type PostgresOptions } from "./lab-postgres";
 import { secret } from "./ids";
 import { createRunner, defaultPgBinDir, type PgRunner } from "./pg-bin";
-import type { PgNode } from "./pg-node";
 import type { PgPair } from "./pg-pair";
 import { startReaper } from "./reaper-handle";
 import { SERVER_USER } from "./server-user";
@@ -36,8 +36,10 @@ import type { LabInfo, LabOptions, LabPart } from "./types";
 
 export type { Lab } from "./lab-api";
 
+const CNAME_TTL = 3600;
+
 interface Services {
-  pair: PgPair;
+  pairs: PgPair[];
   dns: DnsServer;
   arm: ArmServer;
   issuer: Issuer;
@@ -51,12 +53,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const id = labNames(
     (options.zone ?? "lab.private.postgres.database.azure.com").toLowerCase(),
     options.regions ?? { primary: "eastus", replica: "westus" },
+    options.pairs ?? 1,
   );
   // Before anything starts: a role that cannot be read fails the start with nothing to clean up.
   const rbac = new RoleEnforcer(options.role, randomUUID());
   const dir = makeLabDir(options.baseDir ?? os.tmpdir());
   const cleanups = new Cleanups();
-  cleanups.add(() => options.keepDir || fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.add(() => options.keepDir || removeTree(dir));
   try {
     const runner = createRunner(options.pgBinDir ?? defaultPgBinDir(), dir, log);
     requireReachable(runner, [dir], "rx");
@@ -67,7 +70,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await started("reaper");
 
     let t = Date.now();
-    const certs = await writeLabCerts(dir, runner, id);
+    const certs = await writeLabCerts(
+      dir,
+      runner,
+      id.pairs.flatMap((p) => [p.primary, p.replica]),
+    );
     requireReachable(runner, certs.serverReadable);
     log(`certs: ${Date.now() - t} ms`);
     await started("certs");
@@ -82,13 +89,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const adminToken = secret() + secret();
     const store = seedZone(id);
     const faults = new Faults();
+    const throttle = new ArmThrottle(options.armThrottle);
 
     cleanups.nextStage();
     t = Date.now();
     const services = await startServices(options, {
-      pg: { runner, dir, log, certs, servers: id, reaper, ...postgres },
+      pg: { runner, dir, log, certs, pairs: id.pairs, reaper, ...postgres },
       store,
-      publicNames: new Map([id.primary, id.replica].map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn])),
+      publicNames: new Map(
+        id.pairs.flatMap((p) => [p.primary, p.replica]).map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn]),
+      ),
       arm: {
         cert: certs.arm.certPem,
         key: certs.arm.keyPem,
@@ -96,6 +106,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         adminToken,
         authorize: (method, path) => rbac.check(method, path),
         faults,
+        throttle,
         log,
       },
       issuer: { cert: certs.identity.certPem, key: certs.identity.keyPem, controlToken: token, log },
@@ -107,14 +118,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     });
     log(`services: ${Date.now() - t} ms`);
 
-    const { pair, dns, arm, issuer, azurite } = services;
+    const { pairs, dns, arm, issuer, azurite } = services;
     const ops = new Operations(id.subscriptionId, arm.endpoint, options.pollRetryAfterSeconds);
     const servers = new FlexServers({
-      servers: flexPair(id, pair),
+      servers: id.pairs.flatMap((names, k) => flexPair(names, pairs[k]!)),
       ops,
       faults,
-      slotName: pair.slotName,
-      version: pair.serverVersion,
+      version: pairs[0]!.serverVersion,
       adminUser: postgres.admin.user,
       zoneId: id.zoneId,
       promoteDelayMs: options.promoteDelayMs ?? 1000,
@@ -127,8 +137,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       subscriptionId: id.subscriptionId,
       resourceGroup: id.resourceGroup,
       zone: id.zone,
-      cnameRecord: "prod",
-      cnameTtl: 3600,
+      cnameRecord: id.pairs[0]!.cnameRecord,
+      cnameTtl: CNAME_TTL,
       arm: { endpoint: arm.endpoint, token, adminToken, appObjectId: rbac.objectId },
       caFile: certs.caFile,
       caPem: certs.caPem,
@@ -136,13 +146,18 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       pgBinDir: runner.binDir,
       dns: { host: "127.0.0.1", port: dns.port },
       postgres: {
-        port: pair.port,
+        port: pairs[0]!.port,
         database: "postgres",
         admin: postgres.admin,
         app: postgres.app,
         writer: postgres.writer,
       },
       servers: { primary: id.primary, replica: id.replica },
+      pairs: id.pairs.map((p) => ({
+        name: p.name,
+        cnameRecord: p.cnameRecord,
+        servers: { primary: p.primary, replica: p.replica },
+      })),
       azurite: azurite
         ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString }
         : { tableEndpoint: "", connectionString: "" },
@@ -160,7 +175,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     const lab = makeLab(info, {
       servers,
-      pair,
+      pairs,
+      throttle,
       arm,
       issuer,
       azurite,
@@ -181,6 +197,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         clearRequests: () => arm.clearRequests(),
         regionDown: (r) => lab.regionDown(r),
         regionUp: (r) => lab.regionUp(r),
+        throttle,
         info: () => info,
       }),
     });
@@ -199,11 +216,14 @@ function makeLabDir(baseDir: string): string {
   return dir;
 }
 
+/** Every server's A record, and each pair's CNAME pointing at its primary. */
 function seedZone(id: LabNames): ZoneStore {
   const store = new ZoneStore(id.zone);
-  for (const s of [id.primary, id.replica])
-    store.put("A", s.aRecord, { ttl: 30, aRecords: [{ ipv4Address: s.address }] });
-  store.put("CNAME", "prod", { ttl: 3600, cnameRecord: { cname: id.primary.aRecordFqdn } });
+  for (const p of id.pairs) {
+    for (const s of [p.primary, p.replica])
+      store.put("A", s.aRecord, { ttl: 30, aRecords: [{ ipv4Address: s.address }] });
+    store.put("CNAME", p.cnameRecord, { ttl: CNAME_TTL, cnameRecord: { cname: p.primary.aRecordFqdn } });
+  }
   return store;
 }
 
@@ -223,9 +243,11 @@ interface ServiceOptions {
 /** PostgreSQL, DNS, ARM, the token issuer and Azurite in parallel; every start settles before a failure is thrown, so all get cleaned. */
 async function startServices(options: LabOptions, o: ServiceOptions): Promise<Services> {
   const { cleanups, started, log } = o;
-  const [pair, dns, arm, issuer, azurite] = await Promise.allSettled([
+  const [pairs, dns, arm, issuer, azurite] = await Promise.allSettled([
     startPostgres(o.pg).then(async (p) => {
-      cleanups.add(() => Promise.allSettled([p.primary.stop("immediate"), p.replica.stop("immediate")]));
+      cleanups.add(() =>
+        Promise.allSettled(p.flatMap((x) => [x.primary.stop("immediate"), x.replica.stop("immediate")])),
+      );
       await started("postgres");
       return p;
     }),
@@ -256,7 +278,7 @@ async function startServices(options: LabOptions, o: ServiceOptions): Promise<Se
           return z;
         }),
   ]);
-  return { pair: value(pair), dns: value(dns), arm: value(arm), issuer: value(issuer), azurite: value(azurite) };
+  return { pairs: value(pairs), dns: value(dns), arm: value(arm), issuer: value(issuer), azurite: value(azurite) };
 }
 
 function value<T>(r: PromiseSettledResult<T>): T {
@@ -264,18 +286,19 @@ function value<T>(r: PromiseSettledResult<T>): T {
   return r.value;
 }
 
-function flexPair(id: LabNames, pair: PgPair): FlexServer[] {
-  const flex = (key: "primary" | "replica", node: PgNode): FlexServer => ({
+function flexPair(names: LabPairNames, pair: PgPair): FlexServer[] {
+  const flex = (key: "primary" | "replica"): FlexServer => ({
     key,
-    info: id[key],
-    node,
+    pair: names.name,
+    info: names[key],
+    node: pair[key],
     role: key === "primary" ? "Primary" : "GeoAsyncReplica",
     userStopped: false,
     regionDown: false,
     tags: { environment: "lab" },
   });
-  const primary = flex("primary", pair.primary);
-  return [primary, { ...flex("replica", pair.replica), source: primary }];
+  const primary = flex("primary");
+  return [primary, { ...flex("replica"), source: primary, slotName: pair.slotName }];
 }
 
 /** As root the servers run as the server user: everything they read must be reachable for it (one-line error). */

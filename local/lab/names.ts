@@ -1,5 +1,5 @@
-// Azure-shaped names for one lab: subscription, resource group, and each server's name, resource id, region,
-// public FQDN and A record in the private zone.
+// Azure-shaped names for one lab: subscription, resource group, and for each pair of servers its name in the
+// app's settings, its CNAME, and each server's name, resource id, region, public FQDN, A record and address.
 import { aRecordName, hex, uuid } from "./ids";
 import type { Region, ServerInfo } from "./types";
 
@@ -13,21 +13,42 @@ const LOCATION_NAMES: Record<string, string> = {
 };
 
 export const RESOURCE_GROUP = "rg-pgflex-lab";
+/** Pair 0's name in the app's settings; pair k is `lab-k`. */
+export const LAB_PAIR = "lab";
+/** Pair 0's CNAME; pair k's is `prod-k`. */
+export const LAB_CNAME = "prod";
+/** Pair k listens on 127.0.k.1 / 127.0.k.2: one octet each, and 2 × 64 servers are already a lot for one machine. */
+export const MAX_PAIRS = 64;
+
+export const pairName = (k: number): string => (k === 0 ? LAB_PAIR : `${LAB_PAIR}-${k}`);
+export const cnameName = (k: number): string => (k === 0 ? LAB_CNAME : `${LAB_CNAME}-${k}`);
+
+export interface LabPairNames {
+  name: string;
+  cnameRecord: string;
+  primary: ServerInfo;
+  replica: ServerInfo;
+}
 
 export interface LabNames {
   subscriptionId: string;
   resourceGroup: string;
   zone: string;
   zoneId: string;
+  /** Pair 0's servers (the lab's "primary" and "replica"). */
   primary: ServerInfo;
   replica: ServerInfo;
+  pairs: LabPairNames[];
 }
 
-export function labNames(zone: string, regions: { primary: Region; replica: Region }): LabNames {
+export function labNames(zone: string, regions: { primary: Region; replica: Region }, pairs = 1): LabNames {
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS)
+    throw new Error(`pairs must be a whole number from 1 to ${MAX_PAIRS}, not ${pairs}`);
   const id = hex(6);
   const subscriptionId = uuid();
-  const server = (region: Region, address: ServerInfo["address"]): ServerInfo => {
-    const name = `pglab-${id}-${region}`.slice(0, 63);
+  const server = (k: number, region: Region, address: string): ServerInfo => {
+    // Pair 0 keeps the name it always had; every other pair's servers carry its number.
+    const name = (k === 0 ? `pglab-${id}-${region}` : `pglab-${id}-p${k}-${region}`).slice(0, 63);
     const aRecord = aRecordName();
     return {
       name,
@@ -40,12 +61,23 @@ export function labNames(zone: string, regions: { primary: Region; replica: Regi
       address,
     };
   };
+  // Each pair has its own loopback addresses (all of 127/8 is local on Linux): a repoint moves traffic only
+  // when the two A records differ, and every pair's servers share one port.
+  const list = Array.from({ length: pairs }, (_, k): LabPairNames => ({
+    name: pairName(k),
+    cnameRecord: cnameName(k),
+    primary: server(k, regions.primary, `127.0.${k}.1`),
+    replica: server(k, regions.replica, `127.0.${k}.2`),
+  }));
+  const [first] = list;
+  if (!first) throw new Error("a lab has at least one pair");
   return {
     subscriptionId,
     resourceGroup: RESOURCE_GROUP,
     zone,
     zoneId: `/subscriptions/${subscriptionId}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Network/privateDnsZones/${zone}`,
-    primary: server(regions.primary, "127.0.0.1"),
-    replica: server(regions.replica, "127.0.0.2"),
+    primary: first.primary,
+    replica: first.replica,
+    pairs: list,
   };
 }

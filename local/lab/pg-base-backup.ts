@@ -34,7 +34,8 @@ export async function baseBackup(primary: PgNode, targetDir: string, versionNum:
         fs.mkdirSync(path.join(targetDir, e), { mode: 0o700 });
         continue;
       }
-      fs.cpSync(path.join(primary.cfg.dataDir, e), path.join(targetDir, e), { recursive: true });
+      // Asynchronous: several pairs are seeded at once, and a synchronous copy would hold them all up.
+      await fs.promises.cp(path.join(primary.cfg.dataDir, e), path.join(targetDir, e), { recursive: true });
     }
     fs.mkdirSync(path.join(targetDir, "pg_wal", "archive_status"));
     const {

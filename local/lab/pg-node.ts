@@ -10,6 +10,11 @@ export interface Credentials {
   password: string;
 }
 
+export type SessionQuery = <T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params?: unknown[],
+) => Promise<T[]>;
+
 export interface PgNodeConfig {
   label: string; // server name, for messages
   address: string; // loopback address this "region" listens on
@@ -106,6 +111,32 @@ export class PgNode {
       });
   }
 
+  /** Bytes in the server's log now (to read what it logs from here on). */
+  logSize(): number {
+    try {
+      return fs.statSync(this.cfg.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** What the server logged after `offset` bytes. */
+  logSince(offset: number): string {
+    try {
+      const fd = fs.openSync(this.cfg.logFile, "r");
+      try {
+        const size = fs.fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.max(0, size - offset));
+        fs.readSync(fd, buf, 0, buf.length, offset);
+        return buf.toString("utf8");
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return "";
+    }
+  }
+
   logTail(lines = 15): string {
     try {
       return fs.readFileSync(this.cfg.logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
@@ -136,11 +167,16 @@ export class PgNode {
     params: unknown[] = [],
     creds?: Credentials,
   ): Promise<T[]> {
+    return this.session((q) => q<T>(sql, params), creds);
+  }
+
+  /** Several queries on one connection (a watch that must not pay a TLS handshake per look). */
+  async session<R>(work: (q: SessionQuery) => Promise<R>, creds?: Credentials): Promise<R> {
     const client = new pg.Client(this.clientConfig(creds));
     client.on("error", () => undefined); // a server going down mid-query must not crash the lab
     await client.connect();
     try {
-      return (await client.query<T>(sql, params)).rows;
+      return await work(async (sql, params = []) => (await client.query(sql, params)).rows);
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -1,78 +1,81 @@
-// The PostgreSQL pair: initdb the primary, create roles, seed a streaming replica through a replication slot
-// with a base backup done from Node (only initdb/pg_ctl/postgres are needed, so any binary set works).
+// The lab's PostgreSQL pairs: initdb once, create roles and tables, and (more than one pair) copy that stopped,
+// clean data directory for every other pair's primary before its first start; then each pair's streaming replica
+// through a replication slot, seeded by a base backup done from Node (only initdb/pg_ctl/postgres are needed, so
+// any binary set works).
 import fs from "node:fs";
 import path from "node:path";
 import { baseBackup } from "./pg-base-backup";
 import { writeFileMode } from "./files";
+import { eachLimited } from "./limit";
 import type { PgRunner } from "./pg-bin";
 import { confString, conninfoValue } from "./pg-quote";
 import { labSchemaSql, type LabRoles } from "./pg-roles";
 import { PgNode, type Credentials, type PgNodeConfig } from "./pg-node";
 
-export interface PgPairOptions extends LabRoles {
+export type PgNodeOptions = Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
+
+export interface PgPairsOptions extends LabRoles {
   runner: PgRunner;
   dir: string;
   port: number;
   admin: Credentials;
   caFile: string;
-  primary: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
-  replica: Omit<PgNodeConfig, "port" | "dataDir" | "socketDir" | "logFile">;
+  /** Pair 0 first. */
+  pairs: { primary: PgNodeOptions; replica: PgNodeOptions }[];
   log: (line: string) => void;
 }
 
 export interface PgPair {
   primary: PgNode;
   replica: PgNode;
+  /** The primary's replication slot the replica streams through. */
   slotName: string;
   serverVersion: string; // e.g. "17.10"
   port: number;
 }
+
+/** Servers started, backed up or copied at once: more only queue on a small machine's cores and disk. */
+const PARALLEL = 4;
 
 function mkdirFor(runner: PgRunner, p: string): void {
   fs.mkdirSync(p, { recursive: true, mode: 0o700 });
   runner.chown(p);
 }
 
-export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => void = () => undefined): Promise<PgPair> {
+export async function createPgPairs(
+  o: PgPairsOptions,
+  started: (n: PgNode) => void = () => undefined,
+): Promise<PgPair[]> {
   const { runner, dir } = o;
-  const nodeCfg = (key: "primary" | "replica", base: PgPairOptions["primary"]): PgNodeConfig => ({
-    ...base,
-    port: o.port,
-    dataDir: path.join(dir, `pg-${key}`),
-    socketDir: path.join(dir, `sock-${key}`),
-    logFile: path.join(dir, `pg-${key}.log`),
-  });
-  const primary = new PgNode(nodeCfg("primary", o.primary), runner, o.admin);
-  const replica = new PgNode(nodeCfg("replica", o.replica), runner, o.admin);
-  started(primary);
-  started(replica);
-  for (const n of [primary, replica]) mkdirFor(runner, n.cfg.socketDir);
-  mkdirFor(runner, primary.cfg.dataDir);
-  for (const n of [primary, replica]) {
+  // Pair 0 keeps the paths it always had (pg-primary, …); pair k's carry its number.
+  const nodeCfg = (key: "primary" | "replica", k: number, base: PgNodeOptions): PgNodeConfig => {
+    const suffix = k === 0 ? key : `${key}-${k}`;
+    return {
+      ...base,
+      port: o.port,
+      dataDir: path.join(dir, `pg-${suffix}`),
+      socketDir: path.join(dir, `sock-${suffix}`),
+      logFile: path.join(dir, `pg-${suffix}.log`),
+    };
+  };
+  const nodes = o.pairs.map((p, k) => ({
+    primary: new PgNode(nodeCfg("primary", k, p.primary), runner, o.admin),
+    replica: new PgNode(nodeCfg("replica", k, p.replica), runner, o.admin),
+  }));
+  const all = nodes.flatMap((n) => [n.primary, n.replica]);
+  for (const n of all) started(n);
+  for (const n of all) {
+    mkdirFor(runner, n.cfg.socketDir);
     writeFileMode(n.cfg.logFile, "", 0o600); // a failed statement is logged with its text, passwords included
     runner.chown(n.cfg.logFile);
   }
+  const [first, ...others] = nodes;
+  if (!first) throw new Error("a lab has at least one pair");
+  const template = first.primary;
+  mkdirFor(runner, template.cfg.dataDir);
 
-  // initdb: the admin is the bootstrap superuser; password via a file so it never shows in ps.
   let t = Date.now();
-  const pwFile = path.join(dir, ".initdb-pw");
-  fs.writeFileSync(pwFile, o.admin.password + "\n", { mode: 0o600 });
-  runner.chown(pwFile);
-  await runner.run("initdb", [
-    "-D",
-    primary.cfg.dataDir,
-    "-U",
-    o.admin.user,
-    "--pwfile",
-    pwFile,
-    "--auth-local=trust",
-    "--auth-host=scram-sha-256",
-    "-E",
-    "UTF8",
-    "--no-locale",
-    "--no-sync",
-  ]);
-  fs.rmSync(pwFile);
+  await initdb(o, template.cfg.dataDir);
   o.log(`postgres: initdb ${Date.now() - t} ms`);
 
   // The socket dir is private to the server user, so "local trust" only admits that user (and root).
@@ -82,31 +85,90 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
     "hostssl all all 127.0.0.0/8 scram-sha-256",
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(primary.cfg.dataDir, "pg_hba.conf"), hba);
-  fs.appendFileSync(path.join(primary.cfg.dataDir, "postgresql.conf"), "\ninclude_if_exists = 'lab.conf'\n");
-  primary.writeLabConf();
+  fs.writeFileSync(path.join(template.cfg.dataDir, "pg_hba.conf"), hba);
+  fs.appendFileSync(path.join(template.cfg.dataDir, "postgresql.conf"), "\ninclude_if_exists = 'lab.conf'\n");
+  template.writeLabConf();
 
   t = Date.now();
-  await primary.start();
+  await template.start();
   o.log(`postgres: primary started ${Date.now() - t} ms`);
-
-  const slotName = o.replica.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
-  const { v, n } = await primary.queryOne<{ v: string; n: string }>(
+  const { v, n } = await template.queryOne<{ v: string; n: string }>(
     "select current_setting('server_version') v, current_setting('server_version_num') n",
   );
   const versionNum = Number(n);
-  await primary.query(labSchemaSql(o));
-  await primary.query("select pg_create_physical_replication_slot($1)", [slotName]);
+  await template.query(labSchemaSql(o));
 
-  // Base backup from Node (pg_basebackup is not in every binary set).
+  if (others.length > 0) {
+    // Roles and tables exist now: every other primary starts as a copy of this cluster, stopped cleanly first.
+    t = Date.now();
+    await template.stop("fast");
+    await eachLimited(others, PARALLEL, async ({ primary }) => {
+      await fs.promises.cp(template.cfg.dataDir, primary.cfg.dataDir, { recursive: true });
+      fs.rmSync(path.join(primary.cfg.dataDir, "postmaster.opts"), { force: true });
+      primary.writeLabConf();
+      runner.chown(primary.cfg.dataDir, true);
+    });
+    await eachLimited(nodes, PARALLEL, ({ primary }) => primary.start());
+    o.log(`postgres: ${others.length} primaries copied and ${nodes.length} started ${Date.now() - t} ms`);
+  }
+
   t = Date.now();
+  const pairs = await eachLimited(nodes, PARALLEL, async ({ primary, replica }, k) => {
+    const slotName = replica.cfg.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
+    await primary.query("select pg_create_physical_replication_slot($1)", [slotName]);
+    await seedReplica(o, primary, replica, slotName, versionNum, o.pairs[k]!.primary);
+    await replica.start();
+    await waitStreaming(primary, slotName);
+    return { primary, replica, slotName, serverVersion: v, port: o.port };
+  });
+  o.log(`postgres: ${pairs.length} replica(s) seeded, started and streaming ${Date.now() - t} ms`);
+  return pairs;
+}
+
+/** initdb: the admin is the bootstrap superuser; password via a file so it never shows in ps. */
+async function initdb(o: PgPairsOptions, dataDir: string): Promise<void> {
+  const pwFile = path.join(o.dir, ".initdb-pw");
+  fs.writeFileSync(pwFile, o.admin.password + "\n", { mode: 0o600 });
+  o.runner.chown(pwFile);
+  try {
+    await o.runner.run("initdb", [
+      "-D",
+      dataDir,
+      "-U",
+      o.admin.user,
+      "--pwfile",
+      pwFile,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-locale",
+      "--no-sync",
+      // 1 MB WAL segments instead of 16: every cluster of a many-pair lab is copied and base-backed-up with its
+      // pg_wal, and removed at stop; the app only ever sees LSNs, which do not depend on the segment size.
+      "--wal-segsize=1",
+    ]);
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
+}
+
+/** Base backup from Node (pg_basebackup is not in every binary set), then the standby's settings. */
+async function seedReplica(
+  o: PgPairsOptions,
+  primary: PgNode,
+  replica: PgNode,
+  slotName: string,
+  versionNum: number,
+  source: PgNodeOptions,
+): Promise<void> {
   const labelfile = await baseBackup(primary, replica.cfg.dataDir, versionNum);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "backup_label"), labelfile);
   fs.writeFileSync(path.join(replica.cfg.dataDir, "standby.signal"), "");
   // verify-full against the primary's own A-record name while dialling its IP (hostaddr): the standby trusts the lab CA only.
   const conninfo = Object.entries({
-    host: o.primary.tlsName,
-    hostaddr: o.primary.address,
+    host: source.tlsName,
+    hostaddr: source.address,
     port: String(o.port),
     user: o.replicator.user,
     password: o.replicator.password,
@@ -121,14 +183,7 @@ export async function createPgPair(o: PgPairOptions, started: (n: PgNode) => voi
     `primary_conninfo = ${confString(conninfo)}\nprimary_slot_name = ${confString(slotName)}\n`,
   );
   replica.writeLabConf();
-  runner.chown(replica.cfg.dataDir, true);
-  o.log(`postgres: base backup ${Date.now() - t} ms`);
-
-  t = Date.now();
-  await replica.start();
-  await waitStreaming(primary, slotName);
-  o.log(`postgres: replica started and streaming ${Date.now() - t} ms`);
-  return { primary, replica, slotName, serverVersion: v, port: o.port };
+  o.runner.chown(replica.cfg.dataDir, true);
 }
 
 async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): Promise<void> {
@@ -141,47 +196,5 @@ async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): 
     if (rows[0]?.state === "streaming") return;
     if (Date.now() > deadline) throw new Error(`replica did not start streaming within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Wait until the replica has replayed everything the primary has written so far (planned promote). */
-export async function waitCaughtUp(primary: PgNode, replica: PgNode, timeoutMs: number): Promise<void> {
-  const { lsn } = await primary.queryOne<{ lsn: string }>("select pg_current_wal_lsn()::text lsn");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { ok } = await replica.queryOne<{ ok: boolean }>(
-      "select coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) ok",
-      [lsn],
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`replica did not replay up to ${lsn} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Promote a standby; returns once it accepts writes. */
-export async function promote(node: PgNode): Promise<void> {
-  const { ok } = await node.queryOne<{ ok: boolean }>("select pg_promote(true, 60) ok");
-  if (!ok) throw new Error(`pg_promote on ${node.cfg.label} did not complete`);
-}
-
-/** After a standalone promote the old primary no longer feeds the replica: drop its slot so it stops retaining WAL. */
-export async function dropSlotWhenInactive(primary: PgNode, slot: string): Promise<void> {
-  for (let i = 0; i < 40; i++) {
-    try {
-      const rows = await primary.query<{ active: boolean }>(
-        "select active from pg_replication_slots where slot_name = $1",
-        [slot],
-      );
-      const [row] = rows;
-      if (!row) return;
-      if (!row.active) {
-        await primary.query("select pg_drop_replication_slot($1)", [slot]);
-        return;
-      }
-    } catch {
-      return; // primary down: nothing to tidy now
-    }
-    await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -1,6 +1,7 @@
 import type { RoleDefinition } from "./arm/rbac";
 
 // Public shapes of the lab. LabInfo is plain JSON so it can be printed (--json) and handed to other processes.
+import type { ThrottleSpec } from "./arm/throttle";
 
 export type Region = string;
 
@@ -14,7 +15,18 @@ export interface ServerInfo {
   /** Relative A-record name in the private zone (12 hex chars, like Azure generates). */
   aRecord: string;
   aRecordFqdn: string;
-  address: "127.0.0.1" | "127.0.0.2";
+  /** Pair k's loopback address: 127.0.k.1 (primary at start) or 127.0.k.2 (replica at start). */
+  address: string;
+}
+
+/** One pair of servers and its CNAME in the lab's zone. */
+export interface LabPairInfo {
+  /** The pair's name in the app's settings (PGFLEX_PAIRS): "lab" for pair 0, then "lab-1", "lab-2", … */
+  name: string;
+  /** Its CNAME in the zone: "prod" for pair 0, then "prod-1", … */
+  cnameRecord: string;
+  /** Keys name the roles AT START. */
+  servers: { primary: ServerInfo; replica: ServerInfo };
 }
 
 export interface LabInfo {
@@ -22,7 +34,9 @@ export interface LabInfo {
   subscriptionId: string;
   resourceGroup: string;
   zone: string;
+  /** Pair 0's CNAME (every pair's is in `pairs`). */
   cnameRecord: string;
+  /** Every CNAME's TTL at start. */
   cnameTtl: number;
   arm: {
     endpoint: string;
@@ -47,8 +61,10 @@ export interface LabInfo {
     /** The traffic generator's role: INSERT/SELECT on traffic_writes only. */
     writer: { user: string; password: string };
   };
-  /** Keys name the roles AT START: after a failover the "replica" server is the new primary. */
+  /** Pair 0's servers. Keys name the roles AT START: after a failover the "replica" server is the new primary. */
   servers: { primary: ServerInfo; replica: ServerInfo };
+  /** Every pair, pair 0 first. All share the port, the roles and their passwords; each has its own addresses. */
+  pairs: LabPairInfo[];
   azurite: { tableEndpoint: string; connectionString: string };
   settingsFile: string;
   /** The lab's Entra-like token issuer (see identity/issuer.ts) and the Easy Auth settings that trust it. */
@@ -73,6 +89,13 @@ export interface IdentityInfo {
 }
 
 export interface LabOptions {
+  /** Pairs of servers (each with its own CNAME, addresses and certificates). Default 1; at most 64. */
+  pairs?: number;
+  /**
+   * ARM's subscription throttling (token buckets for reads, writes and deletes): true for ARM's limits, or
+   * limits of your own. Off by default; `lab.throttle()` and `/_lab/throttle` change it while running.
+   */
+  armThrottle?: ThrottleSpec;
   /** Time a promote LRO stays InProgress before the real promote runs (models Azure's minutes). Default 1000. */
   promoteDelayMs?: number;
   /** Time a stop/start LRO takes besides the real pg_ctl work. Default 200. */
@@ -107,5 +130,5 @@ export interface LabOptions {
 
 export type LabPart = "reaper" | "certs" | "postgres" | "dns" | "arm" | "identity" | "azurite";
 
-/** "primary" / "replica" = role at start; anything else is a server name. */
+/** "primary" / "replica" = pair 0's roles at start; anything else is a server name (any pair). */
 export type ServerKey = "primary" | "replica" | string;

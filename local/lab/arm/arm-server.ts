@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { ArmError } from "./errors";
 import type { ArmRequest, ArmResponse, Routes } from "./router";
 import type { Faults } from "../faults";
+import type { Admission } from "./throttle";
 
 export interface ArmRequestRecord {
   time: string;
@@ -15,6 +16,7 @@ export interface ArmRequestRecord {
   query: string;
   /** 0 when the connection was dropped (fault) or the client went away */
   status: number;
+  /** The injected fault's kind, or "throttled" (answered 429 by the subscription throttling). */
   fault?: string;
 }
 
@@ -28,6 +30,8 @@ export interface ArmServerOptions {
   /** The app's token only: a refusal (403 AuthorizationFailed) for an action its role does not grant. */
   authorize?: (method: string, path: string) => ArmResponse | undefined;
   faults: Faults;
+  /** ARM's subscription throttling (arm/throttle.ts): counted before faults, as ARM throttles before the RP. */
+  throttle?: { admit(method: string, path: string): Admission };
   log: (line: string) => void;
 }
 
@@ -143,6 +147,16 @@ export async function startArmServer(o: ArmServerOptions): Promise<ArmServer> {
     if (denied) {
       send(res, denied);
       return;
+    }
+
+    if (!isLab && o.throttle) {
+      const admission = o.throttle.admit(method, url.pathname);
+      for (const [k, v] of Object.entries(admission.headers)) res.setHeader(k, v);
+      if (admission.reject) {
+        record.fault = "throttled";
+        send(res, admission.reject);
+        return;
+      }
     }
 
     if (!isLab) {

@@ -3,7 +3,7 @@
 import { badRequest, conflict, notFound } from "../arm/errors";
 import { OperationError, type Operation, type Operations } from "../arm/operations";
 import type { Faults } from "../faults";
-import { dropSlotWhenInactive, promote, waitCaughtUp } from "../pg-pair";
+import { dropSlotWhenInactive, promote, stopStreaming, waitCaughtUp } from "../pg-replication";
 import { ServerParameters } from "./parameters";
 import { serverResource, type ResourceContext } from "./resource";
 import { serverState, type FlexServer, type PromoteOption, type ServerState } from "./types";
@@ -12,7 +12,6 @@ export interface FlexServersDeps extends ResourceContext {
   servers: FlexServer[];
   ops: Operations;
   faults: Faults;
-  slotName: string;
   promoteDelayMs: number;
   stopStartDelayMs: number;
   catchUpTimeoutMs: number;
@@ -87,12 +86,21 @@ export class FlexServers {
       try {
         await this.promoteWork(s, source, option);
       } finally {
-        if (s.role !== "Primary") s.replicationState = "Active";
+        if (s.role !== "Primary") s.replicationState = s.broken ? "Broken" : "Active";
         if (sourceShown?.transient === "Updating") sourceShown.transient = undefined;
       }
     });
     this.d.log(`arm: promote ${s.info.name} (${option}) started, op ${op.id}`);
     return op;
+  }
+
+  /** The replica stops streaming (it stays a standby) and ARM reports its replication Broken. */
+  async breakReplication(s: FlexServer): Promise<void> {
+    if (s.role === "Primary") throw new Error(`${s.info.name} is not a replica`);
+    s.broken = true;
+    s.replicationState = "Broken";
+    if (s.node.isRunning()) await stopStreaming(s.node);
+    this.d.log(`lab: replication of ${s.info.name} broken`);
   }
 
   startStop(s: FlexServer): Operation {
@@ -168,11 +176,12 @@ export class FlexServers {
     }
     if (s.regionDown || !s.node.isRunning())
       throw new OperationError("ServerNotReady", `Server '${s.info.name}' is not running.`);
-    await promote(s.node);
+    s.promotedAt = (await promote(s.node)).toISOString();
     s.role = "Primary";
     s.source = undefined;
     s.replicationState = undefined;
-    if (source) void dropSlotWhenInactive(source.node, this.d.slotName);
+    s.broken = undefined;
+    if (source && s.slotName) void dropSlotWhenInactive(source.node, s.slotName);
     this.d.log(`arm: promote ${s.info.name} done`);
   }
 

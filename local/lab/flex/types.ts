@@ -7,11 +7,20 @@ export type ReplicationRole = "Primary" | "GeoAsyncReplica";
 export type PromoteOption = "planned" | "forced";
 
 export interface FlexServer {
+  /** The role at start within its pair. */
   key: "primary" | "replica";
+  /** The pair's name in the app's settings ("lab", "lab-1", …). */
+  pair: string;
   info: ServerInfo;
   node: PgNode;
   role: ReplicationRole;
   source?: FlexServer;
+  /** A replica's slot on its source (dropped after its promote). */
+  slotName?: string;
+  /** Replication broken on purpose (lab.breakReplica): not streaming, ARM reports replicationState Broken. */
+  broken?: boolean;
+  /** When the promoted server answered "not in recovery" (ISO time, ms). */
+  promotedAt?: string;
   userStopped: boolean;
   regionDown: boolean;
   /** set while an operation runs (Updating, Stopping, Starting) */

@@ -1,0 +1,178 @@
+// npm run bench: every figure measured side by side in one process run, `runs` times (medians with min and max):
+// the local host's own cost, lab start/stop, the failover (orchestrated against the straight line, detection
+// lag), and — with --fleet — region evacuations of growing fleets.
+import { failoverSample, RTO_STEPS, type FailoverSample } from "./failover";
+import { fleetSamples, throttledSample, type EvacuationSample } from "./fleet";
+import { orchestrationsPerSecond, replayCost } from "./host-cost";
+import { labTimes, type LabTimes } from "./lab-times";
+import { machine } from "./machine";
+import type { BenchReport, FleetSize } from "./report";
+import { stat } from "./stats";
+import { STRAIGHT_STEPS } from "./straight-line";
+import { targets } from "./targets";
+import type { ThrottleSpec } from "../lab/arm/throttle";
+
+export interface BenchOptions {
+  runs: number;
+  quick: boolean;
+  fleet: boolean;
+  command: string;
+  log: (line: string) => void;
+}
+
+/** What --quick shrinks: one run, small fleets and labs, fewer repetitions. */
+export function sizes(quick: boolean) {
+  return quick
+    ? {
+        labPairs: [1],
+        fleet: [1, 2],
+        throttled: { pairs: 3, limits: { reads: { bucket: 30, refillPerSecond: 10 } } as ThrottleSpec },
+        replayLengths: [100, 1000, 5000],
+        replayReps: 5,
+        orchestrations: 20,
+      }
+    : {
+        labPairs: [1, 8],
+        fleet: [1, 4, 8],
+        throttled: { pairs: 32, limits: true as ThrottleSpec },
+        replayLengths: [100, 1000, 5000],
+        replayReps: 20,
+        orchestrations: 100,
+      };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const size = sizes(o.quick);
+  const startedAt = new Date().toISOString();
+  const m = machine();
+  const log = o.log;
+
+  log(`host cost: replay at ${size.replayLengths.join(", ")} events; ${size.orchestrations} trivial orchestrations`);
+  const replay = await replayCost(size.replayLengths, size.replayReps * o.runs);
+  const rates = await orchestrationsPerSecond(size.orchestrations, o.runs, log);
+
+  const labSamples: LabTimes[] = [];
+  for (let r = 0; r < o.runs; r++)
+    for (const pairs of size.labPairs) {
+      const t = await labTimes(pairs);
+      log(`lab of ${pairs} pair(s): start ${t.startSeconds.toFixed(2)} s, stop ${t.stopSeconds.toFixed(2)} s`);
+      labSamples.push(t);
+    }
+
+  const failovers: FailoverSample[] = [];
+  for (let r = 0; r < o.runs; r++) {
+    log(`failover ${r + 1}/${o.runs}`);
+    failovers.push(await failoverSample(r, log));
+  }
+
+  const fleetRuns: EvacuationSample[][] = [];
+  if (o.fleet)
+    for (let r = 0; r < o.runs; r++) {
+      log(
+        `fleet ${r + 1}/${o.runs}: evacuations of ${size.fleet.join(", ")} pair(s), then ${size.throttled.pairs} throttled`,
+      );
+      const samples = await fleetSamples(size.fleet, log);
+      samples.push(await throttledSample(size.throttled.pairs, size.throttled.limits, log));
+      fleetRuns.push(samples);
+    }
+
+  const report: BenchReport = {
+    schema: 1,
+    command: o.command,
+    options: { runs: o.runs, quick: o.quick, fleet: o.fleet },
+    startedAt,
+    endedAt: "",
+    machine: m,
+    failover: {
+      setup:
+        "2-pair lab per run, promoteDelayMs 0; pair lab through POST /api/failovers (Planned, drainCapSeconds 0, stabiliseSeconds 0), pair lab-1 through the straight-line script; order alternates",
+      rto: Object.fromEntries(
+        [...RTO_STEPS, "total"].map((s) => [s, stat(failovers.map((f) => f.orchestrated.rto[s]))]),
+      ),
+      postToVerified: stat(failovers.map((f) => f.orchestrated.postToVerified)),
+      queue: stat(failovers.map((f) => f.orchestrated.queue)),
+      checkPromotionPolls: stat(failovers.map((f) => f.orchestrated.checkPromotionPolls)),
+      samples: failovers,
+    },
+    straightLine: {
+      steps: Object.fromEntries(STRAIGHT_STEPS.map((s) => [s, stat(failovers.map((f) => f.straight.steps[s]))])),
+      total: stat(failovers.map((f) => f.straight.total)),
+      ratio: stat(failovers.map((f) => f.ratio.postToVerified)),
+      ratioRtoTotal: stat(failovers.map((f) => f.ratio.rtoTotal)),
+    },
+    detectionLag: {
+      orchestrated: stat(failovers.map((f) => f.orchestrated.detectionLag)),
+      straightLine: stat(failovers.map((f) => f.straight.detectionLag)),
+    },
+    fleet: {
+      requested: o.fleet,
+      note: o.fleet
+        ? `evacuations of ${size.fleet.join(", ")} pair(s) on one lab per run (fresh pairs each), then ${size.throttled.pairs} pairs with ARM throttling on`
+        : "not run: pass --fleet (it needs POST /api/evacuations)",
+      sizes: fleetSizes(fleetRuns),
+      samples: fleetRuns,
+    },
+    hostCost: {
+      replay: replay.map((c) => {
+        const episode = stat(c.episodeMs);
+        return {
+          target: c.target,
+          events: c.events,
+          episodeMs: episode,
+          orchestratorMs: stat(c.orchestratorMs),
+          hostMs: stat(c.hostMs),
+          usPerEvent: episode ? Math.round((episode.median * 1000 * 100) / c.events) / 100 : null,
+        };
+      }),
+      // Contention only ever adds time to an episode: the fastest of many is the replay's own cost.
+      replayExponent: exponent(replay.map((c) => ({ events: c.events, ms: stat(c.episodeMs)?.min ?? null }))),
+      replayExponentMedian: exponent(replay.map((c) => ({ events: c.events, ms: stat(c.episodeMs)?.median ?? null }))),
+      orchestrationsPerSecond: stat(rates),
+      batch: size.orchestrations,
+    },
+    lab: size.labPairs.map((pairs) => {
+      const mine = labSamples.filter((s) => s.pairs === pairs);
+      return {
+        pairs,
+        start: stat(mine.map((s) => s.startSeconds)),
+        stop: stat(mine.map((s) => s.stopSeconds)),
+        samples: mine,
+      };
+    }),
+    targets: [],
+  };
+  report.targets = targets(report);
+  report.machine.loadavg.end = machine().loadavg.start;
+  report.endedAt = new Date().toISOString();
+  return report;
+}
+
+/** Per size: seconds, and the ratio to the one-pair evacuation of the same run. */
+function fleetSizes(runs: EvacuationSample[][]): FleetSize[] {
+  const first = runs[0];
+  if (!first) return [];
+  return first.map((s, i) => {
+    const same = runs.map((r) => r[i]).filter((x): x is EvacuationSample => x !== undefined);
+    return {
+      pairs: s.pairs,
+      throttled: s.throttled,
+      seconds: stat(same.map((x) => x.seconds)),
+      reportedSeconds: stat(same.map((x) => x.reportedSeconds)),
+      ratioToOne: stat(
+        runs.map((r) => {
+          const one = r.find((x) => x.pairs === 1 && !x.throttled);
+          const me = r[i];
+          return one && me ? me.seconds / one.seconds : null;
+        }),
+      ),
+      throttledRequests: stat(same.map((x) => x.throttledRequests)),
+    };
+  });
+}
+
+/** The slope of log(time) against log(events) between the two largest histories. */
+function exponent(points: { events: number; ms: number | null }[]): number | null {
+  const [a, b] = points.filter((p) => p.ms !== null && p.ms > 0).slice(-2);
+  if (!a || !b || a.events === b.events) return null;
+  return Math.round((Math.log(b.ms! / a.ms!) / Math.log(b.events / a.events)) * 100) / 100;
+}

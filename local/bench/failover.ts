@@ -1,0 +1,113 @@
+// One failover sample: a fresh two-pair lab and the app under the local host; pair "lab" fails over through the
+// API (the orchestration), pair "lab-1" through the plain script (same activities and adapters), one after the
+// other in an order that alternates between samples. Planned, drain off (drainCapSeconds 0), no stabilisation wait.
+import { followFailover } from "../drill/follow";
+import type { FailoverView, TimelineEntry } from "../drill/render";
+import { startStack, type Stack } from "../drill/stack";
+import { runScript } from "./child";
+import type { StraightLineResult } from "./straight-line";
+
+/** The steps of a planned run up to the verified write, as result.rto names them. */
+export const RTO_STEPS = [
+  "preflight",
+  "lowerTtl",
+  "drain",
+  "fence",
+  "catchUp",
+  "promote",
+  "repoint",
+  "verify",
+] as const;
+
+export interface OrchestratedSample {
+  /** result.rto: seconds per step and total (first step's start → verified). */
+  rto: Record<string, number | null>;
+  /** POST sent → verify phase ended (client clock; same machine). */
+  postToVerified: number;
+  /** POST sent → first phase started: starting the orchestration. */
+  queue: number;
+  /** The promoted server left recovery → the checkPromotion entry that saw it writable. */
+  detectionLag: number | null;
+  checkPromotionPolls: number;
+}
+
+export interface FailoverSample {
+  orchestrated: OrchestratedSample;
+  straight: StraightLineResult & { detectionLag: number | null };
+  /** orchestrated POST → verified over the straight line's start → verified; and rto.total over the same. */
+  ratio: { postToVerified: number; rtoTotal: number | null };
+  order: "orchestrated first" | "straight line first";
+}
+
+/** The timeline as GET /api/failovers/{id} gives it: entries carry their detail (render.ts leaves it out). */
+type Entry = TimelineEntry & { detail?: { output?: { progress?: string } } };
+
+export async function failoverSample(index: number, log: (line: string) => void): Promise<FailoverSample> {
+  const stack = await startStack({
+    lab: { pairs: 2, promoteDelayMs: 0 },
+    pair: { timings: { drainCapSeconds: 0, stabiliseSeconds: 0 } },
+  });
+  try {
+    const orchestratedFirst = index % 2 === 0;
+    let orchestrated: OrchestratedSample | undefined;
+    let straight: FailoverSample["straight"] | undefined;
+    for (const which of orchestratedFirst ? ["o", "s"] : ["s", "o"]) {
+      if (which === "o") orchestrated = await orchestratedRun(stack, log);
+      else straight = await straightRun(stack, log);
+    }
+    if (!orchestrated || !straight) throw new Error("a failover sample lacks one of its runs");
+    return {
+      orchestrated,
+      straight,
+      ratio: {
+        postToVerified: orchestrated.postToVerified / straight.total,
+        rtoTotal: orchestrated.rto.total ? orchestrated.rto.total / straight.total : null,
+      },
+      order: orchestratedFirst ? "orchestrated first" : "straight line first",
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function orchestratedRun(stack: Stack, log: (line: string) => void): Promise<OrchestratedSample> {
+  const pair = stack.lab.info.pairs[0]!;
+  const sent = Date.now();
+  const res = await stack.api.post<{ id: string }>("/api/failovers", {
+    pair: pair.name,
+    option: "Planned",
+    reason: "npm run bench",
+  });
+  if (res.status !== 202) throw new Error(`POST /api/failovers answered ${res.status}: ${JSON.stringify(res.body)}`);
+  // Polled slowly: the figures come from the run's own record, and polling loads the host it measures.
+  const view: FailoverView = await followFailover(stack.api, res.body.id, { intervalMs: 500, timeoutMs: 180_000 });
+  const out = view.result;
+  if (!out || out.outcome !== "succeeded")
+    throw new Error(`the orchestrated failover did not succeed: ${JSON.stringify(out ?? view.error ?? view.outcome)}`);
+  const verified = out.phases.find((p) => p.phase === "verify");
+  const first = out.phases[0];
+  if (!verified || !first) throw new Error("the run has no verify phase");
+  const entries = view.timeline as Entry[];
+  const seen = entries.find(
+    (e) => e.step === "checkPromotion" && e.event === "succeeded" && e.detail?.output?.progress === "writable",
+  );
+  const promotedAt = stack.lab.promotedAt(pair.servers.replica.name);
+  const sample: OrchestratedSample = {
+    rto: { ...out.rto },
+    postToVerified: (Date.parse(verified.endedAt) - sent) / 1000,
+    queue: (Date.parse(first.startedAt) - sent) / 1000,
+    detectionLag: seen && promotedAt ? (Date.parse(seen.at) - Date.parse(promotedAt)) / 1000 : null,
+    checkPromotionPolls: entries.filter((e) => e.step === "checkPromotion" && e.event === "started").length,
+  };
+  log(`orchestrated: POST → verified ${sample.postToVerified.toFixed(3)} s, rto.total ${out.rto.total} s`);
+  return sample;
+}
+
+async function straightRun(stack: Stack, log: (line: string) => void): Promise<FailoverSample["straight"]> {
+  const pair = stack.lab.info.pairs[1]!;
+  const r = await runScript<StraightLineResult>("straight-line.js", [stack.settingsFile, pair.name]);
+  const promotedAt = stack.lab.promotedAt(pair.servers.replica.name);
+  const detectionLag = promotedAt ? (Date.parse(r.writableSeenAt) - Date.parse(promotedAt)) / 1000 : null;
+  log(`straight line: start → verified ${r.total.toFixed(3)} s`);
+  return { ...r, detectionLag };
+}

@@ -1,0 +1,75 @@
+// The bench's JSON: what was measured, each figure a median with min and max over the runs, the samples behind
+// them, the machine, and the targets with whether they were met.
+import type { EvacuationSample } from "./fleet";
+import type { FailoverSample } from "./failover";
+import type { LabTimes } from "./lab-times";
+import type { Machine } from "./machine";
+import type { Stat } from "./stats";
+
+export interface Target {
+  name: string;
+  target: string;
+  value: number | null;
+  /** null when the figure was not measured in this run. */
+  met: boolean | null;
+  note?: string;
+}
+
+export interface FleetSize {
+  pairs: number;
+  throttled: boolean;
+  seconds: Stat | null;
+  reportedSeconds: Stat | null;
+  /** This size's time over one pair's in the same run. */
+  ratioToOne: Stat | null;
+  throttledRequests: Stat | null;
+}
+
+export interface BenchReport {
+  schema: 1;
+  command: string;
+  options: { runs: number; quick: boolean; fleet: boolean };
+  startedAt: string;
+  endedAt: string;
+  machine: Machine;
+  failover: {
+    setup: string;
+    /** Seconds per step from result.rto, total = first step → verified write through the CNAME. */
+    rto: Record<string, Stat | null>;
+    postToVerified: Stat | null;
+    /** POST → the run's first step (starting the orchestration). */
+    queue: Stat | null;
+    checkPromotionPolls: Stat | null;
+    samples: FailoverSample[];
+  };
+  straightLine: {
+    steps: Record<string, Stat | null>;
+    total: Stat | null;
+    /** Orchestrated POST → verified over straight-line start → verified, per run. */
+    ratio: Stat | null;
+    /** The same with the run's own rto.total (which leaves out starting the orchestration). */
+    ratioRtoTotal: Stat | null;
+  };
+  detectionLag: { orchestrated: Stat | null; straightLine: Stat | null };
+  fleet: { requested: boolean; note: string; sizes: FleetSize[]; samples: EvacuationSample[][] };
+  hostCost: {
+    replay: {
+      target: number;
+      events: number;
+      episodeMs: Stat | null;
+      orchestratorMs: Stat | null;
+      hostMs: Stat | null;
+      usPerEvent: number | null;
+    }[];
+    /**
+     * d log(time) / d log(events) between the two largest histories (1 is linear, 2 quadratic), from the fastest
+     * episode at each length (other work on the machine only ever adds time); and the same from the medians.
+     */
+    replayExponent: number | null;
+    replayExponentMedian: number | null;
+    orchestrationsPerSecond: Stat | null;
+    batch: number;
+  };
+  lab: { pairs: number; start: Stat | null; stop: Stat | null; samples: LabTimes[] }[];
+  targets: Target[];
+}

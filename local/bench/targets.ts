@@ -1,0 +1,48 @@
+// The performance targets of issue 12 and whether this run met them (on medians).
+import type { BenchReport, Target } from "./report";
+
+export const TARGETS = {
+  ratio: 1.15,
+  detectionLagSeconds: 0.3,
+  fleetRatio: 1.5,
+  /** Replay time grows with history at most this steeply (log-log slope; 1 = linear, 2 = quadratic). */
+  replayExponent: 1.2,
+} as const;
+
+export function targets(r: Omit<BenchReport, "targets">): Target[] {
+  const check = (value: number | null | undefined, limit: number): Pick<Target, "value" | "met"> =>
+    value === null || value === undefined ? { value: null, met: null } : { value, met: value <= limit };
+  const largest = [...r.fleet.sizes].filter((s) => !s.throttled).sort((a, b) => b.pairs - a.pairs)[0];
+  const throttled = r.fleet.sizes.find((s) => s.throttled);
+  return [
+    {
+      name: "orchestrated / straight-line (POST → verified over script start → verified)",
+      target: `≤ ${TARGETS.ratio}`,
+      ...check(r.straightLine.ratio?.median, TARGETS.ratio),
+    },
+    {
+      name: "detection lag (server out of recovery → the run saw it writable)",
+      target: `≤ ${TARGETS.detectionLagSeconds} s`,
+      ...check(r.detectionLag.orchestrated?.median, TARGETS.detectionLagSeconds),
+    },
+    {
+      name: `${largest && largest.pairs > 1 ? largest.pairs : 8}-pair evacuation / one pair`,
+      target: `≤ ${TARGETS.fleetRatio}`,
+      ...(largest && largest.pairs > 1
+        ? check(largest.ratioToOne?.median, TARGETS.fleetRatio)
+        : { value: null, met: null, note: r.fleet.note }),
+    },
+    {
+      name: `${throttled?.pairs ?? 32}-pair evacuation with ARM throttling completes`,
+      target: "succeeded",
+      value: throttled?.seconds?.median ?? null,
+      met: throttled ? throttled.seconds !== null : null,
+      ...(throttled ? {} : { note: r.fleet.note }),
+    },
+    {
+      name: "replay cost linear in history (log-log slope of the fastest episodes, 1000 → 5000 events)",
+      target: `≤ ${TARGETS.replayExponent}`,
+      ...check(r.hostCost.replayExponent, TARGETS.replayExponent),
+    },
+  ];
+}

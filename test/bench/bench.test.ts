@@ -1,0 +1,84 @@
+// npm run bench in quick mode, so it cannot rot: it must run end to end on the lab and write a JSON with every
+// section. Figures are not asserted (the machine is shared and noisy); only that each was produced.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { BenchReport } from "../../local/bench/report";
+
+const CLI = path.resolve(__dirname, "../../local/bench/cli.js");
+const TIMEOUT = Number(process.env.BENCH_TEST_TIMEOUT_MS ?? 200_000);
+
+test(
+  "npm run bench -- --quick writes a JSON with every section and prints the tables",
+  { timeout: TIMEOUT },
+  async (t) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "pgflex-bench-test-"));
+    t.after(() => fs.rmSync(out, { recursive: true, force: true }));
+    // The fleet part needs POST /api/evacuations: it runs only with --fleet, so here it reports itself not run.
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [CLI, "--quick", "--quiet", "--out", out],
+        { timeout: TIMEOUT - 10_000, maxBuffer: 16 << 20 },
+        (err, so, se) => (err ? reject(new Error(`${err.message}\n${se}`)) : resolve(so)),
+      ),
+    );
+    const files = fs.readdirSync(out).filter((f) => f.endsWith(".json"));
+    assert.equal(files.length, 1);
+    assert.match(stdout, new RegExp(`results: ${path.join(out, files[0]!).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    for (const heading of ["Failover, planned", "Detection lag", "Fleet", "Local host", "Lab (seconds)", "Targets"])
+      assert.ok(stdout.includes(heading), `the table has "${heading}"`);
+
+    const r = JSON.parse(fs.readFileSync(path.join(out, files[0]!), "utf8")) as BenchReport;
+    assert.equal(r.schema, 1);
+    assert.deepEqual(r.options, { runs: 1, quick: true, fleet: false });
+    assert.ok(r.machine.nproc >= 1 && r.machine.cpu && r.machine.node === process.version);
+    const measured = (x: { median: number; n: number } | null | undefined, what: string) => {
+      assert.ok(x && Number.isFinite(x.median) && x.n >= 1, `${what} was measured`);
+    };
+
+    for (const step of ["preflight", "lowerTtl", "fence", "catchUp", "promote", "repoint", "verify", "total"])
+      measured(r.failover.rto[step], `rto.${step}`);
+    measured(r.failover.postToVerified, "POST → verified");
+    assert.equal(r.failover.samples.length, 1);
+    for (const step of ["preflight", "lowerTtl", "fence", "catchUp", "promote", "repoint", "verify"])
+      measured(r.straightLine.steps[step], `straight-line ${step}`);
+    measured(r.straightLine.total, "straight-line total");
+    measured(r.straightLine.ratio, "orchestrated / straight-line");
+    measured(r.detectionLag.orchestrated, "detection lag (orchestrated)");
+    measured(r.detectionLag.straightLine, "detection lag (straight line)");
+
+    assert.equal(r.fleet.requested, false);
+    assert.match(r.fleet.note, /--fleet/);
+    assert.deepEqual(r.fleet.sizes, []);
+
+    assert.deepEqual(
+      r.hostCost.replay.map((c) => c.target),
+      [100, 1000, 5000],
+    );
+    for (const c of r.hostCost.replay) measured(c.episodeMs, `replay at ${c.events} events`);
+    assert.equal(typeof r.hostCost.replayExponent, "number");
+    assert.equal(typeof r.hostCost.replayExponentMedian, "number");
+    measured(r.hostCost.orchestrationsPerSecond, "orchestrations per second");
+
+    assert.deepEqual(
+      r.lab.map((l) => l.pairs),
+      [1],
+    );
+    for (const l of r.lab) {
+      measured(l.start, `lab start (${l.pairs})`);
+      measured(l.stop, `lab stop (${l.pairs})`);
+    }
+
+    assert.equal(r.targets.length, 5);
+    for (const target of r.targets) assert.ok(["boolean", "object"].includes(typeof target.met), target.name);
+    // Without --fleet the fleet targets say they were not measured rather than passing or failing.
+    assert.deepEqual(
+      r.targets.filter((x) => x.met === null).map((x) => x.name),
+      ["8-pair evacuation / one pair", "32-pair evacuation with ARM throttling completes"],
+    );
+  },
+);
