@@ -171,7 +171,8 @@ const PLATFORM_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__clientId: "the Functions host and the Durable task hub (identity-based AzureWebJobsStorage)",
   APPLICATIONINSIGHTS_CONNECTION_STRING: "the Functions host's Application Insights logging",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "the Functions host's Application Insights logging (Entra auth)",
-  WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: "App Service Authentication (a status page link keeps #/runs/<id> through sign-in)",
+  WEBSITE_AUTH_PRESERVE_URL_FRAGMENT:
+    "App Service Authentication (a status page link keeps #/runs/<id> through sign-in)",
 };
 
 test("every app setting the template writes is read by the app (src/config/settings.ts) or, named here, by the platform", () => {
