@@ -1,0 +1,73 @@
+// .funcignore as Core Tools reads it (prefix patterns, `*` within a folder, `**` across, `!` wins), and which
+// compiled files the package takes.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { appFiles } from "../../local/package/contents";
+import { coreToolsCandidates, parseFuncIgnore } from "../../local/package/funcignore";
+
+test("Core Tools' dialect: a pattern matches the start of the path, not git's way", () => {
+  const fi = parseFuncIgnore(["# comment", "", "test/", "*.ts", "/docs", "dist/src/**.map", "tsconfig"].join("\n"));
+  const denied = ["test/a.js", "x.ts", "docs/a.md", "docsy.txt", "dist/src/a/b.js.map", "tsconfig.build.json"];
+  for (const p of denied) assert.equal(fi.accepts(p), false, p);
+  // `*` stays within one folder and patterns are anchored at the root: src/a.ts and dist/test/ are not matched.
+  for (const p of ["src/a.ts", "dist/test/a.js", "dist/src/a.js", "mytest/a.js", "host.json"])
+    assert.equal(fi.accepts(p), true, p);
+});
+
+test("a `!` line keeps what it matches whatever the other lines say, in any order", () => {
+  const fi = parseFuncIgnore("!dist/src/keep.js\ndist/\n");
+  assert.equal(fi.accepts("dist/src/keep.js"), true);
+  assert.equal(fi.accepts("dist/src/keep.js.map"), true, "no end anchor: a `!` line keeps longer names too");
+  assert.equal(fi.accepts("dist/src/other.js"), false);
+  assert.equal(parseFuncIgnore("").accepts("anything"), true);
+});
+
+test("candidates: .git and .vscode folders and local settings are skipped at any depth before the patterns", () => {
+  const root = mkdtempSync(join(tmpdir(), "pgflex-funcignore-"));
+  try {
+    const files = [
+      ".git/HEAD",
+      "a/.vscode/s.json",
+      "a/local.settings.json",
+      ".funcignore",
+      "a/b.js",
+      "node_modules/x/i.js",
+    ];
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), "");
+    }
+    assert.deepEqual(coreToolsCandidates(root), ["a/b.js", "node_modules/x/i.js"]);
+    assert.deepEqual(coreToolsCandidates(root, ["node_modules"]), ["a/b.js"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the package takes the compiled app without maps, and leaves out compiled files whose source is gone", () => {
+  const root = mkdtempSync(join(tmpdir(), "pgflex-contents-"));
+  try {
+    const files = ["host.json", "package.json", "package-lock.json", "src/functions/a.ts", "src/x/y.ts"];
+    files.push(
+      "dist/src/functions/a.js",
+      "dist/src/functions/a.js.map",
+      "dist/src/x/y.js",
+      "dist/src/functions/gone.js",
+    );
+    for (const f of files) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      writeFileSync(join(root, f), "");
+    }
+    assert.deepEqual(appFiles(root), {
+      files: ["dist/src/functions/a.js", "dist/src/x/y.js", "host.json", "package-lock.json", "package.json"],
+      stale: ["dist/src/functions/gone.js"],
+    });
+    rmSync(join(root, "dist"), { recursive: true });
+    assert.throws(() => appFiles(root), /dist\/src is missing .*npm run build/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
