@@ -21,18 +21,13 @@ export const APP_SETTINGS: readonly AppSettingDoc[] = [
   {
     name: "AzureWebJobsStorage",
     meaning: "storage connection string: the task hub, the audit and the state tables",
-    default: "required, or an identity-based connection (next two)",
-  },
-  {
-    name: "AzureWebJobsStorage__accountName",
-    meaning:
-      "identity-based storage: the account whose table endpoint (`https://<name>.table.core.windows.net`) the app " +
-      "reaches with its managed identity (the Functions host reads the same setting)",
-    default: "–",
+    default: "required, or `AzureWebJobsStorage__tableServiceUri`",
   },
   {
     name: "AzureWebJobsStorage__tableServiceUri",
-    meaning: "identity-based storage: the table endpoint itself (other clouds); wins over `__accountName`",
+    meaning:
+      "identity-based storage: the table endpoint the app reaches with its managed identity (the Functions host " +
+      "itself needs `AzureWebJobsStorage__accountName`, `__credential`, `__clientId`); the connection string wins",
     default: "–",
   },
   { name: "PGFLEX_AUDIT_TABLE", meaning: "audit table name", default: "`PgFlexFailoverAudit`" },

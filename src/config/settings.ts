@@ -144,23 +144,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
 }
 
-const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
-
 function loadAuditStorage(setting: (name: string) => string | undefined, problems: string[]) {
   const connectionString = setting("AzureWebJobsStorage");
-  // An identity-based AzureWebJobsStorage names the table endpoint, or only the account (public cloud).
-  const accountName = setting("AzureWebJobsStorage__accountName");
-  if (accountName && !ACCOUNT_NAME.test(accountName))
-    problems.push(`AzureWebJobsStorage__accountName: "${accountName}" is not a storage account name (3-24 a-z, 0-9)`);
-  const tableServiceUri =
-    setting("AzureWebJobsStorage__tableServiceUri") ??
-    (accountName ? `https://${accountName}.table.core.windows.net` : undefined);
+  const tableServiceUri = setting("AzureWebJobsStorage__tableServiceUri");
   const table = setting("PGFLEX_AUDIT_TABLE") ?? "PgFlexFailoverAudit";
   const stateTable = setting("PGFLEX_STATE_TABLE") ?? "PgFlexFailoverState";
   if (!connectionString && !tableServiceUri) {
     problems.push(
-      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__accountName or " +
-        "AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
+      "AzureWebJobsStorage: required (a connection string, or AzureWebJobsStorage__tableServiceUri with a managed identity) for the audit journal",
     );
     return undefined;
   }

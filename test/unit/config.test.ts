@@ -317,24 +317,6 @@ for (const [probe, expected] of probeCases) {
   });
 }
 
-test("an identity-based AzureWebJobsStorage may name only the account: its table endpoint is derived", () => {
-  const env = { ...base(), AzureWebJobsStorage: undefined, AzureWebJobsStorage__accountName: "pgflexaudit" };
-  assert.deepEqual(loadConfig(env).audit, {
-    kind: "tableServiceUri",
-    table: "PgFlexFailoverAudit",
-    stateTable: "PgFlexFailoverState",
-    tableServiceUri: "https://pgflexaudit.table.core.windows.net",
-  });
-  const other = "https://pgflexaudit.table.core.usgovcloudapi.net";
-  const both = loadConfig({ ...env, AzureWebJobsStorage__tableServiceUri: other }).audit;
-  assert.equal(both.kind === "tableServiceUri" && both.tableServiceUri, other, "the endpoint itself wins");
-  assert.ok(
-    problems({ ...env, AzureWebJobsStorage__accountName: "Not_An-Account" }).includes(
-      'AzureWebJobsStorage__accountName: "Not_An-Account" is not a storage account name (3-24 a-z, 0-9)',
-    ),
-  );
-});
-
 test("HOST_FUNCTION_TIMEOUT_SECONDS is host.json's functionTimeout", () => {
   const root = join(__dirname, "..", "..", "..");
   const hostJson = JSON.parse(readFileSync(join(root, "host.json"), "utf8")) as { functionTimeout: string };

@@ -35,7 +35,7 @@ test("every app setting the code reads is documented, and every documented one i
   const pairs = JSON.stringify([rawPair()]);
   const variants: Record<string, string>[] = [
     { PGFLEX_PAIRS: pairs, AzureWebJobsStorage: "UseDevelopmentStorage=true", PROBE_PW: "x" },
-    { PGFLEX_PAIRS_FILE: "/nonexistent/pairs.json", AzureWebJobsStorage__accountName: "pgflexaudit" },
+    { PGFLEX_PAIRS_FILE: "/nonexistent/pairs.json", AzureWebJobsStorage__tableServiceUri: "https://a.example" },
     { PGFLEX_CREDENTIAL: "staticToken", PGFLEX_STATIC_TOKEN: "t", PGFLEX_ARM_CA_FILE: "/nonexistent/ca.pem" },
   ];
   for (const v of variants) {
