@@ -9,11 +9,13 @@
 // - a `!pattern` line accepts what it matches whatever any other line says (not "the last match wins");
 // - only files are tested, never directories; the directories .git and .vscode and the files .funcignore,
 //   .gitignore, local.settings.json and project.lock.json are skipped at any depth before the patterns apply.
+// `azd deploy` reads the same file with git's rules (gitignoreDialect below, through the `ignore` package).
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import ignore from "ignore";
 
 export interface FuncIgnore {
-  /** True when Core Tools would put this file (path relative to the app root, "/" separators) in the package. */
+  /** True when the tool would put this file (path relative to the app root, "/" separators) in the package. */
   accepts(path: string): boolean;
 }
 
@@ -48,19 +50,25 @@ export function parseFuncIgnore(text: string): FuncIgnore {
   return { accepts: (path) => accepted?.test(path) === true || denied?.test(path) !== true };
 }
 
+/** The same file as `azd deploy` reads it: git's rules (Azure Developer CLI, "service packaging ignore files"). */
+export function gitignoreDialect(text: string): FuncIgnore {
+  const ig = ignore().add(text);
+  return { accepts: (path) => !ig.ignores(path) };
+}
+
 /**
- * Every file under root that Core Tools looks at (before .funcignore), as relative "/" paths, sorted.
- * `skipPaths` leaves out whole directories (relative paths, e.g. "node_modules") on top of Core Tools' own skips.
+ * Every file under root as relative "/" paths, sorted, less the folders in `skipPaths` (e.g. "node_modules");
+ * with `coreTools`, also less what Core Tools skips before .funcignore applies (ALWAYS_SKIPPED).
  */
-export function coreToolsCandidates(root: string, skipPaths: string[] = []): string[] {
-  const skipD = new Set(ALWAYS_SKIPPED.directories.map((d) => d.toLowerCase()));
-  const skipF = new Set(ALWAYS_SKIPPED.files.map((f) => f.toLowerCase()));
+export function listFiles(root: string, o: { skipPaths?: string[]; coreTools?: boolean } = {}): string[] {
+  const skipD = new Set(o.coreTools ? ALWAYS_SKIPPED.directories.map((d) => d.toLowerCase()) : []);
+  const skipF = new Set(o.coreTools ? ALWAYS_SKIPPED.files.map((f) => f.toLowerCase()) : []);
   const out: string[] = [];
   const walk = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!skipD.has(e.name.toLowerCase()) && !skipPaths.includes(path)) walk(join(dir, e.name), path);
+        if (!skipD.has(e.name.toLowerCase()) && !o.skipPaths?.includes(path)) walk(join(dir, e.name), path);
       } else if (!skipF.has(e.name.toLowerCase())) out.push(path);
     }
   };
@@ -69,6 +77,13 @@ export function coreToolsCandidates(root: string, skipPaths: string[] = []): str
 }
 
 /** The files `func azure functionapp publish` would upload from root (less skipPaths). */
-export function publishedFiles(root: string, funcignore: FuncIgnore, skipPaths: string[] = []): string[] {
-  return coreToolsCandidates(root, skipPaths).filter((p) => funcignore.accepts(p));
+export function publishedByCoreTools(root: string, funcignore: string, skipPaths: string[] = []): string[] {
+  const rules = parseFuncIgnore(funcignore);
+  return listFiles(root, { skipPaths, coreTools: true }).filter((p) => rules.accepts(p));
+}
+
+/** The files `azd deploy` would zip from root (less skipPaths). */
+export function publishedByAzd(root: string, funcignore: string, skipPaths: string[] = []): string[] {
+  const rules = gitignoreDialect(funcignore);
+  return listFiles(root, { skipPaths }).filter((p) => rules.accepts(p));
 }

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { appFiles } from "../../local/package/contents";
-import { coreToolsCandidates, parseFuncIgnore } from "../../local/package/funcignore";
+import { gitignoreDialect, listFiles, parseFuncIgnore } from "../../local/package/funcignore";
 
 test("Core Tools' dialect: a pattern matches the start of the path, not git's way", () => {
   const fi = parseFuncIgnore(["# comment", "", "test/", "*.ts", "/docs", "dist/src/**.map", "tsconfig"].join("\n"));
@@ -25,6 +25,22 @@ test("a `!` line keeps what it matches whatever the other lines say, in any orde
   assert.equal(parseFuncIgnore("").accepts("anything"), true);
 });
 
+test("the same lines read with git's rules (azd): why every line of .funcignore is anchored and whole", () => {
+  const lines = "src/\ntsconfig\n*.log\n";
+  // Unanchored, git's `src/` is any folder named src — the compiled app in dist/src too — where Core Tools
+  // reads a prefix; `tsconfig` is an exact name for git, a prefix for Core Tools.
+  assert.equal(gitignoreDialect(lines).accepts("dist/src/functions/a.js"), false);
+  assert.equal(parseFuncIgnore(lines).accepts("dist/src/functions/a.js"), true);
+  assert.equal(gitignoreDialect(lines).accepts("tsconfig.json"), true);
+  assert.equal(parseFuncIgnore(lines).accepts("tsconfig.json"), false);
+  const anchored = "/src/\n/tsconfig.json\n/*.log\n/dist/**/*.map\n";
+  for (const r of [gitignoreDialect(anchored), parseFuncIgnore(anchored)]) {
+    assert.equal(r.accepts("dist/src/functions/a.js"), true);
+    for (const p of ["src/a.ts", "tsconfig.json", "x.log", "dist/src/functions/a.js.map"])
+      assert.equal(r.accepts(p), false);
+  }
+});
+
 test("candidates: .git and .vscode folders and local settings are skipped at any depth before the patterns", () => {
   const root = mkdtempSync(join(tmpdir(), "pgflex-funcignore-"));
   try {
@@ -40,8 +56,9 @@ test("candidates: .git and .vscode folders and local settings are skipped at any
       mkdirSync(dirname(join(root, f)), { recursive: true });
       writeFileSync(join(root, f), "");
     }
-    assert.deepEqual(coreToolsCandidates(root), ["a/b.js", "node_modules/x/i.js"]);
-    assert.deepEqual(coreToolsCandidates(root, ["node_modules"]), ["a/b.js"]);
+    assert.deepEqual(listFiles(root, { coreTools: true }), ["a/b.js", "node_modules/x/i.js"]);
+    assert.deepEqual(listFiles(root, { coreTools: true, skipPaths: ["node_modules"] }), ["a/b.js"]);
+    assert.equal(listFiles(root).length, files.length, "azd skips nothing by itself");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -14,7 +14,12 @@ import { startLab, type Lab } from "../../local/lab";
 import { appSettingsFor, LAB_PAIR } from "../../local/lab/app-settings";
 import { devOnlyInstalled } from "../../local/package/build";
 import { appFiles } from "../../local/package/contents";
-import { parseFuncIgnore, publishedFiles } from "../../local/package/funcignore";
+import {
+  gitignoreDialect,
+  parseFuncIgnore,
+  publishedByAzd,
+  publishedByCoreTools,
+} from "../../local/package/funcignore";
 import { scratchDir } from "../../local/package/scratch";
 import { unzip } from "../../local/package/zip";
 import { freshPackage, ROOT, type TestedPackage } from "./helpers";
@@ -74,17 +79,23 @@ test("production dependencies only: every dependency, no development-only packag
   assert.ok(pkg.bytes < 40 * MiB, `${(pkg.bytes / MiB).toFixed(1)} MiB`);
 });
 
-test(".funcignore and the package agree: `func azure functionapp publish` would upload the same app files", () => {
-  const funcignore = parseFuncIgnore(readFileSync(join(ROOT, ".funcignore"), "utf8"));
+test(".funcignore, read as `func azure functionapp publish` and as `azd deploy` read it, agrees with the package", () => {
+  const funcignore = readFileSync(join(ROOT, ".funcignore"), "utf8");
   // node_modules aside (the package installs its own, production only) and compiled files whose source is
-  // gone (a stale local build: the package leaves them out, publish would not).
-  const published = publishedFiles(ROOT, funcignore, ["node_modules"]).filter((f) => !pkg.stale.includes(f));
+  // gone (a stale local build: the package leaves them out, the tools would not).
   const inPackage = appPart().sort();
-  const extra = published.filter((f) => !inPackage.includes(f));
-  const missing = inPackage.filter((f) => !published.includes(f));
-  assert.deepEqual(extra, [], `func publish would also upload these: add them to .funcignore`);
-  assert.deepEqual(missing, [], `.funcignore leaves out these files the package needs`);
-  // Whether or not they exist in this tree right now:
+  for (const [tool, published] of [
+    ["func azure functionapp publish", publishedByCoreTools(ROOT, funcignore, ["node_modules"])],
+    ["azd deploy", publishedByAzd(ROOT, funcignore, ["node_modules"])],
+  ] as const) {
+    const shipped = published.filter((f) => !pkg.stale.includes(f));
+    const extra = shipped.filter((f) => !inPackage.includes(f));
+    const missing = inPackage.filter((f) => !shipped.includes(f));
+    assert.deepEqual(extra, [], `${tool} would also upload these: add them to .funcignore`);
+    assert.deepEqual(missing, [], `${tool} would leave out these files the package needs`);
+  }
+  // Whether or not they exist in this tree right now, in both readings:
+  const readings = [parseFuncIgnore(funcignore), gitignoreDialect(funcignore)];
   for (const p of [
     "local.settings.json",
     "local.settings.sample.json",
@@ -92,15 +103,18 @@ test(".funcignore and the package agree: `func azure functionapp publish` would 
     ".lab/settings.json",
     "local/host/cli.ts",
     "test/e2e/planned.test.ts",
+    "src/functions/monitors.ts",
     "dist/local/host/cli.js",
     "dist/test/unit/config.test.js",
     "dist/src/functions/monitors.js.map",
-    "src/functions/monitors.ts",
     "infra/main.bicep",
+    "azure.yaml",
     "docs/deploy.md",
     "dist/pgflex-failover.zip",
   ])
-    assert.equal(funcignore.accepts(p), false, `.funcignore leaves out ${p}`);
+    for (const r of readings) assert.equal(r.accepts(p), false, `.funcignore leaves out ${p}`);
+  for (const p of ["dist/src/functions/monitors.js", "host.json", "node_modules/zod/package.json"])
+    for (const r of readings) assert.equal(r.accepts(p), true, `.funcignore keeps ${p}`);
 });
 
 test("unpacked alone, the package loads every function under the local host and runs a dry run", async () => {
