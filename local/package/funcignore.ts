@@ -67,8 +67,9 @@ export function listFiles(root: string, o: { skipPaths?: string[]; coreTools?: b
   const walk = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
+      if (o.skipPaths?.includes(path)) continue;
       if (e.isDirectory()) {
-        if (!skipD.has(e.name.toLowerCase()) && !o.skipPaths?.includes(path)) walk(join(dir, e.name), path);
+        if (!skipD.has(e.name.toLowerCase())) walk(join(dir, e.name), path);
       } else if (!skipF.has(e.name.toLowerCase())) out.push(path);
     }
   };
