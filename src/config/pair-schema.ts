@@ -1,5 +1,7 @@
-// The shape of one database pair in PGFLEX_PAIRS, with defaults that are safe for production.
+// The shape of one database pair in PGFLEX_PAIRS, with defaults that are safe for production. Every field
+// says what it is (.describe()): `npm run docs:settings` renders the README's reference from this file.
 import { z } from "zod";
+import { pairRuleIssues } from "./pair-rules";
 
 const FLEX_ID =
   /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*)$/i;
@@ -19,19 +21,35 @@ export const serverSchema = z.strictObject({
     .regex(
       FLEX_ID,
       "must be a Flexible Server ARM id: /subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>",
-    ),
+    )
+    .describe("ARM id of the server (`/subscriptions/…/flexibleServers/<name>`)"),
   aRecord: z
     .string()
-    .regex(DNS_LABEL, "must be the relative name of the server's A record in the zone (one DNS label)"),
+    .regex(DNS_LABEL, "must be the relative name of the server's A record in the zone (one DNS label)")
+    .describe("relative name of the server's A record in the zone: what the CNAME points at when it is primary"),
 });
 
 const probeFields = {
-  database: z.string().min(1).default("postgres"),
-  user: z.string().min(1),
-  caFile: z.string().min(1).optional(),
-  port: z.number().int().min(1).max(65535).default(5432),
-  connectTimeoutSeconds: seconds(1, 120).default(10),
+  database: z.string().min(1).default("postgres").describe("database the probe connects to"),
+  user: z
+    .string()
+    .min(1)
+    .describe(
+      "the probe's login on both servers: with `entra`, the managed identity's role (`pgaadauth_create_principal`), " +
+        "member of `pg_signal_backend` so the fence can end sessions",
+    ),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "PEM file of the CAs trusted for `verify-ca`/`verify-full`; unset: the Azure PostgreSQL roots from Node's store " +
+        "(DigiCert Global Root G2 and CA, Microsoft RSA and ECC Root Certificate Authority 2017)",
+    ),
+  port: z.number().int().min(1).max(65535).default(5432).describe("PostgreSQL port of both servers"),
+  connectTimeoutSeconds: seconds(1, 120).default(10).describe("how long one connection attempt may take"),
 };
+const AUTH = "how the probe logs in: `entra` (the managed identity's token) or `password`";
 
 // How the probe logs in: its Entra token (the managed identity), or a password held in another app setting.
 // A union, so a password probe always has its setting and an Entra probe never carries an unused one.
@@ -39,7 +57,7 @@ const probeSchema = z.discriminatedUnion(
   "auth",
   [
     z.strictObject(
-      { ...probeFields, auth: z.literal("entra").default("entra") },
+      { ...probeFields, auth: z.literal("entra").default("entra").describe(AUTH) },
       {
         error: (iss) =>
           iss.code === "unrecognized_keys" && iss.keys.includes("passwordSetting")
@@ -49,10 +67,11 @@ const probeSchema = z.discriminatedUnion(
     ),
     z.strictObject({
       ...probeFields,
-      auth: z.literal("password"),
+      auth: z.literal("password").describe(AUTH),
       passwordSetting: z
         .string({ error: 'is required when auth is "password": the name of the app setting holding the password' })
-        .regex(SETTING_NAME, "must be the name of an app setting"),
+        .regex(SETTING_NAME, "must be the name of an app setting")
+        .describe("the app setting holding the probe's password (make it a Key Vault reference)"),
     }),
   ],
   { error: (iss) => (iss.code === "invalid_union" ? 'must be "entra" or "password"' : undefined) },
@@ -70,13 +89,23 @@ const POLLED_WAITS = [
 
 const timingsSchema = z
   .strictObject({
-    drainCapSeconds: seconds(0, 86400).default(300),
-    promoteDeadlineSeconds: seconds(10, 86400).default(3600),
-    promotePollSeconds: seconds(1, 600).default(15),
-    verifyDeadlineSeconds: seconds(1, 86400).default(600),
-    verifyPollSeconds: seconds(1, 600).default(5),
-    stabiliseSeconds: seconds(0, 86400).default(300),
-    catchUpDeadlineSeconds: seconds(5, 3600).default(300),
+    drainCapSeconds: seconds(0, 86400)
+      .default(300)
+      .describe("planned: wait at most this long for the old TTL to expire before the fence"),
+    promoteDeadlineSeconds: seconds(10, 86400)
+      .default(3600)
+      .describe("how long the promoted server may take to become writable (then: may still complete)"),
+    promotePollSeconds: seconds(1, 600)
+      .default(15)
+      .describe("each writable check watches the server this long, several times a second; at most 500 per deadline"),
+    verifyDeadlineSeconds: seconds(1, 86400)
+      .default(600)
+      .describe("how long DNS may take to answer the new target before the proof gives up"),
+    verifyPollSeconds: seconds(1, 600).default(5).describe("seconds between DNS checks; at most 500 per deadline"),
+    stabiliseSeconds: seconds(0, 86400).default(300).describe("wait after the proof before the TTL is restored"),
+    catchUpDeadlineSeconds: seconds(5, 3600)
+      .default(300)
+      .describe("planned: how long the replica may take to replay up to the fenced primary's WAL position"),
   })
   .superRefine((t, ctx) => {
     for (const [deadline, poll] of POLLED_WAITS) {
@@ -91,74 +120,135 @@ const timingsSchema = z
     }
   });
 
-export const pairSchema = z.strictObject({
-  name: z.string().regex(PAIR_NAME, `must be ${PAIR_NAME_RULE}`),
-  dns: z.strictObject({
-    subscriptionId: z.string().regex(UUID, "must be a subscription UUID"),
-    resourceGroup: z.string().min(1).max(90),
-    zone: z.string().regex(ZONE, "must be a DNS zone name such as privatelink.postgres.database.azure.com"),
-    cname: z.string().regex(DNS_LABEL, "must be the relative name of the CNAME record (one DNS label)"),
-  }),
-  servers: z.tuple([serverSchema, serverSchema]),
-  probe: probeSchema,
-  ttl: z
-    .strictObject({
-      failoverSeconds: seconds(1, 3600).default(30),
-      restoreSeconds: z.union([z.literal("original"), seconds(1, 2147483647)]).default("original"),
-    })
-    .default({ failoverSeconds: 30, restoreSeconds: "original" }),
-  promoteOption: z.enum(["Planned", "Forced"]).default("Planned"),
-  timings: timingsSchema.default({
-    drainCapSeconds: 300,
-    promoteDeadlineSeconds: 3600,
-    promotePollSeconds: 15,
-    verifyDeadlineSeconds: 600,
-    verifyPollSeconds: 5,
-    stabiliseSeconds: 300,
-    catchUpDeadlineSeconds: 300,
-  }),
-  // The old primary's fence: read-only for new sessions (server parameter default_transaction_read_only),
-  // its sessions ended. After a forced failover it is applied when the old primary comes back, for up to
-  // watchHours; onReturn "stop" stops the returning server through ARM instead.
-  fence: z
-    .strictObject({
-      watchHours: seconds(0, 168).default(24),
-      onReturn: z.enum(["readOnly", "stop"]).default("readOnly"),
-    })
-    .default({ watchHours: 24, onReturn: "readOnly" }),
-  // A forced failover does not promote past this much unreplayed WAL (last sample of the primary alive)
-  // without acceptDataLoss: true in the request.
-  rpo: z.strictObject({ maxLagBytes: z.number().int().min(0).default(1048576) }).default({ maxLagBytes: 1048576 }),
-  // Who must say yes before the first change: never, forced failovers only, or always; with twoPerson the
-  // approver must not be the requester. Unanswered after timeoutMinutes, the run aborts.
-  approval: z
-    .strictObject({
-      mode: z.enum(["never", "forced", "always"]).default("forced"),
-      twoPerson: z.boolean().default(true),
-      timeoutMinutes: z.number().min(0.1).max(1440).default(60),
-    })
-    .default({ mode: "forced", twoPerson: true, timeoutMinutes: 60 }),
-  // What an Azure Monitor alert on the pair's primary does: nothing, propose a forced failover (it waits for
-  // approval), or run it (no approval; the RPO guard still applies). Either way the run first confirms
-  // the primary is down: confirmTries looks at it over confirmSeconds.
-  alerts: z
-    .strictObject({
-      policy: z.enum(["off", "propose", "auto"]).default("propose"),
-      confirmTries: z.number().int().min(1).max(10).default(3),
-      confirmSeconds: seconds(0, 600).default(30),
-    })
-    .default({ policy: "propose", confirmTries: 3, confirmSeconds: 30 }),
-  // The proof needs this many answers in a row for the new target before it connects through the CNAME.
-  verify: z.strictObject({ answers: z.number().int().min(1).max(10).default(3) }).default({ answers: 3 }),
-  retry: z
-    .strictObject({
-      firstIntervalSeconds: seconds(1, 3600).default(5),
-      maxAttempts: z.number().int().min(1).max(20).default(5),
-      backoffCoefficient: z.number().min(1).max(10).default(2),
-      maxIntervalSeconds: seconds(1, 3600).default(60),
-    })
-    .default({ firstIntervalSeconds: 5, maxAttempts: 5, backoffCoefficient: 2, maxIntervalSeconds: 60 }),
-});
+export const pairSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(PAIR_NAME, `must be ${PAIR_NAME_RULE}`)
+      .describe("what requests name; instance ids are `failover-<name>-<runId>`"),
+    dns: z.strictObject({
+      subscriptionId: z
+        .string()
+        .regex(UUID, "must be a subscription UUID")
+        .describe("subscription of the private zone"),
+      resourceGroup: z.string().min(1).max(90).describe("resource group of the private zone"),
+      zone: z
+        .string()
+        .regex(ZONE, "must be a DNS zone name such as privatelink.postgres.database.azure.com")
+        .describe("the private DNS zone holding the CNAME and both A records"),
+      cname: z
+        .string()
+        .regex(DNS_LABEL, "must be the relative name of the CNAME record (one DNS label)")
+        .describe("relative name of the CNAME applications connect to; its target says which server is primary"),
+    }),
+    servers: z
+      .tuple([serverSchema, serverSchema])
+      .describe("the two servers, in any order: the primary and its replica in the other region"),
+    probe: probeSchema,
+    ttl: z
+      .strictObject({
+        failoverSeconds: seconds(1, 3600)
+          .default(30)
+          .describe("the CNAME's TTL during a failover (lowered first, so resolvers follow the repoint quickly)"),
+        restoreSeconds: z
+          .union([z.literal("original"), seconds(1, 2147483647)])
+          .default("original")
+          .describe("the TTL set after the stabilisation wait: the one found in preflight, or this many seconds"),
+      })
+      .default({ failoverSeconds: 30, restoreSeconds: "original" }),
+    promoteOption: z
+      .enum(["Planned", "Forced"])
+      .default("Planned")
+      .describe(
+        "a request's option when it names none: `Planned` loses nothing, `Forced` does not wait for the primary",
+      ),
+    timings: timingsSchema.default({
+      drainCapSeconds: 300,
+      promoteDeadlineSeconds: 3600,
+      promotePollSeconds: 15,
+      verifyDeadlineSeconds: 600,
+      verifyPollSeconds: 5,
+      stabiliseSeconds: 300,
+      catchUpDeadlineSeconds: 300,
+    }),
+    fence: z
+      .strictObject({
+        watchHours: seconds(0, 168)
+          .default(24)
+          .describe("forced, old primary away: how long the fence watch waits for it to return (0: not watched)"),
+        onReturn: z
+          .enum(["readOnly", "stop"])
+          .default("readOnly")
+          .describe("a returning old primary is made read-only (sessions ended), or stopped through ARM"),
+      })
+      .default({ watchHours: 24, onReturn: "readOnly" }),
+    rpo: z
+      .strictObject({
+        maxLagBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(1048576)
+          .describe("forced: above this much unreplayed WAL (or when it is unknown) only with `acceptDataLoss: true`"),
+      })
+      .default({ maxLagBytes: 1048576 }),
+    approval: z
+      .strictObject({
+        mode: z
+          .enum(["never", "forced", "always"])
+          .default("forced")
+          .describe("which requests wait for a `Failover.Approve` holder before the first change"),
+        twoPerson: z.boolean().default(true).describe("the approver must not be the requester"),
+        timeoutMinutes: z
+          .number()
+          .min(0.1)
+          .max(1440)
+          .default(60)
+          .describe("unanswered for this long, the run aborts with nothing changed"),
+      })
+      .default({ mode: "forced", twoPerson: true, timeoutMinutes: 60 }),
+    alerts: z
+      .strictObject({
+        policy: z
+          .enum(["off", "propose", "auto"])
+          .default("propose")
+          .describe(
+            "a Fired alert on the primary: acknowledged only, a forced failover waiting for approval, or one without",
+          ),
+        confirmTries: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe("looks at the primary (ARM and its own name) before calling it down; one answer: false alarm"),
+        confirmSeconds: seconds(0, 600).default(30).describe("the window those looks are spread over"),
+      })
+      .default({ policy: "propose", confirmTries: 3, confirmSeconds: 30 }),
+    verify: z
+      .strictObject({
+        answers: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe("DNS answers in a row for the new target before the proof connects through the CNAME"),
+      })
+      .default({ answers: 3 }),
+    retry: z
+      .strictObject({
+        firstIntervalSeconds: seconds(1, 3600).default(5).describe("transient errors: the first retry's delay"),
+        maxAttempts: z.number().int().min(1).max(20).default(5).describe("attempts per step, the first included"),
+        backoffCoefficient: z.number().min(1).max(10).default(2).describe("each delay is the previous one times this"),
+        maxIntervalSeconds: seconds(1, 3600).default(60).describe("the longest delay between attempts"),
+      })
+      .default({ firstIntervalSeconds: 5, maxAttempts: 5, backoffCoefficient: 2, maxIntervalSeconds: 60 }),
+  })
+  // Combinations that can only end badly (pair-rules.ts), once every field is valid on its own.
+  .superRefine((pair, ctx) => {
+    for (const issue of pairRuleIssues(pair)) ctx.addIssue({ code: "custom", ...issue });
+  });
 
 export type PairConfig = z.output<typeof pairSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createCredential } from "../../src/azure/credential";
 import { ConfigError } from "../../src/config/errors";
+import { HOST_FUNCTION_TIMEOUT_SECONDS } from "../../src/config/host-limits";
 import { loadConfig } from "../../src/config/settings";
 import { ZONE, idOf, rawPair } from "./fixtures";
 import { expiredPem, validPem } from "./test-certs";
@@ -313,5 +314,65 @@ for (const [probe, expected] of probeCases) {
     const loaded = loadConfig(env).pairs[0]!.probe;
     assert.equal(loaded.auth, probe.auth ?? "entra");
     if (loaded.auth === "password") assert.equal(loaded.passwordSetting, "PROBE_PW");
+  });
+}
+
+test("HOST_FUNCTION_TIMEOUT_SECONDS is host.json's functionTimeout", () => {
+  const root = join(__dirname, "..", "..", "..");
+  const hostJson = JSON.parse(readFileSync(join(root, "host.json"), "utf8")) as { functionTimeout: string };
+  const [h, m, sec] = hostJson.functionTimeout.split(":").map(Number);
+  assert.equal((h! * 60 + m!) * 60 + sec!, HOST_FUNCTION_TIMEOUT_SECONDS);
+});
+
+// Combinations that can only end badly: [pair overrides, expected problem; undefined: loads]
+const pairRuleCases: [string, Record<string, unknown>, RegExp | undefined][] = [
+  ["defaults", {}, undefined],
+  ["auto alerts with forced approval (the documented exception)", { alerts: { policy: "auto" } }, undefined],
+  [
+    "auto alerts with approval always",
+    { alerts: { policy: "auto" }, approval: { mode: "always" } },
+    /^PGFLEX_PAIRS\[0\]\.alerts\.policy: "auto" fails over on an alert without approval, but approval\.mode "always"/,
+  ],
+  ["propose with approval always", { alerts: { policy: "propose" }, approval: { mode: "always" } }, undefined],
+  [
+    "auto on one look",
+    { alerts: { policy: "auto", confirmTries: 1 } },
+    /^PGFLEX_PAIRS\[0\]\.alerts\.confirmTries: with policy "auto" .* got confirmTries 1, confirmSeconds 30$/,
+  ],
+  [
+    "auto with no window",
+    { alerts: { policy: "auto", confirmTries: 3, confirmSeconds: 0 } },
+    /^PGFLEX_PAIRS\[0\]\.alerts\.confirmSeconds: with policy "auto" .* got confirmTries 3, confirmSeconds 0$/,
+  ],
+  ["propose on one look (a person decides)", { alerts: { policy: "propose", confirmTries: 1 } }, undefined],
+  ["a writable check that fits", { timings: { promoteDeadlineSeconds: 86400, promotePollSeconds: 560 } }, undefined],
+  [
+    "a writable check longer than functionTimeout",
+    { timings: { promoteDeadlineSeconds: 86400, promotePollSeconds: 561 } },
+    /^PGFLEX_PAIRS\[0\]\.timings\.promotePollSeconds: one writable check may take .* = 601 s, more than host\.json's functionTimeout \(600 s\)/,
+  ],
+  [
+    "confirming an alert longer than functionTimeout",
+    { alerts: { confirmTries: 10, confirmSeconds: 60 }, probe: { ...rawPair().probe, connectTimeoutSeconds: 30 } },
+    /^PGFLEX_PAIRS\[0\]\.alerts\.confirmSeconds: confirming an alert may take .* = 660 s, more than host\.json's functionTimeout/,
+  ],
+  [
+    "no alert runs, no confirmation to fit",
+    {
+      alerts: { policy: "off", confirmTries: 10, confirmSeconds: 60 },
+      probe: { ...rawPair().probe, connectTimeoutSeconds: 30 },
+    },
+    undefined,
+  ],
+];
+for (const [what, overrides, expected] of pairRuleCases) {
+  test(`pair rule: ${what} → ${expected ? "refused" : "loads"}`, () => {
+    const env = base([rawPair(overrides)]);
+    if (!expected) return void loadConfig(env);
+    const p = problems(env);
+    assert.ok(
+      p.some((x) => expected.test(x)),
+      p.join("\n"),
+    );
   });
 }

@@ -10,7 +10,15 @@ test(".funcignore keeps local host data, the lab, tests and local settings out o
   const lines = readFileSync(join(root, ".funcignore"), "utf8")
     .split("\n")
     .map((l) => l.trim());
-  for (const entry of [".localhost-data/", "local/", "test/", "dist/local/", "dist/test/", "local.settings.json"]) {
+  // Anchored ("/…"): azd reads the file with git's rules too (test/package checks both readings in full).
+  for (const entry of [
+    "/.localhost-data/",
+    "/local/",
+    "/test/",
+    "/dist/local/",
+    "/dist/test/",
+    "/local.settings.json",
+  ]) {
     assert.ok(lines.includes(entry), `.funcignore lists ${entry}`);
   }
 });
