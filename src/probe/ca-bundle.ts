@@ -1,9 +1,22 @@
 // The CA bundle a probe trusts. Default: the roots Azure Database for PostgreSQL certificates chain to
-// (Microsoft's TLS guidance), taken from Node's own root store, so verify-ca never trusts a public CA
-// that Azure does not use.
+// (Microsoft's TLS guidance), carried with the app (src/probe/azure-roots.ts) and checked by fingerprint, so
+// verify-ca never trusts a public CA that Azure does not use, whatever Node's own store holds.
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { rootCertificates } from "node:tls";
+import {
+  DIGICERT_GLOBAL_ROOT_CA,
+  DIGICERT_GLOBAL_ROOT_G2,
+  MICROSOFT_ECC_ROOT_2017,
+  MICROSOFT_RSA_ROOT_2017,
+} from "./azure-roots";
+
+/** The roots the app carries (one PEM each). */
+export const CARRIED_ROOTS: readonly string[] = [
+  DIGICERT_GLOBAL_ROOT_G2,
+  DIGICERT_GLOBAL_ROOT_CA,
+  MICROSOFT_RSA_ROOT_2017,
+  MICROSOFT_ECC_ROOT_2017,
+];
 
 /**
  * The four roots, matched by SHA-256 fingerprint: a subject name proves nothing (anyone can mint a
@@ -32,11 +45,11 @@ export const AZURE_POSTGRES_ROOTS = [
   },
 ] as const;
 
-let fromNodeStore: string[] | undefined; // Node's store cannot change while the process runs
+let checked: string[] | undefined; // the carried roots cannot change while the process runs
 
-/** The Azure PostgreSQL roots from a root store (Node's by default); throws unless all four are there. */
-export function azurePostgresRoots(store: readonly string[] = rootCertificates): string[] {
-  if (store === rootCertificates && fromNodeStore) return [...fromNodeStore];
+/** The Azure PostgreSQL roots from a set of PEMs (the carried ones by default); throws unless all four are there. */
+export function azurePostgresRoots(store: readonly string[] = CARRIED_ROOTS): string[] {
+  if (store === CARRIED_ROOTS && checked) return [...checked];
   const byFingerprint = new Map(store.map((pem) => [new X509Certificate(pem).fingerprint256, pem]));
   const found: string[] = [];
   const missing: string[] = [];
@@ -47,10 +60,10 @@ export function azurePostgresRoots(store: readonly string[] = rootCertificates):
   }
   if (missing.length)
     throw new Error(
-      `this Node's root store lacks ${missing.join(", ")} (of the four Azure PostgreSQL roots); ` +
+      `the root bundle lacks ${missing.join(", ")} (of the four Azure PostgreSQL roots); ` +
         "set probe.caFile to a PEM file holding them",
     );
-  if (store === rootCertificates) fromNodeStore = found;
+  if (store === CARRIED_ROOTS) checked = found;
   return found;
 }
 

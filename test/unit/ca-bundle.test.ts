@@ -1,26 +1,28 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { test } from "node:test";
-import { rootCertificates } from "node:tls";
-import { AZURE_POSTGRES_ROOTS, azurePostgresRoots, caBundleProblem } from "../../src/probe/ca-bundle";
+import { AZURE_POSTGRES_ROOTS, CARRIED_ROOTS, azurePostgresRoots, caBundleProblem } from "../../src/probe/ca-bundle";
 import { expiredPem, selfSignedPem, validPem } from "./test-certs";
 
 const subjectOf = (pem: string) => new X509Certificate(pem).subject;
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
 
-test("all four Azure PostgreSQL roots are found in Node's store, with the expected subjects", () => {
+test("all four Azure PostgreSQL roots are carried by the app, with the expected subjects, and still valid", () => {
   assert.deepEqual(azurePostgresRoots().map(subjectOf), [
     "C=US\nO=DigiCert Inc\nOU=www.digicert.com\nCN=DigiCert Global Root G2",
     "C=US\nO=DigiCert Inc\nOU=www.digicert.com\nCN=DigiCert Global Root CA",
     "C=US\nO=Microsoft Corporation\nCN=Microsoft RSA Root Certificate Authority 2017",
     "C=US\nO=Microsoft Corporation\nCN=Microsoft ECC Root Certificate Authority 2017",
   ]);
+  for (const pem of azurePostgresRoots())
+    assert.ok(new Date(new X509Certificate(pem).validTo) > new Date(), subjectOf(pem));
+  assert.equal(caBundleProblem(CARRIED_ROOTS.join("")), undefined);
 });
 
 for (const missing of AZURE_POSTGRES_ROOTS) {
   test(`a root store without ${missing.name} is refused, naming it and probe.caFile`, () => {
-    const store = rootCertificates.filter((pem) => fingerprintOf(pem) !== missing.sha256);
-    assert.equal(store.length, rootCertificates.length - 1);
+    const store = CARRIED_ROOTS.filter((pem) => fingerprintOf(pem) !== missing.sha256);
+    assert.equal(store.length, CARRIED_ROOTS.length - 1);
     assert.throws(
       () => azurePostgresRoots(store),
       (e: Error) => e.message.includes(missing.name) && e.message.includes("probe.caFile"),
@@ -31,7 +33,7 @@ for (const missing of AZURE_POSTGRES_ROOTS) {
 test("a root is recognised by its fingerprint, not its name: an impostor with the same subject is refused", async () => {
   const ecc = AZURE_POSTGRES_ROOTS[3];
   const impostor = await selfSignedPem(`C=US, O=Microsoft Corporation, CN=${ecc.name}`, { from: -1, to: 365 });
-  const store = [...rootCertificates.filter((pem) => fingerprintOf(pem) !== ecc.sha256), impostor];
+  const store = [...CARRIED_ROOTS.filter((pem) => fingerprintOf(pem) !== ecc.sha256), impostor];
   assert.equal(subjectOf(impostor), "C=US\nO=Microsoft Corporation\nCN=Microsoft ECC Root Certificate Authority 2017");
   assert.throws(() => azurePostgresRoots(store), new RegExp(ecc.name));
 });
