@@ -7,7 +7,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { PlanEvacuationResult } from "../activities/contracts";
 import { decisionAllowed } from "../domain/approval";
 import { ORCHESTRATION } from "../activities/catalog";
-import { callActivity, nextEvent, type Gen } from "./durable-calls";
+import { callActivity, errorMessage, nextEvent, type Gen } from "./durable-calls";
 import {
   evacuationOutcome,
   summarize,
@@ -136,12 +136,10 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
     }
   }
 
-  // 3. Each pair's failover, a bounded number at a time.
+  // 3. Each pair's failover, a bounded number at a time: in batches, because a durable task must not be
+  // awaited twice (a sliding window over Task.any would schedule the pending runs again).
   const approvedBy = approval?.by?.name ?? null;
-  const running = new Map<Task, { pair: string; id: string; runId: string }>();
-  const queue = [...included];
-  const startNext = function* (): Gen<void> {
-    const p = queue.shift()!;
+  const startOne = function* (p: PlannedPair): Gen<{ task: Task; id: string } | undefined> {
     const childRunId = ctx.df.newGuid(`${input.runId}:${p.pair}`);
     const id = `failover-${p.pair}-${childRunId}`;
     const claim = yield* callActivity(ctx, "claimPair", RETRY, {
@@ -164,7 +162,7 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
             ? c.reason
             : "";
       results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: why });
-      return;
+      return undefined;
     }
     const child: FailoverInput = {
       runId: childRunId,
@@ -183,25 +181,31 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       evacuation: { id: ctx.df.instanceId, runId: input.runId, approvedBy },
     };
     results.push({ pair: p.pair, id, runId: childRunId, outcome: "running" });
-    running.set(ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), { pair: p.pair, id, runId: childRunId });
+    return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };
   };
   status("failover", `failing over ${included.length} pair(s), ${input.concurrency} at a time`);
-  while (queue.length > 0 || running.size > 0) {
-    while (queue.length > 0 && running.size < input.concurrency) yield* startNext();
-    if (running.size === 0) continue;
-    const done = (yield ctx.df.Task.any([...running.keys()])) as Task;
-    const meta = running.get(done)!;
-    running.delete(done);
-    const r = results.find((x) => x.id === meta.id)!;
-    if (done.isFaulted) {
-      Object.assign(r, {
-        outcome: "failed",
-        code: "RunFailed",
-        reason: String((done.result as Error | undefined)?.message ?? "the run failed"),
-      });
-    } else {
-      const out = done.result as FailoverOutput;
-      Object.assign(r, { outcome: out.outcome, code: out.code, reason: out.reason, rto: out.rto.total });
+  for (let i = 0; i < included.length; i += input.concurrency) {
+    const batch: { task: Task; id: string }[] = [];
+    for (const p of included.slice(i, i + input.concurrency)) {
+      const started = yield* startOne(p);
+      if (started) batch.push(started);
+    }
+    if (batch.length === 0) continue;
+    try {
+      yield ctx.df.Task.all(batch.map((b) => b.task));
+    } catch {
+      // A run that failed outright (a fault, not an outcome) ends the batch's wait at once; see below.
+    }
+    for (const b of batch) {
+      const r = results.find((x) => x.id === b.id)!;
+      if (b.task.isCompleted && !b.task.isFaulted) {
+        const out = b.task.result as FailoverOutput;
+        Object.assign(r, { outcome: out.outcome, code: out.code, reason: out.reason, rto: out.rto.total });
+      } else if (b.task.isFaulted) {
+        Object.assign(r, { outcome: "failed", code: "RunFailed", reason: errorMessage(b.task.result) });
+      } else {
+        r.reason = "still running when another run of its batch failed outright: follow its own status";
+      }
     }
     status(
       "failover",

@@ -10,7 +10,14 @@ interface EvacuationView {
   outcome: string;
   step: string | null;
   awaitingApproval: { pairs: { pair: string }[] } | null;
-  pairs: { pair: string; id: string | null; outcome: string; reason?: string; statusUri: string | null }[];
+  pairs: {
+    pair: string;
+    id: string | null;
+    outcome: string;
+    code?: string;
+    reason?: string;
+    statusUri: string | null;
+  }[];
   summary: Record<string, number> | null;
 }
 
@@ -94,4 +101,44 @@ test("a forced evacuation asks once for approval (the pairs' rule) and runs its 
   const done = await followEvacuation(stack.api, r.body.id);
   assert.equal(done.outcome, "succeeded", JSON.stringify(done));
   assert.equal((await resolveCname(stack)).target, stack.lab.info.servers.replica.aRecordFqdn);
+});
+
+test("a fleet of 4 pairs, one with its replication broken, under ARM throttling, 3 at a time: the others complete, the broken one is refused with its reason, one promote per pair", async (t) => {
+  // Tight limits so that four pairs really meet 429s: 8 reads at 2/s, 4 writes at 1/s.
+  const stack = await start({
+    lab: {
+      pairs: 4,
+      armThrottle: { reads: { bucket: 8, refillPerSecond: 2 }, writes: { bucket: 4, refillPerSecond: 1 } },
+    },
+  });
+  t.after(() => stack.stop());
+  const { lab } = stack;
+  await lab.breakReplica("lab-2");
+  const r = await stack.api.post<{ id: string }>("/api/evacuations", {
+    region: "eastus",
+    reason: "fleet drill",
+    concurrency: 3,
+  });
+  assert.equal(r.status, 202);
+  const done = await followEvacuation(stack.api, r.body.id);
+  assert.equal(done.outcome, "partial", JSON.stringify(done));
+  const byPair = Object.fromEntries(done.pairs.map((p) => [p.pair, p]));
+  for (const name of ["lab", "lab-1", "lab-3"])
+    assert.equal(byPair[name]?.outcome, "succeeded", `${name}: ${byPair[name]?.reason}`);
+  assert.deepEqual([byPair["lab-2"]?.outcome, byPair["lab-2"]?.code], ["refused", "ReplicationNotActive"]);
+  assert.match(byPair["lab-2"]!.reason!, /Broken/);
+  assert.deepEqual(done.summary, { total: 4, succeeded: 3, refused: 1 });
+  // ARM said 429 along the way, and still each pair was promoted exactly once.
+  const throttled = lab.throttleState().throttled;
+  assert.ok(throttled > 0, `ARM throttled some requests (${JSON.stringify(lab.throttleState())})`);
+  const patches = lab
+    .requests()
+    .filter((q) => q.method === "PATCH" && /flexibleservers\/[^/]+$/i.test(q.path) && q.status === 202);
+  const promoted = patches.map((q) => q.path.split("/").at(-1)!.toLowerCase()).sort();
+  assert.deepEqual(promoted, [...new Set(promoted)], "no server promoted twice");
+  assert.equal(promoted.length, 3);
+  for (const p of lab.info.pairs.filter((x) => x.name !== "lab-2")) {
+    const [row] = await lab.adminQuery<{ r: boolean }>(p.servers.replica.name, "select pg_is_in_recovery() r");
+    assert.equal(row!.r, false, `${p.name}'s replica was promoted`);
+  }
 });
