@@ -1,4 +1,4 @@
-// Every activity attempt is audited: a "started" entry before it acts, and one entry for how it ended
+// Every activity attempt is audited: a "started" entry stamped as it begins, and one entry for how it ended
 // (succeeded, refused, or failed with the error that the retry policy will see), including the tries
 // the Azure SDK retried by itself. A permanent ARM answer (ArmRefusal, classified in the adapters) is
 // returned as a typed refusal, so the orchestrator stops on it without retrying.
@@ -24,9 +24,27 @@ export function audited<I extends RunRef, O>(
     const attempt = await journal.nextAttempt(input.runId, { step, poll });
     const { runId, pair, ...args } = input;
     const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
-    await journal.append({ runId, pair, step, event: "started", attempt, summary: label, detail: { input: args } });
+    // The "started" entry is written while the step runs (its time is taken now, so the timeline's order
+    // holds): one storage round trip less on the failover's critical path. It must land before the end entry.
+    const started = journal
+      .append({
+        runId,
+        pair,
+        step,
+        event: "started",
+        attempt,
+        summary: label,
+        detail: { input: args },
+        at: new Date().toISOString(),
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e, // held (a rejection nobody awaits yet would end the process) and thrown below
+      );
     const t0 = Date.now();
     const r = await recordingSdkTries(() => fn(input));
+    const notRecorded = await started;
+    if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
     const sdk = sdkNote(r.tries);
     const base = { runId, pair, step, attempt, durationMs: Date.now() - t0 };
     const sdkRetries = r.tries.length ? { sdkRetries: r.tries } : {};

@@ -67,6 +67,12 @@ interface CounterEntity {
   attempts: number;
 }
 
+/** Oldest first; within one millisecond a step's "started" comes before its outcome. */
+export function chronological(a: AuditEntry, b: AuditEntry): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return (a.event === "started" ? 0 : 1) - (b.event === "started" ? 0 : 1);
+}
+
 export class TableAuditJournal implements AuditJournal {
   constructor(private readonly table: TableClient) {}
 
@@ -94,7 +100,7 @@ export class TableAuditJournal implements AuditJournal {
     const filter = odata`PartitionKey eq ${runId} and (RowKey lt ${COUNTER_PREFIX} or RowKey ge ${COUNTER_END})`;
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
       out.push(fromEntity(e));
-    return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return out.sort(chronological);
   }
 
   /**

@@ -42,7 +42,7 @@ async function startEvacuation(request: HttpRequest, context: InvocationContext)
     requestedAt: new Date().toISOString(),
     pairs: req.pairs ?? null,
     acceptDataLoss: req.acceptDataLoss ?? false,
-    concurrency: req.concurrency ?? 4,
+    concurrency: req.concurrency ?? 8,
     // One approval covers the evacuation: the strictest rule among the pairs it may include.
     policy: {
       approval: {

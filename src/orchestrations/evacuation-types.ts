@@ -16,7 +16,7 @@ export interface EvacuationInput {
   /** Only these pairs (when given); otherwise every pair whose current primary is in the region. */
   pairs: string[] | null;
   acceptDataLoss: boolean;
-  /** How many pairs fail over at once (ARM throttling is per subscription). */
+  /** How many pairs fail over at once (ARM throttling is per subscription); default 8. */
   concurrency: number;
   /** One approval may cover the evacuation: the strictest rule of the pairs it includes. */
   policy: { approval: { twoPerson: boolean; timeoutMinutes: number } };

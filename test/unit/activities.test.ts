@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { audited } from "../../src/activities/audited";
 import { ArmRefusal } from "../../src/azure/errors";
-import { MemoryAuditJournal } from "../../src/audit/journal";
+import { chronological, MemoryAuditJournal, type AuditEntry, type AuditEvent } from "../../src/audit/journal";
 import { makeLowerTtl } from "../../src/activities/lower-ttl";
 import { makePromote } from "../../src/activities/promote";
 import { makeRepointCname } from "../../src/activities/repoint-cname";
@@ -121,6 +121,64 @@ test("audited records each attempt, its outcome and never the secrets", async ()
   assert.deepEqual(events, ["demo:started:1", "demo:failed:1", "demo:started:2", "demo:succeeded:2"]);
   assert.match(deps.journal.entries[1]!.summary, /ECONNRESET/);
   assert.ok(!JSON.stringify(deps.journal.entries).includes("hunter2"));
+});
+
+test("audited writes the started entry alongside the step, never after its outcome", async () => {
+  const journal = new MemoryAuditJournal();
+  const append = journal.append.bind(journal);
+  let releaseStarted = () => {};
+  // Storage is slow for the "started" entry: the step must not wait for it, the outcome must.
+  journal.append = async (e) => {
+    if (e.event === "started") await new Promise<void>((r) => (releaseStarted = r));
+    return append(e);
+  };
+  let stepRan = false;
+  const fn = audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => ((stepRan = true), { kind: "done" }),
+  );
+  const done = fn(run);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(stepRan, "the step ran while its started entry was still being written");
+  assert.equal(journal.entries.length, 0, "no outcome before the started entry lands");
+  releaseStarted();
+  await done;
+  assert.deepEqual(
+    journal.entries.map((e) => e.event),
+    ["started", "succeeded"],
+  );
+  assert.ok(journal.entries[0]!.at <= journal.entries[1]!.at);
+});
+
+test("an attempt whose started entry cannot be written fails, so the retry policy runs it again on record", async () => {
+  const journal = new MemoryAuditJournal();
+  journal.append = async (e) => {
+    if (e.event === "started") throw new Error("table storage unreachable");
+  };
+  const fn = audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => ({ kind: "done" }),
+  );
+  await assert.rejects(fn(run), /table storage unreachable/);
+});
+
+test("the timeline puts a step's started entry before its outcome stamped in the same millisecond", () => {
+  const at = "2026-11-27T10:00:00.000Z";
+  const e = (event: AuditEvent): AuditEntry => ({
+    runId: "r",
+    pair: "p",
+    step: "s",
+    event,
+    attempt: 1,
+    summary: event,
+    at,
+  });
+  const sorted = [e("succeeded"), e("started")].sort(chronological).map((x) => x.event);
+  assert.deepEqual(sorted, ["started", "succeeded"]);
 });
 
 test("audited numbers attempts without re-reading the run's timeline", async () => {
