@@ -2,7 +2,7 @@
 // the local host's own cost, lab start/stop, the failover (orchestrated against the straight line, detection
 // lag), and — with --fleet — region evacuations of growing fleets.
 import { failoverSample, RTO_STEPS, type FailoverSample } from "./failover";
-import { fleetSamples, throttledSample, type EvacuationSample } from "./fleet";
+import { fleetSamples, throttledSample, type EvacuationSample, type FloorSample } from "./fleet";
 import { orchestrationsPerSecond, replayCost } from "./host-cost";
 import { labTimes, type LabTimes } from "./lab-times";
 import { machine } from "./machine";
@@ -26,7 +26,7 @@ export function sizes(quick: boolean) {
     ? {
         labPairs: [1],
         fleet: [1, 2],
-        throttled: { pairs: 3, limits: { reads: { bucket: 30, refillPerSecond: 10 } } as ThrottleSpec },
+        throttled: { pairs: 3, limits: { reads: { bucket: 12, refillPerSecond: 6 } } as ThrottleSpec },
         replayLengths: [100, 1000, 5000],
         replayReps: 5,
         orchestrations: 20,
@@ -66,14 +66,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   }
 
   const fleetRuns: EvacuationSample[][] = [];
+  const floorRuns: FloorSample[][] = [];
   if (o.fleet)
     for (let r = 0; r < o.runs; r++) {
       log(
         `fleet ${r + 1}/${o.runs}: evacuations of ${size.fleet.join(", ")} pair(s), then ${size.throttled.pairs} throttled`,
       );
-      const samples = await fleetSamples(size.fleet, log);
-      samples.push(await throttledSample(size.throttled.pairs, size.throttled.limits, log));
-      fleetRuns.push(samples);
+      const { evacuations, floors } = await fleetSamples(size.fleet, log);
+      evacuations.push(await throttledSample(size.throttled.pairs, size.throttled.limits, log));
+      fleetRuns.push(evacuations);
+      floorRuns.push(floors);
     }
 
   const report: BenchReport = {
@@ -107,10 +109,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     fleet: {
       requested: o.fleet,
       note: o.fleet
-        ? `evacuations of ${size.fleet.join(", ")} pair(s) on one lab per run (fresh pairs each), then ${size.throttled.pairs} pairs with ARM throttling on`
+        ? `evacuations of ${size.fleet.join(", ")} pair(s) on one lab per run (fresh pairs each), each followed by the straight-line script on as many other pairs at once (the floor), then ${size.throttled.pairs} pairs with ARM throttling on`
         : "not run: pass --fleet (it needs POST /api/evacuations)",
-      sizes: fleetSizes(fleetRuns),
+      sizes: fleetSizes(fleetRuns, floorRuns),
       samples: fleetRuns,
+      floorSamples: floorRuns,
     },
     hostCost: {
       replay: replay.map((c) => {
@@ -147,12 +150,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   return report;
 }
 
-/** Per size: seconds, and the ratio to the one-pair evacuation of the same run. */
-function fleetSizes(runs: EvacuationSample[][]): FleetSize[] {
+/** Per size: seconds, the ratio to the one-pair evacuation of the same run, and the floor measured beside it. */
+function fleetSizes(runs: EvacuationSample[][], floorRuns: FloorSample[][]): FleetSize[] {
   const first = runs[0];
   if (!first) return [];
+  const floorOf = (run: number, pairs: number, throttled: boolean): FloorSample | undefined =>
+    throttled ? undefined : floorRuns[run]?.find((f) => f.pairs === pairs);
   return first.map((s, i) => {
     const same = runs.map((r) => r[i]).filter((x): x is EvacuationSample => x !== undefined);
+    const floors = runs.map((_, run) => floorOf(run, s.pairs, s.throttled));
     return {
       pairs: s.pairs,
       throttled: s.throttled,
@@ -166,6 +172,19 @@ function fleetSizes(runs: EvacuationSample[][]): FleetSize[] {
         }),
       ),
       throttledRequests: stat(same.map((x) => x.throttledRequests)),
+      floorSeconds: stat(floors.map((f) => f?.seconds ?? null)),
+      floorRatioToOne: stat(
+        floors.map((f, run) => {
+          const one = floorOf(run, 1, false);
+          return f && one ? f.seconds / one.seconds : null;
+        }),
+      ),
+      overFloor: stat(
+        floors.map((f, run) => {
+          const me = runs[run]?.[i];
+          return f && me ? me.seconds / f.seconds : null;
+        }),
+      ),
     };
   });
 }

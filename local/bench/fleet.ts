@@ -1,9 +1,14 @@
 // Fleet scaling: region evacuations through POST /api/evacuations on a lab of many pairs, timed from the POST to
 // the first 200 of GET /api/evacuations/{id}. One lab serves the unthrottled sizes in turn (each evacuation names
-// fresh pairs); the largest size runs on its own lab with ARM throttling on.
+// fresh pairs), each followed by its floor: the straight-line script failing over as many other fresh pairs at once,
+// in one process as the app's activities run in the host's, so the machine's own contention (every server, ARM
+// and DNS of the lab share its cores) is measured beside the evacuation. The largest size runs on its own lab
+// with ARM throttling on.
 import type { FailoverApi } from "../drill/api";
 import { startStack } from "../drill/stack";
 import type { ThrottleSpec, ThrottleState } from "../lab/arm/throttle";
+import { runScript } from "./child";
+import type { StraightLineResult } from "./straight-line";
 
 /** The evacuation's status, as the API answers it. */
 export interface EvacuationView {
@@ -29,6 +34,13 @@ export interface EvacuationSample {
   throttledRequests: number;
 }
 
+/** The floor of an evacuation: the straight-line script on as many pairs at once. */
+export interface FloorSample {
+  pairs: number;
+  /** Script start → the last pair verified. */
+  seconds: number;
+}
+
 /** What an evacuation needs of the stack: the API as alice, and the lab's pairs and throttling count. */
 export interface EvacuationTarget {
   api: FailoverApi;
@@ -39,23 +51,42 @@ const REGION = "eastus";
 const TIMEOUT_MS = 15 * 60_000;
 const timings = { timings: { drainCapSeconds: 0, stabiliseSeconds: 0 } };
 
-/** The unthrottled sizes, in turn, on one lab of sum(sizes) pairs; each evacuation takes fresh pairs. */
-export async function fleetSamples(sizes: number[], log: (line: string) => void): Promise<EvacuationSample[]> {
+/**
+ * The unthrottled sizes, in turn, on one lab of 2 × sum(sizes) pairs: per size an evacuation of fresh pairs, then
+ * the straight-line script on as many other fresh pairs at once.
+ */
+export async function fleetSamples(
+  sizes: number[],
+  log: (line: string) => void,
+): Promise<{ evacuations: EvacuationSample[]; floors: FloorSample[] }> {
   const total = sizes.reduce((a, b) => a + b, 0);
-  const stack = await startStack({ lab: { pairs: total, promoteDelayMs: 0 }, pair: timings });
+  const stack = await startStack({ lab: { pairs: 2 * total, promoteDelayMs: 0 }, pair: timings });
   try {
     const names = stack.lab.info.pairs.map((p) => p.name);
-    const out: EvacuationSample[] = [];
+    const evacuations: EvacuationSample[] = [];
+    const floors: FloorSample[] = [];
     let next = 0;
+    const take = (n: number): string[] => names.slice(next, (next += n));
     for (const n of sizes) {
-      const pairs = names.slice(next, next + n);
-      next += n;
-      out.push(await evacuate(stack, pairs, false, log));
+      evacuations.push(await evacuate(stack, take(n), false, log));
+      floors.push(await floor(stack.settingsFile, take(n), log));
     }
-    return out;
+    return { evacuations, floors };
   } finally {
     await stack.stop();
   }
+}
+
+async function floor(settingsFile: string, pairs: string[], log: (line: string) => void): Promise<FloorSample> {
+  const out = await runScript<StraightLineResult | StraightLineResult[]>("straight-line.js", [settingsFile, ...pairs]);
+  const results = Array.isArray(out) ? out : [out];
+  // The first pair's start to the last pair verified (loading the script's modules is part of neither side).
+  const seconds =
+    (Math.max(...results.map((r) => Date.parse(r.verifiedAt))) -
+      Math.min(...results.map((r) => Date.parse(r.startedAt)))) /
+    1000;
+  log(`straight line on ${pairs.length} pair(s) at once: ${seconds.toFixed(3)} s`);
+  return { pairs: pairs.length, seconds };
 }
 
 /** Every pair of a lab of `pairs` pairs, with ARM's subscription throttling on. */

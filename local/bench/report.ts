@@ -1,6 +1,6 @@
 // The bench's JSON: what was measured, each figure a median with min and max over the runs, the samples behind
 // them, the machine, and the targets with whether they were met.
-import type { EvacuationSample } from "./fleet";
+import type { EvacuationSample, FloorSample } from "./fleet";
 import type { FailoverSample } from "./failover";
 import type { LabTimes } from "./lab-times";
 import type { Machine } from "./machine";
@@ -23,6 +23,11 @@ export interface FleetSize {
   /** This size's time over one pair's in the same run. */
   ratioToOne: Stat | null;
   throttledRequests: Stat | null;
+  /** The straight-line script on as many pairs at once in the same run (unthrottled sizes only). */
+  floorSeconds: Stat | null;
+  floorRatioToOne: Stat | null;
+  /** The evacuation over its floor, per run. */
+  overFloor: Stat | null;
 }
 
 export interface BenchReport {
@@ -51,7 +56,13 @@ export interface BenchReport {
     ratioRtoTotal: Stat | null;
   };
   detectionLag: { orchestrated: Stat | null; straightLine: Stat | null };
-  fleet: { requested: boolean; note: string; sizes: FleetSize[]; samples: EvacuationSample[][] };
+  fleet: {
+    requested: boolean;
+    note: string;
+    sizes: FleetSize[];
+    samples: EvacuationSample[][];
+    floorSamples: FloorSample[][];
+  };
   hostCost: {
     replay: {
       target: number;

@@ -2,8 +2,8 @@
 // the lab's settings, with a static token), called one after another with no orchestration, no audit and no
 // durable timers — the floor the orchestrated run is compared with. Planned, drain off: preflight, lower TTL,
 // fence, catch-up, promote, writable (its own name polled every 100 ms), repoint, verify through the CNAME.
-// Run in its own process, as the app runs in the host's: `node straight-line.js <settings file> <pair>` prints
-// one JSON line.
+// Run in its own process, as the app runs in the host's: `node straight-line.js <settings file> <pair>...` runs
+// the pairs at once (the fleet's floor) and prints one JSON line: the result, or an array of them for several.
 import fs from "node:fs";
 import { makeCheckCatchUp } from "../../src/activities/check-catch-up";
 import { fenceServer } from "../../src/activities/fencing";
@@ -11,6 +11,7 @@ import { makeLowerTtl } from "../../src/activities/lower-ttl";
 import { makePreflight } from "../../src/activities/preflight";
 import { makePromote } from "../../src/activities/promote";
 import { makeRepointCname } from "../../src/activities/repoint-cname";
+import type { ActivityDeps } from "../../src/activities/deps";
 import { makeVerify } from "../../src/activities/verify";
 import { buildServices } from "../../src/app/services";
 import { staticTokenCredential } from "../../src/azure/credential";
@@ -38,10 +39,14 @@ const POLL_MS = 100;
 const DEADLINE_MS = 120_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function straightLine(settings: Record<string, string>, pairName: string): Promise<StraightLineResult> {
+/** The app's activity dependencies, built by its composition root from the lab's settings (one set per process, as in the host). */
+export function labDeps(settings: Record<string, string>): ActivityDeps {
   const token = settings.PGFLEX_STATIC_TOKEN;
   if (!token) throw new Error("the settings hold no PGFLEX_STATIC_TOKEN: the straight line runs on the lab only");
-  const { deps } = buildServices(loadConfig(settings), staticTokenCredential(token));
+  return buildServices(loadConfig(settings), staticTokenCredential(token)).deps;
+}
+
+export async function straightLine(deps: ActivityDeps, pairName: string): Promise<StraightLineResult> {
   const pair = deps.pair(pairName);
   const ref = { runId: `straight-${Date.now()}`, pair: pairName };
   const refused = (step: string, r: { code: string; reason: string }): Error =>
@@ -133,15 +138,16 @@ export async function straightLine(settings: Record<string, string>, pairName: s
 }
 
 if (require.main === module) {
-  const [settingsFile, pair] = process.argv.slice(2);
-  if (!settingsFile || !pair) {
-    process.stderr.write("usage: node straight-line.js <local.settings.json> <pair>\n");
+  const [settingsFile, ...pairs] = process.argv.slice(2);
+  if (!settingsFile || pairs.length === 0) {
+    process.stderr.write("usage: node straight-line.js <local.settings.json> <pair>...\n");
     process.exit(2);
   }
   const { Values } = JSON.parse(fs.readFileSync(settingsFile, "utf8")) as { Values: Record<string, string> };
-  straightLine(Values, pair).then(
+  const deps = labDeps(Values);
+  Promise.all(pairs.map((p) => straightLine(deps, p))).then(
     (r) => {
-      process.stdout.write(JSON.stringify(r) + "\n");
+      process.stdout.write(JSON.stringify(r.length === 1 ? r[0] : r) + "\n");
       process.exit(0); // the SDK clients keep sockets alive: this script is done
     },
     (e: unknown) => {

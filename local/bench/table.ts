@@ -53,13 +53,16 @@ export function renderReport(r: BenchReport): string {
   if (r.fleet.sizes.length)
     out.push(
       grid(
-        ["pairs", "POST → done", "reported", "× one pair", "429s"],
+        ["pairs", "POST → done", "reported", "× one pair", "429s", "floor (script)", "floor × one", "÷ floor"],
         r.fleet.sizes.map((f) => [
           `${f.pairs}${f.throttled ? " (ARM throttling)" : ""}`,
           s(f.seconds),
           s(f.reportedSeconds),
           s(f.ratioToOne, 2),
           s(f.throttledRequests, 0),
+          s(f.floorSeconds),
+          s(f.floorRatioToOne, 2),
+          s(f.overFloor, 2),
         ]),
       ),
     );
@@ -95,6 +98,7 @@ export function renderReport(r: BenchReport): string {
         t.met === null ? "not measured" : t.met ? "yes" : "NO",
       ]),
     ),
+    ...r.targets.filter((t) => t.note).map((t) => `  ${t.name}: ${t.note}`),
   );
   return out.join("\n");
 }

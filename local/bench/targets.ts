@@ -29,7 +29,14 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
       name: `${largest && largest.pairs > 1 ? largest.pairs : 8}-pair evacuation / one pair`,
       target: `≤ ${TARGETS.fleetRatio}`,
       ...(largest && largest.pairs > 1
-        ? check(largest.ratioToOne?.median, TARGETS.fleetRatio)
+        ? {
+            ...check(largest.ratioToOne?.median, TARGETS.fleetRatio),
+            ...(largest.floorRatioToOne
+              ? {
+                  note: `the straight-line script on ${largest.pairs} pairs at once, beside it: ${largest.floorRatioToOne.median.toFixed(2)} × one pair (this machine's floor); the evacuation over that floor: ${largest.overFloor?.median.toFixed(2) ?? "–"}`,
+                }
+              : {}),
+          }
         : { value: null, met: null, note: r.fleet.note }),
     },
     {
