@@ -5,6 +5,7 @@ import { followFailover } from "../drill/follow";
 import type { FailoverView, TimelineEntry } from "../drill/render";
 import { startStack, type Stack } from "../drill/stack";
 import { runScript } from "./child";
+import { MONITORS_OFF } from "./monitors-off";
 import type { StraightLineResult } from "./straight-line";
 
 /** The steps of a planned run up to the verified write, as result.rto names them. */
@@ -45,6 +46,7 @@ type Entry = TimelineEntry & { detail?: { output?: { progress?: string } } };
 export async function failoverSample(index: number, log: (line: string) => void): Promise<FailoverSample> {
   const stack = await startStack({
     lab: { pairs: 2, promoteDelayMs: 0 },
+    settings: MONITORS_OFF,
     pair: { timings: { drainCapSeconds: 0, stabiliseSeconds: 0 } },
   });
   try {

@@ -6,6 +6,7 @@
 // with ARM throttling on.
 import type { FailoverApi } from "../drill/api";
 import { startStack } from "../drill/stack";
+import { MONITORS_OFF } from "./monitors-off";
 import type { ThrottleSpec, ThrottleState } from "../lab/arm/throttle";
 import { runScript } from "./child";
 import type { StraightLineResult } from "./straight-line";
@@ -60,7 +61,11 @@ export async function fleetSamples(
   log: (line: string) => void,
 ): Promise<{ evacuations: EvacuationSample[]; floors: FloorSample[] }> {
   const total = sizes.reduce((a, b) => a + b, 0);
-  const stack = await startStack({ lab: { pairs: 2 * total, promoteDelayMs: 0 }, pair: timings });
+  const stack = await startStack({
+    lab: { pairs: 2 * total, promoteDelayMs: 0 },
+    pair: timings,
+    settings: MONITORS_OFF,
+  });
   try {
     const names = stack.lab.info.pairs.map((p) => p.name);
     const evacuations: EvacuationSample[] = [];
@@ -95,7 +100,11 @@ export async function throttledSample(
   throttle: ThrottleSpec,
   log: (line: string) => void,
 ): Promise<EvacuationSample> {
-  const stack = await startStack({ lab: { pairs, promoteDelayMs: 0, armThrottle: throttle }, pair: timings });
+  const stack = await startStack({
+    lab: { pairs, promoteDelayMs: 0, armThrottle: throttle },
+    pair: timings,
+    settings: MONITORS_OFF,
+  });
   try {
     return await evacuate(stack, undefined, true, log);
   } finally {

@@ -11,6 +11,8 @@ import { FailoverApi } from "./api";
 export interface StackOptions {
   lab?: LabOptions;
   pair?: LabPairOverrides;
+  /** More app settings, over the lab's. */
+  settings?: Record<string, string>;
   /** Lines printed by the host (the app's logs); default: dropped. */
   onHostLine?: (line: string) => void;
 }
@@ -52,7 +54,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   const dataDir = join(work, "host-data");
   writeFileSync(
     settingsFile,
-    JSON.stringify({ IsEncrypted: false, Values: appSettingsFor(lab.info, o.pair) }, null, 2),
+    JSON.stringify({ IsEncrypted: false, Values: { ...appSettingsFor(lab.info, o.pair), ...o.settings } }, null, 2),
     { mode: 0o600 },
   );
   const launch = () =>

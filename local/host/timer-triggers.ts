@@ -1,7 +1,9 @@
 // Timer-triggered functions, run like the timer extension's TimerListener: one listener per function;
 // its invocations never overlap (an on-demand run waits for a scheduled one and vice versa); the next
 // occurrence is computed after each invocation from its start (missed occurrences are not replayed);
-// a past-due occurrence (schedule monitor) or runOnStartup runs at start; stop() ends all of it.
+// a past-due occurrence (schedule monitor) or runOnStartup runs at start; stop() ends all of it. A function
+// disabled by its app setting AzureWebJobs.<name>.Disabled is never scheduled, but still runs on demand
+// through the admin API, as in Azure.
 // Occurrences are computed on the host clock; the pacing is real time (see README: virtual clock).
 import type { Clock } from "./clock";
 import { FunctionNameMap } from "./function-names";
@@ -195,6 +197,11 @@ class TimerListener {
   }
 }
 
+/** The app setting that disables a function (Azure Functions: "How to disable functions"). */
+export function disabledSetting(name: string): string {
+  return `AzureWebJobs.${name}.Disabled`;
+}
+
 export class TimerTriggers {
   private readonly listeners = new FunctionNameMap<TimerListener>();
   private unsubscribe: (() => void) | null = null;
@@ -213,10 +220,22 @@ export class TimerTriggers {
   }
 
   start(): void {
-    for (const name of this.listeners.names()) this.listeners.get(name)!.start();
+    for (const name of this.scheduled()) this.listeners.get(name)!.start();
     this.unsubscribe = this.o.clock.onJump(() => {
-      for (const name of this.listeners.names()) this.listeners.get(name)!.clockJumped();
+      for (const name of this.scheduled()) this.listeners.get(name)!.clockJumped();
     });
+  }
+
+  /** The function's AzureWebJobs.<name>.Disabled setting is true (or 1); the name matched as the host's configuration does, ignoring case. */
+  disabled(name: string): boolean {
+    const key = disabledSetting(name).toLowerCase();
+    return Object.entries(this.o.settings).some(
+      ([k, v]) => k.toLowerCase() === key && /^(true|1)$/i.test((v ?? "").trim()),
+    );
+  }
+
+  private scheduled(): string[] {
+    return this.listeners.names().filter((n) => !this.disabled(n));
   }
 
   has(name: string): boolean {
@@ -234,6 +253,7 @@ export class TimerTriggers {
   describe(): string[] {
     return this.listeners.names().map((name) => {
       const l = this.listeners.get(name)!;
+      if (this.disabled(name)) return `timer: ${name} ${l.schedule.describe()} -> disabled (${disabledSetting(name)})`;
       const next = l.next === null ? "never" : new Date(l.next).toISOString();
       const flags = [`schedule monitor ${l.monitored ? "on" : "off"}`, ...(l.fn.runOnStartup ? ["runOnStartup"] : [])];
       return `timer: ${name} ${l.schedule.describe()} -> next ${next} (${flags.join(", ")})`;

@@ -84,13 +84,13 @@ const fn = (name: string, schedule: string, extra: Partial<TimerFunction> = {}):
   ...extra,
 });
 
-function setup(functions: TimerFunction[], dataDir: string) {
+function setup(functions: TimerFunction[], dataDir: string, settings: Record<string, string> = {}) {
   const time = new ManualTime();
   const invoker = manualInvoker();
   const statusStore = new ScheduleStatusStore(dataDir);
   const timers = new TimerTriggers({
     functions,
-    settings: {},
+    settings,
     invoker,
     clock: time,
     logger: createLogger({ quiet: true }),
@@ -102,6 +102,36 @@ function setup(functions: TimerFunction[], dataDir: string) {
 }
 
 describe("timer listener", () => {
+  it("a function disabled by AzureWebJobs.<name>.Disabled is never scheduled, and still runs on demand", async () => {
+    const dir = tempDir("timers");
+    try {
+      const { time, invoker, timers } = setup([fn("sampler", "*/1 * * * * *"), fn("watch", "*/2 * * * * *")], dir, {
+        "azurewebjobs.SAMPLER.disabled": "True",
+        "AzureWebJobs.watch.Disabled": "false",
+      });
+      assert.equal(timers.disabled("sampler"), true, "the setting's name and value are matched ignoring case");
+      assert.equal(timers.disabled("watch"), false);
+      timers.start();
+      assert.deepEqual(time.armed, [2000], "only the enabled function is armed");
+      assert.match(timers.describe().join("\n"), /timer: sampler .* -> disabled \(AzureWebJobs\.sampler\.Disabled\)/);
+      await time.pass(1000);
+      assert.equal(invoker.calls.length, 0, "the disabled schedule never fires");
+      const run = timers.runNow("sampler");
+      await settle();
+      assert.deepEqual(
+        invoker.calls.map((c) => c.name),
+        ["sampler"],
+        "the admin API still runs it",
+      );
+      invoker.calls[0]!.finish();
+      await run;
+      assert.deepEqual(time.armed, [1000], "and running it on demand schedules nothing: only watch is armed");
+      timers.stop();
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it("never runs two invocations of a function at once; stop() leaves nothing armed and skips queued runs", async () => {
     const dir = tempDir("timers");
     try {
