@@ -102,13 +102,17 @@ export class PgNode {
   }
 
   async stop(mode: "fast" | "immediate" = "fast"): Promise<void> {
-    if (!this.isRunning()) return;
+    const pid = this.pid();
+    if (pid === undefined) return;
     await this.runner
       .run("pg_ctl", ["-D", this.cfg.dataDir, "-m", mode, "-w", "-t", "30", "stop"], { timeoutMs: 40_000 })
       .catch(async (e) => {
         if (mode === "fast" && this.isRunning()) return this.stop("immediate");
         if (this.isRunning()) throw e;
       });
+    // pg_ctl returns once postmaster.pid is gone, which the postmaster removes just before it exits: wait for the
+    // process itself, so a stopped (or crashed) server is really gone when this resolves.
+    await processGone(pid, 5_000);
   }
 
   /** Bytes in the server's log now (to read what it logs from here on). */
@@ -209,5 +213,20 @@ export class PgNode {
   }
   get usingRogueCert(): boolean {
     return this.rogue;
+  }
+}
+
+/** Resolves once the process no longer runs (gone, or a zombie waiting to be reaped), or after `ms`. */
+async function processGone(pid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") return;
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
