@@ -26,7 +26,7 @@ export function sizes(quick: boolean) {
     ? {
         labPairs: [1],
         fleet: [1, 2],
-        throttled: { pairs: 3, limits: { reads: { bucket: 12, refillPerSecond: 6 } } as ThrottleSpec },
+        throttled: { pairs: 2, limits: { reads: { bucket: 10, refillPerSecond: 5 } } as ThrottleSpec },
         replayLengths: [100, 1000, 5000],
         replayReps: 5,
         orchestrations: 20,

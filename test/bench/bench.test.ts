@@ -56,7 +56,7 @@ test(
       [
         [1, false],
         [2, false],
-        [3, true],
+        [2, true],
       ],
     );
     for (const f of r.fleet.sizes) {
