@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -99,8 +99,9 @@ test("the same server twice in a pair is refused", () => {
   assert.ok(p.some((x) => /both entries name the same server/.test(x)));
 });
 
-test("a probe.caFile that cannot anchor a TLS connection is refused at start-up, naming the setting", async () => {
+test("a probe.caFile that cannot anchor a TLS connection is refused at start-up, naming the setting", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "pgflex-ca-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
@@ -127,8 +128,9 @@ test("a probe.caFile that cannot anchor a TLS connection is refused at start-up,
   }
 });
 
-test("PGFLEX_ARM_CA_FILE gets the same check", async () => {
+test("PGFLEX_ARM_CA_FILE gets the same check", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "pgflex-ca-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "expired.pem"), await expiredPem());
   const p = problems({ ...base(), PGFLEX_ARM_CA_FILE: join(dir, "expired.pem") });
   assert.ok(
