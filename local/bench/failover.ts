@@ -4,21 +4,13 @@
 import { followFailover } from "../drill/follow";
 import type { FailoverView, TimelineEntry } from "../drill/render";
 import { startStack, type Stack } from "../drill/stack";
+import { RTO_PHASES } from "../../src/orchestrations/failover-types";
 import { runScript } from "./child";
 import { MONITORS_OFF } from "./monitors-off";
 import type { StraightLineResult } from "./straight-line";
 
-/** The steps of a planned run up to the verified write, as result.rto names them. */
-export const RTO_STEPS = [
-  "preflight",
-  "lowerTtl",
-  "drain",
-  "fence",
-  "catchUp",
-  "promote",
-  "repoint",
-  "verify",
-] as const;
+/** The steps of a planned run up to the verified write, as result.rto names them (no confirmation, no approval). */
+export const RTO_STEPS = RTO_PHASES.filter((p) => p !== "confirm" && p !== "approval");
 
 export interface OrchestratedSample {
   /** result.rto: seconds per step and total (first step's start → verified). */
@@ -107,7 +99,8 @@ async function orchestratedRun(stack: Stack, log: (line: string) => void): Promi
 
 async function straightRun(stack: Stack, log: (line: string) => void): Promise<FailoverSample["straight"]> {
   const pair = stack.lab.info.pairs[1]!;
-  const r = await runScript<StraightLineResult>("straight-line.js", [stack.settingsFile, pair.name]);
+  const [r] = await runScript<StraightLineResult[]>("straight-line.js", [stack.settingsFile, pair.name]);
+  if (!r) throw new Error("straight-line.js printed no result");
   const promotedAt = stack.lab.promotedAt(pair.servers.replica.name);
   const detectionLag = promotedAt ? (Date.parse(r.writableSeenAt) - Date.parse(promotedAt)) / 1000 : null;
   log(`straight line: start → verified ${r.total.toFixed(3)} s`);

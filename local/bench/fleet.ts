@@ -83,8 +83,7 @@ export async function fleetSamples(
 }
 
 async function floor(settingsFile: string, pairs: string[], log: (line: string) => void): Promise<FloorSample> {
-  const out = await runScript<StraightLineResult | StraightLineResult[]>("straight-line.js", [settingsFile, ...pairs]);
-  const results = Array.isArray(out) ? out : [out];
+  const results = await runScript<StraightLineResult[]>("straight-line.js", [settingsFile, ...pairs]);
   // The first pair's start to the last pair verified (loading the script's modules is part of neither side).
   const seconds =
     (Math.max(...results.map((r) => Date.parse(r.verifiedAt))) -

@@ -3,7 +3,7 @@
 // durable timers — the floor the orchestrated run is compared with. Planned, drain off: preflight, lower TTL,
 // fence, catch-up, promote, writable (its own name polled every 100 ms), repoint, verify through the CNAME.
 // Run in its own process, as the app runs in the host's: `node straight-line.js <settings file> <pair>...` runs
-// the pairs at once (the fleet's floor) and prints one JSON line: the result, or an array of them for several.
+// the pairs at once (the fleet's floor) and prints one JSON line: the array of their results, in order.
 import fs from "node:fs";
 import { makeCheckCatchUp } from "../../src/activities/check-catch-up";
 import { fenceServer } from "../../src/activities/fencing";
@@ -147,7 +147,7 @@ if (require.main === module) {
   const deps = labDeps(Values);
   Promise.all(pairs.map((p) => straightLine(deps, p))).then(
     (r) => {
-      process.stdout.write(JSON.stringify(r.length === 1 ? r[0] : r) + "\n");
+      process.stdout.write(JSON.stringify(r) + "\n");
       process.exit(0); // the SDK clients keep sockets alive: this script is done
     },
     (e: unknown) => {

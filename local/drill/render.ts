@@ -1,6 +1,6 @@
 // Turning a failover's status into what a person reads: live progress lines, the phase table and the
 // verification summary.
-import type { ApprovalRequest, FailoverOutput } from "../../src/orchestrations/failover-types";
+import { RTO_PHASES, type ApprovalRequest, type FailoverOutput } from "../../src/orchestrations/failover-types";
 
 export interface TimelineEntry {
   at: string;
@@ -54,22 +54,7 @@ export function summary(out: FailoverOutput): string {
   lines.push(`  from → to: ${out.from ?? "?"} → ${out.to ?? "?"} (${out.option}${out.dryRun ? ", dry run" : ""})`);
   lines.push(`  CNAME now: ${out.cname.target ?? "?"} (TTL ${out.cname.ttl ?? "?"}s): ${out.cname.note}`);
   const rto = out.rto;
-  const parts = (
-    [
-      "preflight",
-      "confirm",
-      "approval",
-      "lowerTtl",
-      "drain",
-      "fence",
-      "catchUp",
-      "promote",
-      "repoint",
-      "verify",
-    ] as const
-  )
-    .filter((k) => rto[k] !== undefined)
-    .map((k) => `${k} ${rto[k]!.toFixed(2)}s`);
+  const parts = RTO_PHASES.filter((k) => rto[k] !== undefined).map((k) => `${k} ${rto[k]!.toFixed(2)}s`);
   lines.push(`  RTO:     ${rto.total === null ? "not reached" : rto.total.toFixed(2) + "s"}  (${parts.join(", ")})`);
   if (out.rpo) {
     lines.push(

@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import type { PgRunner } from "./pg-bin";
 import { confString } from "./pg-quote";
+import { processGone } from "./process-state";
 
 export interface Credentials {
   user: string;
@@ -213,20 +214,5 @@ export class PgNode {
   }
   get usingRogueCert(): boolean {
     return this.rogue;
-  }
-}
-
-/** Resolves once the process no longer runs (gone, or a zombie waiting to be reaped), or after `ms`. */
-async function processGone(pid: number, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.slice(stat.lastIndexOf(")") + 2)[0] === "Z") return;
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -79,19 +79,22 @@ export interface ApprovalRequest {
 
 export type Outcome = "succeeded" | "refused" | "failed" | "aborted" | "falseAlarm" | "dryRun";
 
-export type PhaseName =
-  | "preflight"
-  | "confirm"
-  | "approval"
-  | "lowerTtl"
-  | "drain"
-  | "fence"
-  | "catchUp"
-  | "promote"
-  | "repoint"
-  | "verify"
-  | "stabilise"
-  | "restoreTtl";
+/** The phases up to the verified write through the CNAME, in the order a run takes them: the parts of its RTO. */
+export const RTO_PHASES = [
+  "preflight",
+  "confirm",
+  "approval",
+  "lowerTtl",
+  "drain",
+  "fence",
+  "catchUp",
+  "promote",
+  "repoint",
+  "verify",
+] as const;
+export type RtoPhase = (typeof RTO_PHASES)[number];
+
+export type PhaseName = RtoPhase | "stabilise" | "restoreTtl";
 
 /** The old primary's fence at the end of a run. */
 export interface FenceOutcome {
@@ -144,7 +147,7 @@ export interface FailoverOutput {
   warnings: string[];
   phases: PhaseRecord[];
   /** Seconds per part of the recovery time, up to the verified write through the CNAME. */
-  rto: Partial<Record<Exclude<PhaseName, "stabilise" | "restoreTtl">, number>> & { total: number | null };
+  rto: Partial<Record<RtoPhase, number>> & { total: number | null };
   /** The replica's lag measured in preflight (bytes null when the primary did not answer). */
   rpo: ReplicaLag | null;
   /** The data a promote may lose: measured now, or the last lag sample with the primary alive. Planned: 0 after the catch-up. */

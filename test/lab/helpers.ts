@@ -7,6 +7,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-flexible";
 import type { Lab } from "../../local/lab";
+import { running } from "../../local/lab/process-state";
 
 export const credentialFor = (lab: Lab): TokenCredential => ({
   getToken: async () => ({ token: lab.info.arm.token, expiresOnTimestamp: Date.now() + 3600e3 }),
@@ -91,19 +92,7 @@ export async function queryByName<T extends pg.QueryResultRow>(
 }
 
 /** True while the process exists and is not a zombie (a reaped-later zombie is not running). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
+export const alive = running;
 
 /** Live processes whose command line or working directory is inside dir (servers, their backends, reaper, Azurite). */
 export function processesUnder(dir: string): number[] {
