@@ -202,8 +202,16 @@ export function disabledSetting(name: string): string {
   return `AzureWebJobs.${name}.Disabled`;
 }
 
+/** AzureWebJobs.<name>.Disabled is true (or 1), the setting's name matched ignoring case as the host's configuration does. */
+function disabledBy(settings: NodeJS.ProcessEnv, name: string): boolean {
+  const key = disabledSetting(name).toLowerCase();
+  return Object.entries(settings).some(([k, v]) => k.toLowerCase() === key && /^(true|1)$/i.test((v ?? "").trim()));
+}
+
 export class TimerTriggers {
   private readonly listeners = new FunctionNameMap<TimerListener>();
+  /** Names (lower case) disabled by their setting, read once at start-up as the Functions host does. */
+  private readonly disabledNames = new Set<string>();
   private unsubscribe: (() => void) | null = null;
 
   /** Parses every schedule; a bad one refuses the start with the extension's message. */
@@ -216,6 +224,7 @@ export class TimerTriggers {
         throw new Error(`Timer function '${fn.name}': ${(err as Error).message}`, { cause: err });
       }
       this.listeners.set(fn.name, new TimerListener(fn, schedule, o));
+      if (disabledBy(o.settings, fn.name)) this.disabledNames.add(fn.name.toLowerCase());
     }
   }
 
@@ -226,12 +235,9 @@ export class TimerTriggers {
     });
   }
 
-  /** The function's AzureWebJobs.<name>.Disabled setting is true (or 1); the name matched as the host's configuration does, ignoring case. */
+  /** The function is disabled by its AzureWebJobs.<name>.Disabled setting (registered name, any case). */
   disabled(name: string): boolean {
-    const key = disabledSetting(name).toLowerCase();
-    return Object.entries(this.o.settings).some(
-      ([k, v]) => k.toLowerCase() === key && /^(true|1)$/i.test((v ?? "").trim()),
-    );
+    return this.disabledNames.has(name.toLowerCase());
   }
 
   private scheduled(): string[] {
