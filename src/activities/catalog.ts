@@ -4,6 +4,8 @@ import type {
   ClaimPairInput,
   ClaimPairResult,
   PlanEvacuationInput,
+  ReadDecisionInput,
+  ReadDecisionResult,
   PlanEvacuationResult,
   ConfirmDownInput,
   ConfirmDownResult,
@@ -46,6 +48,7 @@ export interface ActivitySignatures {
   restoreTtl(input: RestoreTtlInput): TtlResult;
   watchFence(input: WatchFenceInput): WatchFenceResult;
   recordEvent(input: RecordEventInput): void;
+  readDecision(input: ReadDecisionInput): ReadDecisionResult;
   releaseLease(input: RunRef): void;
   planEvacuation(input: PlanEvacuationInput): PlanEvacuationResult;
   claimPair(input: ClaimPairInput): ClaimPairResult;
@@ -73,6 +76,7 @@ export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   restoreTtl: "failover-restoreTtl",
   watchFence: "failover-watchFence",
   recordEvent: "failover-recordEvent",
+  readDecision: "run-readDecision",
   releaseLease: "failover-releaseLease",
   planEvacuation: "evacuation-plan",
   claimPair: "evacuation-claimPair",

@@ -180,6 +180,17 @@ export interface RecordEventInput extends RunRef {
   detail?: unknown;
 }
 
+export interface ReadDecisionInput extends RunRef {
+  /** The run's own instance id: a decision stored for another instance is not found. */
+  instanceId: string;
+  nonce: string;
+}
+
+export type ReadDecisionResult =
+  | { kind: "found"; decision: { decision: "approve" | "abort"; principal: Principal; reason: string; at: string } }
+  | { kind: "unknown" }
+  | Refusal;
+
 export interface ConfirmDownInput extends RunRef {
   server: ServerRef;
   tries: number;

@@ -5,6 +5,7 @@ import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
 import type { PairConfig } from "../config/pair-schema";
 import type { PostgresProbe, ProbeLogin } from "../probe/postgres-probe";
+import type { DecisionStore } from "../state/decisions";
 import type { PairStateStore } from "../state/pair-state";
 
 export interface ActivityDeps {
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   journal: AuditJournal;
   /** Per-pair state that outlives runs: lag samples, fences owed to old primaries. */
   state: PairStateStore;
+  /** Approvals and aborts as the HTTP API stored them (a run acts on nothing else). */
+  decisions: DecisionStore;
 }

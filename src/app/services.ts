@@ -14,6 +14,7 @@ import { makeLiftFence } from "../activities/lift-fence";
 import { makeWatchFence } from "../activities/watch-fence";
 import { makePreflight } from "../activities/preflight";
 import { makePromote } from "../activities/promote";
+import { makeReadDecision } from "../activities/read-decision";
 import { makeRecordEvent } from "../activities/record-event";
 import { makeReleaseLease } from "../activities/release-lease";
 import { makeClaimPair } from "../activities/claim-pair";
@@ -31,6 +32,7 @@ import { caBundle } from "../probe/ca-bundle";
 import { PostgresProbe, type ProbeLogin } from "../probe/postgres-probe";
 import { DnsNameResolver } from "../probe/resolver";
 import { TableLeaseStore, type LeaseStore } from "../state/pair-leases";
+import { TableDecisionStore } from "../state/decisions";
 import { TablePairState } from "../state/pair-state";
 import { tableClient } from "../state/table-client";
 
@@ -75,6 +77,7 @@ export function buildServices(
     probe: new PostgresProbe(new DnsNameResolver(config.dnsServers)),
     journal,
     state,
+    decisions: new TableDecisionStore(stateTable),
     login(pair): ProbeLogin {
       if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
       const probe = pair.probe; // a local, so the auth narrowing below reaches the closure
@@ -151,6 +154,12 @@ export function buildActivities(
       makeWatchFence(deps),
     ),
     recordEvent: makeRecordEvent(deps),
+    readDecision: audited(
+      "decision",
+      j,
+      (o) => (o.kind === "found" ? `${o.decision.decision} by ${o.decision.principal.name}` : "no stored decision"),
+      makeReadDecision(deps),
+    ),
     releaseLease: makeReleaseLease(leases),
     planEvacuation: audited(
       "plan",

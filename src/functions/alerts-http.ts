@@ -17,7 +17,8 @@ import { serverRefs } from "../domain/pair-refs";
 import { authorize } from "../http/authorize";
 import { badRequest, json, readJsonBody } from "../http/responses";
 import type { PairConfig } from "../config/pair-schema";
-import type { Decision, FailoverStatus } from "../orchestrations/failover-types";
+import type { FailoverStatus } from "../orchestrations/failover-types";
+import { submitDecision } from "../app/decisions";
 import { statusOf } from "./durable-status";
 
 services(); // validate the configuration at start-up
@@ -158,13 +159,12 @@ async function resolve(
       ...link(claimed.instanceId),
     };
   }
-  const decision: Decision = {
+  await submitDecision(client, svc.deps.decisions, claimed.instanceId, {
     decision: "abort",
     principal: caller,
     reason: `the alert "${alert.rule}" resolved`,
     at: new Date().toISOString(),
-  };
-  await client.raiseEvent(claimed.instanceId, "decision", decision);
+  });
   return {
     pair: pair.name,
     action: "cancelled",

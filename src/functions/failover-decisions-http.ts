@@ -1,6 +1,7 @@
 // POST /api/failovers/{id}/approve and /abort {reason} (and the same for /api/evacuations/{id}): a second
-// person's answer to a run waiting for approval. The caller is a verified principal; the two-person rule is checked here (a clear 403) and again
-// inside the orchestration (an answer raised any other way is ignored and audited).
+// person's answer to a run waiting for approval. The caller is a verified principal; the two-person rule is
+// checked here (a clear 403) and again inside the orchestration. The decision is stored here and only its
+// nonce is raised: an event raised any other way names no stored decision and is ignored (and audited).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
@@ -11,6 +12,7 @@ import { freeText } from "../domain/failover-request";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { Decision, FailoverInput, FailoverStatus } from "../orchestrations/failover-types";
+import { submitDecision } from "../app/decisions";
 import { services } from "../app/services";
 import { statusOf } from "./durable-status";
 
@@ -42,17 +44,20 @@ function decide(decision: Decision["decision"], kind: "failovers" | "evacuations
       return error(409, "NotAwaitingApproval", `failover ${id} is not waiting for approval (it is at ${where})`);
     }
     // A failover's or an evacuation's input: both carry the requester and the approval rule.
-    const input = status.input as Pick<FailoverInput, "requester"> & { policy: { approval: { twoPerson: boolean } } };
-    const allowed = decisionAllowed(decision, caller.principal, input.requester, input.policy.approval.twoPerson);
+    const input = status.input as Pick<FailoverInput, "requester" | "alert"> & {
+      policy: { approval: { twoPerson: boolean } };
+    };
+    const allowed = decisionAllowed(decision, caller.principal, input.requester, input.policy.approval.twoPerson, {
+      alertRun: input.alert !== undefined,
+    });
     if (!allowed.ok) return error(403, allowed.code, allowed.reason);
 
-    const event: Decision = {
+    await submitDecision(client, services().deps.decisions, id, {
       decision,
       principal: caller.principal,
       reason: parsed.data.reason,
       at: new Date().toISOString(),
-    };
-    await client.raiseEvent(id, "decision", event);
+    });
     context.log(`failover ${id}: ${decision} by ${who(caller.principal)}`);
     const statusUri = `${new URL(request.url).origin}/api/${kind}/${encodeURIComponent(id)}`;
     return json(202, { id, decision, by: caller.principal, statusUri }, { location: statusUri });

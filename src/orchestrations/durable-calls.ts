@@ -22,15 +22,19 @@ export function* callActivity<K extends ActivityKey>(
   }
 }
 
-/** The next external event `name`, or undefined once `deadline` has passed. */
-export function* nextEvent<T>(ctx: OrchestrationContext, name: string, deadline: Date): Gen<T | undefined> {
+/** The next external event `name` with what it carried, or undefined once `deadline` has passed. */
+export function* nextEvent(
+  ctx: OrchestrationContext,
+  name: string,
+  deadline: Date,
+): Gen<{ data: unknown } | undefined> {
   if (ctx.df.currentUtcDateTime >= deadline) return undefined;
   const timer = ctx.df.createTimer(deadline);
   const event = ctx.df.waitForExternalEvent(name);
   const first = yield ctx.df.Task.any([event, timer]);
   if (first === timer) return undefined;
   timer.cancel(); // a pending timer would keep the orchestration from completing
-  return event.result as T;
+  return { data: event.result };
 }
 
 export function errorMessage(e: unknown): string {

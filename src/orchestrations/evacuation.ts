@@ -5,9 +5,9 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { PlanEvacuationResult } from "../activities/contracts";
-import { decisionAllowed } from "../domain/approval";
 import { ORCHESTRATION } from "../activities/catalog";
-import { callActivity, errorMessage, nextEvent, type Gen } from "./durable-calls";
+import { awaitDecision } from "./approval-wait";
+import { callActivity, errorMessage, type Gen } from "./durable-calls";
 import {
   evacuationOutcome,
   summarize,
@@ -17,7 +17,7 @@ import {
   type PairResult,
   type PlannedPair,
 } from "./evacuation-types";
-import type { Decision, FailoverInput, FailoverOutput } from "./failover-types";
+import type { FailoverInput, FailoverOutput } from "./failover-types";
 
 const RETRY = Object.assign(new df.RetryOptions(5000, 5), {
   backoffCoefficient: 2,
@@ -103,36 +103,35 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       `awaiting approval of the evacuation of ${included.length} pair(s) until ${expiresAt.toISOString()}`,
       { awaitingApproval },
     );
-    for (;;) {
-      const d = yield* nextEvent<Decision>(ctx, "decision", expiresAt);
-      if (!d) {
-        approval = {
-          decision: "timeout",
-          by: null,
-          reason: `no answer within ${timeoutMinutes} min`,
-          at: now().toISOString(),
-        };
-        for (const p of included)
-          results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "not approved" });
-        return yield* finish("aborted", plan);
-      }
-      const allowed = decisionAllowed(d.decision, d.principal, input.requester, twoPerson);
-      if (!allowed.ok) {
-        yield* audit("ignored", `${d.decision} by ${d.principal.name} ignored: ${allowed.reason}`, d);
-        continue;
-      }
-      approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
-      yield* audit(
-        d.decision === "approve" ? "approved" : "aborted",
-        `${d.decision === "approve" ? "approved" : "aborted"} by ${d.principal.name} (${d.principal.oid}): ${d.reason}`,
-        d,
-      );
-      if (d.decision === "abort") {
-        for (const p of included)
-          results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "aborted" });
-        return yield* finish("aborted", plan);
-      }
-      break;
+    const d = yield* awaitDecision(ctx, {
+      ref,
+      retry: RETRY,
+      requester: input.requester,
+      twoPerson,
+      alertRun: false,
+      expiresAt,
+    });
+    if (!d) {
+      approval = {
+        decision: "timeout",
+        by: null,
+        reason: `no answer within ${timeoutMinutes} min`,
+        at: now().toISOString(),
+      };
+      for (const p of included)
+        results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "not approved" });
+      return yield* finish("aborted", plan);
+    }
+    approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
+    yield* audit(
+      d.decision === "approve" ? "approved" : "aborted",
+      `${d.decision === "approve" ? "approved" : "aborted"} by ${d.principal.name} (${d.principal.oid}): ${d.reason}`,
+      d,
+    );
+    if (d.decision === "abort") {
+      for (const p of included)
+        results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "aborted" });
+      return yield* finish("aborted", plan);
     }
   }
 

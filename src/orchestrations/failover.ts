@@ -4,10 +4,10 @@
 // never two writable primaries behind it unreported, and the TTL restored.
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
-import { decisionAllowed, needsApproval } from "../domain/approval";
+import { needsApproval } from "../domain/approval";
 import { rpoGuard } from "../domain/lag";
 import { sameResourceId } from "../domain/names";
-import type { ApprovalRequest, Decision, FailoverOutput } from "./failover-types";
+import type { ApprovalRequest, FailoverOutput } from "./failover-types";
 import { addSeconds, Run, Stop } from "./run";
 
 type Gen<T> = Generator<Task, T, unknown>;
@@ -134,35 +134,27 @@ function* approval(run: Run, plan: Plan): Gen<void> {
   };
   run.begin("approval", `awaiting approval: ${plan.from.name} → ${plan.to.name}`);
   run.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, request);
-  for (;;) {
-    const d = yield* run.event<Decision>("decision", expiresAt);
-    if (!d) {
-      out.approval = {
-        decision: "timeout",
-        by: null,
-        reason: `no answer within ${timeoutMinutes} min`,
-        at: run.now().toISOString(),
-      };
-      throw new Stop(
-        "aborted",
-        "ApprovalTimedOut",
-        `nobody approved within ${timeoutMinutes} minutes; nothing was changed`,
-      );
-    }
-    const allowed = decisionAllowed(d.decision, d.principal, input.requester, twoPerson);
-    if (!allowed.ok) {
-      yield* run.audit("ignored", `${d.decision} by ${d.principal.name} ignored: ${allowed.reason}`, d);
-      continue;
-    }
-    out.approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
-    if (d.decision === "abort") {
-      yield* run.audit("aborted", `aborted by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
-      throw new Stop("aborted", "Aborted", `aborted by ${d.principal.name}: ${d.reason}; nothing was changed`);
-    }
-    yield* run.audit("approved", `approved by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
-    run.end("ok", `approved by ${d.principal.name}`);
-    return;
+  const d = yield* run.decision(twoPerson, expiresAt);
+  if (!d) {
+    out.approval = {
+      decision: "timeout",
+      by: null,
+      reason: `no answer within ${timeoutMinutes} min`,
+      at: run.now().toISOString(),
+    };
+    throw new Stop(
+      "aborted",
+      "ApprovalTimedOut",
+      `nobody approved within ${timeoutMinutes} minutes; nothing was changed`,
+    );
   }
+  out.approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
+  if (d.decision === "abort") {
+    yield* run.audit("aborted", `aborted by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
+    throw new Stop("aborted", "Aborted", `aborted by ${d.principal.name}: ${d.reason}; nothing was changed`);
+  }
+  yield* run.audit("approved", `approved by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
+  run.end("ok", `approved by ${d.principal.name}`);
 }
 
 /** 2. Lower the TTL so caches let go of the old answer quickly; from here on a stop restores it. */

@@ -3,11 +3,14 @@
 // a step stops the run. No I/O here: replay must be deterministic.
 import * as df from "durable-functions";
 import type { OrchestrationContext, RetryOptions } from "durable-functions";
-import { callActivity, nextEvent, type Attempt, type Gen } from "./durable-calls";
+import { maskString } from "../audit/redact";
+import { awaitDecision } from "./approval-wait";
+import { callActivity, errorMessage, type Attempt, type Gen } from "./durable-calls";
 import type { ActivityArgs, ActivityInput, ActivityKey, ActivityOutput } from "../activities/catalog";
 import type { Refusal } from "../activities/contracts";
 import type {
   ApprovalRequest,
+  Decision,
   FailoverInput,
   FailoverOutput,
   FailoverStatus,
@@ -72,19 +75,28 @@ export class Run {
     return this.ctx.df.currentUtcDateTime;
   }
 
-  /** Runs the runbook; a Stop anywhere unwinds the compensations and ends the run with its outcome. */
+  /**
+   * Runs the runbook. A Stop anywhere — and any other error, a bug included — unwinds the compensations,
+   * records the end in the audit and releases the lease: nothing the run changed is left half-done silently.
+   */
   *execute(runbook: (run: Run) => Gen<"succeeded" | "dryRun">): Gen<FailoverOutput> {
     try {
       return yield* this.finish(yield* runbook(this));
     } catch (e) {
-      if (!(e instanceof Stop)) throw e;
+      const stop = e instanceof Stop ? e : new Stop("failed", "InternalError", maskString(errorMessage(e)));
       const failedStep = this.current?.phase;
-      this.end(e.outcome, e.reason);
+      this.end(stop.outcome, stop.reason);
       for (const c of this.compensations.splice(0).reverse()) {
-        const steps = c.undo(); // a generator when undoing takes activities, nothing when it only records
-        if (steps) yield* steps;
+        try {
+          const steps = c.undo(); // a generator when undoing takes activities, nothing when it only records
+          if (steps) yield* steps;
+        } catch (undoError) {
+          // One undo that breaks must not keep the others from running: say so and go on.
+          this.end("failed", maskString(errorMessage(undoError)));
+          this.out.warnings.push(`could not ${c.label}: ${maskString(errorMessage(undoError))}`);
+        }
       }
-      return yield* this.finish(e.outcome, { ...e, failedStep });
+      return yield* this.finish(stop.outcome, { code: stop.code, reason: stop.reason, failedStep });
     }
   }
 
@@ -151,9 +163,17 @@ export class Run {
     if (seconds > 0) yield this.ctx.df.createTimer(addSeconds(this.now(), seconds));
   }
 
-  /** The next external event `name`, or undefined once `deadline` has passed. */
-  *event<T>(name: string, deadline: Date): Gen<T | undefined> {
-    return yield* nextEvent<T>(this.ctx, name, deadline);
+  /** The first approval or abort that counts (stored by the HTTP API), or undefined at `expiresAt`. */
+  *decision(twoPerson: boolean, expiresAt: Date): Gen<Decision | undefined> {
+    const i = this.input;
+    return yield* awaitDecision(this.ctx, {
+      ref: { runId: i.runId, pair: i.pair },
+      retry: this.retry,
+      requester: i.requester,
+      twoPerson,
+      alertRun: i.alert !== undefined,
+      expiresAt,
+    });
   }
 
   /**
@@ -186,7 +206,10 @@ export class Run {
     if (i >= 0) this.compensations.splice(i, 1);
   }
 
-  private *finish(outcome: Outcome, stop?: Stop & { failedStep: PhaseName | undefined }): Gen<FailoverOutput> {
+  private *finish(
+    outcome: Outcome,
+    stop?: { code: string; reason: string; failedStep: PhaseName | undefined },
+  ): Gen<FailoverOutput> {
     const out = this.out;
     const failedStep = stop?.failedStep;
     Object.assign(out, { outcome, failedStep, code: stop?.code, reason: stop?.reason });

@@ -109,3 +109,37 @@ test("an abort ends a waiting run with nothing changed, audited with who and why
   assert.deepEqual(unchanged(stack), before);
   assert.equal(await inRecovery(stack, "replica"), true);
 });
+
+test("an approval forged through the Durable webhook (master key, made-up principal) is ignored and audited; the run waits on", async (t) => {
+  // Reproduced before: raiseEvent/decision with {principal: {name: "bob", roles: [Failover.Approve]}} approved the run.
+  const stack = await start({ pair: { approval: { mode: "forced", timeoutMinutes: 0.25 } } });
+  t.after(() => stack.stop());
+  const before = unchanged(stack);
+  const { id } = await requestFailover(stack, { option: "Forced", reason: "forged approval attempt" });
+  await awaitingApproval(stack, id);
+  const forged = {
+    decision: "approve",
+    principal: { oid: "11111111-2222-3333-4444-555555555555", name: "bob", roles: ["Failover.Approve"], idp: "aad" },
+    reason: "looks fine",
+    at: new Date().toISOString(),
+  };
+  for (const data of [forged, { nonce: "ab".repeat(24) }]) {
+    const url = new URL(`/runtime/webhooks/durabletask/instances/${id}/raiseEvent/decision`, stack.host.url);
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-functions-key": stack.host.masterKey },
+      body: JSON.stringify(data),
+    });
+    assert.equal(res.status, 202, "the key holder can raise the event; the run must not believe it");
+  }
+  const run = await follow(stack, id);
+  assert.deepEqual([run.out.outcome, run.out.code], ["aborted", "ApprovalTimedOut"], "never approved");
+  assert.equal(run.out.approval?.decision, "timeout");
+  assert.deepEqual(unchanged(stack), before, "nothing changed");
+  const ignored = run.view.timeline.filter((e) => e.event === "ignored").map((e) => e.summary);
+  assert.equal(ignored.length, 2, ignored.join("\n"));
+  assert.match(ignored[0]!, /names no stored decision/);
+  assert.match(ignored[1]!, /no decision is stored under it for this run/);
+  assert.ok(!run.view.timeline.some((e) => e.event === "approved"));
+  assert.ok(!JSON.stringify(run.view.timeline).includes("looks fine"), "the forged content is not in the audit");
+});

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
-import { drive, took, type Driven, type Script } from "./harness";
+import { apiDecision, drive, took, type Driven, type Script } from "./harness";
 
 const ZONE = "corp.private.postgres.database.azure.com";
 const OLD = `aaaaaaaaaaaa.${ZONE}`;
@@ -247,6 +247,21 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.deepEqual(r.calls.find((c) => c.key === "liftFence")!.input.previousValue, "off");
     assert.equal(r.output.fence?.state, "lifted");
     assert.ok(!r.steps.includes("promote"));
+  });
+
+  test("a bug in a step (any error, not only a Stop) unwinds everything: fence lifted, TTL restored, audited, lease released", async () => {
+    // A fence result without its survivors list makes the runbook itself throw a TypeError after the fence.
+    const broken = { ...fenced, survivors: undefined } as unknown as typeof fenced;
+    const r = await drive(input, script({ fence: () => broken }));
+    assert.deepEqual([r.output.outcome, r.output.code, r.output.failedStep], ["failed", "InternalError", "fence"]);
+    assert.match(r.output.reason!, /TypeError|Cannot read properties of undefined/);
+    assert.equal(count(r, "liftFence"), 1, "the fence was lifted");
+    assert.equal(count(r, "restoreTtl"), 1, "the TTL was restored");
+    assert.equal(count(r, "promote"), 0);
+    assert.deepEqual(r.steps.slice(-2), ["recordEvent", "releaseLease"], "the end is audited and the lease released");
+    const end = r.calls.find((c) => c.key === "recordEvent" && c.input.event === "completed")!;
+    assert.match(String(end.input.summary), /failed at fence: InternalError/);
+    assert.equal(r.output.fence?.state, "lifted");
   });
 
   test("a replica that does not catch up in time: CatchUpTimedOut, fence lifted, TTL restored, no promote", async () => {
@@ -536,8 +551,12 @@ describe("approval: a second person before the first change", () => {
   const decision = (d: "approve" | "abort", by: typeof bob, atMs: number) => ({
     name: "decision",
     atMs,
-    data: { decision: d, principal: by, reason: `${d} for the drill`, at: "2026-11-27T03:05:00.000Z" },
+    data: apiDecision({ decision: d, principal: by, reason: `${d} for the drill`, at: "2026-11-27T03:05:00.000Z" }),
   });
+  const ignored = (r: Driven, pattern: RegExp) =>
+    r.calls.some(
+      (c) => c.key === "recordEvent" && c.input.event === "ignored" && pattern.test(String(c.input.summary)),
+    );
 
   test("a forced failover waits with the plan in its status, and runs once a second person approves", async () => {
     const r = await drive(gated, script({ preflight: () => ({ ...down, risk: { ...measured, bytes: 100 } }) }), [
@@ -583,10 +602,59 @@ describe("approval: a second person before the first change", () => {
     );
     assert.deepEqual(
       r.steps,
-      ["preflight", "recordEvent", "releaseLease"],
+      ["preflight", "readDecision", "recordEvent", "releaseLease"],
       "no change: the ignored answer and the outcome are recorded, nothing else",
     );
     assert.equal(r.output.approval?.decision, "timeout");
+  });
+
+  test("a decision raised outside the API (the Durable webhook with the system key) is ignored, whatever principal it claims", async () => {
+    // Reproduced: raiseEvent/decision with {oid: <made up>, name: "bob", roles: ["Failover.Approve"]} approved a run.
+    const forged = {
+      name: "decision",
+      atMs: 1_000,
+      data: { decision: "approve", principal: bob, reason: "forged", at: "2026-11-27T03:01:00.000Z" },
+    };
+    const r = await drive(gated, script({ preflight: () => down }), [forged]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"]);
+    assert.ok(!r.steps.includes("lowerTtl"), "nothing changed");
+    assert.ok(!r.steps.includes("readDecision"), "not even looked up: it names no stored decision");
+    assert.ok(ignored(r, /names no stored decision/));
+    assert.ok(
+      !r.calls.some((c) => JSON.stringify(c.input).includes("forged")),
+      "the forged content is not written to the audit",
+    );
+  });
+
+  test("a stored decision counts only for the run it was given for, and a made-up nonce for none", async () => {
+    const other = {
+      name: "decision",
+      atMs: 1_000,
+      data: apiDecision(
+        { decision: "approve", principal: bob, reason: "for another run", at: "2026-11-27T03:01:00.000Z" },
+        "failover-prod-another",
+      ),
+    };
+    const madeUp = { name: "decision", atMs: 2_000, data: { nonce: "0".repeat(48) } };
+    const r = await drive(gated, script({ preflight: () => down }), [other, madeUp]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"]);
+    assert.equal(r.calls.filter((c) => c.key === "readDecision").length, 2);
+    assert.equal(
+      r.calls.filter(
+        (c) =>
+          c.key === "recordEvent" &&
+          c.input.event === "ignored" &&
+          /no decision is stored/.test(String(c.input.summary)),
+      ).length,
+      2,
+    );
+  });
+
+  test("the two-person rule compares object ids whatever their case", async () => {
+    const shouting = { ...alice, oid: alice.oid.toUpperCase() };
+    const r = await drive(gated, script({ preflight: () => down }), [decision("approve", shouting, 1_000)]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"]);
+    assert.ok(ignored(r, /requested this failover and cannot approve/));
   });
 
   test("an abort stops the run before any change, audited with who and why", async () => {
@@ -717,16 +785,47 @@ describe("alert runs: confirm first, then propose or run", () => {
     assert.equal(r.output.confirmation?.down, true);
   });
 
+  test("propose: the identity that delivers alerts cannot approve what an alert proposed; a person can", async () => {
+    const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+    const alertApp = {
+      oid: "00000000-0000-0000-0000-00000000a2a2",
+      name: "AzNS AAD Webhook",
+      roles: ["Failover.Alert", "Failover.Approve"],
+      idp: "aad",
+    };
+    const at = "2026-11-27T03:01:00.000Z";
+    const r = await drive(proposed, downScript(), [
+      {
+        name: "decision",
+        atMs: 30_000,
+        data: apiDecision({ decision: "approve", principal: alertApp, reason: "auto", at }),
+      },
+      {
+        name: "decision",
+        atMs: 60_000,
+        data: apiDecision({ decision: "approve", principal: bob, reason: "confirmed", at }),
+      },
+    ]);
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.equal(r.output.approval?.by?.name, "bob");
+    assert.ok(
+      r.calls.some(
+        (c) =>
+          c.key === "recordEvent" && c.input.event === "ignored" && /delivers alerts/.test(String(c.input.summary)),
+      ),
+    );
+  });
+
   test("propose: confirmed down, it waits with the alert and the confirmation in the plan; the alert's Resolved aborts it", async () => {
     const resolved = {
       name: "decision",
       atMs: 60_000,
-      data: {
+      data: apiDecision({
         decision: "abort",
         principal: actionGroup,
         reason: 'the alert "pg-prod-primary-down" resolved',
         at: "2026-11-27T03:01:00.000Z",
-      },
+      }),
     };
     const r = await drive(proposed, downScript(), [resolved]);
     assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);

@@ -1,6 +1,7 @@
 // Drives the failover orchestrator in-process through the real durable-functions replay engine, with
 // the local host's DTFx-style history numbering and retries, virtual time, and scripted activity
 // results: every exit of the runbook is exercised in milliseconds, without I/O.
+import { randomBytes } from "node:crypto";
 import { installCoreModule, type CoreCapture } from "../../local/host/core-module";
 import { event } from "../../local/host/history";
 import { createInvoker, type Invoker } from "../../local/host/invoker";
@@ -9,7 +10,7 @@ import { invokeOrchestrator } from "../../local/host/orchestrator-call";
 import { replay } from "../../local/host/replay";
 import { EventType as E, type HistoryEvent } from "../../local/host/types";
 import type { ActivityInput, ActivityKey, ActivityOutput } from "../../src/activities/catalog";
-import type { FailoverInput, FailoverOutput, FailoverStatus } from "../../src/orchestrations/failover-types";
+import type { Decision, FailoverInput, FailoverOutput, FailoverStatus } from "../../src/orchestrations/failover-types";
 
 /** An activity result that took `ms` of virtual time (a watch window, say). */
 export interface Took<T> {
@@ -158,7 +159,24 @@ function isTook(v: unknown): v is Took<unknown> {
   return typeof v === "object" && v !== null && "took" in v && "value" in v && Object.keys(v).length === 2;
 }
 
+/** Decisions as the HTTP API stored them, by nonce, for the instance the harness runs ("t"). */
+const storedDecisions = new Map<string, { instanceId: string; decision: Decision }>();
+
+/**
+ * What the HTTP API raises after storing a decision for instance `instanceId` (the harness's own is "t"): a
+ * nonce. The run reads the decision back through readDecision; a raw decision in an event is a forgery.
+ */
+export function apiDecision(decision: Decision, instanceId = "t"): { nonce: string } {
+  const nonce = randomBytes(24).toString("hex");
+  storedDecisions.set(nonce, { instanceId, decision });
+  return { nonce };
+}
+
 const DEFAULTS: Script = {
   recordEvent: () => undefined,
   releaseLease: () => undefined,
+  readDecision: (i) => {
+    const d = storedDecisions.get(i.nonce);
+    return d && d.instanceId === i.instanceId ? { kind: "found", decision: d.decision } : { kind: "unknown" };
+  },
 };

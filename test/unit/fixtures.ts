@@ -1,6 +1,7 @@
 // Small in-memory fakes of the adapters, for unit tests of activities (no I/O).
 import type { ActivityDeps } from "../../src/activities/deps";
 import { MemoryAuditJournal } from "../../src/audit/journal";
+import { MemoryDecisionStore } from "../../src/state/decisions";
 import { MemoryPairState } from "../../src/state/pair-state";
 import type { DnsRecords } from "../../src/azure/dns-records";
 import type { FlexibleServers } from "../../src/azure/flexible-servers";
@@ -125,5 +126,6 @@ export function fakeDeps(
     }),
     journal: new MemoryAuditJournal(),
     state: new MemoryPairState(),
+    decisions: new MemoryDecisionStore(),
   };
 }
