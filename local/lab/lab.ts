@@ -12,6 +12,7 @@ import { labRoutes } from "./arm/lab-routes";
 import { Operations } from "./arm/operations";
 import { RoleEnforcer } from "./arm/rbac";
 import { operationRoutes, serverRoutes } from "./arm/server-routes";
+import { healthRoutes } from "./arm/health-routes";
 import { ArmThrottle } from "./arm/throttle";
 import { startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
@@ -190,7 +191,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     });
     const scope = { subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup };
     arm.mount({
-      arm: [dnsRoutes(scope, store), serverRoutes(scope, servers, ops), operationRoutes(scope, ops)],
+      arm: [
+        dnsRoutes(scope, store),
+        healthRoutes(scope, servers),
+        serverRoutes(scope, servers, ops),
+        operationRoutes(scope, ops),
+      ],
       lab: labRoutes({
         faults,
         requests: () => arm.requests(),

@@ -11,6 +11,8 @@ import type {
   ConfirmDownResult,
   CatchUpInput,
   CatchUpResult,
+  FenceByArmInput,
+  FenceByArmResult,
   FenceInput,
   FenceResult,
   LiftFenceInput,
@@ -40,6 +42,7 @@ export interface ActivitySignatures {
   lowerTtl(input: LowerTtlInput): TtlResult;
   fence(input: FenceInput): FenceResult;
   liftFence(input: LiftFenceInput): LiftFenceResult;
+  fenceByArm(input: FenceByArmInput): FenceByArmResult;
   checkCatchUp(input: CatchUpInput): CatchUpResult;
   promote(input: PromoteInput): PromoteResult;
   checkPromotion(input: CheckPromotionInput): CheckPromotionResult;
@@ -68,6 +71,7 @@ export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   lowerTtl: "failover-lowerTtl",
   fence: "failover-fence",
   liftFence: "failover-liftFence",
+  fenceByArm: "failover-fenceByArm",
   checkCatchUp: "failover-checkCatchUp",
   promote: "failover-promote",
   checkPromotion: "failover-checkPromotion",

@@ -1,7 +1,9 @@
-// Alert runs, before anything else: is the primary really down? Looked at with the app's own eyes —
-// ARM's state and a TLS connection to the server by its own name (verify-full) — several times over a
-// short window. One answer is enough to call the alert a false alarm.
+// Alert runs, before anything else: what the app itself sees of the primary — a TLS connection to the server
+// by its own name (verify-full) several times over a short window, ARM's state, and Azure Resource Health.
+// It reports facts; the orchestrator decides with confirmVerdict (src/domain/confirm.ts). One answer from
+// PostgreSQL, even a refused login, ends the looks: the server is alive.
 import { describeError } from "../domain/describe-error";
+import { livenessOf } from "../domain/liveness";
 import type { ConfirmDownInput, ConfirmDownResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 
@@ -9,23 +11,38 @@ export function makeConfirmDown(deps: ActivityDeps) {
   return async (input: ConfirmDownInput): Promise<ConfirmDownResult> => {
     const pair = deps.pair(input.pair);
     const login = deps.login(pair);
-    const evidence: string[] = [];
+    const name = input.server.fqdn ?? input.server.aRecordFqdn;
+    const tries: Extract<ConfirmDownResult, { kind: "checked" }>["tries"] = [];
     const pause = input.tries > 1 ? (input.windowSeconds * 1000) / (input.tries - 1) : 0;
     for (let i = 1; i <= input.tries; i++) {
-      const arm = await deps.servers.get(input.server.resourceId).then(
-        (s) => `ARM state ${s.state ?? "unknown"}`,
-        (e: unknown) => `ARM: ${describeError(e)}`,
-      );
-      const name = input.server.fqdn ?? input.server.aRecordFqdn;
       try {
         const f = await deps.probe.inspect(name, login, "verify-full");
-        evidence.push(`try ${i}: ${arm}; ${name} answered (${f.address}, in recovery ${f.inRecovery})`);
-        return { kind: "checked", down: false, evidence };
+        tries.push({
+          liveness: "alive",
+          detail: `try ${i}: ${name} answered (${f.address}, in recovery ${f.inRecovery})`,
+        });
       } catch (e) {
-        evidence.push(`try ${i}: ${arm}; ${name} did not answer: ${describeError(e)}`);
+        const liveness = livenessOf(e);
+        const what =
+          liveness === "alive" ? "answered, refusing" : liveness === "down" ? "did not answer" : "could not be asked";
+        tries.push({ liveness, detail: `try ${i}: ${name} ${what}: ${describeError(e)}` });
       }
-      if (i < input.tries) await new Promise((r) => setTimeout(r, pause));
+      if (tries.at(-1)!.liveness === "alive" || i === input.tries) break;
+      await new Promise((r) => setTimeout(r, pause));
     }
-    return { kind: "checked", down: true, evidence };
+    const [arm, health] = await Promise.all([
+      deps.servers.get(input.server.resourceId).then(
+        (s) => ({ state: s.state ?? null, detail: `ARM: state ${s.state ?? "unknown"}` }),
+        (e: unknown) => ({ state: null, detail: `ARM: ${describeError(e)}` }),
+      ),
+      deps.health.availability(input.server.resourceId).then(
+        (h) => ({
+          state: h.state,
+          detail: `Resource Health: ${h.state}${h.reasonType ? ` (${h.reasonType})` : ""}${h.summary ? `: ${h.summary}` : ""}`,
+        }),
+        (e: unknown) => ({ state: null, detail: `Resource Health: ${describeError(e)}` }),
+      ),
+    ]);
+    return { kind: "checked", tries, arm, health };
   };
 }

@@ -4,6 +4,8 @@
 import type { AuditEvent } from "../audit/journal";
 import type { CnameSnapshot, PromoteOption, ReplicaLag, ServerRef, ServerState, TlsFacts } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
+import type { Liveness } from "../domain/liveness";
+import type { Availability } from "../azure/resource-health";
 import type { Fenced } from "./fencing";
 import type { Principal } from "../auth/principal";
 import type { PlannedPair } from "../orchestrations/evacuation-types";
@@ -63,6 +65,14 @@ export interface FenceInput extends RunRef {
 }
 
 export type FenceResult = Fenced | Refusal;
+
+export interface FenceByArmInput extends RunRef {
+  server: ServerRef;
+  /** How long ARM may take to apply the parameter before this attempt gives up. */
+  timeoutSeconds: number;
+}
+
+export type FenceByArmResult = { kind: "parameterSet"; server: string; at: string } | Refusal;
 
 export interface LiftFenceInput extends RunRef {
   server: ServerRef;
@@ -197,7 +207,15 @@ export interface ConfirmDownInput extends RunRef {
   windowSeconds: number;
 }
 
-export type ConfirmDownResult = { kind: "checked"; down: boolean; evidence: string[] } | Refusal;
+export type ConfirmDownResult =
+  | {
+      kind: "checked";
+      /** Each look at the server by its own name: down (network-level failure), alive (any reply), unknown. */
+      tries: { liveness: Liveness; detail: string }[];
+      arm: { state: string | null; detail: string };
+      health: { state: Availability["state"] | null; detail: string };
+    }
+  | Refusal;
 
 export interface PlanEvacuationInput extends RunRef {
   region: string;

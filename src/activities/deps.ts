@@ -3,6 +3,7 @@
 import type { AuditJournal } from "../audit/journal";
 import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
+import type { ResourceHealth } from "../azure/resource-health";
 import type { PairConfig } from "../config/pair-schema";
 import type { PostgresProbe, ProbeLogin } from "../probe/postgres-probe";
 import type { DecisionStore } from "../state/decisions";
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   pair(name: string): PairConfig;
   dns: DnsRecords;
   servers: FlexibleServers;
+  /** Azure Resource Health: Azure's own word on whether a server is available. */
+  health: ResourceHealth;
   probe: PostgresProbe;
   /** How the probe logs in to this pair's servers (password or Entra token resolved at connect time). */
   login(pair: PairConfig): ProbeLogin;

@@ -9,6 +9,7 @@ import { makeLowerTtl } from "../activities/lower-ttl";
 import { makeCheckCatchUp } from "../activities/check-catch-up";
 import { makeConfirmDown } from "../activities/confirm-down";
 import { makeFence } from "../activities/fence";
+import { makeFenceByArm } from "../activities/fence-by-arm";
 import type { Fenced } from "../activities/fencing";
 import { makeLiftFence } from "../activities/lift-fence";
 import { makeWatchFence } from "../activities/watch-fence";
@@ -26,6 +27,7 @@ import { TableAuditJournal, type AuditJournal } from "../audit/journal";
 import { createCredential } from "../azure/credential";
 import { ArmDnsRecords } from "../azure/dns-records";
 import { ArmFlexibleServers } from "../azure/flexible-servers";
+import { ArmResourceHealth } from "../azure/resource-health";
 import type { PairConfig } from "../config/pair-schema";
 import { loadConfig, type AppConfig } from "../config/settings";
 import { caBundle } from "../probe/ca-bundle";
@@ -74,6 +76,7 @@ export function buildServices(
     },
     dns: new ArmDnsRecords(credential, config.arm),
     servers: new ArmFlexibleServers(credential, config.arm),
+    health: new ArmResourceHealth(credential, config.arm),
     probe: new PostgresProbe(new DnsNameResolver(config.dnsServers)),
     journal,
     state,
@@ -117,11 +120,17 @@ export function buildActivities(
     confirmDown: audited(
       "confirm",
       j,
-      (o) => `${o.down ? "down" : "answering"}: ${o.evidence.at(-1) ?? ""}`,
+      (o) => [...o.tries.map((t) => `${t.liveness}: ${t.detail}`), o.arm.detail, o.health.detail].join("; "),
       makeConfirmDown(deps),
     ),
     lowerTtl: audited("lowerTtl", j, ttlNote, makeLowerTtl(deps)),
     fence: audited("fence", j, fenceNote, makeFence(deps)),
+    fenceByArm: audited(
+      "fenceByArm",
+      j,
+      (o) => `${o.server}: default_transaction_read_only = on through ARM (open sessions are ended when it answers)`,
+      makeFenceByArm(deps),
+    ),
     liftFence: audited(
       "liftFence",
       j,

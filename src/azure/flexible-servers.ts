@@ -20,8 +20,11 @@ export interface FlexibleServers {
   startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }>;
   /** A server parameter's current value (ARM configurations API). */
   getParameter(resourceId: string, name: string): Promise<string>;
-  /** Sets a server parameter and waits for ARM to apply it (dynamic parameters apply without a restart). */
-  setParameter(resourceId: string, name: string, value: string): Promise<void>;
+  /**
+   * Sets a server parameter and waits for ARM to apply it (dynamic parameters apply without a restart);
+   * `abortSignal` bounds the wait (an LRO against a server in trouble may not end).
+   */
+  setParameter(resourceId: string, name: string, value: string, options?: { abortSignal?: AbortSignal }): Promise<void>;
   /** Asks ARM to stop the server; returns once the stop was accepted. */
   startStop(resourceId: string): Promise<void>;
 }
@@ -76,7 +79,12 @@ export class ArmFlexibleServers implements FlexibleServers {
     return c.value ?? "";
   }
 
-  async setParameter(resourceId: string, name: string, value: string): Promise<void> {
+  async setParameter(
+    resourceId: string,
+    name: string,
+    value: string,
+    options: { abortSignal?: AbortSignal } = {},
+  ): Promise<void> {
     const { subscriptionId, resourceGroup, name: server } = parseServerId(resourceId);
     const operation = `set ${name} = ${value} on ${server}`;
     const poller = await armCall(operation, () =>
@@ -85,10 +93,10 @@ export class ArmFlexibleServers implements FlexibleServers {
         server,
         name,
         { value, source: "user-override" },
-        { updateIntervalInMs: 1000 },
+        { updateIntervalInMs: 1000, abortSignal: options.abortSignal },
       ),
     );
-    await armCall(operation, () => untilDone(operation, poller));
+    await armCall(operation, () => untilDone(operation, poller, options.abortSignal));
   }
 
   async startStop(resourceId: string): Promise<void> {
@@ -98,9 +106,13 @@ export class ArmFlexibleServers implements FlexibleServers {
 }
 
 /** Waits for an LRO; one that ends Failed is a permanent answer (retrying the same request would not help). */
-async function untilDone(operation: string, poller: SimplePollerLike<OperationState<unknown>, unknown>): Promise<void> {
+async function untilDone(
+  operation: string,
+  poller: SimplePollerLike<OperationState<unknown>, unknown>,
+  abortSignal?: AbortSignal,
+): Promise<void> {
   try {
-    await poller.pollUntilDone();
+    await poller.pollUntilDone({ abortSignal });
   } catch (e) {
     const state = poller.getOperationState();
     if (state.status === "failed") throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));

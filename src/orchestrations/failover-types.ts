@@ -101,10 +101,11 @@ export interface FenceOutcome {
   server: string;
   /**
    * fenced: new sessions read-only, old sessions ended; lifted: put back after the run stopped before
-   * the promote; watching: not fenced yet (it did not answer), fenced when it comes back; none: not fenced
-   * (the run stopped before the fence).
+   * the promote; fencedByArm: new sessions read-only (set through ARM), its open sessions not yet ended (the
+   * fence watch ends them when it answers); watching: not fenced yet (it did not answer), fenced when it
+   * comes back; none: not fenced (the run stopped before the fence).
    */
-  state: "fenced" | "lifted" | "watching" | "none";
+  state: "fenced" | "lifted" | "fencedByArm" | "watching" | "none";
   note: string;
   /** The parameter's value before the run (what lifting puts back). */
   previousValue?: string | null;

@@ -5,6 +5,7 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
 import { needsApproval } from "../domain/approval";
+import { confirmVerdict } from "../domain/confirm";
 import { rpoGuard } from "../domain/lag";
 import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, FailoverOutput } from "./failover-types";
@@ -69,8 +70,10 @@ function* preflight(run: Run): Gen<Plan> {
 
 /**
  * 1a. Alert runs: an alert is a hint, not a verdict. The primary it names must be the one the CNAME serves,
- * and must be down as the app itself sees it (ARM and its own name, several tries); otherwise the run ends
- * as a false alarm, having changed nothing.
+ * and must be down as the app itself sees it: every look at its own name failed at the network level (any
+ * reply, a refused login included, proves it alive). A run no person approves also needs Azure to agree
+ * (ARM Ready blocks it unless Resource Health says the server is not Available). Otherwise the run ends as a
+ * false alarm, having changed nothing.
  */
 function* confirm(run: Run, plan: Plan): Gen<void> {
   const alert = run.input.alert!;
@@ -82,14 +85,12 @@ function* confirm(run: Run, plan: Plan): Gen<void> {
     throw new Stop("falseAlarm", "NotThePrimary", reason);
   }
   const r = yield* run.call("confirmDown", { server: plan.from, tries: confirmTries, windowSeconds: confirmSeconds });
-  run.out.confirmation = { down: r.down, evidence: r.evidence };
-  if (!r.down)
-    throw new Stop(
-      "falseAlarm",
-      "PrimaryAnswers",
-      `${plan.from.name} answers: ${r.evidence.at(-1) ?? ""}; nothing was changed`,
-    );
-  run.end("ok", `${plan.from.name} is down: ${r.evidence.length} tries, none answered`);
+  const evidence = [...r.tries.map((t) => t.detail), r.arm.detail, r.health.detail];
+  const facts = { tries: r.tries, armState: r.arm.state, health: r.health.state };
+  const verdict = confirmVerdict(plan.from.name, facts, !approvalNeeded(run));
+  run.out.confirmation = { down: verdict.down, evidence };
+  if (!verdict.down) throw new Stop("falseAlarm", verdict.code, `${verdict.reason}; nothing was changed`);
+  run.end("ok", verdict.summary);
 }
 
 function approvalNeeded(run: Run): boolean {
@@ -336,8 +337,10 @@ function* verify(run: Run, plan: Plan): Gen<void> {
 }
 
 /**
- * 10. Forced (or completing while the old primary is away): fence it now if it answers, else record the
- * fence as owed; the fence watch applies it when the server comes back. Never stops the run.
+ * 10. Forced (or completing while the old primary is away): fence it now if it answers. If its data plane
+ * cannot be reached (its region away, or the probe's login refused while it runs), make new sessions
+ * read-only through ARM, which needs no login; either way record the fence as owed, so the fence watch ends
+ * its sessions (or stops it) as soon as it answers. Never stops the run.
  */
 function* fenceWhenBack(run: Run, plan: Plan): Gen<void> {
   const { from } = plan;
@@ -357,23 +360,36 @@ function* fenceWhenBack(run: Run, plan: Plan): Gen<void> {
       return;
     }
   }
+  // ARM needs no login: new sessions become read-only even while the server cannot be logged in to.
+  const a = yield* run.attempt("fenceByArm", { server: from, timeoutSeconds: 60 });
+  const byArm = a.ok && a.value.kind === "parameterSet";
   const w = yield* run.attempt("watchFence", { server: from, watchHours, action: onReturn });
   if (w.ok && w.value.kind === "watching") {
-    run.out.fence = {
-      server: from.name,
-      state: "watching",
-      note: `${from.name} is NOT fenced: it did not answer; it is fenced (${onReturn}) as soon as it comes back, watched until ${w.value.until}`,
-      watchUntil: w.value.until,
-    };
+    const until = w.value.until;
+    run.out.fence = byArm
+      ? {
+          server: from.name,
+          state: "fencedByArm",
+          note: `${from.name}: new sessions are read-only (set through ARM), but its open sessions could not be ended; they are ended (${onReturn}) as soon as it answers, watched until ${until}`,
+          watchUntil: until,
+        }
+      : {
+          server: from.name,
+          state: "watching",
+          note: `${from.name} is NOT fenced: it did not answer; it is fenced (${onReturn}) as soon as it comes back, watched until ${until}`,
+          watchUntil: until,
+        };
     run.out.warnings.push(
-      `${from.name} is not fenced yet: if its region returns it accepts writes until the fence watch reaches it`,
+      byArm
+        ? `${from.name} is only partly fenced: sessions it had open may still write until the fence watch ends them`
+        : `${from.name} is not fenced yet: if its region returns it accepts writes until the fence watch reaches it`,
     );
-    run.end("ok", `watching until ${w.value.until}`);
+    run.end("ok", `${byArm ? "read-only through ARM; " : ""}watching until ${until}`);
     return;
   }
   const why = w.ok && w.value.kind === "refused" ? w.value.reason : !w.ok ? w.error : "";
   run.out.warnings.push(
-    `${from.name} is not fenced and no fence watch was recorded: ${why}; fence it by hand when it returns`,
+    `${from.name} is ${byArm ? "read-only for new sessions only" : "not fenced"} and no fence watch was recorded: ${why}; fence it by hand`,
   );
   run.end("failed", why);
 }

@@ -40,6 +40,7 @@ const DOCUMENTED = new Set([
   "Microsoft.DBforPostgreSQL/flexibleServers/replicas/read",
   "Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read",
   "Microsoft.DBforPostgreSQL/locations/operationResults/read",
+  "Microsoft.ResourceHealth/availabilityStatuses/read",
 ]);
 
 /** The template's resources (languageVersion 2.0: keyed by symbolic name). */

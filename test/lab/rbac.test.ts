@@ -11,6 +11,7 @@ import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-flexible";
 import { staticTokenCredential } from "../../src/azure/credential";
 import { ArmDnsRecords } from "../../src/azure/dns-records";
+import { ArmResourceHealth } from "../../src/azure/resource-health";
 import { ArmFlexibleServers } from "../../src/azure/flexible-servers";
 import { ArmRefusal } from "../../src/azure/errors";
 import { startLab, type Lab } from "../../local/lab";
@@ -82,11 +83,18 @@ describe("rbac: the action each ARM request needs", () => {
       ["GET", rg, "Microsoft.Resources/subscriptions/resourceGroups/read", rg],
       ["DELETE", rg, "Microsoft.Resources/subscriptions/resourceGroups/delete", rg],
       ["GET", sub, "Microsoft.Resources/subscriptions/read", sub],
+      // Extension resources: the action is the extension provider's, scoped to the resource it extends.
       [
         "GET",
         `${server}/providers/Microsoft.Insights/diagnosticSettings/x`,
-        "Microsoft.DBforPostgreSQL/flexibleServers/providers/Microsoft.Insights/diagnosticSettings/read",
+        "Microsoft.Insights/diagnosticSettings/read",
         `${server}/providers/Microsoft.Insights/diagnosticSettings/x`,
+      ],
+      [
+        "GET",
+        `${server}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`,
+        "Microsoft.ResourceHealth/availabilityStatuses/read",
+        `${server}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`,
       ],
     ];
     for (const [method, path, action, scope] of cases)
@@ -164,7 +172,11 @@ function armCall(lab: Lab, token: string, method: string, path: string, body?: u
 function appClients(lab: Lab) {
   const cred = staticTokenCredential(lab.info.arm.token);
   const arm = { endpoint: lab.info.arm.endpoint, caPem: lab.info.caPem };
-  return { dns: new ArmDnsRecords(cred, arm), servers: new ArmFlexibleServers(cred, arm) };
+  return {
+    dns: new ArmDnsRecords(cred, arm),
+    servers: new ArmFlexibleServers(cred, arm),
+    health: new ArmResourceHealth(cred, arm),
+  };
 }
 
 /** A person (an Owner) with the lab's admin token: real SDK clients, no retries. */
@@ -263,6 +275,10 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       step: "the fence (its LRO is polled through Azure-AsyncOperation)",
       run: () => app.servers.setParameter(primary().resourceId, FENCE, "on"),
       undo: fenceOff,
+    },
+    "Microsoft.ResourceHealth/availabilityStatuses/read": {
+      step: "an automatic alert run asks Resource Health whether the primary is available",
+      run: () => app.health.availability(primary().resourceId),
     },
     "Microsoft.DBforPostgreSQL/locations/operationResults/read": {
       step: "the stop (its LRO is polled through Location)",
@@ -370,6 +386,7 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       await step(() => app.dns.putCname(zone(), { target: c.target, ttl: c.ttl }, c));
       await step(() => app.servers.get(primary().resourceId));
       await step(() => app.servers.get(replica().resourceId));
+      assert.equal((await step(() => app.health.availability(primary().resourceId))).state, "Available");
       assert.equal(await step(() => app.servers.getParameter(primary().resourceId, FENCE)), "off");
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "on"));
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "off"));

@@ -2,7 +2,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startLab, type Lab } from "../../local/lab";
-import { alive, armFetch, clients, queryByName } from "./helpers";
+import { ArmResourceHealth } from "../../src/azure/resource-health";
+import { alive, armFetch, clients, credentialFor, queryByName } from "./helpers";
 import { LAB_TEST } from "./timeouts";
 
 describe("lab regions: outage, stop/start, server parameters", () => {
@@ -101,10 +102,18 @@ describe("lab regions: outage, stop/start, server parameters", () => {
       const { info } = lab;
       const [primaryPid] = lab.pids().postgres;
       assert.ok(primaryPid);
+      const health = new ArmResourceHealth(credentialFor(lab), { endpoint: info.arm.endpoint, caPem: info.caPem });
+      assert.equal((await health.availability(info.servers.primary.resourceId)).state, "Available");
       await lab.regionDown(info.servers.primary.region);
       assert.equal(alive(primaryPid), false);
       const p = await sdk.pg.servers.get(rg(), info.servers.primary.name);
       assert.equal(p.state, "Inaccessible");
+      assert.deepEqual(await health.availability(info.servers.primary.resourceId), {
+        state: "Unavailable",
+        reasonType: "Unplanned",
+        summary: "We're sorry, your Azure Database for PostgreSQL flexible server is unavailable.",
+      });
+      assert.equal((await health.availability(info.servers.replica.resourceId)).state, "Available");
       await assert.rejects(queryByName(lab, info.servers.primary.fqdn, "select 1"), (e: any) =>
         /ECONNREFUSED/.test(`${e.code} ${e.message}`),
       );
@@ -133,6 +142,7 @@ describe("lab regions: outage, stop/start, server parameters", () => {
       const up = await armFetch(lab, "POST", `/_lab/regions/${info.servers.primary.region}/up`);
       assert.equal(up.status, 200);
       assert.equal((await sdk.pg.servers.get(rg(), info.servers.primary.name)).state, "Ready");
+      assert.equal((await health.availability(info.servers.primary.resourceId)).state, "Available");
       const [old] = await lab.adminQuery<{ rec: boolean }>("primary", "select pg_is_in_recovery() rec");
       assert.equal(old?.rec, false, "the old primary is writable again: never point the CNAME back automatically");
       const unknown = await armFetch(lab, "POST", "/_lab/regions/mars/down");

@@ -122,6 +122,7 @@ function script(over: Script = {}): Script {
     checkPromotion: () => (++polls < 3 ? checked("promoting") : checked("writable")),
     repointCname: (i) => ({ kind: "done", changed: true, cname: { ...cname, target: i.toTarget, ttl } }),
     verify: () => verified,
+    fenceByArm: () => ({ kind: "refused", code: "ServerNotReady", reason: "Server 'pg-eus' is Inaccessible." }),
     watchFence: () => ({ kind: "watching", until: "2026-11-28T03:00:00.000Z" }),
     restoreTtl: (i) => {
       const prev = ttl;
@@ -425,6 +426,7 @@ describe("forced: the region is gone", () => {
       "checkPromotion",
       "repointCname",
       "verify",
+      "fenceByArm",
       "watchFence",
       "restoreTtl",
       "recordEvent",
@@ -469,6 +471,26 @@ describe("forced: the region is gone", () => {
     );
     assert.deepEqual([r.output.outcome, r.output.code], ["refused", "DataLossNotAccepted"]);
     assert.match(r.output.reason!, /unknown/);
+  });
+
+  test("an old primary whose data plane cannot be reached but whose ARM answers is made read-only through ARM, and watched", async () => {
+    // Reproduced before: the probe's login refused (the server running), the run left it "watching" — writable.
+    const r = await drive(
+      forced,
+      script({
+        preflight: () => sampled(4096),
+        fenceByArm: (i) => ({ kind: "parameterSet", server: i.server.name, at: input.requestedAt }),
+      }),
+    );
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.equal(r.output.fence?.state, "fencedByArm");
+    assert.match(r.output.fence!.note, /new sessions are read-only \(set through ARM\)/);
+    assert.deepEqual(
+      r.steps.filter((k) => ["fence", "fenceByArm", "watchFence"].includes(k)),
+      ["fenceByArm", "watchFence"],
+      "the ARM fence, then the watch that ends its sessions when it answers",
+    );
+    assert.ok(r.output.warnings.some((w) => /only partly fenced/.test(w)));
   });
 
   test("an old primary that still answers is fenced right after the proof", async () => {
@@ -523,11 +545,12 @@ describe("completing a failover whose target is already promoted", () => {
     };
     const r = await drive(completing, script({ preflight: () => away }));
     assert.equal(r.output.outcome, "succeeded");
-    assert.deepEqual(r.steps.slice(0, 6), [
+    assert.deepEqual(r.steps.slice(0, 7), [
       "preflight",
       "lowerTtl",
       "repointCname",
       "verify",
+      "fenceByArm",
       "watchFence",
       "restoreTtl",
     ]);
@@ -744,8 +767,12 @@ describe("alert runs: confirm first, then propose or run", () => {
       preflight: () => down,
       confirmDown: (i) => ({
         kind: "checked",
-        down: true,
-        evidence: Array.from({ length: i.tries }, (_, n) => `try ${n + 1}: no answer`),
+        tries: Array.from({ length: i.tries }, (_, n) => ({
+          liveness: "down" as const,
+          detail: `try ${n + 1}: no answer`,
+        })),
+        arm: { state: "Ready", detail: "ARM: state Ready" },
+        health: { state: "Unavailable", detail: "Resource Health: Unavailable (Unplanned)" },
       }),
       ...over,
     });
@@ -754,7 +781,12 @@ describe("alert runs: confirm first, then propose or run", () => {
     const r = await drive(
       auto,
       downScript({
-        confirmDown: () => ({ kind: "checked", down: false, evidence: ["try 1: ARM state Ready; answered"] }),
+        confirmDown: () => ({
+          kind: "checked",
+          tries: [{ liveness: "alive", detail: "try 1: answered, refusing: 28000: no pg_hba.conf entry" }],
+          arm: { state: "Ready", detail: "ARM: state Ready" },
+          health: { state: "Available", detail: "Resource Health: Available" },
+        }),
       }),
     );
     assert.deepEqual(
@@ -762,7 +794,69 @@ describe("alert runs: confirm first, then propose or run", () => {
       ["falseAlarm", "PrimaryAnswers", "confirm"],
     );
     assert.deepEqual(r.steps, ["preflight", "confirmDown", "recordEvent", "releaseLease"]);
-    assert.deepEqual(r.output.confirmation, { down: false, evidence: ["try 1: ARM state Ready; answered"] });
+    assert.deepEqual(r.output.confirmation, {
+      down: false,
+      evidence: [
+        "try 1: answered, refusing: 28000: no pg_hba.conf entry",
+        "ARM: state Ready",
+        "Resource Health: Available",
+      ],
+    });
+  });
+
+  const silent = (health: "Available" | "Unavailable" | null, armState: string | null = "Ready") =>
+    downScript({
+      confirmDown: (i) => ({
+        kind: "checked",
+        tries: Array.from({ length: i.tries }, (_, n) => ({
+          liveness: "down" as const,
+          detail: `try ${n + 1}: ECONNREFUSED`,
+        })),
+        arm: { state: armState, detail: `ARM: state ${armState}` },
+        health: { state: health, detail: `Resource Health: ${health ?? "HTTP 500"}` },
+      }),
+    });
+
+  test("auto: silent, but ARM Ready and Resource Health Available (or unreadable): no automatic promote", async () => {
+    for (const health of ["Available", null] as const) {
+      const r = await drive(auto, silent(health));
+      assert.deepEqual([r.output.outcome, r.output.code], ["falseAlarm", "AzureSaysAvailable"], String(health));
+      assert.ok(!r.steps.includes("lowerTtl") && !r.steps.includes("promote"));
+      assert.match(r.output.reason!, /ARM reports it Ready and Resource Health/);
+    }
+  });
+
+  test("auto: silent and Resource Health Unavailable (or ARM not Ready): the forced failover runs", async () => {
+    const a = await drive(auto, silent("Unavailable"));
+    assert.equal(a.output.outcome, "succeeded", a.output.reason);
+    const b = await drive(auto, silent("Available", "Inaccessible"));
+    assert.equal(b.output.outcome, "succeeded", b.output.reason);
+  });
+
+  test("propose: silent while Azure says Available still asks a person, who sees both side by side", async () => {
+    const r = await drive(proposed, silent("Available"));
+    const plan = r.statuses.find((s) => s.awaitingApproval)!.awaitingApproval!;
+    assert.deepEqual(plan.alert?.confirmation.slice(-2), ["ARM: state Ready", "Resource Health: Available"]);
+    assert.equal(r.output.code, "ApprovalTimedOut");
+  });
+
+  test("a look that could not tell (our DNS, our token) leaves the alert unconfirmed: nothing changes", async () => {
+    const r = await drive(
+      auto,
+      downScript({
+        confirmDown: () => ({
+          kind: "checked",
+          tries: [
+            { liveness: "down", detail: "try 1: ECONNREFUSED" },
+            { liveness: "unknown", detail: "try 2: could not be asked: token request failed" },
+          ],
+          arm: { state: "Ready", detail: "ARM: state Ready" },
+          health: { state: "Unavailable", detail: "Resource Health: Unavailable" },
+        }),
+      }),
+    );
+    assert.deepEqual([r.output.outcome, r.output.code], ["falseAlarm", "NotConfirmed"]);
+    assert.ok(!r.steps.includes("lowerTtl"));
   });
 
   test("an alert on a server the CNAME does not serve is a false alarm without even looking", async () => {
@@ -831,7 +925,13 @@ describe("alert runs: confirm first, then propose or run", () => {
     assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);
     const plan = r.statuses.find((s) => s.awaitingApproval)!.awaitingApproval!;
     assert.equal(plan.alert?.rule, "pg-prod-primary-down");
-    assert.deepEqual(plan.alert?.confirmation, ["try 1: no answer", "try 2: no answer", "try 3: no answer"]);
+    assert.deepEqual(plan.alert?.confirmation, [
+      "try 1: no answer",
+      "try 2: no answer",
+      "try 3: no answer",
+      "ARM: state Ready",
+      "Resource Health: Unavailable (Unplanned)",
+    ]);
     assert.ok(!r.steps.includes("lowerTtl"));
   });
 });

@@ -5,6 +5,7 @@ import { MemoryDecisionStore } from "../../src/state/decisions";
 import { MemoryPairState } from "../../src/state/pair-state";
 import type { DnsRecords } from "../../src/azure/dns-records";
 import type { FlexibleServers } from "../../src/azure/flexible-servers";
+import type { Availability, ResourceHealth } from "../../src/azure/resource-health";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
 import type { CnameSnapshot, ServerState } from "../../src/domain/facts";
 import type { PostgresProbe } from "../../src/probe/postgres-probe";
@@ -103,12 +104,22 @@ export class FakeServers implements FlexibleServers {
   }
 }
 
+/** Resource Health by server id; Available unless told otherwise. */
+export class FakeHealth implements ResourceHealth {
+  readonly states = new Map<string, Availability>();
+  async availability(resourceId: string): Promise<Availability> {
+    return this.states.get(resourceId) ?? { state: "Available", summary: null, reasonType: null };
+  }
+}
+
 export function fakeDeps(
   dns: FakeDns,
   servers: FakeServers,
   probe: Partial<PostgresProbe> = {},
+  health: ResourceHealth = new FakeHealth(),
 ): ActivityDeps & { journal: MemoryAuditJournal } {
   return {
+    health,
     pair: (name) => {
       if (name !== pair.name) throw new Error(`unknown pair ${name}`);
       return pair;

@@ -119,6 +119,8 @@ const CANONICAL = new Map(
     "Microsoft.Network",
     "Microsoft.DBforPostgreSQL",
     "Microsoft.Insights",
+    "Microsoft.ResourceHealth",
+    "availabilityStatuses",
     "subscriptions",
     "resourceGroups",
     "privateDnsZones",
@@ -197,12 +199,14 @@ export function requiredAction(method: string, path: string): RequiredAction | u
     actionName = rest[rest.length - 1];
     end -= 1;
   }
-  // {namespace}/{type}/{name}/{type}/{name}…; a nested "providers/{namespace}" (an extension resource) is kept.
-  const types = [canonical(rest[0]!)];
+  // {namespace}/{type}/{name}/{type}/{name}…; a nested "providers/{namespace}" is an extension resource, whose
+  // action is its own provider's (Microsoft.ResourceHealth/availabilityStatuses/read on a server, as Learn's
+  // "Azure resource provider operations" lists it), scoped to the resource it extends.
+  let types = [canonical(rest[0]!)];
   for (let i = 1; i < end;) {
     const seg = rest[i]!;
     if (seg.toLowerCase() === "providers" && i + 1 < end) {
-      types.push("providers", canonical(rest[i + 1]!));
+      types = [canonical(rest[i + 1]!)];
       i += 2;
       continue;
     }
