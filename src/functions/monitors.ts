@@ -1,6 +1,8 @@
-// Timer-triggered monitors: the lag sampler (the data at risk a forced failover reports) and the fence
-// watch (old primaries fenced when they come back). Both run every minute; run one now with the host's
-// admin API (POST /admin/functions/<name> with the master key).
+// Timer-triggered monitors: the lag sampler (the data at risk a forced failover reports, every minute) and
+// the fence watch (old primaries fenced when they come back, every 5 seconds: a returning old primary takes
+// writes until it is fenced, so it must be reached within seconds of its first answer; a sweep with no fence
+// owed is one state-table read per pair). Run one now with the host's admin API (POST
+// /admin/functions/<name> with the master key).
 import { app, type InvocationContext } from "@azure/functions";
 import { watchFences } from "../app/fence-watch";
 import { sampleAllPairs } from "../app/lag-sampler";
@@ -17,7 +19,7 @@ app.timer("lag-sampler", {
 });
 
 app.timer("fence-watch", {
-  schedule: "30 */1 * * * *",
+  schedule: "*/5 * * * * *",
   handler: async () => {
     const { config, deps } = services();
     await watchFences(deps, config.pairs);

@@ -46,7 +46,7 @@ export interface FenceState {
   inRecovery: boolean;
   /** default_transaction_read_only as a new session sees it: "on" when the fence holds. */
   readOnlyDefault: string;
-  /** pg_current_wal_lsn() on a primary (null in recovery). */
+  /** pg_current_wal_insert_lsn() on a primary (null in recovery). */
   walLsn: string | null;
   /** Role or database settings that turn the fence off for the sessions they cover ("app in all databases"). */
   overrides: string[];
@@ -132,9 +132,11 @@ export class PostgresProbe {
    */
   async fenceState(name: string, login: ProbeLogin): Promise<FenceState> {
     return this.withClient(name, login, "verify-full", {}, async (client) => {
+      // The insert position, not the write position: a commit with synchronous_commit = off is acknowledged
+      // once inserted, before it is written, so the replica must replay up to here to hold every acknowledged write.
       const r = await client.query<{ in_recovery: boolean; ro: string; wal: string | null }>(
         `select pg_is_in_recovery() as in_recovery, current_setting('default_transaction_read_only') as ro,
-                case when pg_is_in_recovery() then null else pg_current_wal_lsn()::text end as wal`,
+                case when pg_is_in_recovery() then null else pg_current_wal_insert_lsn()::text end as wal`,
       );
       const o = await client.query<{ who: string }>(
         `select coalesce(r.rolname, 'all roles') || ' in ' || coalesce(d.datname, 'all databases') as who
@@ -162,10 +164,13 @@ export class PostgresProbe {
   async endSessions(name: string, login: ProbeLogin, waitMs = 5000): Promise<EndedSessions> {
     return this.withClient(name, login, "verify-full", {}, async (client) => {
       // Without pg_read_all_stats, other users' rows hide backend_type: client sessions are told apart by
-      // having a database and a user. Replication roles are never touched (their walsenders feed the replica).
+      // having a database and a user (background workers have no user). Only walsenders are spared — they feed
+      // the replica, and pg_stat_replication shows their pids to any role — not sessions of roles that merely
+      // have REPLICATION: on Azure an admin granted it for logical replication is often the app's own login.
       const sessions = await client.query<{ pid: number; usename: string | null }>(
         `select a.pid, a.usename from pg_stat_activity a join pg_roles r on r.oid = a.usesysid
-          where a.pid <> pg_backend_pid() and a.datname is not null and not r.rolreplication`,
+          where a.pid <> pg_backend_pid() and a.datname is not null
+            and a.pid not in (select pid from pg_stat_replication where pid is not null)`,
       );
       const ended: number[] = [];
       const survivors = new Map<string, number>();

@@ -7,13 +7,18 @@ import { test } from "node:test";
 import { promotedAt, startTraffic, type TrafficOptions } from "../../local/lab/traffic";
 import { failover, start, waitFor } from "./helpers";
 
-for (const [name, options] of [
-  ["a pool of 5 connections", { mode: "pool", rate: 200, connections: 5 }],
-  ["a connection per write, DNS cached for its TTL", { mode: "per-transaction", rate: 100, connections: 5 }],
-] as [string, TrafficOptions][]) {
+for (const [name, options, replicationRole] of [
+  ["a pool of 5 connections", { mode: "pool", rate: 200, connections: 5 }, false],
+  ["a connection per write, DNS cached for its TTL", { mode: "per-transaction", rate: 100, connections: 5 }, false],
+  // On Azure, admins grant REPLICATION for logical replication and apps often log in as the admin: the fence
+  // must end those sessions too (it once spared every session of a REPLICATION role).
+  ["a pool of 5 connections of a role WITH REPLICATION", { mode: "pool", rate: 200, connections: 5 }, true],
+] as [string, TrafficOptions, boolean][]) {
   test(`planned failover with ${name} writing through the CNAME: no acknowledged write lost`, async (t) => {
     const stack = await start({ pair: { ttl: { failoverSeconds: 1 }, timings: { drainCapSeconds: 2 } } });
     t.after(() => stack.stop());
+    if (replicationRole)
+      await stack.lab.adminQuery("primary", `alter role "${stack.lab.info.postgres.writer.user}" with replication`);
     const traffic = startTraffic(stack.lab.info, options);
     t.after(() => traffic.stop());
     await waitFor("writes flowing", () => (traffic.stats().acknowledged >= 50 ? true : undefined));
