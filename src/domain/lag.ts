@@ -69,3 +69,11 @@ export function rpoGuard(risk: DataAtRisk, maxLagBytes: number, accepted: boolea
   }
   return { ok: true, risk };
 }
+
+/**
+ * Whether an approval that was shown `accepted` bytes at risk (an evacuation's, per pair) covers the data at
+ * risk measured now: only a known figure no larger than what the approver saw. More, or unknown, needs a new yes.
+ */
+export function riskCovered(risk: DataAtRisk, accepted: { bytes: number | null } | null | undefined): boolean {
+  return !!accepted && accepted.bytes !== null && risk.bytes !== null && risk.bytes <= accepted.bytes;
+}

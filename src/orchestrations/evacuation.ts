@@ -174,10 +174,16 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       source: "evacuation",
       dryRun: false,
       mode: "failover",
-      // An approved evacuation showed each pair's data at risk: the approval accepts it, as for one pair.
-      acceptDataLoss: input.acceptDataLoss || approval?.decision === "approve",
+      // An approved evacuation showed each pair's data at risk: the approval accepts that much for that pair,
+      // and a run that measures more (or cannot tell) asks for its own approval.
+      acceptDataLoss: input.acceptDataLoss,
       policy: { ...p.policy!, approval: { ...p.policy!.approval, mode: "never" } },
-      evacuation: { id: ctx.df.instanceId, runId: input.runId, approvedBy },
+      evacuation: {
+        id: ctx.df.instanceId,
+        runId: input.runId,
+        approvedBy,
+        acceptedRisk: approval?.decision === "approve" ? { bytes: p.risk?.bytes ?? null } : null,
+      },
     };
     results.push({ pair: p.pair, id, runId: childRunId, outcome: "running" });
     return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };

@@ -26,8 +26,12 @@ export interface FailoverInput {
   policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts">;
   /** Set when an Azure Monitor alert started the run: the run confirms it before anything else. */
   alert?: AlertRef;
-  /** Set when the run is one pair of a region evacuation. */
-  evacuation?: { id: string; runId: string; approvedBy: string | null };
+  /**
+   * Set when the run is one pair of a region evacuation. `acceptedRisk`: the data at risk the evacuation's
+   * approver was shown for this pair (null: not approved by a person); a run that measures more, or cannot
+   * tell, stops for its own approval.
+   */
+  evacuation?: { id: string; runId: string; approvedBy: string | null; acceptedRisk?: { bytes: number | null } | null };
 }
 
 /** The alert that started a run, as the approver and the audit see it. */

@@ -6,7 +6,7 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { PreflightResult, Verified } from "../activities/contracts";
 import { needsApproval } from "../domain/approval";
 import { confirmVerdict } from "../domain/confirm";
-import { rpoGuard } from "../domain/lag";
+import { riskCovered, rpoGuard } from "../domain/lag";
 import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, FailoverOutput } from "./failover-types";
 import { addSeconds, Run, Stop } from "./run";
@@ -60,9 +60,19 @@ function* preflight(run: Run): Gen<Plan> {
   if (input.option === "Forced" && input.mode === "failover") {
     // The RPO guard: a forced promote past the pair's threshold (or blind) needs an explicit yes — the
     // request's acceptDataLoss, or the approver's, who sees the data at risk.
-    const verdict = rpoGuard(plan.risk, input.policy.rpo.maxLagBytes, input.acceptDataLoss);
+    const approved = input.evacuation?.acceptedRisk;
+    const verdict = rpoGuard(
+      plan.risk,
+      input.policy.rpo.maxLagBytes,
+      input.acceptDataLoss || riskCovered(plan.risk, approved),
+    );
+    // An evacuation's approver saw this pair's data at risk: more now (or unknown) asks a person again.
+    if (!verdict.ok && approved) run.reapprove = true;
     if (!verdict.ok && !approvalNeeded(run)) throw new Stop("refused", verdict.code, verdict.reason);
-    if (!verdict.ok) run.dataLossToAccept = verdict.reason;
+    if (!verdict.ok)
+      run.dataLossToAccept = approved
+        ? `${verdict.reason}; the evacuation's approval accepted ${approved.bytes ?? "unknown"} bytes for this pair`
+        : verdict.reason;
   }
   run.end("ok", `${plan.from.name} → ${plan.to.name}${input.mode === "complete" ? " (completing)" : ""}`);
   return plan;
@@ -94,7 +104,7 @@ function* confirm(run: Run, plan: Plan): Gen<void> {
 }
 
 function approvalNeeded(run: Run): boolean {
-  return needsApproval(run.input.policy.approval.mode, run.input.option);
+  return run.reapprove || needsApproval(run.input.policy.approval.mode, run.input.option);
 }
 
 /**

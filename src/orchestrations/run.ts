@@ -39,6 +39,8 @@ export class Run {
   fenceLsn: string | null = null;
   /** Forced: why the data at risk needs accepting, when an approval is to accept it (else null). */
   dataLossToAccept: string | null = null;
+  /** An evacuation's pair whose data at risk grew past what its approver saw: it asks a person again. */
+  reapprove = false;
   /** When the CNAME was repointed (for the DNS convergence time). */
   repointedAt: Date | undefined;
   private readonly compensations: { label: string; undo: () => Gen<void> | void }[] = [];

@@ -708,6 +708,42 @@ describe("approval: a second person before the first change", () => {
     );
   });
 
+  test("an evacuation's pair: its approval covers the data at risk it showed, and no more (more, or unknown, asks again)", async () => {
+    const child = (accepted: number | null): FailoverInput => ({
+      ...forced,
+      source: "evacuation",
+      policy: { ...forced.policy, approval: { mode: "never", twoPerson: true, timeoutMinutes: 30 } },
+      evacuation: { id: "evacuation-x", runId: "r", approvedBy: "bob", acceptedRisk: { bytes: accepted } },
+    });
+    const at = (bytes: number | null) => ({
+      ...down,
+      risk: { bytes, replaySeconds: 9, source: "sample" as const, measuredAt: "2026-11-27T02:59:00.000Z" },
+    });
+    const big = 64 * 1048576;
+    const covered = await drive(child(big), script({ preflight: () => at(big) }));
+    assert.equal(covered.output.outcome, "succeeded", covered.output.reason);
+    assert.ok(!covered.statuses.some((s) => s.awaitingApproval), "what the approver saw is accepted");
+
+    for (const [accepted, measured] of [
+      [big, big + 1],
+      [big, null],
+      [null, big],
+    ] as const) {
+      const r = await drive(child(accepted), script({ preflight: () => at(measured) }), [
+        decision("approve", bob, 60_000),
+      ]);
+      const waiting = r.statuses.find((s) => s.awaitingApproval)?.awaitingApproval;
+      assert.ok(waiting, `accepted ${accepted}, measured ${measured}: asks again`);
+      assert.equal(waiting.acceptsDataLoss, true);
+      assert.ok(
+        waiting.warnings.some((w) => /the evacuation's approval accepted/.test(w)),
+        waiting.warnings.join("; "),
+      );
+      assert.equal(r.output.outcome, "succeeded", r.output.reason);
+      assert.ok(r.calls.find((c) => c.key === "lowerTtl")!.atMs >= 60_000, "nothing changed before the new yes");
+    }
+  });
+
   test("a planned failover runs without approval under the default policy, and waits under 'always'", async () => {
     const planned = { ...gated, option: "Planned" as const };
     const r = await drive(planned, script());
