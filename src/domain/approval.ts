@@ -35,7 +35,7 @@ export type DecisionVerdict =
  * An approval counts when it comes from a principal with Failover.Approve and, under the two-person rule,
  * not from the requester. An alert-started run needs a person: the identity that delivers alerts (it holds
  * Failover.Alert) cannot approve what an alert proposed. An abort counts from an approver or from the
- * requester (stopping is always safe).
+ * requester (stopping is always safe), and on an alert run from anyone who may request a failover.
  */
 export function decisionAllowed(
   decision: "approve" | "abort",
@@ -47,6 +47,8 @@ export function decisionAllowed(
   const isRequester = samePrincipal(by, requester);
   if (decision === "abort") {
     if (isRequester || by.roles.includes(ROLES.approve)) return { ok: true };
+    // A person who may request a failover may stop one an alert proposed (their own request takes over).
+    if (opts.alertRun && by.roles.includes(ROLES.request) && !by.roles.includes(ROLES.alert)) return { ok: true };
     return {
       ok: false,
       code: "MissingRole",

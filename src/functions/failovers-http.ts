@@ -6,6 +6,8 @@ import * as df from "durable-functions";
 import { failoverView } from "../app/failover-view";
 import { services } from "../app/services";
 import { RUNNING, startRun, statusUrl } from "../app/start-run";
+import { takeOverAlertRun } from "../app/takeover";
+import { who } from "../auth/who";
 import { ROLES } from "../auth/roles";
 import { parseFailoverRequest } from "../domain/failover-request";
 import { authorize } from "../http/authorize";
@@ -35,17 +37,27 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
   const client = df.getClient(context);
   const dryRun = req.dryRun ?? false;
   const option = req.option ?? pair.promoteOption;
-  const run = await startRun(services(), client, {
-    pair,
-    option,
-    reason: req.reason,
-    requester: caller.principal,
-    note: req.requestedBy ?? null,
-    source: "http",
-    dryRun,
-    mode: req.complete ? "complete" : "failover",
-    acceptDataLoss: req.acceptDataLoss ?? false,
-  });
+  const start = () =>
+    startRun(services(), client, {
+      pair,
+      option,
+      reason: req.reason,
+      requester: caller.principal,
+      note: req.requestedBy ?? null,
+      source: "http",
+      dryRun,
+      mode: req.complete ? "complete" : "failover",
+      acceptDataLoss: req.acceptDataLoss ?? false,
+    });
+  let run = await start();
+  if (!run.started) {
+    // A person's request takes over an alert run that has changed nothing yet.
+    const t = await takeOverAlertRun(client, services().deps.decisions, run.holder, caller.principal, req.reason);
+    if (t === "takenOver") {
+      context.log(`failover ${run.holder.instanceId}: the alert run was taken over by ${who(caller.principal)}`);
+      run = await start();
+    }
+  }
   if (!run.started) return conflict(request, run.holder.instanceId, run.holder.runId);
   context.log(`failover ${run.instanceId} started: pair ${pair.name}, ${option}${dryRun ? ", dry run" : ""}`);
   const statusUri = statusUrl(request.url, run.instanceId);

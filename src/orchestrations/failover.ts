@@ -112,7 +112,10 @@ function approvalNeeded(run: Run): boolean {
  * approval (or an abort), up to the timeout. An answer that does not count is audited and ignored.
  */
 function* approval(run: Run, plan: Plan): Gen<void> {
-  if (!approvalNeeded(run)) return;
+  if (!approvalNeeded(run)) {
+    if (run.input.alert) yield* yieldToPerson(run);
+    return;
+  }
   const { input, out } = run;
   const { twoPerson, timeoutMinutes } = input.policy.approval;
   const expiresAt = addSeconds(run.now(), timeoutMinutes * 60);
@@ -166,6 +169,18 @@ function* approval(run: Run, plan: Plan): Gen<void> {
   }
   yield* run.audit("approved", `approved by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
   run.end("ok", `approved by ${d.principal.name}`);
+}
+
+/**
+ * An alert run no one approves still yields to a person: a request for the same pair that arrived while it
+ * confirmed stored an abort (see src/app/takeover.ts); it is read here, before the first change.
+ */
+function* yieldToPerson(run: Run): Gen<void> {
+  const d = yield* run.decision(true, addSeconds(run.now(), 0.1));
+  if (d?.decision !== "abort") return;
+  run.out.approval = { decision: "abort", by: d.principal, reason: d.reason, at: d.at };
+  yield* run.audit("aborted", `aborted by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
+  throw new Stop("aborted", "Aborted", `aborted by ${d.principal.name}: ${d.reason}; nothing was changed`);
 }
 
 /** 2. Lower the TTL so caches let go of the old answer quickly; from here on a stop restores it. */

@@ -43,3 +43,34 @@ test("auto: a primary that refuses the probe's login is alive — false alarm, n
   await lab.adminQuery("primary", "insert into lab_writes(note) values ('still the one primary')");
   assert.equal(lab.requests().filter((q) => q.method !== "GET").length, 0, "no ARM write happened");
 });
+
+test("a person's request takes over an alert run that is still waiting for approval: it ends aborted, theirs starts", async (t) => {
+  const stack = await start({ pair: { alerts: { policy: "propose", confirmTries: 2, confirmSeconds: 1 } } });
+  t.after(() => stack.stop());
+  const { lab } = stack;
+  await runFunction(stack, "lag-sampler");
+  await waitFor("a lag sample", async () => (await pairView(stack)).lag.latest ?? undefined);
+  await lab.regionDown(lab.info.servers.primary.region);
+  const alerted = await stack.api
+    .as({ functionKey: stack.host.functionKey })
+    .post<{ results: { action: string; id?: string }[] }>(
+      "/api/alerts",
+      alertPayload(lab.info.servers.primary.resourceId),
+    );
+  const alertRun = alerted.body.results[0]!.id!;
+  await waitFor("the alert run to wait for approval", async () => {
+    const r = await stack.api.get<{ awaitingApproval: unknown }>(`/api/failovers/${alertRun}`);
+    return r.body.awaitingApproval ? true : undefined;
+  });
+  const mine = await stack.api.post<{ id: string }>("/api/failovers", {
+    pair: stack.pair,
+    option: "Forced",
+    reason: "taking this one myself INC-77",
+  });
+  assert.equal(mine.status, 202, JSON.stringify(mine.body));
+  assert.notEqual(mine.body.id, alertRun);
+  const ended = await follow(stack, alertRun);
+  assert.deepEqual([ended.out.outcome, ended.out.code], ["aborted", "Aborted"]);
+  assert.match(ended.out.reason!, /taken over by a request of Alice: taking this one myself INC-77/);
+  assert.equal(await inRecovery(stack, "replica"), true, "the alert run changed nothing");
+});

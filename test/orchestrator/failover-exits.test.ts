@@ -915,6 +915,40 @@ describe("alert runs: confirm first, then propose or run", () => {
     assert.equal(r.output.confirmation?.down, true);
   });
 
+  test("auto: a person's request that arrives while the alert run confirms takes it over before any change", async () => {
+    const carol = {
+      oid: "00000000-0000-0000-0000-0000000000c0",
+      name: "carol",
+      roles: ["Failover.Request"],
+      idp: "aad",
+    };
+    const slowConfirm = downScript({
+      confirmDown: (i) =>
+        took(20_000, {
+          kind: "checked",
+          tries: Array.from({ length: i.tries }, (_, n) => ({ liveness: "down" as const, detail: `try ${n + 1}` })),
+          arm: { state: "Ready", detail: "ARM: state Ready" },
+          health: { state: "Unavailable", detail: "Resource Health: Unavailable" },
+        }),
+    });
+    const takeover = {
+      name: "decision",
+      atMs: 5_000,
+      data: apiDecision({
+        decision: "abort",
+        principal: carol,
+        reason: "taken over by a request of carol: planned by hand",
+        at: "2026-11-27T03:00:05.000Z",
+      }),
+    };
+    const r = await drive(auto, slowConfirm, [takeover]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);
+    assert.ok(!r.steps.includes("lowerTtl"), "nothing changed");
+    assert.equal(r.output.approval?.by?.name, "carol");
+    const untouched = await drive(auto, slowConfirm);
+    assert.equal(untouched.output.outcome, "succeeded", "without a takeover the auto run goes on");
+  });
+
   test("propose: the identity that delivers alerts cannot approve what an alert proposed; a person can", async () => {
     const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
     const alertApp = {
