@@ -17,7 +17,8 @@ export type FaultSpec =
   | (FaultMatch & { kind: "status"; status: number; retryAfterSeconds?: number; code?: string; message?: string })
   | (FaultMatch & { kind: "stall"; /** hold for this long then serve normally; omitted = until cleared */ ms?: number })
   | (FaultMatch & { kind: "drop" })
-  | { kind: "promoteFail"; times?: number | "always"; code?: string; message?: string }
+  /** The next promote's operation ends Failed; `immediate`: at once, so its first poll already says Failed. */
+  | { kind: "promoteFail"; times?: number | "always"; code?: string; message?: string; immediate?: boolean }
   /** The next such operation stays InProgress (server Updating/Stopping/Starting) until this fault is cleared. */
   | { kind: "hold"; operation: HeldOperation; times?: number | "always" };
 

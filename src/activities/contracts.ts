@@ -5,6 +5,7 @@ import type { AuditEvent } from "../audit/journal";
 import type { CnameSnapshot, PromoteOption, ReplicaLag, ServerRef, ServerState, TlsFacts } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
 import type { Liveness } from "../domain/liveness";
+import type { OperationStatus, Promotion } from "../domain/promotion";
 import type { Availability } from "../azure/resource-health";
 import type { Fenced } from "./fencing";
 import type { Principal } from "../auth/principal";
@@ -118,24 +119,32 @@ export interface RestoreTtlInput extends RunRef {
 export interface PromoteInput extends RunRef {
   server: ServerRef;
   option: PromoteOption;
+  /** Planned: the replica's source (the old primary), which must be Ready too. */
+  source?: ServerRef;
 }
 
 export type PromoteResult =
-  { kind: "started" | "alreadyPromoted" | "inProgress"; state: ServerState; note?: string } | Refusal;
+  | {
+      kind: "started" | "alreadyPromoted" | "inProgress";
+      state: ServerState;
+      note?: string;
+      /** The promote's operation status URL (Azure-AsyncOperation), polled by checkPromotion. */
+      operationUrl?: string;
+    }
+  | Refusal;
 
 export interface CheckPromotionInput extends RunRef {
   server: ServerRef;
+  /** The promote's operation status URL, when the promote step got one. */
+  operationUrl?: string;
   /** How long this call watches (the data plane several times a second) before reporting "not yet". */
   watchSeconds: number;
   /** Which poll of the writable wait this is (for the audit). */
   poll?: number;
 }
 
-/**
- * Where a promote stands: `notStarted` (ARM shows a Ready replica, not updating), `promoting` (ARM is
- * updating, or says promoted while the server is not yet read-write), `writable` (both planes agree).
- */
-export type PromotionProgress = "notStarted" | "promoting" | "writable";
+/** Where a promote stands (src/domain/promotion.ts decides it). */
+export type PromotionProgress = Promotion;
 
 export type CheckPromotionResult =
   | {
@@ -144,6 +153,8 @@ export type CheckPromotionResult =
       state: ServerState;
       /** pg_is_in_recovery() through the server's own name; null when it could not be asked. */
       inRecovery: boolean | null;
+      /** The promote's operation status, when its URL is known and could be read. */
+      operation: { status: OperationStatus; error?: string } | null;
       detail: string;
     }
   | Refusal;

@@ -66,6 +66,13 @@ export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
         (other ? `; ${other.name} is not fenced` : ""),
     );
   }
+  const servedFenced = servers.find((s) => s.servesCname && s.fenced && s.dataPlane?.inRecovery === false);
+  if (servedFenced) {
+    // A fence left in place by a run that could not lift it (or set by hand): the primary takes no writes.
+    warnings.push(
+      `the CNAME serves ${servedFenced.name}, which is fenced (default_transaction_read_only = on): applications cannot write; if no failover is running, lift it (set the server parameter back to off)`,
+    );
+  }
   const pending = fence.status === "fulfilled" ? fence.value : undefined;
   if (pending?.state === "pending") {
     warnings.push(

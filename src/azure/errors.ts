@@ -1,8 +1,9 @@
-// Sorting Azure SDK errors once, in the adapters: a permanent answer (403, 404, 409, 400, …) becomes an
+// Sorting Azure SDK errors once, in the adapters: a permanent answer (403, 404, 409 but "busy", 400, …) becomes an
 // ArmRefusal, which the activity wrapper returns as a typed refusal so the orchestrator stops without
 // retrying; anything else (network, 408/429/5xx, and 412 "re-read and decide again") is thrown as it is
 // and retried by the durable retry policy.
 import { isRestError } from "@azure/core-rest-pipeline";
+import { isBusy } from "../domain/promotion";
 
 /** Statuses that retrying cannot change. 412 is not here: it means "someone wrote first, read again". */
 const PERMANENT = new Set([400, 401, 403, 404, 405, 409, 422]);
@@ -30,6 +31,9 @@ export async function armCall<T>(operation: string, call: () => Promise<T>): Pro
   try {
     return await call();
   } catch (e) {
+    // "Busy with another operation, please try again later" (ServerBusy, ServerIsNotReady, …) is a 409 that
+    // retrying does change: thrown as it is, so the step's retry policy backs off and tries again.
+    if (isRestError(e) && isBusy(e.code, e.message)) throw e;
     if (isRestError(e) && e.statusCode !== undefined && PERMANENT.has(e.statusCode)) {
       throw new ArmRefusal(operation, e.code ?? `Http${e.statusCode}`, e.statusCode, firstLine(e.message));
     }

@@ -1,6 +1,7 @@
 // Adapter over @azure/arm-postgresql-flexible: read a server, start a standalone promote.
 import { PostgreSQLManagementFlexibleServerClient, type Server } from "@azure/arm-postgresql-flexible";
 import type { TokenCredential } from "@azure/core-auth";
+import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import type { OperationState, SimplePollerLike } from "@azure/core-lro";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
@@ -8,16 +9,19 @@ import type { PromoteOption, ServerState } from "../domain/facts";
 import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
 import { describeError } from "../domain/describe-error";
+import { isBusy, type OperationStatus } from "../domain/promotion";
 import { ArmRefusal, armCall } from "./errors";
 
 export interface FlexibleServers {
   get(resourceId: string): Promise<ServerState>;
   /**
-   * Sends the promote PATCH and returns once ARM has accepted it; the caller polls `get`. When the PATCH
-   * was accepted but the SDK's first poll of the operation failed, that is not a refusal: the promote
-   * is under way, and `pollError` says what the poll saw.
+   * Sends the promote PATCH and returns once ARM has accepted it, with the operation's status URL
+   * (Azure-AsyncOperation, else Location) and what its first poll said. When that poll itself failed (not
+   * the operation), `pollError` says so: the promote may be under way.
    */
-  startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }>;
+  startPromote(resourceId: string, option: PromoteOption): Promise<StartedPromote>;
+  /** The status of a long-running operation by its status URL (only ever on the configured ARM endpoint). */
+  operationStatus(url: string): Promise<{ status: OperationStatus; error?: string }>;
   /** A server parameter's current value (ARM configurations API). */
   getParameter(resourceId: string, name: string): Promise<string>;
   /**
@@ -29,10 +33,19 @@ export interface FlexibleServers {
   startStop(resourceId: string): Promise<void>;
 }
 
+export interface StartedPromote {
+  operationUrl: string | null;
+  firstPoll: { status: OperationStatus; error?: string } | null;
+  pollError?: string;
+}
+
 export class ArmFlexibleServers implements FlexibleServers {
   private readonly client: (subscriptionId: string) => PostgreSQLManagementFlexibleServerClient;
 
+  private readonly endpoint: string;
+
   constructor(credential: TokenCredential, arm: AppConfig["arm"]) {
+    this.endpoint = arm.endpoint;
     this.client = perSubscription(
       (sub) => new PostgreSQLManagementFlexibleServerClient(credential, sub, armClientOptions(arm)),
     );
@@ -46,29 +59,76 @@ export class ArmFlexibleServers implements FlexibleServers {
     return toState(resourceId, s);
   }
 
-  async startPromote(resourceId: string, option: PromoteOption): Promise<{ pollError?: string }> {
+  async startPromote(resourceId: string, option: PromoteOption): Promise<StartedPromote> {
     const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
     let accepted = false;
+    let operationUrl: string | null = null;
     try {
       // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the
       // waiting, so no activity holds a worker for the minutes a promote takes.
-      await armCall(`promote ${name}`, () =>
+      const poller = await armCall(`promote ${name}`, () =>
         this.client(subscriptionId).servers.beginUpdate(
           resourceGroup,
           name,
           { replica: { promoteMode: "Standalone", promoteOption: option } },
           {
             onResponse: (raw) => {
-              if (raw.request.method === "PATCH" && raw.status >= 200 && raw.status < 300) accepted = true;
+              if (raw.request.method !== "PATCH" || raw.status < 200 || raw.status >= 300) return;
+              accepted = true;
+              operationUrl = raw.headers.get("azure-asyncoperation") ?? raw.headers.get("location") ?? null;
             },
           },
         ),
       );
-      return {};
+      const state = poller.getOperationState();
+      const status: OperationStatus =
+        state.status === "succeeded" ? "Succeeded" : state.status === "failed" ? "Failed" : "InProgress";
+      return { operationUrl, firstPoll: { status, ...(state.error ? { error: describeError(state.error) } : {}) } };
     } catch (e) {
-      if (accepted) return { pollError: describeError(e) };
-      throw e;
+      if (!accepted) throw e;
+      // The SDK's first poll threw: an operation that already failed (asynchronous validation), or a poll error.
+      const first = operationUrl ? await this.operationStatus(operationUrl).catch(() => null) : null;
+      return { operationUrl, firstPoll: first, pollError: describeError(e) };
     }
+  }
+
+  async operationStatus(url: string): Promise<{ status: OperationStatus; error?: string }> {
+    const target = new URL(url);
+    // The URL came from a response header: the app's token goes to the configured ARM endpoint only.
+    if (target.origin !== new URL(this.endpoint).origin)
+      throw new ArmRefusal(
+        "read an operation status",
+        "UntrustedOperationUrl",
+        undefined,
+        `${target.origin} is not the ARM endpoint`,
+      );
+    const subscriptionId = /\/subscriptions\/([^/]+)/i.exec(target.pathname)?.[1] ?? "";
+    const res = await armCall("read the promote's operation status", async () => {
+      const r = await this.client(subscriptionId).sendRequest(createPipelineRequest({ url, method: "GET" }));
+      if (r.status >= 400) {
+        const body = parseJson(r.bodyAsText) as { error?: { code?: string; message?: string } } | undefined;
+        throw new RestError(body?.error?.message ?? `HTTP ${r.status}`, {
+          statusCode: r.status,
+          code: body?.error?.code,
+          request: r.request,
+          response: r,
+        });
+      }
+      return r;
+    });
+    const body = parseJson(res.bodyAsText) as
+      { status?: string; error?: { code?: string; message?: string } } | undefined;
+    const s = (body?.status ?? "").toLowerCase();
+    const status: OperationStatus =
+      s === "succeeded"
+        ? "Succeeded"
+        : s === "failed"
+          ? "Failed"
+          : s === "canceled" || s === "cancelled"
+            ? "Canceled"
+            : "InProgress";
+    const error = body?.error ? `${body.error.code ?? "Failed"}: ${body.error.message ?? ""}` : undefined;
+    return { status, ...(error ? { error } : {}) };
   }
 
   async getParameter(resourceId: string, name: string): Promise<string> {
@@ -115,7 +175,9 @@ async function untilDone(
     await poller.pollUntilDone({ abortSignal });
   } catch (e) {
     const state = poller.getOperationState();
-    if (state.status === "failed") throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));
+    // A failed LRO is permanent unless Azure said it was busy ("The long-running operation has failed. ServerBusy. …").
+    if (state.status === "failed" && !isBusy(undefined, (e as Error)?.message))
+      throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));
     throw e;
   }
 }
@@ -131,4 +193,12 @@ function toState(resourceId: string, s: Server): ServerState {
     sourceServerResourceId: s.sourceServerResourceId || undefined,
     replicationState: s.replica?.replicationState ?? undefined,
   };
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -262,14 +262,19 @@ function* catchUp(run: Run, plan: Plan): Gen<void> {
   run.end("ok", `replayed up to ${lsn}: nothing acknowledged on ${plan.from.name} is missing on ${plan.to.name}`);
 }
 
-/** 6. Promote the replica, 7. watch until its own name says it is writable. */
+/**
+ * 6. Promote the replica, 7. watch until its own name says it is writable. The promote's own operation says
+ * whether Azure is still at it; the data plane says what is true. Only a promote known not to have been
+ * accepted (a refused PATCH, or an operation that failed while the replica is still in recovery) lifts the
+ * fence; after anything else the fence stays.
+ */
 function* promote(run: Run, plan: Plan): Gen<void> {
   const { promoteDeadlineSeconds, promotePollSeconds } = run.input.policy.timings;
   const { from, to } = plan;
-  run.begin("promote", `promoting ${to.name} (${run.input.option})`);
-  const r = yield* run.attempt("promote", { server: to, option: run.input.option });
-  // Only a refused PATCH is known not to have been accepted; after anything else the fence stays.
-  if (!r.ok || r.value.kind !== "refused") {
+  const option = run.input.option;
+  run.begin("promote", `promoting ${to.name} (${option})`);
+  const r = yield* run.attempt("promote", { server: to, option, ...(option === "Planned" ? { source: from } : {}) });
+  const keepFence = () => {
     run.forget("lift the fence");
     run.out.promoteAccepted = r.ok;
     run.out.cname.note = `still the old primary ${from.name}: not repointed, although the promote of ${to.name} may still complete`;
@@ -277,9 +282,13 @@ function* promote(run: Run, plan: Plan): Gen<void> {
       if (run.out.fence?.state === "fenced")
         run.out.fence.note += `; it stays fenced because the promote of ${to.name} may complete`;
     });
+  };
+  if (!r.ok) {
+    keepFence();
+    throw new Stop("failed", "PromoteFailed", `${r.error} (whether ARM accepted the promote is unknown)`);
   }
-  if (!r.ok) throw new Stop("failed", "PromoteFailed", `${r.error} (whether ARM accepted the promote is unknown)`);
   if (r.value.kind === "refused") throw new Stop("refused", r.value.code, r.value.reason);
+  keepFence();
   const started = r.value;
   let last = started.note ?? `promote ${started.kind}`;
   let idle = 0;
@@ -292,13 +301,33 @@ function* promote(run: Run, plan: Plan): Gen<void> {
   const writable = yield* run.pollUntil(
     { everySeconds: 0, deadlineSeconds: promoteDeadlineSeconds, expired },
     function* (poll) {
-      const c = yield* run.attempt("checkPromotion", { server: to, watchSeconds: promotePollSeconds, poll });
+      const c = yield* run.attempt("checkPromotion", {
+        server: to,
+        watchSeconds: promotePollSeconds,
+        poll,
+        ...(started.operationUrl ? { operationUrl: started.operationUrl } : {}),
+      });
       if (!c.ok) return void (last = c.error); // keep tracking: the promote goes on whatever a read says
       if (c.value.kind === "refused") throw new Stop("refused", c.value.code, c.value.reason);
       last = c.value.detail;
       if (c.value.progress === "writable") return c.value;
+      if (c.value.progress === "failed") {
+        // Azure gave up and the replica is still in recovery: nothing was promoted, the old primary takes
+        // writes again. (A planned promote may fail against a fenced primary: docs/deploy.md, first drill.)
+        run.forget("explain the kept fence");
+        run.out.promoteAccepted = false;
+        run.out.cname.note = `still the old primary ${from.name}: the promote of ${to.name} failed`;
+        if (plan.fenceBefore !== undefined && run.out.fence?.state === "fenced")
+          run.compensate("lift the fence", () => lift(run, plan, plan.fenceBefore ?? "off"));
+        const why = c.value.operation?.error ?? c.value.operation?.status ?? "the operation failed";
+        throw new Stop(
+          "refused",
+          "PromoteFailed",
+          `the promote of ${to.name} failed (${why}); ${to.name} is still a replica`,
+        );
+      }
       run.status(`waiting for ${to.name} to be writable: ${last}`);
-      // A replica that stays Ready and not updating after the promote was accepted did not take it.
+      // A replica that stays Ready, replicating, its operation done or unknown, did not take the promote.
       idle = c.value.progress === "notStarted" ? idle + 1 : 0;
       if (idle >= 3) throw new Stop("failed", "PromoteDidNotTakeEffect", `${last} after the promote was accepted`);
       return undefined;
@@ -444,27 +473,42 @@ function* restoreTtl(run: Run, plan: Plan, why: string): Gen<void> {
   run.end(r.ok ? "refused" : "failed", reason);
 }
 
-/** Compensation of the fence (only before the point of no return): the old primary takes writes again. */
+/**
+ * Compensation of the fence (only before the point of no return): the old primary takes writes again. Retried
+ * (a server busy with the promote's aftermath refuses parameter changes for a while) until its deadline; a
+ * fence that stays is the first line of the result, and GET /api/pairs warns of it.
+ */
 function* lift(run: Run, plan: Plan, previous: string): Gen<void> {
   const { from } = plan;
   run.begin("fence", `lifting the fence on ${from.name} after the run stopped`);
-  const r = yield* run.attempt("liftFence", { server: from, previousValue: previous });
-  if (r.ok && r.value.kind === "lifted") {
-    run.out.fence = {
-      server: from.name,
-      state: "lifted",
-      note: `the fence on ${from.name} was lifted (default_transaction_read_only back to ${previous}): it takes writes as before`,
-      previousValue: previous,
-    };
-    run.end("ok", `default_transaction_read_only back to ${previous}`);
-    return;
+  const deadline = addSeconds(run.now(), LIFT_DEADLINE_SECONDS);
+  let reason = "";
+  for (;;) {
+    const r = yield* run.attempt("liftFence", { server: from, previousValue: previous });
+    if (r.ok && r.value.kind === "lifted") {
+      run.out.fence = {
+        server: from.name,
+        state: "lifted",
+        note: `the fence on ${from.name} was lifted (default_transaction_read_only back to ${previous}): it takes writes as before`,
+        previousValue: previous,
+      };
+      run.end("ok", `default_transaction_read_only back to ${previous}`);
+      return;
+    }
+    reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
+    if ((r.ok && r.value.kind === "refused") || run.now() >= deadline) break;
+    run.status(`lifting the fence on ${from.name}: ${reason}; trying again`);
+    yield* run.wait(LIFT_PAUSE_SECONDS);
   }
-  const reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
-  run.out.warnings.push(
-    `the fence on ${from.name} could not be lifted: ${reason}; set default_transaction_read_only = ${previous} on it by hand`,
+  run.out.warnings.unshift(
+    `${from.name} IS STILL FENCED and takes no writes: the fence could not be lifted (${reason}); set default_transaction_read_only = ${previous} on it`,
   );
-  run.end(r.ok ? "refused" : "failed", reason);
+  run.end("failed", reason);
 }
+
+/** How long a stopped run keeps trying to lift the fence, and the pause between rounds of retries. */
+const LIFT_DEADLINE_SECONDS = 600;
+const LIFT_PAUSE_SECONDS = 15;
 
 /** Runs a step; if it stops the run, `explain` first says what that leaves behind. */
 function* explainStop<T>(run: Run, step: Gen<T>, explain: () => void): Gen<T> {

@@ -5,13 +5,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cnameRecord, currentStep, follow, inRecovery, requestFailover, resolveCname, start, waitFor } from "./helpers";
 
-test("a promote that ends Failed: CNAME stays on the old primary, TTL restored, failure reported", async (t) => {
+test("a promote whose operation ends Failed (replica still in recovery): refused, fence lifted, CNAME stays, TTL restored", async (t) => {
   const stack = await start();
   t.after(() => stack.stop());
   stack.lab.faults.add({ kind: "promoteFail", code: "InternalServerError", message: "promote failed in the lab" });
   const run = await follow(stack, (await requestFailover(stack, {})).id);
-  assert.equal(run.out.outcome, "failed");
-  assert.equal(run.out.failedStep, "promote");
+  assert.deepEqual([run.out.outcome, run.out.code, run.out.failedStep], ["refused", "PromoteFailed", "promote"]);
+  assert.match(run.out.reason!, /promote failed in the lab/);
+  assert.equal(run.out.fence?.state, "lifted", "nothing was promoted: the old primary takes writes again");
+  await stack.lab.adminQuery("primary", "insert into lab_writes(note) values ('writable again')");
   assert.deepEqual(
     { target: cnameRecord(stack).target, ttl: cnameRecord(stack).ttl },
     { target: stack.lab.info.servers.primary.aRecordFqdn, ttl: 3600 },

@@ -75,13 +75,14 @@ const ready: PreflightResult = {
   warnings: [],
 };
 const checked = (
-  progress: "notStarted" | "promoting" | "writable",
+  progress: "notStarted" | "promoting" | "writable" | "failed",
   detail: string = progress,
 ): CheckPromotionResult => ({
   kind: "checked",
   progress,
   state: to.state,
-  inRecovery: progress === "writable" ? false : null,
+  inRecovery: progress === "writable" ? false : progress === "failed" ? true : null,
+  operation: progress === "failed" ? { status: "Failed", error: "InternalServerError: the promote failed" } : null,
   detail,
 });
 const verified: VerifyResult = {
@@ -265,6 +266,28 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.equal(r.output.fence?.state, "lifted");
   });
 
+  test("a fence that will not lift is retried until its deadline, then is the result's first line", async () => {
+    const busy = () => new Error("ServerIsNotReady: Current Server State = Updating");
+    const r = await drive(input, script({ fence: () => fenced, checkCatchUp: fail("boom"), liftFence: busy }));
+    assert.equal(r.output.outcome, "failed");
+    assert.ok(count(r, "liftFence") > input.policy.retry.maxAttempts, `lift tried ${count(r, "liftFence")} times`);
+    assert.match(r.output.warnings[0]!, /pg-eus IS STILL FENCED and takes no writes/);
+    const lastLift = r.calls.filter((c) => c.key === "liftFence").at(-1)!;
+    const firstLift = r.calls.find((c) => c.key === "liftFence")!;
+    assert.ok(lastLift.atMs - firstLift.atMs >= 600_000, "kept trying for the lift deadline");
+
+    let tries = 0;
+    const eventually = await drive(
+      input,
+      script({
+        checkCatchUp: fail("boom"),
+        liftFence: (i) => (++tries <= 4 ? busy() : { kind: "lifted", value: i.previousValue }),
+      }),
+    );
+    assert.equal(eventually.output.fence?.state, "lifted");
+    assert.ok(!eventually.output.warnings.some((w) => /STILL FENCED/.test(w)));
+  });
+
   test("a replica that does not catch up in time: CatchUpTimedOut, fence lifted, TTL restored, no promote", async () => {
     // Each call watches for 10 s (the activity's own window) before answering "not yet".
     const behind = (i: { lsn: string }) =>
@@ -312,6 +335,34 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.equal(r.output.fence?.state, "fenced");
     assert.match(r.output.fence!.note, /stays fenced because the promote of pg-wus may complete/);
     assert.match(r.output.cname.note, /promote of pg-wus may still complete/);
+  });
+
+  test("a promote whose operation fails while the replica is still in recovery: refused, fence lifted, TTL restored", async () => {
+    let polls = 0;
+    const r = await drive(
+      input,
+      script({
+        promote: () => ({ kind: "started", state: to.state, operationUrl: "https://management.azure.com/op/1" }),
+        checkPromotion: () => (++polls < 3 ? checked("promoting") : checked("failed")),
+      }),
+    );
+    assert.deepEqual([r.output.outcome, r.output.code, r.output.failedStep], ["refused", "PromoteFailed", "promote"]);
+    assert.match(r.output.reason!, /InternalServerError: the promote failed.*still a replica/);
+    assert.equal(r.output.promoteAccepted, false);
+    assert.equal(count(r, "liftFence"), 1, "the fence was lifted");
+    assert.equal(count(r, "restoreTtl"), 1);
+    assert.equal(count(r, "repointCname"), 0);
+    assert.equal(r.output.fence?.state, "lifted");
+    assert.equal(
+      r.calls.find((c) => c.key === "checkPromotion")!.input.operationUrl,
+      "https://management.azure.com/op/1",
+      "the promote's operation is polled",
+    );
+  });
+
+  test("a planned promote names its source (both must be Ready); a forced one does not", async () => {
+    const r = await drive(input, script());
+    assert.equal((r.calls.find((c) => c.key === "promote")!.input.source as { name: string }).name, "pg-eus");
   });
 
   test("a promote that does not take effect stops after three idle watches; the fence stays", async () => {

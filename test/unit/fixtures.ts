@@ -4,7 +4,8 @@ import { MemoryAuditJournal } from "../../src/audit/journal";
 import { MemoryDecisionStore } from "../../src/state/decisions";
 import { MemoryPairState } from "../../src/state/pair-state";
 import type { DnsRecords } from "../../src/azure/dns-records";
-import type { FlexibleServers } from "../../src/azure/flexible-servers";
+import type { FlexibleServers, StartedPromote } from "../../src/azure/flexible-servers";
+import type { OperationStatus } from "../../src/domain/promotion";
 import type { Availability, ResourceHealth } from "../../src/azure/resource-health";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
 import type { CnameSnapshot, ServerState } from "../../src/domain/facts";
@@ -82,12 +83,17 @@ export class FakeServers implements FlexibleServers {
     if (!s) throw Object.assign(new Error("not found"), { statusCode: 404, code: "ResourceNotFound" });
     return { ...s };
   }
-  async startPromote(resourceId: string): Promise<{ pollError?: string }> {
+  /** What the promote's operation status URL answers (InProgress unless a test says otherwise). */
+  operation: { status: OperationStatus; error?: string } = { status: "InProgress" };
+  async startPromote(resourceId: string): Promise<StartedPromote> {
     if (this.failPromoteWith) throw this.failPromoteWith;
     this.promotes.push(resourceId);
     const s = Object.values(this.states).find((x) => x.resourceId === resourceId)!;
     s.state = "Updating";
-    return {};
+    return { operationUrl: "https://management.azure.com/operations/1", firstPoll: { ...this.operation } };
+  }
+  async operationStatus(): Promise<{ status: OperationStatus; error?: string }> {
+    return { ...this.operation };
   }
   parameters = new Map<string, string>();
   parameterWrites: { resourceId: string; name: string; value: string }[] = [];

@@ -59,6 +59,13 @@ export class ServerParameters {
   /** PUT/PATCH: ALTER SYSTEM (validated synchronously by PostgreSQL) then reload as an LRO. */
   async startPut(s: FlexServer, name: string, req: unknown): Promise<Operation> {
     running(s);
+    // "During a replica's creation, deletion or promotion the primary is Updating and parameter changes are
+    // unavailable": refused as Azure does, 409 ServerIsNotReady (hashicorp/terraform-provider-azurerm#29219).
+    if (s.transient || s.busyOp)
+      throw conflict(
+        "ServerIsNotReady",
+        `Server '${s.info.name}' is not ready for this operation. Current Server State = ${serverState(s)}.`,
+      );
     const value = (req as { properties?: { value?: unknown } } | undefined)?.properties?.value;
     if (typeof value !== "string") throw badRequest("InvalidParameterValue", "properties.value must be a string.");
     const row = await this.mustFind(s, name);

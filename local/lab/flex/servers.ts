@@ -61,6 +61,7 @@ export class FlexServers {
 
   startPromote(s: FlexServer, option: PromoteOption): Operation {
     this.notBusy(s);
+    if (option === "planned" && s.source) this.notBusy(s.source);
     if (s.role === "Primary")
       throw badRequest(
         "ServerNotReplica",
@@ -78,16 +79,24 @@ export class FlexServers {
         `Planned promote needs the source server '${source?.info.name}' to be reachable so no data is lost; it is not. Use promoteOption 'Forced' during a regional outage.`,
       );
     }
-    // Azure shows both servers Updating during a promote.
+    // Documented: the primary shows state Updating while a replica is promoted (and its server parameters
+    // cannot change meanwhile); the replica's own progress shows only in replica.replicationState, in the
+    // promote order Reconfiguring → Updating → Catchup ("Updating: undergoing some changes … promoting it to
+    // primary server"; read-replica concepts page, KnownReplicationState). Its state stays Ready: Microsoft
+    // does not document it leaving Ready, so the app must not rely on it (shared/reference/azure-arm.md 1.4).
     const sourceShown = source && serverState(source) === "Ready" && !source.busyOp ? source : undefined;
-    if (sourceShown) sourceShown.transient = "Updating";
-    s.replicationState = "Updating";
-    const op = this.runOperation(s, "promote", "Updating", async () => {
+    if (sourceShown) {
+      sourceShown.transient = "Updating";
+      sourceShown.busyOp = "promote of a replica";
+    }
+    s.replicationState = "Reconfiguring";
+    const op = this.runOperation(s, "promote", undefined, async () => {
       try {
         await this.promoteWork(s, source, option);
       } finally {
         if (s.role !== "Primary") s.replicationState = s.broken ? "Broken" : "Active";
         if (sourceShown?.transient === "Updating") sourceShown.transient = undefined;
+        if (sourceShown?.busyOp === "promote of a replica") sourceShown.busyOp = undefined;
       }
     });
     this.d.log(`arm: promote ${s.info.name} (${option}) started, op ${op.id}`);
@@ -133,7 +142,7 @@ export class FlexServers {
   private runOperation(
     s: FlexServer,
     kind: OperationKind,
-    transient: ServerState,
+    transient: ServerState | undefined,
     work: () => Promise<void>,
   ): Operation {
     const op = this.d.ops.create(kind, s.info.name, s.info.region, () => this.resource(s));
@@ -156,15 +165,21 @@ export class FlexServers {
   }
 
   private async promoteWork(s: FlexServer, source: FlexServer | undefined, option: PromoteOption): Promise<void> {
-    await sleep(this.d.promoteDelayMs);
-    const injected = this.d.faults.takePromoteFail();
-    if (injected?.kind === "promoteFail") {
-      throw new OperationError(
-        injected.code ?? "InternalServerError",
-        injected.message ?? "The promote operation failed (fault injected by the lab).",
+    const taken = this.d.faults.takePromoteFail();
+    const injected = taken?.kind === "promoteFail" ? taken : undefined;
+    const fail = () =>
+      new OperationError(
+        injected?.code ?? "InternalServerError",
+        injected?.message ?? "The promote operation failed (fault injected by the lab).",
       );
-    }
+    // Validation errors of an accepted request arrive as the operation's first status, Failed.
+    if (injected?.immediate) throw fail();
+    await sleep(this.d.promoteDelayMs / 2);
+    s.replicationState = "Updating";
+    await sleep(this.d.promoteDelayMs / 2);
+    if (injected) throw fail();
     if (option === "planned") {
+      s.replicationState = "Catchup";
       if (!source || !reachable(source))
         throw new OperationError(
           "SourceServerUnavailable",
@@ -185,12 +200,13 @@ export class FlexServers {
     this.d.log(`arm: promote ${s.info.name} done`);
   }
 
+  /**
+   * Overlapping operations are refused as Azure refuses them: 409 ServerBusy, "Server 'x' is busy with another
+   * operation. Please try again later." (Azure/bicep-registry-modules#4451; shared/reference/azure-arm.md 1.4).
+   */
   private notBusy(s: FlexServer): void {
     if (s.busyOp)
-      throw conflict(
-        "OperationInProgress",
-        `An operation is already in progress on server '${s.info.name}'. Retry after it completes.`,
-      );
+      throw conflict("ServerBusy", `Server '${s.info.name}' is busy with another operation. Please try again later.`);
   }
 }
 
