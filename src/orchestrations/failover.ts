@@ -482,7 +482,7 @@ function* lift(run: Run, plan: Plan, previous: string): Gen<void> {
   const { from } = plan;
   run.begin("fence", `lifting the fence on ${from.name} after the run stopped`);
   const deadline = addSeconds(run.now(), LIFT_DEADLINE_SECONDS);
-  let reason = "";
+  let reason: string;
   for (;;) {
     const r = yield* run.attempt("liftFence", { server: from, previousValue: previous });
     if (r.ok && r.value.kind === "lifted") {

@@ -54,7 +54,9 @@ describe("403 before the promote: refused at once, nothing left changed", () => 
 });
 
 describe("403 after the promote was accepted", () => {
-  test("checkPromotion: the server GET answered 403 — refused, and the run says the promote may still complete", async (t) => {
+  test("checkPromotion: the server GET answered 403 — the data plane decides: the promoted server is writable, the run goes on", async (t) => {
+    // Before: the run ended refused at the first ARM read, never looking at the server, which was already
+    // writable — two writable servers, the CNAME on the old one. ARM's answer is evidence, not a gate.
     const stack = await start({ lab: { promoteDelayMs: 2000 } });
     t.after(() => stack.stop());
     const { lab } = stack;
@@ -62,19 +64,12 @@ describe("403 after the promote was accepted", () => {
     await waitFor("the promote PATCH accepted", () => (promotePatches(stack).length === 1 ? true : undefined));
     lab.faults.add(forbidden("GET", `/flexibleServers/${lab.info.servers.replica.name}`));
     const run = await follow(stack, id);
-    assert.deepEqual(
-      [run.out.outcome, run.out.failedStep, run.out.code],
-      ["refused", "promote", "AuthorizationFailed"],
-    );
-    assert.match(run.out.cname.note, /promote of .* may still complete/);
-    assert.equal(cnameRecord(stack).target, lab.info.servers.primary.aRecordFqdn);
-    assert.equal(cnameRecord(stack).ttl, 3600, "the TTL was restored");
-    // The check that met the 403 was its first attempt, and nothing retried it.
-    const checks = run.view.timeline.filter((e) => e.step === "checkPromotion");
-    assert.deepEqual(
-      checks.slice(-2).map((e) => `${e.event}:${e.attempt}`),
-      ["started:1", "refused:1"],
-      JSON.stringify(checks.map((e) => e.summary)),
+    assert.equal(run.out.outcome, "succeeded", run.out.reason);
+    assert.equal(cnameRecord(stack).target, lab.info.servers.replica.aRecordFqdn);
+    const checks = run.view.timeline.filter((e) => e.step === "checkPromotion" && e.event === "succeeded");
+    assert.ok(
+      checks.some((e) => /AuthorizationFailed/.test(e.summary)),
+      checks.map((e) => e.summary).join("\n"),
     );
   });
 

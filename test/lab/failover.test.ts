@@ -197,10 +197,27 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
         { replica: { promoteMode: "Standalone", promoteOption: "Planned" } },
         { updateIntervalInMs: 25 },
       );
+      // As Microsoft documents it: the primary shows Updating; the replica stays Ready and shows its progress
+      // in replica.replicationState (Reconfiguring first).
       const during = await sdk.pg.servers.get(rg, info.servers.replica.name);
-      assert.equal(during.state, "Updating");
+      assert.deepEqual([during.state, during.replica?.replicationState], ["Ready", "Reconfiguring"]);
       const source = await sdk.pg.servers.get(rg, info.servers.primary.name);
-      assert.equal(source.state, "Updating", "both servers show Updating");
+      assert.equal(source.state, "Updating", "the primary shows Updating");
+      await assert.rejects(
+        sdk.pg.configurations.beginPutAndWait(rg, info.servers.primary.name, "default_transaction_read_only", {
+          value: "on",
+          source: "user-override",
+        }),
+        (e: any) => e.statusCode === 409 && e.code === "ServerIsNotReady",
+        "server parameters cannot change on the primary while a replica is promoted",
+      );
+      await assert.rejects(
+        sdk.pg.servers.beginUpdate(rg, info.servers.replica.name, {
+          replica: { promoteMode: "Standalone", promoteOption: "Planned" },
+        }),
+        (e: any) => e.statusCode === 409 && e.code === "ServerBusy",
+        "an overlapping operation is refused: busy",
+      );
       lab.faults.clear(hold.id);
       const result = await poller.pollUntilDone();
       const promoteMs = Date.now() - t0;
@@ -211,8 +228,11 @@ describe("lab failover: promote through ARM, repoint the CNAME, verify over TLS"
       const patches = lab
         .requests()
         .filter((r) => r.method === "PATCH" && r.path.toLowerCase().endsWith(info.servers.replica.name));
-      assert.equal(patches.length, 1);
-      assert.equal(patches[0]?.status, 202);
+      assert.deepEqual(
+        patches.map((p) => p.status),
+        [202, 409],
+        "the promote accepted, the overlapping one refused",
+      );
 
       const after = await sdk.pg.servers.get(rg, info.servers.replica.name);
       assert.equal(after.replicationRole, "Primary");
