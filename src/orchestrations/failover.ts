@@ -7,6 +7,7 @@ import type { PreflightResult, Verified } from "../activities/contracts";
 import { needsApproval } from "../domain/approval";
 import { confirmVerdict } from "../domain/confirm";
 import { riskCovered, rpoGuard } from "../domain/lag";
+import { drainSeconds, rtoBudgetSeconds, variantOf, type Variant } from "../domain/variants";
 import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, FailoverOutput } from "./failover-types";
 import { addSeconds, Run, Stop } from "./run";
@@ -19,21 +20,19 @@ export function* failoverOrchestrator(ctx: OrchestrationContext): Gen<FailoverOu
 }
 
 function* runbook(run: Run): Gen<"succeeded" | "dryRun"> {
-  const { mode, option } = run.input;
   const plan = yield* preflight(run);
   if (run.input.alert) yield* confirm(run, plan);
   if (run.input.dryRun) return "dryRun";
-  yield* approval(run, plan);
+  const v = variantOf(run.input.mode, run.input.option, plan.from.dataPlane.reachable);
+  yield* approval(run, plan, v);
   yield* lowerTtl(run, plan);
-  yield* drain(run, plan);
-  // Planned fences before the promote; completing fences before the repoint, if the old primary answers.
-  const fenceFirst = mode === "complete" ? plan.from.dataPlane.reachable : option === "Planned";
-  if (fenceFirst) yield* fence(run, plan);
-  if (mode === "failover" && option === "Planned") yield* catchUp(run, plan);
-  if (mode === "failover") yield* promote(run, plan);
+  yield* drain(run, plan, v);
+  if (v.fence === "before") yield* fence(run, plan);
+  if (v.catchUp) yield* catchUp(run, plan);
+  if (v.promote) yield* promote(run, plan);
   yield* repoint(run, plan);
   yield* verify(run, plan);
-  if (!fenceFirst) yield* fenceWhenBack(run, plan);
+  if (v.fence === "after") yield* fenceWhenBack(run, plan);
   yield* stabilise(run);
   run.forget("restore the TTL");
   yield* restoreTtl(run, plan, "after a successful failover");
@@ -57,7 +56,7 @@ function* preflight(run: Run): Gen<Plan> {
     note: "not fenced by this run",
     previousValue: plan.fenceBefore,
   };
-  if (input.option === "Forced" && input.mode === "failover") {
+  if (variantOf(input.mode, input.option, plan.from.dataPlane.reachable).rpoGuard) {
     // The RPO guard: a forced promote past the pair's threshold (or blind) needs an explicit yes — the
     // request's acceptDataLoss, or the approver's, who sees the data at risk.
     const approved = input.evacuation?.acceptedRisk;
@@ -111,7 +110,7 @@ function approvalNeeded(run: Run): boolean {
  * 1b. Before the first change, when the pair requires it: show the plan and wait for a second person's
  * approval (or an abort), up to the timeout. An answer that does not count is audited and ignored.
  */
-function* approval(run: Run, plan: Plan): Gen<void> {
+function* approval(run: Run, plan: Plan, v: Variant): Gen<void> {
   if (!approvalNeeded(run)) {
     if (run.input.alert) yield* yieldToPerson(run);
     return;
@@ -120,7 +119,7 @@ function* approval(run: Run, plan: Plan): Gen<void> {
   const { twoPerson, timeoutMinutes } = input.policy.approval;
   const expiresAt = addSeconds(run.now(), timeoutMinutes * 60);
   const t = input.policy.timings;
-  const drain = input.option === "Planned" ? Math.min(plan.cname.ttl, t.drainCapSeconds) : 0;
+  const drain = drainSeconds(v, plan.cname.ttl, t.drainCapSeconds);
   const request: ApprovalRequest = {
     from: plan.from.name,
     to: plan.to.name,
@@ -130,14 +129,7 @@ function* approval(run: Run, plan: Plan): Gen<void> {
     reason: input.reason,
     risk: plan.risk,
     acceptsDataLoss: run.dataLossToAccept !== null,
-    predictedRtoSeconds: {
-      drain,
-      atMost:
-        drain +
-        (input.option === "Planned" ? t.catchUpDeadlineSeconds : 0) +
-        t.promoteDeadlineSeconds +
-        t.verifyDeadlineSeconds,
-    },
+    predictedRtoSeconds: { drain, atMost: rtoBudgetSeconds(v, drain, t) },
     twoPerson,
     expiresAt: expiresAt.toISOString(),
     warnings: [
@@ -195,9 +187,9 @@ function* lowerTtl(run: Run, plan: Plan): Gen<void> {
 }
 
 /** 3. Planned: wait until caches holding the old TTL have expired (capped). Forced: no wait. */
-function* drain(run: Run, plan: Plan): Gen<void> {
+function* drain(run: Run, plan: Plan, v: Variant): Gen<void> {
   const ttl = plan.cname.ttl;
-  const seconds = run.input.option === "Planned" ? Math.min(ttl, run.input.policy.timings.drainCapSeconds) : 0;
+  const seconds = drainSeconds(v, ttl, run.input.policy.timings.drainCapSeconds);
   run.begin("drain", seconds ? `waiting ${seconds}s for cached answers to expire` : "forced: not waiting for caches");
   yield* run.wait(seconds);
   const capped = seconds > 0 && seconds < ttl ? `capped at ${seconds}s (TTL was ${ttl}s)` : undefined;
