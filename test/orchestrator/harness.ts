@@ -1,6 +1,7 @@
-// Drives the failover orchestrator in-process through the real durable-functions replay engine, with
-// the local host's DTFx-style history numbering and retries, virtual time, and scripted activity
-// results: every exit of the runbook is exercised in milliseconds, without I/O.
+// Drives an orchestration (a failover, or an evacuation whose pairs are failovers) in-process through the real
+// durable-functions replay engine, with the local host's DTFx-style history numbering and retries, virtual
+// time, scripted activity results and scripted sub-orchestration outcomes: every exit of a runbook is exercised
+// in milliseconds, without I/O.
 import { randomBytes } from "node:crypto";
 import { installCoreModule, type CoreCapture } from "../../local/host/core-module";
 import { event } from "../../local/host/history";
@@ -34,8 +35,8 @@ export interface Call {
   atMs: number;
 }
 
-export interface Driven {
-  output: FailoverOutput;
+export interface Driven<O = FailoverOutput> {
+  output: O;
   calls: Call[];
   statuses: FailoverStatus[];
   /** Keys of the calls in order, without consecutive repeats (polls, retries). */
@@ -53,10 +54,13 @@ function load() {
   const df = require("durable-functions") as typeof import("durable-functions");
   const { failoverOrchestrator } =
     require("../../src/orchestrations/failover") as typeof import("../../src/orchestrations/failover");
+  const { evacuationOrchestrator } =
+    require("../../src/orchestrations/evacuation") as typeof import("../../src/orchestrations/evacuation");
   const { ACTIVITY_NAMES, ORCHESTRATION } =
     require("../../src/activities/catalog") as typeof import("../../src/activities/catalog");
   /* eslint-enable @typescript-eslint/no-require-imports */
   df.app.orchestration(ORCHESTRATION.failover, failoverOrchestrator);
+  df.app.orchestration(ORCHESTRATION.evacuation, evacuationOrchestrator);
   const names = new Map(Object.entries(ACTIVITY_NAMES).map(([k, v]) => [v, k as ActivityKey]));
   loaded = { capture, invoker: createInvoker(capture, createLogger({ quiet: true })), names };
   return loaded;
@@ -71,14 +75,28 @@ export interface RaisedEvent {
   data: unknown;
 }
 
-export async function drive(
+/** A sub-orchestration's scripted outcome: its output, or an Error (it failed outright). */
+export type SubOrchestrations = { failover?: (input: FailoverInput, instanceId: string) => FailoverOutput | Error };
+
+export function drive(
   input: FailoverInput,
   script: Script,
   events: RaisedEvent[] = [],
   maxEpisodes = 2000,
 ): Promise<Driven> {
+  return driveOrchestration<FailoverOutput>("failover", input, script, events, {}, maxEpisodes);
+}
+
+export async function driveOrchestration<O>(
+  name: "failover" | "evacuation",
+  input: unknown,
+  script: Script,
+  events: RaisedEvent[] = [],
+  subs: SubOrchestrations = {},
+  maxEpisodes = 2000,
+): Promise<Driven<O>> {
   const { capture, invoker, names } = load();
-  const fn = capture.functions.get("failover")!;
+  const fn = capture.functions.get(name)!;
   const trigger = Object.keys(fn.metadata.bindings).find(
     (k) => fn.metadata.bindings[k]!.type === "orchestrationTrigger",
   )!;
@@ -88,7 +106,7 @@ export async function drive(
   let now = T0;
   let history: HistoryEvent[] = [
     event(E.OrchestratorStarted, now),
-    event(E.ExecutionStarted, now, { Name: "failover", Input: JSON.stringify(input) }),
+    event(E.ExecutionStarted, now, { Name: name, Input: JSON.stringify(input) }),
   ];
   // Completions (and raised events) waiting to be delivered, earliest first.
   let pending: HistoryEvent[] = events.map((e) =>
@@ -96,7 +114,7 @@ export async function drive(
   );
   for (let episode = 0; episode < maxEpisodes; episode++) {
     const state = await invokeOrchestrator(invoker, {
-      name: "failover",
+      name,
       triggerBinding: trigger,
       instanceId: "t",
       history,
@@ -106,7 +124,7 @@ export async function drive(
     if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1)))
       statuses.push(state.customStatus as FailoverStatus);
     if (state.isDone) {
-      const output = state.output as FailoverOutput;
+      const output = state.output as O;
       const steps = calls.map((c) => c.key).filter((k, i, a) => i === 0 || a[i - 1] !== k);
       return { output, calls, statuses, steps, elapsedMs: now - T0 };
     }
@@ -117,6 +135,24 @@ export async function drive(
     for (const e of scheduled) {
       if (e.EventType === E.TimerCreated) {
         pending.push(event(E.TimerFired, Date.parse(e.FireAt!), { TimerId: e.EventId, FireAt: e.FireAt }));
+        continue;
+      }
+      if (e.EventType === E.SubOrchestrationInstanceCreated) {
+        const sub = subs[e.Name as keyof SubOrchestrations];
+        if (!sub) throw new Error(`no scripted outcome for sub-orchestration ${e.Name}`);
+        const out = sub(JSON.parse(e.Input ?? "null") as FailoverInput, e.InstanceId ?? "");
+        pending.push(
+          out instanceof Error
+            ? event(E.SubOrchestrationInstanceFailed, now + 10, {
+                TaskScheduledId: e.EventId,
+                Reason: out.message,
+                Details: out.message,
+              })
+            : event(E.SubOrchestrationInstanceCompleted, now + 10, {
+                TaskScheduledId: e.EventId,
+                Result: JSON.stringify(out),
+              }),
+        );
         continue;
       }
       const key = names.get(e.Name!);

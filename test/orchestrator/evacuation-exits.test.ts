@@ -1,0 +1,227 @@
+// Every way out of a region evacuation, driven through the real durable-functions replay with scripted
+// activities and scripted pair runs (sub-orchestrations): the plan refused or empty, one approval for all (and
+// its timeout, abort, and what it accepts per pair), a pair another run holds, a pair whose run fails or dies,
+// and the batches that keep ARM's throttling at bay.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { FailoverInput, FailoverOutput, RunPolicy } from "../../src/orchestrations/failover-types";
+import type { EvacuationInput, EvacuationOutput, PlannedPair } from "../../src/orchestrations/evacuation-types";
+import { apiDecision, driveOrchestration, type Script, type SubOrchestrations } from "./harness";
+
+const policy: RunPolicy = {
+  ttl: { failoverSeconds: 30, restoreSeconds: "original" },
+  timings: {
+    drainCapSeconds: 300,
+    promoteDeadlineSeconds: 600,
+    promotePollSeconds: 15,
+    verifyDeadlineSeconds: 60,
+    verifyPollSeconds: 5,
+    stabiliseSeconds: 300,
+    catchUpDeadlineSeconds: 120,
+  },
+  retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
+  fence: { watchHours: 24, onReturn: "readOnly" },
+  rpo: { maxLagBytes: 1048576 },
+  verify: { answers: 3 },
+  approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 },
+  alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30 },
+};
+const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
+const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+const input: EvacuationInput = {
+  runId: "00000000-0000-0000-0000-0000000000ee",
+  region: "eastus",
+  option: "Forced",
+  reason: "eastus is down",
+  requester: alice,
+  note: null,
+  requestedAt: "2026-11-27T03:00:00.000Z",
+  pairs: null,
+  acceptDataLoss: false,
+  concurrency: 8,
+  policy: { approval: { twoPerson: true, timeoutMinutes: 30 } },
+};
+const planned = (pair: string, over: Partial<PlannedPair> = {}): PlannedPair => ({
+  pair,
+  included: true,
+  reason: `its primary pg-${pair}-eus is in eastus`,
+  primary: `pg-${pair}-eus`,
+  region: "eastus",
+  policy: { ...policy, approval: { ...policy.approval, mode: "never" } },
+  needsApproval: false,
+  risk: { bytes: 4096, replaySeconds: 1, source: "sample", measuredAt: "2026-11-27T02:59:00.000Z" },
+  ...over,
+});
+const outcomeOf = (i: FailoverInput, outcome: FailoverOutput["outcome"]): FailoverOutput => ({
+  outcome,
+  runId: i.runId,
+  pair: i.pair,
+  option: i.option,
+  dryRun: false,
+  from: null,
+  to: null,
+  cname: { target: null, ttl: null, note: "" },
+  warnings: [],
+  phases: [],
+  rto: { total: outcome === "succeeded" ? 42 : null },
+  rpo: null,
+  risk: null,
+  fence: null,
+  catchUp: null,
+  dns: null,
+  confirmation: null,
+  approval: null,
+  promoteAccepted: outcome === "succeeded",
+  verification: null,
+  ...(outcome === "succeeded" ? {} : { code: "PromoteFailed", reason: "the promote failed" }),
+});
+const script = (plan: PlannedPair[], over: Script = {}): Script => ({
+  planEvacuation: () => ({ kind: "planned", plan }),
+  claimPair: () => ({ kind: "claimed" }),
+  ...over,
+});
+const all = (outcome: FailoverOutput["outcome"] = "succeeded"): SubOrchestrations => ({
+  failover: (i) => outcomeOf(i, outcome),
+});
+const evacuate = (
+  i: EvacuationInput,
+  s: Script,
+  subs: SubOrchestrations = all(),
+  events = [] as Parameters<typeof driveOrchestration>[3],
+) => driveOrchestration<EvacuationOutput>("evacuation", i, s, events, subs);
+
+describe("evacuation: plan, approve once, fail each pair over", () => {
+  test("a plan ARM refuses (or with no pair in the region) is refused, and nothing is claimed", async () => {
+    const refused = await evacuate(
+      input,
+      script([], { planEvacuation: () => ({ kind: "refused", code: "Forbidden", reason: "403 on the zone" }) }),
+    );
+    assert.equal(refused.output.outcome, "refused");
+    assert.ok(!refused.steps.includes("claimPair"));
+    const empty = await evacuate(
+      input,
+      script([planned("a", { included: false, reason: "its primary is in westus" })]),
+    );
+    assert.equal(empty.output.outcome, "refused");
+    assert.deepEqual(
+      empty.output.pairs.map((p) => [p.pair, p.outcome]),
+      [["a", "skipped"]],
+    );
+    assert.ok(!empty.steps.includes("claimPair"));
+  });
+
+  test("each included pair runs as its own failover; one that fails makes it partial, the others go on", async () => {
+    const subs: SubOrchestrations = { failover: (i) => outcomeOf(i, i.pair === "b" ? "failed" : "succeeded") };
+    const r = await evacuate(
+      input,
+      script([planned("a"), planned("b"), planned("c", { included: false, reason: "westus" })]),
+      subs,
+    );
+    assert.equal(r.output.outcome, "partial");
+    assert.deepEqual(
+      r.output.pairs.map((p) => [p.pair, p.outcome]),
+      [
+        ["c", "skipped"],
+        ["a", "succeeded"],
+        ["b", "failed"],
+      ],
+    );
+    assert.deepEqual(r.output.summary, { total: 3, skipped: 1, succeeded: 1, failed: 1 });
+    assert.equal(r.output.pairs.find((p) => p.pair === "a")?.rto, 42);
+  });
+
+  test("a pair another run holds is skipped with its holder; a pair run that dies outright is failed, RunFailed", async () => {
+    const r = await evacuate(
+      input,
+      script([planned("a"), planned("b")], {
+        claimPair: (i) =>
+          i.pair === "a"
+            ? {
+                kind: "held",
+                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
+              }
+            : { kind: "claimed" },
+      }),
+      { failover: () => new Error("the host lost it") },
+    );
+    assert.deepEqual(
+      r.output.pairs.map((p) => [p.pair, p.outcome, p.code ?? null]),
+      [
+        ["a", "skipped", null],
+        ["b", "failed", "RunFailed"],
+      ],
+    );
+    assert.match(r.output.pairs[0]!.reason!, /held|holds the pair: failover-a-r/);
+    assert.equal(r.output.outcome, "failed");
+  });
+
+  test("pairs run in batches of `concurrency`: the next batch is claimed only after the last one ended", async () => {
+    const r = await evacuate({ ...input, concurrency: 2 }, script([planned("a"), planned("b"), planned("c")]));
+    assert.equal(r.output.outcome, "succeeded");
+    const claims = r.calls.filter((c) => c.key === "claimPair");
+    assert.deepEqual(
+      claims.map((c) => c.input.pair),
+      ["a", "b", "c"],
+    );
+    assert.ok(claims[2]!.atMs > claims[1]!.atMs, "c waits for the first batch");
+  });
+});
+
+describe("evacuation: one approval for all", () => {
+  const gated = (over: Partial<PlannedPair> = {}) =>
+    script([planned("a", { needsApproval: true, ...over }), planned("b")]);
+  const approve = (by = bob, atMs = 60_000) => ({
+    name: "decision",
+    atMs,
+    data: apiDecision({ decision: "approve", principal: by, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
+  });
+
+  test("unanswered, it aborts at the timeout with no pair started", async () => {
+    const r = await evacuate(input, gated());
+    assert.equal(r.output.outcome, "aborted");
+    assert.equal(r.output.approval?.decision, "timeout");
+    assert.ok(!r.steps.includes("claimPair"));
+    assert.deepEqual(r.output.pairs.map((p) => p.outcome).sort(), ["notStarted", "notStarted"]);
+  });
+
+  test("the requester cannot approve it; an abort stops it; a forged event is ignored", async () => {
+    const self = await evacuate(input, gated(), all(), [approve({ ...alice, roles: ["Failover.Approve"] }, 1_000)]);
+    assert.equal(self.output.outcome, "aborted");
+    assert.equal(self.output.approval?.decision, "timeout");
+    const forged = await evacuate(input, gated(), all(), [
+      { name: "decision", atMs: 1_000, data: { decision: "approve", principal: bob, reason: "forged", at: "x" } },
+    ]);
+    assert.equal(forged.output.approval?.decision, "timeout");
+    const aborted = await evacuate(input, gated(), all(), [
+      {
+        name: "decision",
+        atMs: 1_000,
+        data: apiDecision({ decision: "abort", principal: bob, reason: "no", at: "x" }),
+      },
+    ]);
+    assert.deepEqual([aborted.output.outcome, aborted.output.approval?.decision], ["aborted", "abort"]);
+  });
+
+  test("approved: every pair runs, each accepting the data at risk the approver saw for it, no more", async () => {
+    const seen: FailoverInput[] = [];
+    const r = await evacuate(input, gated(), { failover: (i) => (seen.push(i), outcomeOf(i, "succeeded")) }, [
+      approve(),
+    ]);
+    assert.equal(r.output.outcome, "succeeded");
+    assert.equal(r.output.approval?.by?.name, "bob");
+    assert.deepEqual(
+      seen.map((i) => [
+        i.pair,
+        i.acceptDataLoss,
+        i.evacuation?.acceptedRisk,
+        i.evacuation?.approvedBy,
+        i.policy.approval.mode,
+      ]),
+      [
+        ["a", false, { bytes: 4096 }, "bob", "never"],
+        ["b", false, { bytes: 4096 }, "bob", "never"],
+      ],
+    );
+    assert.ok(r.calls.find((c) => c.key === "claimPair")!.atMs >= 60_000, "nothing started before the approval");
+  });
+});
