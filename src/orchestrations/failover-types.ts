@@ -81,7 +81,8 @@ export interface ApprovalRequest {
   alert?: AlertRef & { confirmation: string[] };
 }
 
-export type Outcome = "succeeded" | "refused" | "failed" | "aborted" | "falseAlarm" | "dryRun";
+export type { Outcome } from "../domain/codes";
+import type { Outcome } from "../domain/codes";
 
 /** The phases up to the verified write through the CNAME, in the order a run takes them: the parts of its RTO. */
 export const RTO_PHASES = [
