@@ -1,7 +1,7 @@
 // Adapter over @azure/arm-postgresql-flexible: read a server, start a standalone promote.
 import { PostgreSQLManagementFlexibleServerClient, type Server } from "@azure/arm-postgresql-flexible";
 import type { TokenCredential } from "@azure/core-auth";
-import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import { createPipelineRequest, isRestError, RestError } from "@azure/core-rest-pipeline";
 import type { OperationState, SimplePollerLike } from "@azure/core-lro";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
@@ -175,10 +175,11 @@ async function untilDone(
     await poller.pollUntilDone({ abortSignal });
   } catch (e) {
     const state = poller.getOperationState();
-    // A failed LRO is permanent unless Azure said it was busy ("The long-running operation has failed. ServerBusy. …").
-    if (state.status === "failed" && !isBusy(undefined, (e as Error)?.message))
-      throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));
-    throw e;
+    // A poll that failed at the HTTP level (429, 5xx, a dropped connection) says nothing about the operation:
+    // armCall sorts it like any other answer (throttling and 5xx are retried). An operation that reported
+    // Failed is permanent, unless Azure said it was busy ("The long-running operation has failed. ServerBusy. …").
+    if (isRestError(e) || state.status !== "failed" || isBusy(undefined, (e as Error)?.message)) throw e;
+    throw new ArmRefusal(operation, "OperationFailed", undefined, describeError(e));
   }
 }
 
