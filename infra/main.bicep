@@ -294,6 +294,10 @@ var appSettings = union(extraAppSettings, {
   PGFLEX_AUDIT_TABLE: auditTable
   PGFLEX_STATE_TABLE: stateTable
   WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: 'true'
+  // Whose tokens the app validates itself (src/config/settings.ts), whether or not Easy Auth runs in front.
+  PGFLEX_AUTH_TENANT_ID: authTenantId
+  PGFLEX_AUTH_CLIENT_ID: authClientId
+  PGFLEX_AUTH_AUTHORITY: environment().authentication.loginEndpoint
 })
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {
