@@ -281,6 +281,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 // (accountName, credential, clientId); the app's own audit and state tables through AzureWebJobsStorage__tableServiceUri,
 // which the app reads (src/config/settings.ts) with its PGFLEX_* credential. WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: a
 // status page link (#/runs/<id>) survives the sign-in.
+// PGFLEX_AUTH_*: whose tokens the app validates itself (src/config/settings.ts), whether or not Easy Auth runs in front.
 var appSettings = union(extraAppSettings, {
   AzureWebJobsStorage__accountName: storage.name
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -294,6 +295,9 @@ var appSettings = union(extraAppSettings, {
   PGFLEX_AUDIT_TABLE: auditTable
   PGFLEX_STATE_TABLE: stateTable
   WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: 'true'
+  PGFLEX_AUTH_TENANT_ID: authTenantId
+  PGFLEX_AUTH_CLIENT_ID: authClientId
+  PGFLEX_AUTH_AUTHORITY: environment().authentication.loginEndpoint
 })
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {
@@ -371,7 +375,8 @@ resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
       }
     }
     login: {
-      tokenStore: { enabled: false }
+      // The token store hands the app the session's tokens (X-MS-TOKEN-AAD-*), which it validates itself.
+      tokenStore: { enabled: true }
     }
   }
   dependsOn: [settings] // one change of the site's configuration at a time

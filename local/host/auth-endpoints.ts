@@ -77,7 +77,7 @@ async function clientDirectedLogin(
   if (token === undefined) return;
   const payload = await validated(deps, res, token, "sign-in");
   if (!payload) return;
-  const session = deps.sessions.open(token, sessionEnd(payload));
+  const session = deps.sessions.open(token, sessionEnd(payload), "access");
   const tokenOnly = url.searchParams.get("session_mode") === "token";
   deps.logger.host(`auth: ${who(payload)} signed in (client-directed${tokenOnly ? ", token only" : ", cookie"})`);
   sendJson(
@@ -161,7 +161,8 @@ async function labSignIn(deps: AuthEndpointDeps, _req: IncomingMessage, res: Ser
   } catch (err) {
     return unusable(err instanceof TokenRejected ? `its token is not valid (${err.message})` : "validation failed");
   }
-  const session = deps.sessions.open(token, sessionEnd(payload));
+  // The link stands in for Entra's sign-in page, after which the token store holds the ID token.
+  const session = deps.sessions.open(token, sessionEnd(payload), "id");
   deps.logger.host(`auth: ${who(payload)} signed in (lab sign-in link)`);
   res.writeHead(302, { location: target, "set-cookie": sessionSetCookie(session), "cache-control": "no-store" });
   res.end();

@@ -12,8 +12,15 @@ export const SESSION_COOKIE = "AppServiceAuthSession";
 /** Sessions and tickets kept at most; the oldest go first beyond this (a lab never gets near it). */
 export const MAX_ENTRIES = 10_000;
 
+/**
+ * What Easy Auth's token store holds for a session: after an interactive (server-directed) sign-in, the ID
+ * token Entra returned; after a client-directed sign-in with {"access_token"}, that access token.
+ */
+export type StoredTokenKind = "id" | "access";
+
 interface Entry {
   token: string;
+  kind: StoredTokenKind;
   /** When the token expires (ms since the epoch); the entry is dropped after it. */
   expiresAt: number;
 }
@@ -24,10 +31,10 @@ class Store {
   private readonly entries = new Map<string, Entry>();
   constructor(private readonly now: () => number) {}
 
-  add(token: string, expiresAt: number): string {
+  add(token: string, expiresAt: number, kind: StoredTokenKind): string {
     this.sweep();
     const id = newId();
-    this.entries.set(id, { token, expiresAt });
+    this.entries.set(id, { token, kind, expiresAt });
     while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     return id;
   }
@@ -65,8 +72,8 @@ export class AuthSessions {
     this.tickets = new Store(now);
   }
 
-  open(token: string, expiresAt: number): string {
-    return this.sessions.add(token, expiresAt);
+  open(token: string, expiresAt: number, kind: StoredTokenKind): string {
+    return this.sessions.add(token, expiresAt, kind);
   }
 
   /** The token behind a session id, or undefined (unknown, signed out, or its token's lifetime is over). */
@@ -74,12 +81,18 @@ export class AuthSessions {
     return this.sessions.get(sessionId)?.token;
   }
 
+  /** The session's token and what the token store holds it as, or undefined like token(). */
+  stored(sessionId: string): { token: string; kind: StoredTokenKind } | undefined {
+    const e = this.sessions.get(sessionId);
+    return e && { token: e.token, kind: e.kind };
+  }
+
   close(sessionId: string): boolean {
     return this.sessions.delete(sessionId);
   }
 
   mintTicket(token: string, expiresAt: number): string {
-    return this.tickets.add(token, expiresAt);
+    return this.tickets.add(token, expiresAt, "id");
   }
 
   /** The token a ticket carries, once: the ticket is gone after this call whatever it returns. */

@@ -28,6 +28,8 @@ export interface AuthSettings {
   clientId: string;
   /** validation.allowedAudiences; the clientId is always accepted besides these. */
   allowedAudiences: string[];
+  /** login.tokenStore.enabled: a session's tokens reach the app as X-MS-TOKEN-AAD-* headers only when on. */
+  tokenStore: boolean;
   /** PEM text of LOCALHOST_AUTH_CA_FILE, trusted in addition to the system roots; null when not set. */
   caPem: string | null;
 }
@@ -167,6 +169,11 @@ export function parseAuthSettingsV2(json: unknown, where: string): AuthSettings 
   if (typeof clientId !== "string" || clientId === "") return fail(`${aadPath}.registration.clientId`, "is required.");
   const validation = section(aad, "validation", `${aadPath}.validation`, false) ?? {};
   const allowedAudiences = strings(validation, "allowedAudiences", `${aadPath}.validation.allowedAudiences`);
+  // Absent: off, so a deployment that leaves it out sees here what it gets in Azure (no token headers) rather
+  // than a lab that works where Azure would not.
+  const login = section(root, "login", "login", false) ?? {};
+  const store = section(login, "tokenStore", "login.tokenStore", false) ?? {};
+  const tokenStore = bool(store, "enabled", "login.tokenStore.enabled") ?? false;
 
   return {
     file: where,
@@ -176,6 +183,7 @@ export function parseAuthSettingsV2(json: unknown, where: string): AuthSettings 
     openIdIssuer: issuer,
     clientId,
     allowedAudiences,
+    tokenStore,
     caPem: null,
   };
 }

@@ -3,7 +3,10 @@
 // - excludedPaths pass through unauthenticated;
 // - `Authorization: Bearer <token>`: a valid token injects the principal headers, any other → 401;
 // - a session (auth-sessions.ts): the X-ZUMO-AUTH header or the AppServiceAuthSession cookie, opened by a
-//   sign-in at /.auth/login/aad (auth-endpoints.ts); its token is validated again on every request;
+//   sign-in at /.auth/login/aad (auth-endpoints.ts); its token is validated again on every request; with the
+//   token store on (login.tokenStore.enabled), the session's token reaches the app as X-MS-TOKEN-AAD-ID-TOKEN
+//   (interactive sign-in) or X-MS-TOKEN-AAD-ACCESS-TOKEN (client-directed), as Microsoft Learn's "Work with
+//   OAuth tokens in Azure App Service authentication" lists them ("token store must be enabled");
 // - no credential: per requireAuthentication/unauthenticatedClientAction (pass, 401 or 403).
 // Function keys are checked afterwards, independently, as the Functions host does behind Easy Auth.
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -78,6 +81,7 @@ export class EasyAuth {
       `App Service Authentication on (${s.file}): provider aad, issuer ${s.openIdIssuer}, audiences ${[s.clientId, ...s.allowedAudiences].join(", ")}`,
       `  unauthenticated requests: ${anonymous ? "allowed (no principal)" : s.unauthenticatedClientAction === "Return403" ? "403" : "401"}` +
         (s.excludedPaths.length > 0 ? `; excluded paths: ${s.excludedPaths.join(", ")}` : ""),
+      `  token store ${s.tokenStore ? "on: sessions pass their token to the app (X-MS-TOKEN-AAD-*)" : "off: sessions pass no token to the app"}`,
     ];
     if (!s.requireAuthentication && s.unauthenticatedClientAction !== "AllowAnonymous")
       lines.push(
@@ -140,12 +144,14 @@ export class EasyAuth {
     );
   }
 
-  /** Injects the principal of a live session: null when it did, else why not (safe to log). */
+  /** Injects the principal of a live session (and its stored token): null when it did, else why not (safe to log). */
   private async fromSession(req: IncomingMessage, sessionId: string): Promise<string | null> {
-    const token = sessionId === "" ? undefined : this.sessions.token(sessionId);
-    if (token === undefined) return "no such session (signed out, expired, or from before a restart)";
+    const stored = sessionId === "" ? undefined : this.sessions.stored(sessionId);
+    if (stored === undefined) return "no such session (signed out, expired, or from before a restart)";
     try {
-      Object.assign(req.headers, principalHeaders(await this.validator.validate(token)));
+      Object.assign(req.headers, principalHeaders(await this.validator.validate(stored.token)));
+      if (this.o.settings.tokenStore)
+        req.headers[stored.kind === "id" ? "x-ms-token-aad-id-token" : "x-ms-token-aad-access-token"] = stored.token;
       return null;
     } catch (err) {
       this.sessions.close(sessionId);

@@ -1,8 +1,8 @@
 // The app settings that point pgflex-failover at a running lab: the same code paths as in Azure, with the
 // lab's ARM endpoint and CA, a static token instead of a managed identity, the lab's DNS server, Azurite
-// for the audit journal, every pair of the lab in PGFLEX_PAIRS, timings short enough for a drill, and App
-// Service Authentication trusting the lab's token issuer (the local host plays Easy Auth from the
-// authsettingsV2 file named here).
+// for the audit journal, every pair of the lab in PGFLEX_PAIRS, timings short enough for a drill, the lab's token
+// issuer as the tenant whose tokens the app validates (PGFLEX_AUTH_*), and App Service Authentication trusting
+// the same issuer (the local host plays Easy Auth from the authsettingsV2 file named here).
 import { LAB_PAIR } from "./names";
 import type { LabInfo, LabPairInfo } from "./types";
 
@@ -19,8 +19,8 @@ export interface LabPairOverrides {
   rpo?: { maxLagBytes?: number };
   fence?: { watchHours?: number; onReturn?: "readOnly" | "stop" };
   /**
-   * App Service Authentication in front of the app (default true: the app requires identities). false leaves
-   * out WEBSITE_AUTH_ENABLED and the LOCALHOST_AUTH_* settings, as an app without Easy Auth has none.
+   * App Service Authentication in front of the app (default true). false leaves out WEBSITE_AUTH_ENABLED and the
+   * LOCALHOST_AUTH_* settings, as an app without Easy Auth has none; the app still validates callers' tokens.
    */
   auth?: boolean;
   /**
@@ -90,6 +90,7 @@ export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}):
     PGFLEX_STATIC_TOKEN: info.arm.token,
     PGFLEX_DNS_SERVERS: `${info.dns.host}:${info.dns.port}`,
     PGFLEX_LAB_PROBE_PASSWORD: info.postgres.app.password,
+    ...callerSettings(info),
     ...(overrides.auth === false ? {} : authSettings(info)),
   };
 }
@@ -116,6 +117,20 @@ export function shapeFor(o: LabPairOverrides, pair: string): PairShape {
       v && typeof v === "object" && base && typeof base === "object" ? { ...(base as object), ...(v as object) } : v;
   }
   return merged as PairShape;
+}
+
+/**
+ * Whose tokens the app accepts, with or without Easy Auth in front: the lab issuer's tenant and app registration.
+ * The issuer lives at <origin>/<tenant>/v2.0, as Entra's does at https://login.microsoftonline.com/<tenant>/v2.0,
+ * so the authority is its origin; its certificate is from the lab CA.
+ */
+function callerSettings(info: LabInfo): Record<string, string> {
+  return {
+    PGFLEX_AUTH_TENANT_ID: info.identity.tenantId,
+    PGFLEX_AUTH_CLIENT_ID: info.identity.clientId,
+    PGFLEX_AUTH_AUTHORITY: new URL(info.identity.issuer).origin,
+    PGFLEX_AUTH_CA_FILE: info.caFile,
+  };
 }
 
 /** What App Service sets when Easy Auth is on, and where the local host finds its configuration and CA. */

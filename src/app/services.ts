@@ -24,6 +24,7 @@ import { makeRepointCname } from "../activities/repoint-cname";
 import { makeRestoreTtl } from "../activities/restore-ttl";
 import { makeVerify } from "../activities/verify";
 import { TableAuditJournal, type AuditJournal } from "../audit/journal";
+import { Callers } from "../auth/callers";
 import { createCredential } from "../azure/credential";
 import { ArmDnsRecords } from "../azure/dns-records";
 import { ArmFlexibleServers } from "../azure/flexible-servers";
@@ -50,6 +51,8 @@ export class UnknownPairError extends Error {
 
 export interface Services {
   config: AppConfig;
+  /** Verifies who calls the HTTP API (the tenant's keys are fetched once and cached here). */
+  callers: Callers;
   deps: ActivityDeps;
   leases: LeaseStore;
   activities: ActivityImpls;
@@ -99,7 +102,13 @@ export function buildServices(
   };
   const leases = new TableLeaseStore(stateTable);
   const pairNames = () => config.pairs.map((p) => p.name);
-  return { config, deps, leases, activities: buildActivities(deps, leases, pairNames) };
+  return {
+    config,
+    callers: Callers.fromConfig(config.auth),
+    deps,
+    leases,
+    activities: buildActivities(deps, leases, pairNames),
+  };
 }
 
 export function buildActivities(

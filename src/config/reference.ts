@@ -63,10 +63,43 @@ export const APP_SETTINGS: readonly AppSettingDoc[] = [
     default: "the OS resolver (in a VNet: Azure DNS)",
   },
   {
+    name: "PGFLEX_AUTH_TENANT_ID",
+    meaning:
+      "Entra tenant id (a UUID) whose tokens the app accepts: it validates every caller's token itself (issuer, " +
+      "`tid`, signature by the tenant's keys, audience, lifetime); unset with the other `PGFLEX_AUTH_*`, no caller " +
+      "can be verified and every call but `POST /api/alerts` is 401",
+    default: "required for callers",
+  },
+  {
+    name: "PGFLEX_AUTH_CLIENT_ID",
+    meaning:
+      "client id (a UUID) of the app registration callers get tokens for: always an accepted audience, and the " +
+      "only one for ID tokens (browser sessions)",
+    default: "required for callers",
+  },
+  {
+    name: "PGFLEX_AUTH_AUDIENCE",
+    meaning: "further accepted access-token audiences, comma-separated (App ID URIs or client ids)",
+    default: "`api://<client id>`",
+  },
+  {
+    name: "PGFLEX_AUTH_AUTHORITY",
+    meaning:
+      "Entra authority's origin (https only), where the tenant's OpenID metadata and keys are fetched " +
+      "(`login.microsoftonline.us`, `login.chinacloudapi.cn` in other clouds; the lab's issuer locally)",
+    default: "`https://login.microsoftonline.com`",
+  },
+  {
+    name: "PGFLEX_AUTH_CA_FILE",
+    meaning: "extra CA (PEM) trusted for the authority (the lab's issuer)",
+    default: "Node's roots",
+  },
+  {
     name: "WEBSITE_AUTH_ENABLED",
     meaning:
-      "set by App Service when Authentication is on: only then is `X-MS-CLIENT-PRINCIPAL` trusted; unset, every " +
-      "call but `POST /api/alerts` is 401",
+      "set by App Service when Authentication (Easy Auth) is on: then a browser session's token-store headers " +
+      "(`X-MS-TOKEN-AAD-ID-TOKEN`, `-ACCESS-TOKEN`) are read too, and validated like a bearer token; " +
+      "`X-MS-CLIENT-PRINCIPAL` is never trusted",
     default: "set by the platform",
   },
 ];
@@ -100,7 +133,9 @@ export const REFUSALS: readonly string[] = [
     '`"auto"` are the documented exception);',
   '`alerts.policy: "auto"` with `confirmTries: 1` or `confirmSeconds: 0`: a forced failover that starts without ' +
     "a person must see the primary down more than once, over some time, not on one failed connection;",
-  "a `probe.passwordSetting` that is not set; a `probe.caFile` or `PGFLEX_ARM_CA_FILE` that holds no " +
+  "`PGFLEX_AUTH_*` set without both `PGFLEX_AUTH_TENANT_ID` and `PGFLEX_AUTH_CLIENT_ID` (UUIDs), an audience " +
+    "that is neither a UUID nor a URI, or a `PGFLEX_AUTH_AUTHORITY` that is not an https origin;",
+  "a `probe.passwordSetting` that is not set; a `probe.caFile`, `PGFLEX_ARM_CA_FILE` or `PGFLEX_AUTH_CA_FILE` that holds no " +
     "certificate, or only expired ones; and, for a pair without `probe.caFile`, a Node root store that lacks " +
     "any of the four Azure PostgreSQL roots.",
 ];

@@ -66,6 +66,26 @@ export type CredentialConfig = z.output<typeof credentialSchema>;
 export type CredentialKind = CredentialConfig["kind"];
 export type AuditStorageConfig = z.output<typeof auditStorageSchema>;
 
+/** Who may call: the Entra tenant and app registration whose tokens the app validates itself. */
+export interface EntraAuthConfig {
+  tenantId: string;
+  /** The app registration's client id: always an accepted audience, and the only one for ID tokens. */
+  clientId: string;
+  /** Accepted access-token audiences (the client id first). */
+  audiences: string[];
+  /** Origin of the Entra authority, no trailing slash (https://login.microsoftonline.com). */
+  authority: string;
+  /** Extra CA (PEM) trusted for the authority (the lab's issuer), besides Node's roots. */
+  caPem?: string;
+}
+
+export interface CallerAuthConfig {
+  /** WEBSITE_AUTH_ENABLED: App Service Authentication runs in front, so its token-store headers are read too. */
+  easyAuth: boolean;
+  /** Undefined when PGFLEX_AUTH_* are not set: then no caller can be verified (every call but alerts is 401). */
+  entra?: EntraAuthConfig;
+}
+
 export interface AppConfig {
   pairs: PairConfig[];
   arm: { endpoint: string; caPem?: string };
@@ -73,6 +93,7 @@ export interface AppConfig {
   /** DNS servers ("ip" or "ip:port") used to resolve the CNAME and server names; empty = the OS resolver. */
   dnsServers: string[];
   audit: AuditStorageConfig;
+  auth: CallerAuthConfig;
   /** Looks up a secret app setting (e.g. a probe password) by name at use time. */
   secret(name: string): string | undefined;
 }
@@ -122,6 +143,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const audit = loadAuditStorage(setting, problems);
+  const auth: CallerAuthConfig = {
+    easyAuth: (setting("WEBSITE_AUTH_ENABLED") ?? "").toLowerCase() === "true",
+    entra: loadEntraAuth(setting, problems),
+  };
 
   pairs.forEach((pair, i) => {
     if (pair.probe.auth === "password" && !setting(pair.probe.passwordSetting))
@@ -140,8 +165,60 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credential,
     dnsServers,
     audit,
+    auth,
     secret: (name) => env[name],
   };
+}
+
+const AUTH_SETTINGS = [
+  "PGFLEX_AUTH_TENANT_ID",
+  "PGFLEX_AUTH_CLIENT_ID",
+  "PGFLEX_AUTH_AUDIENCE",
+  "PGFLEX_AUTH_AUTHORITY",
+  "PGFLEX_AUTH_CA_FILE",
+] as const;
+export const DEFAULT_AUTHORITY = "https://login.microsoftonline.com";
+
+/** The tenant and app registration callers' tokens must come from; undefined when none of the settings is set. */
+function loadEntraAuth(setting: (name: string) => string | undefined, problems: string[]): EntraAuthConfig | undefined {
+  const v = Object.fromEntries(AUTH_SETTINGS.map((n) => [n, setting(n)])) as Record<
+    (typeof AUTH_SETTINGS)[number],
+    string | undefined
+  >;
+  if (AUTH_SETTINGS.every((n) => v[n] === undefined)) return undefined;
+  const before = problems.length;
+  const tenantId = v.PGFLEX_AUTH_TENANT_ID;
+  const clientId = v.PGFLEX_AUTH_CLIENT_ID;
+  if (tenantId === undefined) problems.push("PGFLEX_AUTH_TENANT_ID: required with the other PGFLEX_AUTH_* settings");
+  else if (!UUID.test(tenantId))
+    problems.push(`PGFLEX_AUTH_TENANT_ID: "${tenantId}" must be the Entra tenant id (a UUID), the tokens' tid`);
+  if (clientId === undefined) problems.push("PGFLEX_AUTH_CLIENT_ID: required with the other PGFLEX_AUTH_* settings");
+  else if (!UUID.test(clientId))
+    problems.push(`PGFLEX_AUTH_CLIENT_ID: "${clientId}" must be the app registration's client id (a UUID)`);
+
+  const extra = (v.PGFLEX_AUTH_AUDIENCE ?? (clientId ? `api://${clientId}` : ""))
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const a of extra)
+    if (!UUID.test(a) && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(a))
+      problems.push(
+        `PGFLEX_AUTH_AUDIENCE: "${a}" is neither a client id (UUID) nor an App ID URI (api://…, https://…)`,
+      );
+
+  const authority = (v.PGFLEX_AUTH_AUTHORITY ?? DEFAULT_AUTHORITY).replace(/\/+$/, "");
+  const parsed = URL.canParse(authority) ? new URL(authority) : undefined;
+  if (!parsed || parsed.protocol !== "https:")
+    problems.push(`PGFLEX_AUTH_AUTHORITY: "${authority}" must be an https:// URL (keys are fetched over TLS only)`);
+  else if (parsed.origin !== authority)
+    problems.push(
+      `PGFLEX_AUTH_AUTHORITY: "${authority}" must be the authority's origin only, like ${DEFAULT_AUTHORITY} ` +
+        "(the tenant and /v2.0 are added from PGFLEX_AUTH_TENANT_ID)",
+    );
+  const caFile = v.PGFLEX_AUTH_CA_FILE;
+  const caPem = caFile ? readPem(caFile, "PGFLEX_AUTH_CA_FILE", problems) : undefined;
+  if (problems.length > before || !tenantId || !clientId) return undefined;
+  return { tenantId, clientId, audiences: [...new Set([clientId, ...extra])], authority, caPem };
 }
 
 function loadAuditStorage(setting: (name: string) => string | undefined, problems: string[]) {

@@ -186,8 +186,8 @@ app.http("alerts-secure-webhook", {
   methods: ["POST"],
   authLevel: "anonymous", // a Secure Webhook presents an Entra token: its principal needs Failover.Alert
   extraInputs: [df.input.durableClient()],
-  handler: (request, context) => {
-    const caller = authorize(request, ROLES.alert);
+  handler: async (request, context) => {
+    const caller = await authorize(request, ROLES.alert);
     return caller.ok ? receive(request, context, caller.principal) : Promise.resolve(caller.response);
   },
 });

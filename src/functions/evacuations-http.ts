@@ -19,7 +19,7 @@ import { statusOf } from "./durable-status";
 services(); // validate the configuration at start-up
 
 async function startEvacuation(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.request);
+  const caller = await authorize(request, ROLES.request);
   if (!caller.ok) return caller.response;
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
@@ -69,7 +69,7 @@ async function startEvacuation(request: HttpRequest, context: InvocationContext)
 }
 
 async function getEvacuation(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.read);
+  const caller = await authorize(request, ROLES.read);
   if (!caller.ok) return caller.response;
   const id = request.params.id ?? "";
   if (!/^evacuation-[a-z0-9]{2,40}-[0-9a-f-]{36}$/.test(id)) return badRequest("id", "must be an evacuation id");

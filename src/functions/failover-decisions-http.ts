@@ -23,7 +23,7 @@ const decisionBody = z.strictObject({ reason: freeText("say why (it goes into th
 function decide(decision: Decision["decision"], kind: "failovers" | "evacuations") {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     // Aborting needs the approver role or being the requester; checked below against the run.
-    const caller = authorize(request, decision === "approve" ? ROLES.approve : ROLES.read);
+    const caller = await authorize(request, decision === "approve" ? ROLES.approve : ROLES.read);
     if (!caller.ok) return caller.response;
     const id = request.params.id ?? "";
     if (!/^[A-Za-z0-9-]{1,120}$/.test(id)) return badRequest("id", "must be a failover id");

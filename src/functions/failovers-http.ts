@@ -20,7 +20,7 @@ services(); // validate the configuration at start-up: a bad setting stops the a
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function startFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.request);
+  const caller = await authorize(request, ROLES.request);
   if (!caller.ok) return caller.response;
   const body = await readJsonBody(request);
   if (!body.ok) return body.response;
@@ -69,7 +69,7 @@ async function startFailover(request: HttpRequest, context: InvocationContext): 
 }
 
 async function getFailover(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.read);
+  const caller = await authorize(request, ROLES.read);
   if (!caller.ok) return caller.response;
   const given = request.params.id ?? "";
   if (!/^[A-Za-z0-9-]{1,120}$/.test(given)) return badRequest("id", "must be a failover id or a runId");

@@ -6,7 +6,7 @@ import { authorize } from "../http/authorize";
 import { json } from "../http/responses";
 
 async function me(request: HttpRequest): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.read);
+  const caller = await authorize(request, ROLES.read);
   if (!caller.ok) return caller.response;
   const { name, oid, roles, idp } = caller.principal;
   return json(200, { name, oid, roles, idp }, { "cache-control": "no-store" });

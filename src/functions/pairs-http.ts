@@ -9,7 +9,7 @@ import { json } from "../http/responses";
 services(); // validate the configuration at start-up
 
 async function listPairs(request: HttpRequest): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.read);
+  const caller = await authorize(request, ROLES.read);
   if (!caller.ok) return caller.response;
   const { config, deps } = services();
   return json(200, { pairs: await Promise.all(config.pairs.map((p) => pairTopology(deps, p))) });

@@ -36,7 +36,7 @@ interface CompletedDetail {
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
 async function listRuns(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const caller = authorize(request, ROLES.read);
+  const caller = await authorize(request, ROLES.read);
   if (!caller.ok) return caller.response;
   const { config, deps } = services();
   const name = request.params.pair ?? "";

@@ -249,6 +249,78 @@ describe("App Service Authentication sessions (Return401)", () => {
   });
 });
 
+describe("the token store: a session's token reaches the app (X-MS-TOKEN-AAD-*) only when login.tokenStore is on", () => {
+  let dir: string;
+  let iss: TestIssuer;
+  const hosts: Record<"on" | "off", TestHost> = {} as never;
+  before(async () => {
+    dir = tempDir("token-store");
+    iss = await startTestIssuer(dir);
+    for (const mode of ["on", "off"] as const) {
+      const authFile = join(dir, `auth-${mode}.json`);
+      writeFileSync(
+        authFile,
+        JSON.stringify({
+          platform: { enabled: true },
+          globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "Return401" },
+          identityProviders: {
+            azureActiveDirectory: { enabled: true, registration: { openIdIssuer: iss.issuer, clientId: CLIENT_ID } },
+          },
+          ...(mode === "on" ? { login: { tokenStore: { enabled: true } } } : {}),
+        }),
+      );
+      hosts[mode] = await startFixtureHost({
+        appDir: AUTH_APP,
+        env: {
+          WEBSITE_AUTH_ENABLED: "True",
+          LOCALHOST_AUTH_SETTINGS_FILE: authFile,
+          LOCALHOST_AUTH_CA_FILE: iss.caFile,
+        },
+      });
+    }
+  });
+  after(async () => {
+    for (const h of Object.values(hosts)) {
+      await h?.stop();
+      removeDir(h?.dataDir ?? "");
+    }
+    await iss?.close();
+    removeDir(dir);
+  });
+
+  const tokenHeaders = (a: Answer) =>
+    Object.fromEntries(Object.entries(echoed(a)).filter(([k]) => k.startsWith("x-ms-token-aad-")));
+
+  it("on: an interactive (lab link) session passes its ID token, a client-directed one its access token", async () => {
+    const h = hosts.on;
+    const token = await iss.token(CLIENT_ID, { roles: ["Failover.Read"] });
+    const viaLink = cookieOf(await call(await labSignInLink(h.url, token)))!;
+    // A token-store header the client sent itself is replaced by the session's.
+    const browser = await call(`${h.url}/api/echo`, {
+      headers: { ...withCookie(viaLink), "x-ms-token-aad-id-token": "forged" },
+    });
+    assert.deepEqual(tokenHeaders(browser), { "x-ms-token-aad-id-token": token });
+    const login = await call(`${h.url}/.auth/login/aad`, { method: "POST", body: { access_token: token } });
+    const client = await call(`${h.url}/api/echo`, { headers: { "x-zumo-auth": login.json.authenticationToken } });
+    assert.deepEqual(tokenHeaders(client), { "x-ms-token-aad-access-token": token });
+    // A bearer request has no session: its Authorization header is what reaches the app.
+    const bearer = await call(`${h.url}/api/echo`, { headers: { authorization: `Bearer ${token}` } });
+    assert.deepEqual(tokenHeaders(bearer), {});
+    assert.equal(echoed(bearer).authorization, `Bearer ${token}`);
+  });
+
+  it("off (or absent): a session passes the principal headers only", async () => {
+    const h = hosts.off;
+    const token = await iss.token(CLIENT_ID);
+    const session = cookieOf(await call(await labSignInLink(h.url, token)))!;
+    const a = await call(`${h.url}/api/echo`, { headers: withCookie(session) });
+    assert.equal(a.status, 200);
+    assert.deepEqual(tokenHeaders(a), {});
+    assert.ok(echoed(a)["x-ms-client-principal"]);
+    assert.ok(h.logs.some((l) => l.includes("token store off: sessions pass no token to the app")));
+  });
+});
+
 describe("App Service Authentication off", () => {
   it("serves no /.auth endpoint", async () => {
     const h = await startFixtureHost();

@@ -189,6 +189,9 @@ test("every app setting the template writes is read by the app (src/config/setti
   assert.deepEqual(written.filter((n) => !(n in PLATFORM_SETTINGS)).sort(), [
     "AzureWebJobsStorage__tableServiceUri",
     "PGFLEX_AUDIT_TABLE",
+    "PGFLEX_AUTH_AUTHORITY",
+    "PGFLEX_AUTH_CLIENT_ID",
+    "PGFLEX_AUTH_TENANT_ID",
     "PGFLEX_CREDENTIAL",
     "PGFLEX_MANAGED_IDENTITY_CLIENT_ID",
     "PGFLEX_PAIRS",
@@ -214,6 +217,10 @@ test("with the template's settings (and the example parameters' pairs) the app's
     PGFLEX_AUDIT_TABLE: json("infra/main.json").parameters.auditTable.defaultValue,
     PGFLEX_STATE_TABLE: json("infra/main.json").parameters.stateTable.defaultValue,
     WEBSITE_AUTH_PRESERVE_URL_FRAGMENT: "true",
+    PGFLEX_AUTH_TENANT_ID: "33333333-3333-3333-3333-333333333333",
+    PGFLEX_AUTH_CLIENT_ID: params.authClientId.value,
+    // environment().authentication.loginEndpoint in the public cloud: with its trailing slash.
+    PGFLEX_AUTH_AUTHORITY: "https://login.microsoftonline.com/",
   };
   assert.deepEqual(
     Object.keys(env).sort(),
@@ -224,6 +231,8 @@ test("with the template's settings (and the example parameters' pairs) the app's
   assert.equal(config.audit.kind, "tableServiceUri");
   assert.equal(config.pairs[0]!.name, "prod");
   assert.equal(config.arm.endpoint, "https://management.azure.com");
+  assert.deepEqual(config.auth.entra?.audiences, [params.authClientId.value, `api://${params.authClientId.value}`]);
+  assert.equal(config.auth.entra?.authority, "https://login.microsoftonline.com");
   // The template's pair type lists the app's pair fields, no more and no fewer.
   const typeBlock = /^type pair = \{\n([\s\S]*?)\n\}$/m.exec(BICEP);
   assert.ok(typeBlock);

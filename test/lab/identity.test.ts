@@ -287,6 +287,13 @@ describe("lab identity: the Entra-like token issuer", () => {
       const off = appSettingsFor(info, { auth: false });
       for (const k of ["WEBSITE_AUTH_ENABLED", "LOCALHOST_AUTH_SETTINGS_FILE", "LOCALHOST_AUTH_CA_FILE"])
         assert.equal(off[k], undefined, `${k} only with auth`);
+      // With or without Easy Auth, the app itself trusts the lab issuer's tenant and app registration.
+      for (const v of [values, off])
+        assert.deepEqual(
+          [v.PGFLEX_AUTH_TENANT_ID, v.PGFLEX_AUTH_CLIENT_ID, v.PGFLEX_AUTH_AUTHORITY, v.PGFLEX_AUTH_CA_FILE],
+          [info.identity.tenantId, info.identity.clientId, new URL(info.identity.issuer).origin, info.caFile],
+        );
+      assert.equal(info.identity.issuer, `${values.PGFLEX_AUTH_AUTHORITY}/${values.PGFLEX_AUTH_TENANT_ID}/v2.0`);
 
       assert.equal(path.dirname(info.identity.authSettingsFile), info.dir);
       assert.equal(fs.statSync(info.identity.authSettingsFile).mode & 0o777, 0o644);
@@ -313,6 +320,7 @@ describe("lab identity: the Entra-like token issuer", () => {
             validation: { allowedAudiences: [info.identity.clientId, `api://${info.identity.clientId}`] },
           },
         },
+        login: { tokenStore: { enabled: true } },
       });
 
       // The host's path: issuer from the file, CA from the settings, then discovery and a token that verifies.

@@ -1,60 +1,39 @@
-// The caller's identity comes from App Service Authentication's X-MS-CLIENT-PRINCIPAL, trusted only when
-// the platform says authentication is on; roles decide what the caller may do.
+// The caller's identity comes from the claims of a token the app validated itself (object id, name, app
+// roles); roles decide what the caller may do.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { principalFrom } from "../../src/auth/principal";
+import { principalFromClaims } from "../../src/auth/principal";
 import { decisionAllowed, needsApproval } from "../../src/domain/approval";
 
-const OID = "http://schemas.microsoft.com/identity/claims/objectidentifier";
-const encode = (p: unknown) => Buffer.from(JSON.stringify(p)).toString("base64");
-const headers = (h: Record<string, string>) => ({ get: (n: string) => h[n.toLowerCase()] ?? null });
-const principal = encode({
-  auth_typ: "aad",
-  claims: [
-    { typ: OID, val: "oid-alice" },
-    { typ: "name", val: "Alice" },
-    { typ: "roles", val: "Failover.Request" },
-    { typ: "roles", val: "Failover.Read" },
-  ],
-  name_typ: "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-  role_typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+test("a user's principal: object id, display name, app roles (duplicates dropped, non-strings ignored)", () => {
+  assert.deepEqual(
+    principalFromClaims({
+      oid: "oid-alice",
+      name: "Alice",
+      preferred_username: "alice@contoso.example",
+      roles: ["Failover.Request", "Failover.Read", "Failover.Read", 7],
+    }),
+    { oid: "oid-alice", name: "Alice", roles: ["Failover.Request", "Failover.Read"], idp: "aad" },
+  );
 });
-const on = { WEBSITE_AUTH_ENABLED: "True" };
 
-test("with authentication on, the principal's object id, name and roles come from the header", () => {
-  assert.deepEqual(principalFrom(headers({ "x-ms-client-principal": principal }), on), {
-    oid: "oid-alice",
-    name: "Alice",
-    roles: ["Failover.Request", "Failover.Read"],
+test("without a display name: the sign-in name (v2 preferred_username, v1 upn), else an app's client id", () => {
+  assert.equal(principalFromClaims({ oid: "o", preferred_username: "bob@contoso" })?.name, "bob@contoso");
+  assert.equal(principalFromClaims({ oid: "o", upn: "bob@contoso" })?.name, "bob@contoso");
+  // An application calling as itself (client credentials): v1 names it appid, v2 azp; no roles → none.
+  assert.deepEqual(principalFromClaims({ oid: "sp", appid: "app-1" }), {
+    oid: "sp",
+    name: "app-1",
+    roles: [],
     idp: "aad",
   });
+  assert.equal(principalFromClaims({ oid: "sp", azp: "app-2", roles: ["Failover.Alert"] })?.name, "app-2");
+  assert.equal(principalFromClaims({ oid: "o" })?.name, "o");
 });
 
-test("with authentication off (or unset) the header is never trusted: anyone could send it", () => {
-  for (const env of [{}, { WEBSITE_AUTH_ENABLED: "False" }, { WEBSITE_AUTH_ENABLED: "" }]) {
-    assert.equal(principalFrom(headers({ "x-ms-client-principal": principal }), env), undefined);
-  }
-});
-
-test("a header that is not base64 JSON, or names no object id, is no principal", () => {
-  assert.equal(principalFrom(headers({ "x-ms-client-principal": "%%%" }), on), undefined);
-  assert.equal(
-    principalFrom(headers({ "x-ms-client-principal": encode({ claims: [{ typ: "name", val: "x" }] }) }), on),
-    undefined,
-  );
-  assert.equal(principalFrom(headers({}), on), undefined);
-});
-
-test("roles under the principal's role_typ count too; duplicates are dropped", () => {
-  const p = encode({
-    claims: [
-      { typ: "oid", val: "o" },
-      { typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", val: "Failover.Approve" },
-      { typ: "roles", val: "Failover.Approve" },
-    ],
-    role_typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
-  });
-  assert.deepEqual(principalFrom(headers({ "x-ms-client-principal": p }), on)?.roles, ["Failover.Approve"]);
+test("claims without an object id are no principal: the audit and the two-person rule need one", () => {
+  assert.equal(principalFromClaims({ name: "x", roles: ["Failover.Request"] }), undefined);
+  assert.equal(principalFromClaims({ oid: "  " }), undefined);
 });
 
 const alice = { oid: "a", name: "alice", roles: ["Failover.Request", "Failover.Approve"], idp: "aad" };
@@ -91,21 +70,4 @@ test("approval is needed for forced failovers by default, for all with 'always',
       [true, true],
     ],
   );
-});
-
-test("the app refuses by itself too: no Easy Auth → 401 for everyone, no principal → 401, no role → 403 naming it", async () => {
-  const { authorize } = await import("../../src/http/authorize");
-  const req = (h: Record<string, string>) => ({ headers: headers(h) }) as unknown as Parameters<typeof authorize>[0];
-  const off = authorize(req({ "x-ms-client-principal": principal }), "Failover.Request", {});
-  assert.equal(!off.ok && off.response.status, 401, "a header the platform did not vouch for is not an identity");
-  const none = authorize(req({}), "Failover.Request", on);
-  assert.equal(!none.ok && none.response.status, 401);
-  const noRole = authorize(req({ "x-ms-client-principal": principal }), "Failover.Approve", on);
-  assert.equal(!noRole.ok && noRole.response.status, 403);
-  assert.deepEqual(
-    !noRole.ok && (noRole.response.jsonBody as { error: { role: string } }).error.role,
-    "Failover.Approve",
-  );
-  const yes = authorize(req({ "x-ms-client-principal": principal }), "Failover.Request", on);
-  assert.equal(yes.ok && yes.principal.name, "Alice");
 });

@@ -5,7 +5,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { BEGIN, END, pairFieldRows, renderSettingsReference } from "../../local/package/settings-reference";
-import { authEnabled } from "../../src/auth/principal";
 import { pairSchema } from "../../src/config/pair-schema";
 import { APP_SETTINGS, EXAMPLE_PAIR } from "../../src/config/reference";
 import { loadConfig } from "../../src/config/settings";
@@ -45,7 +44,6 @@ test("every app setting the code reads is documented, and every documented one i
       /* refusals still read the settings they refuse */
     }
   }
-  authEnabled(recording({}));
   read.delete("PROBE_PW"); // a pair's probe.passwordSetting: the pair names it
   const documented = APP_SETTINGS.map((s) => s.name).sort();
   assert.deepEqual([...read].sort(), documented);

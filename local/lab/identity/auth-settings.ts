@@ -33,5 +33,8 @@ export function authSettingsV2(i: Pick<IssuerInfo, "issuer" | "clientId">) {
         validation: { allowedAudiences: [i.clientId, `api://${i.clientId}`] },
       },
     },
+    // A signed-in browser's requests reach the app with the session's token (X-MS-TOKEN-AAD-ID-TOKEN), which the
+    // app validates itself: the principal header alone is not enough for it.
+    login: { tokenStore: { enabled: true } },
   };
 }
