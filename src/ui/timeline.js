@@ -20,7 +20,13 @@ export const STEP_LABELS = {
 };
 
 /** Audit steps recorded under another name than the step (phase) they belong to. */
-const PHASE_OF = { checkPromotion: "promote", liftFence: "fence", watchFence: "fence" };
+const PHASE_OF = {
+  checkPromotion: "promote",
+  liftFence: "fence",
+  watchFence: "fence",
+  fenceByArm: "fence",
+  decision: "approval",
+};
 
 export const phaseOf = (auditStep) => PHASE_OF[auditStep] ?? auditStep;
 export const stepLabel = (step) => STEP_LABELS[step] ?? step;

@@ -2,7 +2,9 @@
 // result.phases once a run has ended, from the audit and the steps seen as current while it runs; every
 // attempt, retry and poll is kept. Loaded here as the ES module the build copies next to the app.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RTO_PHASES } from "../../src/orchestrations/failover-types";
 import { test } from "node:test";
 
 interface Row {
@@ -15,6 +17,7 @@ interface Row {
   failures: number;
 }
 interface Timeline {
+  phaseOf(auditStep: string): string;
   chartModel(
     view: unknown,
     observed?: { step: string; since: string }[],
@@ -125,4 +128,14 @@ test("once ended: the bars are the run's own phases, in order, with their outcom
     m.events.map((e) => e.event),
     ["requested", "completed"],
   );
+});
+
+test("every step the app audits belongs to a phase the page knows (an audit step is never a row of its own)", () => {
+  // The audit step names the activities are registered under (src/app/services.ts), read from the source.
+  const services = readFileSync(join(__dirname, "..", "..", "..", "src", "app", "services.ts"), "utf8");
+  const audited = [...services.matchAll(/audited\(\s*"([A-Za-z]+)"/g)].map((m) => m[1]!);
+  assert.ok(audited.length >= 15, `found ${audited.length} audited steps`);
+  const phases = new Set<string>([...RTO_PHASES, "stabilise", "restoreTtl", "plan", "claim"]);
+  const strays = audited.filter((s) => !phases.has(ui.phaseOf(s)));
+  assert.deepEqual(strays, [], "audit steps without a phase: add them to PHASE_OF in src/ui/timeline.js");
 });
