@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawnHost, type SpawnedHost } from "../host/spawn";
 import { startLab, type Lab, type LabOptions } from "../lab";
-import { appSettingsFor, LAB_PAIR, type LabPairOverrides } from "../lab/app-settings";
+import { appSettingsFor, LAB_PAIR, shapeFor, type LabPairOverrides } from "../lab/app-settings";
+import { APP_ROLE_FILE, STOP_ROLE_FILE } from "../lab/arm/rbac";
+import { pairName } from "../lab/names";
 import { FailoverApi } from "./api";
 
 export interface StackOptions {
@@ -48,7 +50,10 @@ export interface Stack {
 export const APP_DIR = resolve(__dirname, "..", "..", "..");
 
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
-  const lab = await startLab({ role: resolve(APP_DIR, "infra", "role.json"), ...o.lab }); // the deployment's role
+  // The deployment's roles where it assigns them: the stop role only for pairs whose fence.onReturn is "stop".
+  const names = Array.from({ length: o.lab?.pairs ?? 1 }, (_, k) => pairName(k));
+  const stopPairs = names.filter((n) => shapeFor(o.pair ?? {}, n).fence?.onReturn === "stop");
+  const lab = await startLab({ role: APP_ROLE_FILE, stopRole: { role: STOP_ROLE_FILE, pairs: stopPairs }, ...o.lab });
   const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
   const settingsFile = join(work, "local.settings.json");
   const dataDir = join(work, "host-data");
