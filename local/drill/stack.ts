@@ -49,11 +49,16 @@ export interface Stack {
 /** The repository root: the app the host loads (package.json main + host.json). */
 export const APP_DIR = resolve(__dirname, "..", "..", "..");
 
+/** The lab pairs whose fence.onReturn is "stop" with these overrides: those the template gives the stop role. */
+export function stopPairs(count: number, overrides: LabPairOverrides = {}): string[] {
+  const names = Array.from({ length: count }, (_, k) => pairName(k));
+  return names.filter((n) => shapeFor(overrides, n).fence?.onReturn === "stop");
+}
+
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
   // The deployment's roles where it assigns them: the stop role only for pairs whose fence.onReturn is "stop".
-  const names = Array.from({ length: o.lab?.pairs ?? 1 }, (_, k) => pairName(k));
-  const stopPairs = names.filter((n) => shapeFor(o.pair ?? {}, n).fence?.onReturn === "stop");
-  const lab = await startLab({ role: APP_ROLE_FILE, stopRole: { role: STOP_ROLE_FILE, pairs: stopPairs }, ...o.lab });
+  const stopRole = { role: STOP_ROLE_FILE, pairs: stopPairs(o.lab?.pairs ?? 1, o.pair) };
+  const lab = await startLab({ role: APP_ROLE_FILE, stopRole, ...o.lab });
   const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
   const settingsFile = join(work, "local.settings.json");
   const dataDir = join(work, "host-data");

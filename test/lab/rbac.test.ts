@@ -27,6 +27,7 @@ import {
   STOP_ROLE_FILE,
   type RoleDefinition,
 } from "../../local/lab/arm/rbac";
+import { stopPairs } from "../../local/drill/stack";
 import { cnameRecord, failover, start, type Stack } from "../e2e/helpers";
 import { waitFor } from "./helpers";
 import { LAB_TEST } from "./timeouts";
@@ -184,6 +185,14 @@ describe("rbac: the action each ARM request needs", () => {
       ),
       [],
       "no stop role deployed: no stop anywhere",
+    );
+    // The stack gives the stop role to the pairs the template would: those whose fence.onReturn is "stop".
+    assert.deepEqual(stopPairs(3), []);
+    assert.deepEqual(stopPairs(3, { fence: { onReturn: "stop" } }), ["lab", "lab-1", "lab-2"]);
+    assert.deepEqual(stopPairs(3, { perPair: { "lab-1": { fence: { onReturn: "stop" } } } }), ["lab-1"]);
+    assert.deepEqual(
+      stopPairs(2, { fence: { onReturn: "stop" }, perPair: { lab: { fence: { onReturn: "readOnly" } } } }),
+      ["lab-1"],
     );
     assert.throws(
       () => deploymentAssignments({ stopRole: { role: stop, pairs: ["c"] } }, pairs),
