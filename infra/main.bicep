@@ -1,7 +1,9 @@
 // pgflex-failover in one deployment: a Function App on Flex Consumption with VNet integration and a user-assigned
-// managed identity; storage reached by that identity only (shared keys off); Application Insights; App Service
-// Authentication; the app's custom role (infra/role.json) on each pair's private DNS zone and servers; and, per
-// pair, the alert rules and the action group that call the app. Compiled to infra/main.json (bicep build).
+// managed identity, no FTP and no basic-auth publishing; storage reached by that identity only (shared keys off)
+// and only from the app's subnet; Application Insights; App Service Authentication; the app's custom role
+// (infra/role.json) on each pair's CNAME record set and servers, the stop role (infra/role-stop.json) only for
+// pairs that stop a returning old primary; per pair, the alert rules and the action group that call the app; and,
+// optionally, an activity log alert when the app's identity changes a server. Compiled to infra/main.json.
 //
 //   az deployment group create -g <rg> -f infra/main.bicep -p @params.json      (or: azd up)
 targetScope = 'resourceGroup'
@@ -20,11 +22,11 @@ param name string = 'pgflex'
 @description('Region of the Function App and its storage, identity and monitoring (a region offering Flex Consumption). Default: the resource group\'s.')
 param location string = resourceGroup().location
 
-@description('The pairs, exactly as the app reads them from PGFLEX_PAIRS (README, "Configuration reference"): written to that app setting as JSON. The template also uses each pair\'s name, dns (subscriptionId, resourceGroup, zone) and servers[].resourceId: the custom role is assigned on the zone and on both servers, and the alert rules watch both servers.')
+@description('The pairs, exactly as the app reads them from PGFLEX_PAIRS (README, "Configuration reference"): written to that app setting as JSON. The template also uses each pair\'s name, dns (subscriptionId, resourceGroup, zone, cname), servers[].resourceId and fence.onReturn: the custom role is assigned on the CNAME record set and on both servers, the stop role on both servers when fence.onReturn is "stop", and the alert rules watch both servers.')
 @minLength(1)
 param pairs pair[]
 
-@description('Resource id of an existing subnet for VNet integration, delegated to Microsoft.App/environments (Flex Consumption), in a VNet linked to every pair\'s private DNS zone and able to reach both servers of each pair on 5432.')
+@description('Resource id of an existing subnet for VNet integration, delegated to Microsoft.App/environments (Flex Consumption), with a Microsoft.Storage service endpoint (the storage account admits this subnet only), in a VNet linked to every pair\'s private DNS zone and able to reach both servers of each pair on 5432.')
 param subnetResourceId string
 
 @description('Client id (application id) of the app registration that defines the app roles Failover.Read, Failover.Request, Failover.Approve and Failover.Alert: the audience App Service Authentication accepts (as itself and as api://<client id>).')
@@ -55,7 +57,10 @@ param stateTable string = 'PgFlexFailoverState'
 @description('Create, per pair, the action group that calls /api/alerts and a metric alert rule (is_db_alive < 1) on each of its two servers.')
 param alerts bool = true
 
-@description('More app settings, as they are: for a pair with probe.auth "password", the setting its probe.passwordSetting names, as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)); the identity then needs "Key Vault Secrets User" on that secret.')
+@description('Resource id of an action group (e.g. the on-call team\'s) to notify when the app\'s identity writes a Flexible Server, one of its parameters, or stops one (an activity log alert on each servers\' resource group): expected only during a failover run. Empty: no such alert.')
+param changeAlertActionGroupId string = ''
+
+@description('More app settings, as they are: for a pair with probe.auth "password", the setting its probe.passwordSetting names, as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)), resolved with the app\'s user-assigned identity (keyVaultReferenceIdentity); the identity then needs "Key Vault Secrets User" on that secret.')
 @secure()
 param extraAppSettings { *: string } = {}
 
@@ -111,6 +116,9 @@ type roleInfo = {
   id: string
   actions: string[]
   statusActions: string[]
+  @description('The stop role\'s actions, and the servers it is assigned on (empty: no pair stops; not created).')
+  stopActions: string[]
+  stopServers: string[]
 }
 
 @description('Names to string values (app settings, tags).')
@@ -134,27 +142,32 @@ var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-// The app's custom role: the single source, also what the lab's ARM emulator enforces.
+// The app's custom roles: the single source, also what the lab's ARM emulator enforces (at the same scopes).
 var role = loadJsonContent('role.json')
+var stopRole = loadJsonContent('role-stop.json')
 // ARM checks an LRO's status URL (/subscriptions/{id}/providers/Microsoft.DBforPostgreSQL/locations/...) at a
 // scope that is not the server's, so those reads are granted on the servers' resource groups (a role of their
-// own); everything else is granted on the zone and on the two servers themselves.
+// own); everything else is granted on the pair's CNAME record set and on its two servers themselves.
 var statusActions = filter(role.Actions, a => contains(toLower(a), '/locations/'))
 var resourceActions = filter(role.Actions, a => !contains(toLower(a), '/locations/'))
 
-// Every server of every pair, parsed from its resource id.
+// Every server of every pair, parsed from its resource id; stop: the pair's fence.onReturn is "stop" (the app's
+// default is "readOnly"), so the fence watch may stop it through ARM.
 var servers = flatten(map(pairs, p => map(p.servers, s => {
   pair: p.name
   resourceId: s.resourceId
   subscriptionId: split(s.resourceId, '/')[2]
   resourceGroup: split(s.resourceId, '/')[4]
   name: last(split(s.resourceId, '/'))
+  stop: (p.?fence.?onReturn ?? 'readOnly') == 'stop'
 })))
-// Zones and resource groups once each (two pairs may share a zone; servers may share a resource group).
-var zones = union(map(pairs, p => {
+var stopServers = filter(servers, s => s.stop)
+// Each pair's CNAME record set once (two pairs may share a zone, not a CNAME); resource groups once each.
+var cnames = union(map(pairs, p => {
   subscriptionId: p.dns.subscriptionId
   resourceGroup: p.dns.resourceGroup
   zone: toLower(p.dns.zone)
+  cname: toLower(p.dns.cname)
 }), [])
 var serverGroups = union(map(servers, s => {
   subscriptionId: s.subscriptionId
@@ -162,7 +175,7 @@ var serverGroups = union(map(servers, s => {
 }), [])
 var assignableScopes = union(
   [resourceGroup().id],
-  map(zones, z => '/subscriptions/${z.subscriptionId}/resourceGroups/${z.resourceGroup}'),
+  map(cnames, z => '/subscriptions/${z.subscriptionId}/resourceGroups/${z.resourceGroup}'),
   map(serverGroups, g => '/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}')
 )
 
@@ -199,6 +212,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
     allowBlobPublicAccess: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
+    // Reached from the app's subnet only, through its Microsoft.Storage service endpoint: "How to use a secured
+    // storage account with Azure Functions" (supported on Flex Consumption; "Restrict traffic to specific subnets
+    // ... one of the allowed subnets is the one your function app is network integrated with and your subnet has a
+    // service endpoint to Microsoft.Storage"). No trusted-service bypass, no IP rule.
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      virtualNetworkRules: [
+        {
+          id: subnetResourceId
+          action: 'Allow'
+        }
+      ]
+      ipRules: []
+    }
   }
 }
 
@@ -313,8 +342,13 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     virtualNetworkSubnetId: subnetResourceId
+    // Key Vault references (extraAppSettings) resolve with the user-assigned identity: by default they use the
+    // system-assigned one, which this app does not have ("Use Key Vault references as app settings in Azure App
+    // Service, Azure Functions, and Azure Logic Apps", Access vaults with a user-assigned identity).
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -342,6 +376,26 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     storageRoles
     telemetryRole
   ]
+}
+
+// No publishing with basic (user name and password) credentials, over FTP or to the SCM site: deployments sign in
+// with Entra ID ("Disable basic authentication in App Service deployments").
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+  dependsOn: [auth] // one change of the site's configuration at a time
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+  dependsOn: [ftpPublishing]
 }
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
@@ -383,7 +437,7 @@ resource auth 'Microsoft.Web/sites/config@2025-03-01' = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The app's custom role (infra/role.json) and where it is assigned
+// The app's custom roles (infra/role.json, infra/role-stop.json) and where they are assigned
 // ---------------------------------------------------------------------------------------------------------------
 
 resource failoverRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
@@ -420,12 +474,33 @@ resource statusRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   }
 }
 
-module zoneAccess 'modules/zone-access.bicep' = [
-  for (z, i) in zones: {
-    name: 'pgflex-zone-access-${i}-${suffix}'
+// Only when a pair stops a returning old primary (fence.onReturn "stop"): the failover role has no stop.
+resource stopRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (!empty(stopServers)) {
+  name: stopRoleName
+  properties: {
+    roleName: '${stopRole.Name} (${appName})'
+    description: stopRole.Description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: stopRole.Actions
+        notActions: stopRole.NotActions
+        dataActions: stopRole.DataActions
+        notDataActions: stopRole.NotDataActions
+      }
+    ]
+    assignableScopes: assignableScopes
+  }
+}
+var stopRoleName = guid(resourceGroup().id, name, 'pgflex-failover-stop')
+
+module cnameAccess 'modules/cname-access.bicep' = [
+  for (z, i) in cnames: {
+    name: 'pgflex-cname-access-${i}-${suffix}'
     scope: resourceGroup(z.subscriptionId, z.resourceGroup)
     params: {
       zoneName: z.zone
+      cnameName: z.cname
       identityId: identity.id
       principalId: identity.properties.principalId
       roleDefinitionName: failoverRole.name
@@ -443,6 +518,20 @@ module serverAccess 'modules/server-access.bicep' = [
       principalId: identity.properties.principalId
       roleDefinitionName: failoverRole.name
     }
+  }
+]
+
+module stopAccess 'modules/server-access.bicep' = [
+  for (s, i) in stopServers: {
+    name: 'pgflex-stop-access-${i}-${suffix}'
+    scope: resourceGroup(s.subscriptionId, s.resourceGroup)
+    params: {
+      serverName: s.name
+      identityId: identity.id
+      principalId: identity.properties.principalId
+      roleDefinitionName: stopRoleName
+    }
+    dependsOn: [stopRoleDefinition]
   }
 ]
 
@@ -475,6 +564,20 @@ module pairAlerts 'modules/pair-alerts.bicep' = [
   }
 ]
 
+// Optional: an activity log alert when the identity changes a server (the app does so only inside a run).
+module changeAlerts 'modules/server-change-alert.bicep' = [
+  for (g, i) in (empty(changeAlertActionGroupId) ? [] : serverGroups): {
+    name: 'pgflex-change-alert-${i}-${suffix}'
+    scope: resourceGroup(g.subscriptionId, g.resourceGroup)
+    params: {
+      alertName: 'pgflex-${appName}-server-changes'
+      principalId: identity.properties.principalId
+      actionGroupId: changeAlertActionGroupId
+      tags: allTags
+    }
+  }
+]
+
 // ---------------------------------------------------------------------------------------------------------------
 // Outputs
 // ---------------------------------------------------------------------------------------------------------------
@@ -497,4 +600,6 @@ output role roleInfo = {
   id: failoverRole.id
   actions: resourceActions
   statusActions: statusActions
+  stopActions: empty(stopServers) ? [] : stopRole.Actions
+  stopServers: map(stopServers, s => s.resourceId)
 }

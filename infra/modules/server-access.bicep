@@ -1,4 +1,5 @@
-// The app's custom role on one Flexible Server of this resource group (read, promote, fence, stop).
+// A custom role on one Flexible Server of this resource group: the app's role (read, promote, fence) on every pair's
+// servers, the stop role (infra/role-stop.json) on the servers of pairs whose fence.onReturn is "stop".
 
 @description('The Flexible Server\'s name.')
 param serverName string

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawnHost, type SpawnedHost } from "../host/spawn";
 import { startLab, type Lab, type LabOptions } from "../lab";
-import { appSettingsFor, LAB_PAIR, type LabPairOverrides } from "../lab/app-settings";
+import { appSettingsFor, LAB_PAIR, shapeFor, type LabPairOverrides } from "../lab/app-settings";
+import { APP_ROLE_FILE, STOP_ROLE_FILE } from "../lab/arm/rbac";
+import { pairName } from "../lab/names";
 import { FailoverApi } from "./api";
 
 export interface StackOptions {
@@ -47,8 +49,16 @@ export interface Stack {
 /** The repository root: the app the host loads (package.json main + host.json). */
 export const APP_DIR = resolve(__dirname, "..", "..", "..");
 
+/** The lab pairs whose fence.onReturn is "stop" with these overrides: those the template gives the stop role. */
+export function stopPairs(count: number, overrides: LabPairOverrides = {}): string[] {
+  const names = Array.from({ length: count }, (_, k) => pairName(k));
+  return names.filter((n) => shapeFor(overrides, n).fence?.onReturn === "stop");
+}
+
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
-  const lab = await startLab({ role: resolve(APP_DIR, "infra", "role.json"), ...o.lab }); // the deployment's role
+  // The deployment's roles where it assigns them: the stop role only for pairs whose fence.onReturn is "stop".
+  const stopRole = { role: STOP_ROLE_FILE, pairs: stopPairs(o.lab?.pairs ?? 1, o.pair) };
+  const lab = await startLab({ role: APP_ROLE_FILE, stopRole, ...o.lab });
   const work = mkdtempSync(join(tmpdir(), "pgflex-stack-"));
   const settingsFile = join(work, "local.settings.json");
   const dataDir = join(work, "host-data");

@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { ArmRequestRecord, ArmServer } from "./arm/arm-server";
 import { ArmError } from "./arm/errors";
 import type { Operation, Operations } from "./arm/operations";
-import type { Role, RoleDefinition, RoleEnforcer } from "./arm/rbac";
+import type { Assignment, Role, RoleDefinition, RoleEnforcer, StopRoleOption } from "./arm/rbac";
 import type { ArmThrottle, ThrottleSpec, ThrottleState } from "./arm/throttle";
 import type { Azurite } from "./azurite";
 import type { Fault, FaultSpec, Faults } from "./faults";
@@ -67,10 +67,14 @@ export interface Lab {
     /** The oid, sub and preferred_username this lab's tokens carry for a user. */
     user(user: string): UserIds;
   };
-  /** Replace the role the app's token holds (undefined: no role, every action allowed); see LabOptions.role. */
+  /** Replace infra/role.json's role (undefined: not assigned), kept at its scopes; see LabOptions.role. */
   setRole(role: RoleDefinition | string | undefined): void;
   /** The role the app's token holds now (undefined: none enforced). */
   role(): Role | undefined;
+  /** Replace the stop role and the pairs that hold it (undefined: not assigned); see LabOptions.stopRole. */
+  setStopRole(stopRole: StopRoleOption | undefined): void;
+  /** Every role assignment the app's token holds now, with its scope. */
+  assignments(): Assignment[];
   /** Process ids the lab started (for leak checks). */
   pids(): { postgres: number[]; azurite?: number; reaper?: number };
 }
@@ -169,6 +173,8 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
     },
     setRole: (role) => p.rbac.set(role),
     role: () => p.rbac.current,
+    setStopRole: (stopRole) => p.rbac.setStopRole(stopRole),
+    assignments: () => p.rbac.assignments,
     pids: () => ({
       postgres: p.pairs.flatMap((x) => [x.primary.pid(), x.replica.pid()]).filter((x): x is number => x !== undefined),
       azurite: p.azurite?.pid,

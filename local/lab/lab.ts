@@ -10,6 +10,7 @@ import { startArmServer, type ArmServer } from "./arm/arm-server";
 import { dnsRoutes } from "./arm/dns-routes";
 import { labRoutes } from "./arm/lab-routes";
 import { Operations } from "./arm/operations";
+import { deploymentAssignments } from "./arm/assignments";
 import { RoleEnforcer } from "./arm/rbac";
 import { operationRoutes, serverRoutes } from "./arm/server-routes";
 import { healthRoutes } from "./arm/health-routes";
@@ -56,8 +57,16 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     options.regions ?? { primary: "eastus", replica: "westus" },
     options.pairs ?? 1,
   );
-  // Before anything starts: a role that cannot be read fails the start with nothing to clean up.
-  const rbac = new RoleEnforcer(options.role, randomUUID());
+  // Before anything starts: a role that cannot be read fails the start with nothing to clean up. The roles are
+  // held at the scopes infra/main.bicep assigns them.
+  const deployed = id.pairs.map((p) => ({
+    name: p.name,
+    cnameRecordSetId: `${id.zoneId}/CNAME/${p.cnameRecord}`,
+    serverIds: [p.primary.resourceId, p.replica.resourceId],
+  }));
+  const rbac = new RoleEnforcer(options.role, options.stopRole, randomUUID(), (roles) =>
+    deploymentAssignments(roles, deployed),
+  );
   const dir = makeLabDir(options.baseDir ?? os.tmpdir());
   const cleanups = new Cleanups();
   cleanups.add(() => options.keepDir || removeTree(dir));

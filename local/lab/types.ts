@@ -1,4 +1,4 @@
-import type { RoleDefinition } from "./arm/rbac";
+import type { RoleDefinition, StopRoleOption } from "./arm/rbac";
 
 // Public shapes of the lab. LabInfo is plain JSON so it can be printed (--json) and handed to other processes.
 import type { ThrottleSpec } from "./arm/throttle";
@@ -116,10 +116,17 @@ export interface LabOptions {
   azurite?: boolean;
   /**
    * The role the app's token holds in the ARM emulator (a role definition, or the path of its JSON file, e.g.
-   * infra/role.json): any action outside it is 403 AuthorizationFailed, as ARM answers. Default: none (every
-   * action allowed). The admin token is never restricted.
+   * infra/role.json), assigned where infra/main.bicep assigns it: on each pair's CNAME record set and servers (its
+   * LRO status reads on their resource group). Any other action, or an action at any other scope, is 403
+   * AuthorizationFailed, as ARM answers. Default: none (with no stopRole either, every action is allowed). The
+   * admin token is never restricted.
    */
   role?: RoleDefinition | string;
+  /**
+   * The stop role (infra/role-stop.json) and the pairs whose servers hold it — in Azure, the pairs whose
+   * fence.onReturn is "stop". Default: not assigned.
+   */
+  stopRole?: StopRoleOption;
   log?: (line: string) => void;
   /**
    * Called as each part is up (progress; in tests, a fault: a throw fails the start, which then stops

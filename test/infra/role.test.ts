@@ -1,5 +1,8 @@
-// The deployment, checked without Bicep: infra/role.json is a role definition the Azure CLI and the template accept
-// and is what the compiled template (infra/main.json) carries and the lab enforces; the template's App Service
+// The deployment, checked without Bicep: infra/role.json and infra/role-stop.json are role definitions the Azure CLI
+// and the template accept, are what the compiled template (infra/main.json) carries and the lab enforces, at the
+// scopes the lab enforces them (the CNAME record set, not the zone; the stop role only for pairs that stop); the
+// template is hardened (no FTP or basic-auth publishing, storage from the app's subnet only, Key Vault references
+// with the user-assigned identity), and can alert on server changes by the app's identity; the template's App Service
 // Authentication is the lab's; every app setting it writes is read by the app or by the Functions platform (and the
 // app accepts them); the alert wiring calls the app's real alert function. (That infra/main.json is what
 // infra/main.bicep compiles to, and that the linter is clean, is infra/check.sh's job in CI.)
@@ -9,7 +12,8 @@ import { resolve } from "node:path";
 import { test } from "node:test";
 import { loadConfig } from "../../src/config/settings";
 import { pairSchema } from "../../src/config/pair-schema";
-import { APP_ROLE_FILE, loadRole } from "../../local/lab/arm/rbac";
+import { deploymentAssignments } from "../../local/lab/arm/assignments";
+import { APP_ROLE_FILE, loadRole, STOP_ROLE_FILE } from "../../local/lab/arm/rbac";
 import { authSettingsV2, EXCLUDED_PATHS } from "../../local/lab/identity/auth-settings";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
@@ -17,6 +21,8 @@ const read = (p: string): string => readFileSync(resolve(ROOT, p), "utf8");
 const json = (p: string): any => JSON.parse(read(p));
 
 const ROLE = json("infra/role.json");
+const STOP_ROLE = json("infra/role-stop.json");
+const STOP = "Microsoft.DBforPostgreSQL/flexibleServers/stop/action";
 const TEMPLATE = json("infra/main.json");
 const BICEP = read("infra/main.bicep");
 
@@ -54,14 +60,20 @@ function inner(module: any, type: string): any {
   assert.equal(found.length, 1, `one ${type} in the module`);
   return found[0];
 }
+/** The resource type a scope names ("resourceGroup" for a resource group). */
+function scopeType(scope: string): string {
+  const rest = scope.split("/").slice(6); // after /subscriptions/{id}/resourceGroups/{name}/providers
+  return rest.length ? [rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join("/") : "resourceGroup";
+}
 /** Resolves "[variables('x')]" to the variable's literal value. */
 function literal(template: any, v: unknown): unknown {
   const m = typeof v === "string" ? /^\[variables\('([^']+)'\)\]$/.exec(v) : null;
   return m ? template.variables[m[1]!] : v;
 }
 
-test("role.json is one custom role in the shape `az role definition create` and the template read, naming documented operations only", () => {
-  assert.deepEqual(Object.keys(ROLE).sort(), [
+/** The shape `az role definition create` and the template read. */
+function assertRoleShape(role: any): void {
+  assert.deepEqual(Object.keys(role).sort(), [
     "Actions",
     "AssignableScopes",
     "DataActions",
@@ -71,32 +83,45 @@ test("role.json is one custom role in the shape `az role definition create` and 
     "NotActions",
     "NotDataActions",
   ]);
-  assert.equal(typeof ROLE.Name, "string");
-  assert.equal(ROLE.IsCustom, true);
-  assert.ok(ROLE.Description.length > 20);
-  assert.ok(Array.isArray(ROLE.AssignableScopes) && ROLE.AssignableScopes.length > 0, "the Azure CLI requires them");
-  for (const a of ROLE.Actions as string[]) {
+  assert.equal(typeof role.Name, "string");
+  assert.equal(role.IsCustom, true);
+  assert.ok(role.Description.length > 20);
+  assert.ok(Array.isArray(role.AssignableScopes) && role.AssignableScopes.length > 0, "the Azure CLI requires them");
+  for (const a of role.Actions as string[]) {
     assert.ok(!a.includes("*"), `${a}: no wildcards, each action named`);
     assert.ok(DOCUMENTED.has(a), `${a}: not an operation the resource provider documents`);
   }
-  assert.equal(new Set(ROLE.Actions).size, ROLE.Actions.length, "no duplicates");
-  assert.deepEqual([ROLE.NotActions, ROLE.DataActions, ROLE.NotDataActions], [[], [], []]);
+  assert.equal(new Set(role.Actions).size, role.Actions.length, "no duplicates");
+  assert.deepEqual([role.NotActions, role.DataActions, role.NotDataActions], [[], [], []]);
+}
+
+test("role.json and role-stop.json are custom roles in the shape `az role definition create` and the template read, naming documented operations only", () => {
+  assertRoleShape(ROLE);
+  assertRoleShape(STOP_ROLE);
   // Nothing that deletes, and no other record type than the CNAME.
   assert.deepEqual(
     (ROLE.Actions as string[]).filter((a) => /\/delete$|privateDnsZones\/(?!CNAME\/)/.test(a)),
     [],
   );
   assert.equal(loadRole(APP_ROLE_FILE).permissions[0]!.actions.length, ROLE.Actions.length, "the lab reads it");
+  // Stopping a server is the stop role's only action, and not the failover role's; the fence's server parameter
+  // stays in the failover role (it is set through ARM).
+  assert.ok(!ROLE.Actions.includes(STOP), "role.json has no stop");
+  assert.ok(ROLE.Actions.includes("Microsoft.DBforPostgreSQL/flexibleServers/configurations/write"));
+  assert.deepEqual(STOP_ROLE.Actions, [STOP]);
+  assert.notEqual(STOP_ROLE.Name, ROLE.Name);
+  assert.deepEqual(loadRole(STOP_ROLE_FILE).permissions[0]!.actions, [STOP], "the lab reads it");
 });
 
 test("the template loads role.json (the file the lab enforces), and the compiled template carries it unchanged", () => {
   assert.equal(APP_ROLE_FILE, resolve(ROOT, "infra", "role.json"), "the lab's and the stack's role file");
   assert.match(BICEP, /^var role = loadJsonContent\('role\.json'\)$/m);
+  assert.match(BICEP, /^var stopRole = loadJsonContent\('role-stop\.json'\)$/m);
   const embedded = Object.entries(TEMPLATE.variables).filter(([k]) => k.startsWith("$fxv#"));
   assert.deepEqual(
     embedded.map(([, v]) => v),
-    [ROLE],
-    "infra/main.json embeds role.json as it is now (else: infra/check.sh --write)",
+    [ROLE, STOP_ROLE],
+    "infra/main.json embeds role.json and role-stop.json as they are now (else: infra/check.sh --write)",
   );
   // The two role definitions split role.json's actions: the LRO status reads (granted on the servers' resource
   // groups) and the rest (granted on the zone and on each server).
@@ -117,27 +142,148 @@ test("the template loads role.json (the file the lab enforces), and the compiled
     "Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read",
     "Microsoft.DBforPostgreSQL/locations/operationResults/read",
   ]);
-  // Assigned where the app acts: each zone, each server, each server's resource group (status reads only).
+  // Assigned where the app acts: each pair's CNAME record set (not the zone: another CNAME in it is out of reach),
+  // each server, each server's resource group (status reads only).
   const assignment = "Microsoft.Authorization/roleAssignments";
   assert.equal(
-    inner(r.zoneAccess, assignment).scope,
-    "[resourceId('Microsoft.Network/privateDnsZones', parameters('zoneName'))]",
+    inner(r.cnameAccess, assignment).scope,
+    "[resourceId('Microsoft.Network/privateDnsZones/CNAME', parameters('zoneName'), parameters('cnameName'))]",
   );
+  assert.equal(r.cnameAccess.properties.parameters.zoneName.value, "[variables('cnames')[copyIndex()].zone]");
+  assert.equal(r.cnameAccess.properties.parameters.cnameName.value, "[variables('cnames')[copyIndex()].cname]");
+  assert.match(TEMPLATE.variables.cnames, /'cname', toLower\(lambdaVariables\('p'\)\.dns\.cname\)/);
+  assert.ok(!("zoneAccess" in r), "no assignment on the zone");
+  const everyScope = JSON.stringify(TEMPLATE);
+  assert.ok(!everyScope.includes("resourceId('Microsoft.Network/privateDnsZones', "), "nothing scoped to a zone");
   assert.equal(
     inner(r.serverAccess, assignment).scope,
     "[resourceId('Microsoft.DBforPostgreSQL/flexibleServers', parameters('serverName'))]",
   );
   assert.equal(inner(r.statusAccess, assignment).scope, undefined, "the resource group itself");
-  assert.equal(r.zoneAccess.copy.count, "[length(variables('zones'))]");
+  assert.equal(r.cnameAccess.copy.count, "[length(variables('cnames'))]");
   assert.equal(r.serverAccess.copy.count, "[length(variables('servers'))]");
   assert.equal(r.statusAccess.copy.count, "[length(variables('serverGroups'))]");
   assert.equal(r.serverAccess.resourceGroup, "[variables('servers')[copyIndex()].resourceGroup]");
   assert.equal(r.serverAccess.subscriptionId, "[variables('servers')[copyIndex()].subscriptionId]");
   const failoverRoleName = r.failoverRole.name;
-  assert.equal(r.zoneAccess.properties.parameters.roleDefinitionName.value, failoverRoleName);
+  assert.equal(r.cnameAccess.properties.parameters.roleDefinitionName.value, failoverRoleName);
   assert.equal(r.serverAccess.properties.parameters.roleDefinitionName.value, failoverRoleName);
   assert.equal(r.statusAccess.properties.parameters.roleDefinitionName.value, r.statusRole.name);
   assert.notEqual(failoverRoleName, r.statusRole.name);
+  // The lab holds role.json at the same kinds of scope: the CNAME record set, the servers, their resource group.
+  const lab = deploymentAssignments({ role: loadRole(APP_ROLE_FILE) }, [
+    {
+      name: "p",
+      cnameRecordSetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z/CNAME/prod",
+      serverIds: ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/a"],
+    },
+  ]);
+  assert.deepEqual(
+    lab.map((a) => [scopeType(a.scope), a.role.permissions[0]!.actions]),
+    [
+      ["Microsoft.Network/privateDnsZones/CNAME", ROLE.Actions.filter((a: string) => !a.includes("/locations/"))],
+      ["Microsoft.DBforPostgreSQL/flexibleServers", ROLE.Actions.filter((a: string) => !a.includes("/locations/"))],
+      ["resourceGroup", ROLE.Actions.filter((a: string) => a.includes("/locations/"))],
+    ],
+  );
+});
+
+test('stop/action only for pairs whose fence.onReturn is "stop": a second role, created and assigned on those pairs\' servers only', () => {
+  const r = resources(TEMPLATE);
+  // Which servers: both of each pair whose fence.onReturn is "stop" (the app's default is "readOnly").
+  assert.match(
+    TEMPLATE.variables.servers,
+    /'stop', equals\(coalesce\(tryGet\(tryGet\(lambdaVariables\('p'\), 'fence'\), 'onReturn'\), 'readOnly'\), 'stop'\)/,
+  );
+  assert.equal(
+    TEMPLATE.variables.stopServers,
+    "[filter(variables('servers'), lambda('s', lambdaVariables('s').stop))]",
+  );
+  assert.equal(pairSchema.shape.fence.parse(undefined).onReturn, "readOnly", "the default the template assumes");
+  // The role: created only when some pair stops, with role-stop.json's actions.
+  const def = r.stopRoleDefinition;
+  assert.equal(def.type, "Microsoft.Authorization/roleDefinitions");
+  assert.equal(def.condition, "[not(empty(variables('stopServers')))]");
+  assert.equal(def.name, "[variables('stopRoleName')]");
+  assert.equal(def.properties.permissions[0].actions, "[variables('stopRole').Actions]");
+  assert.equal(TEMPLATE.variables.stopRole, "[variables('$fxv#1')]", "role-stop.json, embedded");
+  assert.notEqual(TEMPLATE.variables.stopRoleName, r.failoverRole.name);
+  // Assigned on each such server, nowhere else.
+  const stop = r.stopAccess;
+  assert.equal(stop.copy.count, "[length(variables('stopServers'))]");
+  assert.equal(stop.resourceGroup, "[variables('stopServers')[copyIndex()].resourceGroup]");
+  assert.equal(stop.properties.parameters.serverName.value, "[variables('stopServers')[copyIndex()].name]");
+  assert.equal(stop.properties.parameters.roleDefinitionName.value, "[variables('stopRoleName')]");
+  assert.equal(
+    inner(stop, "Microsoft.Authorization/roleAssignments").scope,
+    "[resourceId('Microsoft.DBforPostgreSQL/flexibleServers', parameters('serverName'))]",
+  );
+  assert.ok(stop.dependsOn.includes("stopRoleDefinition"), "the role exists before its assignments");
+  // The failover role and its assignments carry no stop.
+  assert.equal(r.failoverRole.properties.permissions[0].actions, "[variables('resourceActions')]");
+  assert.equal(r.serverAccess.properties.parameters.roleDefinitionName.value, r.failoverRole.name);
+  // The output names the stop role's actions and servers (empty when no pair stops).
+  assert.equal(
+    TEMPLATE.outputs.role.value.stopActions,
+    "[if(empty(variables('stopServers')), createArray(), variables('stopRole').Actions)]",
+  );
+});
+
+test("hardened: no FTP or basic-auth publishing, storage from the app's subnet only, Key Vault references with the user-assigned identity", () => {
+  const r = resources(TEMPLATE);
+  for (const [key, name] of [
+    ["ftpPublishing", "ftp"],
+    ["scmPublishing", "scm"],
+  ] as const) {
+    assert.equal(r[key].type, "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
+    assert.equal(r[key].name, `[format('{0}/{1}', variables('appName'), '${name}')]`);
+    assert.deepEqual(r[key].properties, { allow: false });
+  }
+  const site = r.site.properties;
+  assert.equal(site.siteConfig.ftpsState, "Disabled");
+  assert.equal(site.httpsOnly, true);
+  assert.equal(
+    site.keyVaultReferenceIdentity,
+    "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', format('id-{0}', variables('appName')))]",
+    "the identity the site runs as (it has no system-assigned one)",
+  );
+  assert.deepEqual(r.site.identity.type, "UserAssigned");
+  const storage = r.storage.properties;
+  assert.equal(storage.allowSharedKeyAccess, false);
+  assert.deepEqual(storage.networkAcls, {
+    defaultAction: "Deny",
+    bypass: "None",
+    virtualNetworkRules: [{ id: "[parameters('subnetResourceId')]", action: "Allow" }],
+    ipRules: [],
+  });
+  assert.equal(site.virtualNetworkSubnetId, "[parameters('subnetResourceId')]", "the subnet storage admits");
+});
+
+test("optional: an activity log alert when the app's identity writes a server, a server parameter or stops one", () => {
+  const r = resources(TEMPLATE);
+  assert.equal(TEMPLATE.parameters.changeAlertActionGroupId.defaultValue, "");
+  const m = r.changeAlerts;
+  assert.equal(
+    m.copy.count,
+    "[length(if(empty(parameters('changeAlertActionGroupId')), createArray(), variables('serverGroups')))]",
+  );
+  assert.equal(m.properties.parameters.principalId.value, "[reference('identity').principalId]");
+  assert.equal(m.properties.parameters.actionGroupId.value, "[parameters('changeAlertActionGroupId')]");
+  const alert = inner(m, "Microsoft.Insights/activityLogAlerts");
+  assert.equal(alert.location, "global");
+  assert.deepEqual(alert.properties.scopes, ["[resourceGroup().id]"]);
+  assert.deepEqual(alert.properties.condition.allOf, [
+    { field: "category", equals: "Administrative" },
+    { field: "caller", equals: "[parameters('principalId')]" },
+    {
+      anyOf: [
+        { field: "operationName", equals: "Microsoft.DBforPostgreSQL/flexibleServers/write" },
+        { field: "operationName", equals: "Microsoft.DBforPostgreSQL/flexibleServers/configurations/write" },
+        { field: "operationName", equals: STOP },
+      ],
+    },
+  ]);
+  assert.deepEqual(alert.properties.actions, { actionGroups: [{ actionGroupId: "[parameters('actionGroupId')]" }] });
 });
 
 test("App Service Authentication in the template is the lab's Easy Auth: Return401 and the same excluded paths", () => {

@@ -1,6 +1,7 @@
-// Least privilege, proven on the lab: the ARM emulator holds the app's token to infra/role.json (the role the
-// Bicep template deploys). Every action the app needs is allowed, anything else is ARM's 403
-// AuthorizationFailed, and each action in the file is needed: without it some step of the app fails.
+// Least privilege, proven on the lab: the ARM emulator holds the app's token to infra/role.json and
+// infra/role-stop.json (the roles the Bicep template deploys), at the scopes the template assigns them. Every
+// action the app needs is allowed, anything else — or the same action on another record set — is ARM's 403
+// AuthorizationFailed, and each action in the files is needed: without it some step of the app fails.
 // Also the data plane: the probe's PostgreSQL role can do what the failover needs and no more.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -15,20 +16,26 @@ import { ArmResourceHealth } from "../../src/azure/resource-health";
 import { ArmFlexibleServers } from "../../src/azure/flexible-servers";
 import { ArmRefusal } from "../../src/azure/errors";
 import { startLab, type Lab } from "../../local/lab";
+import { deploymentAssignments, resourceGroupOf } from "../../local/lab/arm/assignments";
 import {
   actionMatches,
   APP_ROLE_FILE,
+  assignmentsAllow,
   loadRole,
   requiredAction,
   roleAllows,
+  scopeCovers,
+  STOP_ROLE_FILE,
   type RoleDefinition,
 } from "../../local/lab/arm/rbac";
+import { stopPairs } from "../../local/drill/stack";
 import { cnameRecord, failover, start, type Stack } from "../e2e/helpers";
 import { waitFor } from "./helpers";
 import { LAB_TEST } from "./timeouts";
 
 const ROLE = JSON.parse(readFileSync(APP_ROLE_FILE, "utf8")) as Required<Pick<RoleDefinition, "Name" | "Actions">> &
   RoleDefinition;
+const STOP_ROLE = JSON.parse(readFileSync(STOP_ROLE_FILE, "utf8")) as typeof ROLE;
 const without = (action: string): RoleDefinition => ({ ...ROLE, Actions: ROLE.Actions.filter((a) => a !== action) });
 const FENCE = "default_transaction_read_only";
 
@@ -140,6 +147,66 @@ describe("rbac: the action each ARM request needs", () => {
     assert.throws(() => loadRole("/nonexistent/role.json"), /cannot read it as JSON/);
     assert.equal(loadRole(APP_ROLE_FILE).source, APP_ROLE_FILE);
   });
+
+  test("scopes are ARM's: an assignment covers its scope and below, a record set is a scope of its own", () => {
+    assert.ok(scopeCovers(`${zone}/CNAME/prod`, `${zone}/CNAME/prod`));
+    assert.ok(scopeCovers(`${zone}/CNAME/prod`, `${zone.toUpperCase()}/cname/PROD`), "resource ids ignore case");
+    assert.ok(!scopeCovers(`${zone}/CNAME/prod`, `${zone}/CNAME/prod-1`), "segment by segment, not a string prefix");
+    assert.ok(!scopeCovers(`${zone}/CNAME/prod`, `${zone}/CNAME/billing`));
+    assert.ok(!scopeCovers(`${zone}/CNAME/prod`, zone), "a record set's assignment does not reach the zone");
+    assert.ok(!scopeCovers(`${zone}/CNAME/prod`, `${zone}/A/prod`), "nor the A record of the same name");
+    assert.ok(scopeCovers(zone, `${zone}/CNAME/billing`), "a zone's assignment reaches every record set in it");
+    assert.ok(scopeCovers(server, `${server}/configurations/${FENCE}`));
+    assert.ok(!scopeCovers(server, `${server}-2`));
+    assert.ok(scopeCovers(rg, server) && scopeCovers(sub, server));
+    // LRO status URLs: under no resource group; ARM lets a resource-group assignment of that subscription read them.
+    assert.ok(scopeCovers(rg, `${ops}/azureAsyncOperation/abc`));
+    assert.ok(!scopeCovers(server, `${ops}/azureAsyncOperation/abc`), "a resource's assignment cannot track status");
+    assert.ok(!scopeCovers("/subscriptions/other/resourceGroups/rg-lab", `${ops}/azureAsyncOperation/abc`));
+    assert.equal(resourceGroupOf(server), rg);
+    assert.throws(() => resourceGroupOf(ops), /not a resource id in a resource group/);
+  });
+
+  test("the deployment's assignments: role.json on each CNAME record set and server, status reads on the resource group, the stop role only on stop pairs", () => {
+    const role = loadRole(APP_ROLE_FILE);
+    const stop = loadRole(STOP_ROLE_FILE);
+    const otherServer = (k: number) => `${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-${k}`;
+    const pairs = [
+      { name: "a", cnameRecordSetId: `${zone}/CNAME/prod`, serverIds: [server, otherServer(1)] },
+      { name: "b", cnameRecordSetId: `${zone}/CNAME/prod-1`, serverIds: [otherServer(2), otherServer(3)] },
+    ];
+    const granted = deploymentAssignments({ role, stopRole: { role: stop, pairs: ["b"] } }, pairs);
+    const need = (method: string, path: string) => requiredAction(method, path)!;
+    const allows = (method: string, path: string) => assignmentsAllow(granted, need(method, path));
+    assert.ok(allows("PUT", `${zone}/CNAME/prod`) && allows("PUT", `${zone}/CNAME/prod-1`));
+    assert.ok(!allows("PUT", `${zone}/CNAME/billing`), "another database's CNAME in the same zone");
+    assert.ok(!allows("GET", `${zone}/CNAME/billing`));
+    assert.ok(allows("PATCH", server) && allows("PUT", `${server}/configurations/${FENCE}`));
+    assert.ok(!allows("PATCH", `${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/not-ours`));
+    assert.ok(allows("GET", `${ops}/operationResults/abc`) && allows("GET", `${ops}/azureAsyncOperation/abc`));
+    assert.ok(!allows("POST", `${server}/stop`) && !allows("POST", `${otherServer(1)}/stop`), "pair a: readOnly");
+    assert.ok(allows("POST", `${otherServer(2)}/stop`) && allows("POST", `${otherServer(3)}/stop`), "pair b: stop");
+    assert.ok(!granted.some((a) => a.scope === zone), "nothing at the zone");
+    assert.deepEqual(
+      deploymentAssignments({ role }, pairs).filter((a) =>
+        roleAllows(a.role, "Microsoft.DBforPostgreSQL/flexibleServers/stop/action"),
+      ),
+      [],
+      "no stop role deployed: no stop anywhere",
+    );
+    // The stack gives the stop role to the pairs the template would: those whose fence.onReturn is "stop".
+    assert.deepEqual(stopPairs(3), []);
+    assert.deepEqual(stopPairs(3, { fence: { onReturn: "stop" } }), ["lab", "lab-1", "lab-2"]);
+    assert.deepEqual(stopPairs(3, { perPair: { "lab-1": { fence: { onReturn: "stop" } } } }), ["lab-1"]);
+    assert.deepEqual(
+      stopPairs(2, { fence: { onReturn: "stop" }, perPair: { lab: { fence: { onReturn: "readOnly" } } } }),
+      ["lab-1"],
+    );
+    assert.throws(
+      () => deploymentAssignments({ stopRole: { role: stop, pairs: ["c"] } }, pairs),
+      /stopRole\.pairs: no pair 'c'/,
+    );
+  });
 });
 
 /** A raw call to the emulator with a given token (shapes the app never sends). */
@@ -199,7 +266,13 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
   let app: ReturnType<typeof appClients>;
   let admin: ReturnType<typeof adminClients>;
   before(async () => {
-    lab = await startLab({ role: APP_ROLE_FILE, azurite: false, promoteDelayMs: 100, stopStartDelayMs: 50 });
+    lab = await startLab({
+      role: APP_ROLE_FILE,
+      stopRole: { role: STOP_ROLE_FILE, pairs: ["lab"] }, // as for a pair with fence.onReturn "stop"
+      azurite: false,
+      promoteDelayMs: 100,
+      stopStartDelayMs: 50,
+    });
     app = appClients(lab);
     admin = adminClients(lab);
   }, LAB_TEST);
@@ -267,10 +340,6 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       step: "the fence (PUT default_transaction_read_only = on)",
       run: () => app.servers.setParameter(primary().resourceId, FENCE, "on"),
     },
-    "Microsoft.DBforPostgreSQL/flexibleServers/stop/action": {
-      step: 'the fence watch stops a returning old primary (fence.onReturn: "stop")',
-      run: () => app.servers.startStop(primary().resourceId),
-    },
     "Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read": {
       step: "the fence (its LRO is polled through Azure-AsyncOperation)",
       run: () => app.servers.setParameter(primary().resourceId, FENCE, "on"),
@@ -287,13 +356,33 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
     },
   };
 
+  /** The stop role's one action, and the step that needs it. */
+  const STOP_NEEDED_BY: typeof NEEDED_BY = {
+    "Microsoft.DBforPostgreSQL/flexibleServers/stop/action": {
+      step: 'the fence watch stops a returning old primary (fence.onReturn: "stop")',
+      run: () => app.servers.startStop(primary().resourceId),
+    },
+  };
+
   test(
     "anything else is ARM's 403 AuthorizationFailed, naming the client, the action and the scope; nothing happens",
     LAB_TEST,
     async () => {
       const { info } = lab;
       const server = primary().resourceId;
+      // Another database's CNAME in the same zone (not a pair of this app): out of the app's reach.
+      await admin.dns.recordSets.createOrUpdate(info.resourceGroup, info.zone, "CNAME", "billing", {
+        ttl: 3600,
+        cnameRecord: { cname: `${replica().aRecord}.${info.zone}` },
+      });
       const denied: [string, string, string, unknown?][] = [
+        [
+          "PUT",
+          `${zonePath()}/CNAME/billing`,
+          "Microsoft.Network/privateDnsZones/CNAME/write",
+          { properties: { ttl: 5, cnameRecord: { cname: "rogue.example.com" } } },
+        ],
+        ["GET", `${zonePath()}/CNAME/billing`, "Microsoft.Network/privateDnsZones/CNAME/read"],
         ["DELETE", `${zonePath()}/CNAME/prod`, "Microsoft.Network/privateDnsZones/CNAME/delete"],
         [
           "PUT",
@@ -331,6 +420,11 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
         lab.recordSets().some((r) => r.type === "CNAME" && r.name === "prod"),
         "the CNAME is still there",
       );
+      assert.deepEqual(
+        lab.recordSets().find((r) => r.type === "CNAME" && r.name === "billing")?.cnameRecord,
+        { cname: `${replica().aRecord}.${info.zone}` },
+        "the other CNAME was not repointed",
+      );
       assert.equal(lab.operations().length, 0, "no start/restart was run");
       // A person with the admin token is not held to the role; the lab's control routes take either token.
       assert.equal((await armCall(lab, info.arm.adminToken, "GET", `${server}/replicas`)).status, 200);
@@ -343,7 +437,7 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
   );
 
   test(
-    "each action in role.json is needed: without it, a step of the app fails with 403 naming that action",
+    "each action in role.json and role-stop.json is needed: without it, a step of the app fails with 403 naming that action",
     LAB_TEST,
     async () => {
       assert.deepEqual(Object.keys(NEEDED_BY).sort(), [...ROLE.Actions].sort(), "one app step per action in role.json");
@@ -368,11 +462,35 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
         }
       }
       assert.equal(lab.role()?.source, APP_ROLE_FILE);
+      // The stop role's action likewise: without the role on the pair's servers, the stop is refused.
+      assert.deepEqual(Object.keys(STOP_NEEDED_BY), STOP_ROLE.Actions, "one app step per action in role-stop.json");
+      const stops = () => lab.operations().filter((o) => o.kind === "stop").length;
+      const stopsBefore = stops();
+      for (const action of STOP_ROLE.Actions) {
+        const need = STOP_NEEDED_BY[action]!;
+        for (const stopRole of [undefined, { role: STOP_ROLE_FILE, pairs: [] }]) {
+          lab.setStopRole(stopRole);
+          try {
+            await assert.rejects(
+              need.run(),
+              (e: unknown) =>
+                e instanceof ArmRefusal &&
+                e.status === 403 &&
+                e.code === "AuthorizationFailed" &&
+                e.message.includes(`'${action}'`),
+              `without role-stop.json on the pair's servers: ${need.step} must fail`,
+            );
+          } finally {
+            lab.setStopRole({ role: STOP_ROLE_FILE, pairs: ["lab"] });
+          }
+        }
+      }
+      assert.equal(stops(), stopsBefore, "no stop was run");
     },
   );
 
   test(
-    "with the whole role every step of the app succeeds, and together they need exactly the role's actions",
+    "with the whole roles every step of the app succeeds, and together they need exactly the roles' actions",
     LAB_TEST,
     async () => {
       const seen = new Set<string>();
@@ -393,7 +511,7 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       await step(() => app.servers.startStop(primary().resourceId));
       await startAgain();
       await step(() => app.servers.startPromote(replica().resourceId, "Planned"));
-      assert.deepEqual([...seen].sort(), [...ROLE.Actions].sort());
+      assert.deepEqual([...seen].sort(), [...ROLE.Actions, ...STOP_ROLE.Actions].sort());
       await waitFor("the promote", async () =>
         (await admin.pg.servers.get(lab.info.resourceGroup, replica().name)).replicationRole === "Primary"
           ? true
@@ -503,7 +621,7 @@ describe("lab rbac: the probe's PostgreSQL role (app_checker) has exactly what t
   );
 });
 
-describe("the stack runs the app under the deployment's role", () => {
+describe("the stack runs the app under the deployment's roles", () => {
   let stack: Stack;
   before(async () => {
     stack = await start();
@@ -522,6 +640,20 @@ describe("the stack runs the app under the deployment's role", () => {
         `/subscriptions/${stack.lab.info.subscriptionId}/resourceGroups/${stack.lab.info.resourceGroup}/providers/Microsoft.Network/privateDnsZones/${stack.lab.info.zone}/CNAME/prod`,
       );
       assert.equal(del.status, 403);
+      // The pair's fence.onReturn is the default ("readOnly"): the stack assigns no stop role, as the template.
+      const { info } = stack.lab;
+      const stop = await armCall(stack.lab, info.arm.token, "POST", `${info.servers.primary.resourceId}/stop`);
+      assert.equal(stop.status, 403);
+      assert.match(stop.body.error.message, /flexibleServers\/stop\/action/);
+      const zoneId = `/subscriptions/${info.subscriptionId}/resourceGroups/${info.resourceGroup}/providers/Microsoft.Network/privateDnsZones/${info.zone}`;
+      assert.deepEqual(
+        stack.lab
+          .assignments()
+          .map((a) => a.scope)
+          .filter((scope) => scope.includes("privateDnsZones")),
+        [`${zoneId}/CNAME/prod`],
+        "role.json on the pair's CNAME record set, nothing at the zone",
+      );
       const dry = await failover(stack, { dryRun: true });
       assert.equal(dry.out.outcome, "dryRun", dry.out.reason);
 

@@ -1,17 +1,22 @@
-// Azure RBAC for the ARM emulator: a role definition (infra/role.json, the deployment's custom role), the
-// ARM action each request needs, and ARM's 403 AuthorizationFailed for an action the role does not grant.
-// Only the app's token is held to the role; the lab's admin token acts as a person with Owner would.
+// Azure RBAC for the ARM emulator: role definitions (infra/role.json and infra/role-stop.json, the deployment's
+// custom roles), the scopes they are assigned at (./assignments.ts: as infra/main.bicep assigns them), the ARM
+// action and scope each request needs, and ARM's 403 AuthorizationFailed when no assignment grants it. Only the
+// app's token is held to the roles; the lab's admin token acts as a person with Owner would.
 //
 // What is modelled: actions (reads, writes, deletes, POST actions, LRO status polls) with ARM's wildcard
 // matching (case-insensitive, `*` matches any run of characters, `/` included) and NotActions subtracted,
-// per permission block. What is not: scopes (the lab's zone and servers share one resource group, and the
-// role is treated as assigned wherever the app calls), deny assignments, conditions, data actions.
+// per permission block; scopes: an assignment grants its role's actions at its scope and every scope below it,
+// and nowhere else ("Understand scope for Azure RBAC": "Lower levels inherit role permissions from higher
+// levels"; a Private DNS record set is a scope of its own: "How to protect private DNS zones and records",
+// Record set level Azure RBAC). What is not: deny assignments, conditions, data actions.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ArmResponse } from "./router";
 
 /** The deployment's custom role (infra/role.json, which infra/main.bicep loads): what the stack enforces. */
 export const APP_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role.json");
+/** The stop role (infra/role-stop.json): assigned only for pairs whose fence.onReturn is "stop". */
+export const STOP_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role-stop.json");
 
 /**
  * A role definition as `az role definition create --role-definition` takes it (Name, Description, Actions,
@@ -44,6 +49,12 @@ export interface Role {
   /** The file it was read from (absolute), when it came from one. */
   source?: string;
   permissions: { actions: string[]; notActions: string[] }[];
+}
+
+/** A role assigned at a scope (a resource id, a resource group, a subscription). */
+export interface Assignment {
+  role: Role;
+  scope: string;
 }
 
 /** The action a request needs and the scope ARM names in a refusal. */
@@ -110,6 +121,50 @@ export function roleAllows(role: Role, action: string): boolean {
   return role.permissions.some(
     (p) => p.actions.some((a) => actionMatches(a, action)) && !p.notActions.some((n) => actionMatches(n, action)),
   );
+}
+
+/** The role with only the actions `keep` accepts (in every permission block); the name says which part it is. */
+export function roleWith(role: Role, keep: (action: string) => boolean, part: string): Role {
+  return {
+    ...role,
+    name: `${role.name} (${part})`,
+    permissions: role.permissions.map((p) => ({ actions: p.actions.filter(keep), notActions: p.notActions })),
+  };
+}
+
+const scopeSegments = (scope: string): string[] =>
+  scope
+    .split("/")
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s).toLowerCase();
+      } catch {
+        return s.toLowerCase();
+      }
+    });
+
+/**
+ * Whether an assignment at `assigned` applies to a request at `requested`: the same scope or one below it
+ * (resource ids compare case-insensitively, segment by segment: `.../CNAME/prod` does not cover `.../CNAME/prod-1`).
+ * One exception, ARM's own: the status URLs of long-running operations
+ * (`/subscriptions/{id}/providers/{namespace}/locations/{region}/...`) are under no resource group, and ARM lets a
+ * role assigned at a resource group of that subscription read them ("Track asynchronous Azure operations",
+ * Permission for tracking async status: "you need sufficient permission at the level of the resource group. If
+ * you only have permission at the level of the resource, you can start the operation but you can't track its
+ * status").
+ */
+export function scopeCovers(assigned: string, requested: string): boolean {
+  const a = scopeSegments(assigned);
+  const r = scopeSegments(requested);
+  if (a.length <= r.length && a.every((seg, i) => seg === r[i])) return true;
+  const statusUrl = r[0] === "subscriptions" && r[2] === "providers" && r[4] === "locations";
+  return statusUrl && a.length === 4 && a[0] === "subscriptions" && a[1] === r[1] && a[2] === "resourcegroups";
+}
+
+/** Granted when an assignment whose scope covers the request's has a role that allows its action. */
+export function assignmentsAllow(assignments: readonly Assignment[], need: RequiredAction): boolean {
+  return assignments.some((a) => scopeCovers(a.scope, need.scope) && roleAllows(a.role, need.action));
 }
 
 /** Segment spellings as the resource providers register them (actions are matched case-insensitively anyway). */
@@ -240,34 +295,78 @@ export function authorizationFailed(objectId: string, need: RequiredAction): Arm
   };
 }
 
+/** The deployment's roles as the lab holds them (each undefined: not deployed). */
+export interface DeployedRoles {
+  /** infra/role.json's role. */
+  role?: Role;
+  /** infra/role-stop.json's role, and the pairs (fence.onReturn "stop") whose servers hold it. */
+  stopRole?: { role: Role; pairs: readonly string[] };
+}
+
+/** A stop role as LabOptions.stopRole gives it: a definition (or its file) and the pairs that hold it. */
+export interface StopRoleOption {
+  role: RoleDefinition | string;
+  pairs: readonly string[];
+}
+
 /**
- * The role the app's identity holds in the lab. `check` answers a request with the 403 it would get, or
- * undefined when the role grants it (or no role is enforced, or the path is not one ARM would route).
- * The role can be replaced while the lab runs (tests take one action away at a time).
+ * The roles the app's identity holds in the lab, and where. `check` answers a request with the 403 it would get,
+ * or undefined when an assignment grants it (or no role is enforced, or the path is not one ARM would route).
+ * The roles can be replaced while the lab runs (tests take one action away at a time); their scopes stay the
+ * deployment's (`assign`).
  */
 export class RoleEnforcer {
-  private role: Role | undefined;
+  private roles: DeployedRoles;
+  private granted: Assignment[];
   constructor(
     role: RoleDefinition | string | undefined,
+    stopRole: StopRoleOption | undefined,
     /** The object id ARM names in a refusal: the app's managed identity. */
     readonly objectId: string,
+    /** Where the deployment assigns each role (./assignments.ts). */
+    private readonly assign: (roles: DeployedRoles) => Assignment[],
   ) {
-    this.role = role === undefined ? undefined : loadRole(role);
+    this.roles = {
+      ...(role === undefined ? {} : { role: loadRole(role) }),
+      ...(stopRole === undefined ? {} : { stopRole: { role: loadRole(stopRole.role), pairs: [...stopRole.pairs] } }),
+    };
+    this.granted = assign(this.roles);
   }
 
-  /** The role now enforced (undefined: every action is allowed). */
+  /** infra/role.json's role as now enforced (undefined: not assigned). */
   get current(): Role | undefined {
-    return this.role;
+    return this.roles.role;
+  }
+
+  /** Every assignment now in force. */
+  get assignments(): Assignment[] {
+    return [...this.granted];
+  }
+
+  /** No role at all: nothing is enforced, every action is allowed. */
+  get enforced(): boolean {
+    return this.roles.role !== undefined || this.roles.stopRole !== undefined;
   }
 
   set(role: RoleDefinition | string | undefined): void {
-    this.role = role === undefined ? undefined : loadRole(role);
+    const { role: _old, ...rest } = this.roles;
+    this.roles = role === undefined ? rest : { ...rest, role: loadRole(role) };
+    this.granted = this.assign(this.roles);
+  }
+
+  setStopRole(stopRole: StopRoleOption | undefined): void {
+    const { stopRole: _old, ...rest } = this.roles;
+    this.roles =
+      stopRole === undefined
+        ? rest
+        : { ...rest, stopRole: { role: loadRole(stopRole.role), pairs: [...stopRole.pairs] } };
+    this.granted = this.assign(this.roles);
   }
 
   check(method: string, path: string): ArmResponse | undefined {
-    if (!this.role) return undefined;
+    if (!this.enforced) return undefined;
     const need = requiredAction(method, path);
-    if (!need || roleAllows(this.role, need.action)) return undefined;
+    if (!need || assignmentsAllow(this.granted, need)) return undefined;
     return authorizationFailed(this.objectId, need);
   }
 }
