@@ -322,7 +322,7 @@ export const CODES: readonly CodeRow[] = [
     outcome: "refused",
     means:
       "The identity may not write the CNAME. The new primary is writable; the CNAME still points at the **fenced** old one: writes fail.",
-    next: 'Urgent: grant the role on the pair's CNAME record set, then `"complete": true` (or repoint by hand, command below).',
+    next: 'Urgent: grant the role on the pair\'s CNAME record set, then `"complete": true` (or repoint by hand, command below).',
   },
   {
     step: "repoint",
