@@ -108,7 +108,8 @@ for (const [what, over, field] of unsafe) {
     assert.equal(r.ok, false);
     if (!r.ok) {
       assert.equal(r.field, `data.essentials.${field}`);
-      assert.ok(!/[\n\r\u001b\u202e]/.test(r.message), "the message does not echo the text");
+      for (const ch of ["\n", "\r", "\u001b", "\u202e", "FORGED"])
+        assert.ok(!r.message.includes(ch), "the message does not echo the text");
     }
   });
 }
