@@ -15,7 +15,13 @@ export interface LabPairOverrides {
   promoteOption?: "Planned" | "Forced";
   /** Per-pair policies (the app's defaults otherwise: approval of forced failovers, alerts proposed, …). */
   approval?: { mode?: "never" | "forced" | "always"; twoPerson?: boolean; timeoutMinutes?: number };
-  alerts?: { policy?: "off" | "propose" | "auto"; confirmTries?: number; confirmSeconds?: number };
+  alerts?: {
+    policy?: "off" | "propose" | "auto";
+    confirmTries?: number;
+    confirmSeconds?: number;
+    maxAgeMinutes?: number;
+    maxRunsPerHour?: number;
+  };
   rpo?: { maxLagBytes?: number };
   fence?: { watchHours?: number; onReturn?: "readOnly" | "stop" };
   /**

@@ -2,10 +2,13 @@
 // end, the outcome with its RTO breakdown and RPO estimate.
 import type { DurableOrchestrationStatus } from "durable-functions";
 import type { AuditEntry } from "../audit/journal";
+import { redact } from "../audit/redact";
 import type { FailoverInput, FailoverOutput, FailoverStatus } from "../orchestrations/failover-types";
 import type { PendingFence } from "../state/pair-state";
 
 /**
+ * Everything in it is redacted: a run's error, `result.reason` and notes carry driver and ARM messages, which
+ * can quote a connection string or a URL with its key; the audit entries were redacted when written.
  * `fence`: the pair's owed fence, when this run left one (a forced failover whose old primary was away):
  * it keeps changing after the run ends, so it is read live.
  */
@@ -13,7 +16,7 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
   const input = status.input as FailoverInput | undefined;
   const output = status.runtimeStatus === "Completed" ? (status.output as FailoverOutput) : undefined;
   const custom = status.customStatus as FailoverStatus | undefined;
-  return {
+  return redact({
     id: status.instanceId,
     runId: input?.runId,
     pair: input?.pair,
@@ -69,5 +72,5 @@ export function failoverView(status: DurableOrchestrationStatus, timeline: Audit
           : null,
     // A failure of the orchestration itself (a bug, not a refused failover) carries its message here.
     error: status.runtimeStatus === "Failed" ? status.output : undefined,
-  };
+  });
 }

@@ -11,6 +11,12 @@ import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";
 
 const RECENT_SAMPLES = 10;
 
+/**
+ * How long GET /api/pairs serves a pair's view before reading it again: live enough for people on call (the
+ * status page polls every 10 s), and readers cannot spend the app's ARM read budget.
+ */
+export const PAIR_VIEW_TTL_MS = 5_000;
+
 export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
   const refs = serverRefs(pair);
   const login = deps.login(pair);

@@ -79,36 +79,64 @@ const isErrorCode = (v: unknown) =>
 
 // ---- values -----------------------------------------------------------------------------------------
 const QUOTED_OR_BARE = String.raw`'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^;&\s'"]+`;
-const TEXT_KEYS = String.raw`password|passwd|pwd|pass|client_secret|clientsecret|secret|accountkey|sharedaccesskey|sharedaccesssignature|access_token|refresh_token|id_token|token|api[_-]?key|x-functions-key`;
+const TEXT_KEYS = String.raw`password|passwd|pwd|pass|client_secret|clientsecret|secret|accountkey|sharedaccesskey|sharedaccesssignature|access_token|refresh_token|id_token|token|api[_-]?key|x-functions-key|authorization`;
+/** Run-together keys that end in a secret word (PGPASSWORD, ADMIN_PASSWORD, apptoken), as SECRET_SUFFIX. */
+const SUFFIXED_KEYS = String.raw`[A-Za-z0-9_]+(?:password|passwd|secret|token)`;
+/** Keys whose "key: value" form is a secret's (a "token: expired" in prose is not worth masking). */
+const COLON_KEYS = String.raw`password|passwd|pwd|passphrase|client_secret|clientsecret|[A-Za-z0-9_]+password`;
 
 /** Each rule masks one shape of secret inside free text. Order matters: URL and JWT before key=value. */
 const TEXT_RULES: [RegExp, (...m: string[]) => string][] = [
-  // Authorization: Bearer <token>
-  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, (_, p) => `${p}${MASK}`],
-  // Authorization: Basic base64(user:password) — only when it decodes to user:password, so "Basic tier" stays.
+  // Authorization: <scheme> <credentials>, any scheme and any case: the credentials, whatever they look like.
   [
-    /\b(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/g,
+    /\b(authorization\s*:\s*)(?:([A-Za-z][A-Za-z0-9-]*)\s+)?([^\s,;"']+)/gi,
+    (_, p, scheme, v) => (scheme ? `${p}${scheme} ${MASK}` : v === MASK ? `${p}${v}` : `${p}${MASK}`),
+  ],
+  // Bearer <token>
+  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi, (_, p) => `${p}${MASK}`],
+  // Basic base64(user:password), any case — only when it decodes to user:password, so "Basic tier" stays.
+  [
+    /\b(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi,
     (m, p, b64) => (Buffer.from(b64, "base64").toString("latin1").includes(":") ? `${p}${MASK}` : m),
   ],
   // A bare JWT (header.payload.signature; the header always starts {" → eyJ).
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, () => MASK],
-  // scheme://user:password@host (postgres://, postgresql://, https://, …): the password only.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#]*@/gi, (_, p) => `${p}${MASK}@`],
-  // key=value and key = 'quoted value' (connection strings, libpq keywords, form bodies, query strings).
+  // scheme://user:password@host (postgres://, postgresql://, https://, …): the password only, up to the last
+  // "@" of the URL, so a password holding "/", "#", "?" or "@" is masked whole.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'<>]*:)([^\s"'<>]*)@/gi, maskUserinfo],
+  // key=value and key = 'quoted value' (connection strings, libpq keywords, form bodies, query strings);
+  // run-together keys ending in a secret word count too (PGPASSWORD=, ADMIN_PASSWORD=, apptoken=).
   [
-    new RegExp(String.raw`(?<![A-Za-z0-9_-])((?:${TEXT_KEYS})\s*=\s*)(${QUOTED_OR_BARE})`, "gi"),
+    new RegExp(String.raw`(?<![A-Za-z0-9_-])((?:${TEXT_KEYS}|${SUFFIXED_KEYS})\s*=\s*)(${QUOTED_OR_BARE})`, "gi"),
     (_, p, v) => p + quoteLike(v, MASK),
   ],
   // "key": "value" (JSON inside a message).
   [
-    new RegExp(String.raw`(["'](?:${TEXT_KEYS})["']\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`, "gi"),
+    new RegExp(
+      String.raw`(["'](?:${TEXT_KEYS}|${SUFFIXED_KEYS})["']\s*:\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')`,
+      "gi",
+    ),
+    (_, p, v) => p + quoteLike(v, MASK),
+  ],
+  // Password: value (a header or a prompt's echo); a quoted value whole.
+  [
+    new RegExp(
+      String.raw`(?<![A-Za-z0-9_-])((?:${COLON_KEYS})\s*:[ \t]*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;"']+)`,
+      "gi",
+    ),
     (_, p, v) => p + quoteLike(v, MASK),
   ],
   // x-functions-key: <key> (a header line)
   [/\b((?:x-functions-key|ocp-apim-subscription-key)\s*:\s*)[^\s"',;]+/gi, (_, p) => `${p}${MASK}`],
-  // ?code=<function key>, &sig=<SAS signature>
-  [/([?&](?:code|sig)=)[^&\s"']+/gi, (_, p) => `${p}${MASK}`],
+  // ?code=<function key>, &sig=<SAS signature>, also HTML-escaped (&amp;code=) and URL-encoded (%3Fcode%3D…).
+  [/((?:[?&;]|%3F|%26)(?:code|sig)(?:=|%3D))(?:(?!%26)[^&\s"'<>])+/gi, (_, p) => `${p}${MASK}`],
 ];
+
+/** The password of a URL's userinfo, unless what follows the ":" is a port (host:5432/path?x=a@b). */
+function maskUserinfo(m: string, prefix: string, password: string): string {
+  if (/^\d{1,5}(?:[/?#]|$)/.test(password)) return m;
+  return `${prefix}${MASK}@`;
+}
 
 function quoteLike(original: string, replacement: string): string {
   const q = original[0];

@@ -223,8 +223,22 @@ export const pairSchema = z
           .default(3)
           .describe("looks at the primary (ARM and its own name) before calling it down; one answer: false alarm"),
         confirmSeconds: seconds(0, 600).default(30).describe("the window those looks are spread over"),
+        maxAgeMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(1440)
+          .default(60)
+          .describe("a Fired alert whose `firedDateTime` is older than this is acknowledged and ignored (200)"),
+        maxRunsPerHour: z
+          .number()
+          .int()
+          .min(1)
+          .max(60)
+          .default(3)
+          .describe("at most this many runs started by alerts per pair in any hour; more are acknowledged (200)"),
       })
-      .default({ policy: "propose", confirmTries: 3, confirmSeconds: 30 }),
+      .default({ policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 }),
     verify: z
       .strictObject({
         answers: z

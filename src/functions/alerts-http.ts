@@ -1,16 +1,26 @@
 // POST /api/alerts (an action group's "Azure Function" action: its function key) and POST
-// /api/alerts/secure (a Secure Webhook: an Entra principal with Failover.Alert) accept Azure Monitor's
-// common alert schema. A Fired alert on a pair's current primary starts a forced failover that first
+// /api/secure-alerts (a Secure Webhook: an Entra principal with Failover.Alert) accept Azure Monitor's
+// common alert schema. A fresh Fired alert on a pair's current primary starts a forced failover that first
 // confirms the primary is down, then waits for approval (policy "propose") or runs (policy "auto"); the
-// same alert delivered again, or any alert while a run is active, starts nothing new. A Resolved alert
-// cancels a run still waiting for approval. Understood alerts get 202 or 200 quickly, never a 5xx.
+// same alert instance delivered again while its run is active, any alert while a run is active, a stale
+// alert, or one over the pair's hourly rate starts nothing new. A Resolved alert cancels a run still waiting
+// for approval. Understood alerts get 202 or 200 quickly, never a 5xx; a malformed one a 400 naming the field.
+// The secure route shares no prefix with /api/alerts, which App Service Authentication lets through.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { services } from "../app/services";
-import { startRun, statusUrl } from "../app/start-run";
+import { runState, startRun, statusUrl } from "../app/start-run";
 import type { Principal } from "../auth/principal";
 import { ROLES } from "../auth/roles";
-import { alertKey, pairsAlerted, parseAlert, type Alert } from "../domain/alert";
+import {
+  alertIsFresh,
+  alertKey,
+  pairsAlerted,
+  parseAlert,
+  RUN_WINDOW_MS,
+  underAlertRunRate,
+  type Alert,
+} from "../domain/alert";
 import { describeError } from "../domain/describe-error";
 import { sameName, sameResourceId } from "../domain/names";
 import { serverRefs } from "../domain/pair-refs";
@@ -74,6 +84,8 @@ async function handle(
   if (alert.condition === "Resolved") return resolve(svc, client, caller, alert, pair, key, link);
   if (pair.alerts.policy === "off")
     return { pair: pair.name, action: "ignored", reason: `alerts are off for pair ${pair.name}` };
+  const fresh = alertIsFresh(alert.firedAt, pair.alerts.maxAgeMinutes, Date.now());
+  if (!fresh.ok) return { pair: pair.name, action: "acknowledged", reason: fresh.reason };
 
   const alerted = serverRefs(pair).find((r) => sameResourceId(r.resourceId, serverId))!;
   const cname = await svc.deps.dns.getCname(pair.dns).catch((e: unknown) => describeError(e));
@@ -84,14 +96,23 @@ async function handle(
       reason: `${alerted.name} is not the current primary of pair ${pair.name} (the CNAME serves ${cname.target})`,
     };
   }
+  // The same alert instance again (Azure retries a webhook) while its run is active: that run. Once the run
+  // has ended, a new notice of it may propose again (within the rate limit below).
   const claimed = await svc.deps.state.alertClaim(pair.name, key);
-  if (claimed)
+  if (claimed && (await runState(client, claimed.instanceId)) === "running")
     return {
       pair: pair.name,
       action: "duplicate",
-      reason: "this alert already has a run",
+      reason: "this alert already has an active run",
       ...link(claimed.instanceId),
     };
+  const now = Date.now();
+  const rate = underAlertRunRate(
+    await svc.deps.state.alertRuns(pair.name, now, RUN_WINDOW_MS),
+    pair.alerts.maxRunsPerHour,
+    now,
+  );
+  if (!rate.ok) return { pair: pair.name, action: "acknowledged", reason: rate.reason };
 
   const auto = pair.alerts.policy === "auto";
   const run = await startRun(svc, client, {
@@ -123,13 +144,9 @@ async function handle(
       ...link(run.holder.instanceId),
     };
   }
-  await svc.deps.state.claimAlert({
-    pair: pair.name,
-    key,
-    runId: run.runId,
-    instanceId: run.instanceId,
-    at: new Date().toISOString(),
-  });
+  const at = new Date().toISOString();
+  await svc.deps.state.claimAlert({ pair: pair.name, key, runId: run.runId, instanceId: run.instanceId, at });
+  await svc.deps.state.addAlertRun(pair.name, at, RUN_WINDOW_MS);
   const what = auto
     ? "started a forced failover (it confirms the primary is down first)"
     : "proposed a forced failover: it confirms the primary is down, then waits for approval";
@@ -182,7 +199,8 @@ app.http("alerts-function-key", {
 });
 
 app.http("alerts-secure-webhook", {
-  route: "alerts/secure",
+  // Not under /api/alerts: App Service Authentication lets /api/alerts through without a token.
+  route: "secure-alerts",
   methods: ["POST"],
   authLevel: "anonymous", // a Secure Webhook presents an Entra token: its principal needs Failover.Alert
   extraInputs: [df.input.durableClient()],

@@ -1,5 +1,6 @@
-// Per-pair state that outlives a run, in the state table: recent lag samples, and the fence still owed
-// to an old primary after a forced failover (applied when it comes back).
+// Per-pair state that outlives a run, in the state table: recent lag samples, the fence still owed to an
+// old primary after a forced failover (applied when it comes back), the run each alert instance started, and
+// when alerts started runs (the pair's alert rate limit).
 import { createHash } from "node:crypto";
 import { RestError, type TableClient } from "@azure/data-tables";
 import { keepRecent, type LagSample } from "../domain/lag";
@@ -23,7 +24,7 @@ export interface PendingFence {
   note?: string;
 }
 
-/** The run an alert started (or found running): later deliveries of the same alert point there. */
+/** The run an alert instance started: its re-deliveries point there while the run is active. */
 export interface AlertClaim {
   pair: string;
   key: string;
@@ -38,13 +39,21 @@ export interface PairStateStore {
   fence(pair: string): Promise<PendingFence | undefined>;
   putFence(f: PendingFence): Promise<void>;
   alertClaim(pair: string, key: string): Promise<AlertClaim | undefined>;
-  /** Records the claim unless one exists for this alert; returns the one that holds. */
-  claimAlert(claim: AlertClaim): Promise<{ claimed: boolean; claim: AlertClaim }>;
+  /** Records the run this alert started, replacing the claim of an earlier run (which has ended). */
+  claimAlert(claim: AlertClaim): Promise<void>;
+  /** When alerts started runs of this pair, within the last `windowMs` (ISO times, oldest first). */
+  alertRuns(pair: string, nowMs: number, windowMs: number): Promise<string[]>;
+  /** Records an alert-started run (and forgets those older than `windowMs`). */
+  addAlertRun(pair: string, at: string, windowMs: number): Promise<void>;
 }
 
 const SAMPLES = "lag";
 const FENCE = "fence";
 const ALERTS = "alert";
+const ALERT_RUNS = "alertRuns";
+
+const within = (times: string[], nowMs: number, windowMs: number) =>
+  times.filter((t) => nowMs - Date.parse(t) < windowMs);
 
 /** Alert ids hold characters a row key may not ('/'): the row key is the pair and a hash of the id. */
 function alertRow(pair: string, key: string): string {
@@ -80,11 +89,26 @@ export class TablePairState implements PairStateStore {
     return (await this.read<AlertClaim>(ALERTS, alertRow(pair, key)))?.value;
   }
 
-  async claimAlert(claim: AlertClaim): Promise<{ claimed: boolean; claim: AlertClaim }> {
-    const row = alertRow(claim.pair, claim.key);
-    if (await this.write(ALERTS, row, claim, undefined)) return { claimed: true, claim };
-    const held = await this.read<AlertClaim>(ALERTS, row);
-    return { claimed: false, claim: held?.value ?? claim };
+  async claimAlert(claim: AlertClaim): Promise<void> {
+    // Only the run that won the pair's lease gets here, so a plain upsert cannot undo a live claim.
+    await ensureTable(this.table);
+    await this.table.upsertEntity(
+      { partitionKey: ALERTS, rowKey: alertRow(claim.pair, claim.key), json: JSON.stringify(claim) },
+      "Replace",
+    );
+  }
+
+  async alertRuns(pair: string, nowMs: number, windowMs: number): Promise<string[]> {
+    return within((await this.read<string[]>(ALERT_RUNS, pair))?.value ?? [], nowMs, windowMs);
+  }
+
+  async addAlertRun(pair: string, at: string, windowMs: number): Promise<void> {
+    // An etag keeps an overlapping writer from losing a start time.
+    for (let tries = 0; tries < 5; tries++) {
+      const current = await this.read<string[]>(ALERT_RUNS, pair);
+      const value = [...within(current?.value ?? [], Date.parse(at), windowMs), at];
+      if (await this.write(ALERT_RUNS, pair, value, current?.etag)) return;
+    }
   }
 
   private async read<T>(partition: string, pair: string): Promise<{ value: T; etag: string } | undefined> {
@@ -134,10 +158,13 @@ export class MemoryPairState implements PairStateStore {
     return this.alerts.get(alertRow(pair, key));
   }
   async claimAlert(claim: AlertClaim) {
-    const row = alertRow(claim.pair, claim.key);
-    const held = this.alerts.get(row);
-    if (held) return { claimed: false, claim: held };
-    this.alerts.set(row, claim);
-    return { claimed: true, claim };
+    this.alerts.set(alertRow(claim.pair, claim.key), claim);
+  }
+  readonly alertRunTimes = new Map<string, string[]>();
+  async alertRuns(pair: string, nowMs: number, windowMs: number) {
+    return within(this.alertRunTimes.get(pair) ?? [], nowMs, windowMs);
+  }
+  async addAlertRun(pair: string, at: string, windowMs: number) {
+    this.alertRunTimes.set(pair, [...within(this.alertRunTimes.get(pair) ?? [], Date.parse(at), windowMs), at]);
   }
 }

@@ -15,7 +15,8 @@ export function start(o: StackOptions = {}): Promise<Stack> {
   return startStack({
     lab: { promoteDelayMs: 500, ...o.lab },
     pair: { timings: { drainCapSeconds: 1, stabiliseSeconds: 1, ...o.pair?.timings }, ...o.pair },
-    onHostLine: process.env.E2E_VERBOSE ? (l) => console.log("host|", l) : undefined,
+    settings: o.settings,
+    onHostLine: o.onHostLine ?? (process.env.E2E_VERBOSE ? (l: string) => console.log("host|", l) : undefined),
   });
 }
 

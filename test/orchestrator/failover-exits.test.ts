@@ -57,7 +57,7 @@ const input: FailoverInput = {
     rpo: { maxLagBytes: 1048576 },
     verify: { answers: 3 },
     approval: { mode: "never", twoPerson: true, timeoutMinutes: 60 },
-    alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30 },
+    alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 },
   },
 };
 const forced: FailoverInput = { ...input, option: "Forced" };

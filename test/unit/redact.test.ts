@@ -170,6 +170,39 @@ const textCases: [string, string, string[], string[]][] = [
   ["function key in a URL", "GET /api/failovers?code=FUNCKEY123&x=1", ["FUNCKEY123"], ["&x=1"]],
   ["SAS sig in a URL", "https://a.table.core.windows.net/t?sv=2020&sig=SIG%2Fxyz&se=1", ["SIG%2Fxyz"], ["se=1"]],
   ["JSON password in a message", 'body {"user":"app","password":"p w d"}', ["p w d"], ['"user":"app"']],
+  // Issue 18 item 11: each of these leaked before.
+  ["lower-case basic auth", "authorization: basic YWxpY2U6aHVudGVyMg==", ["YWxpY2U6aHVudGVyMg"], ["basic [redacted]"]],
+  ["upper-case BASIC auth", "AUTHORIZATION: BASIC YWxpY2U6aHVudGVyMg==", ["YWxpY2U6aHVudGVyMg"], ["BASIC [redacted]"]],
+  [
+    "Authorization header whose credentials do not decode to user:password",
+    "Authorization: Basic c2VjcmV0dmFsdWU=",
+    ["c2VjcmV0dmFsdWU"],
+    ["Authorization: Basic [redacted]"],
+  ],
+  ["Authorization header of another scheme", "authorization: Digest opaque-s3cret", ["opaque-s3cret"], []],
+  ["PGPASSWORD in an environment line", "PGPASSWORD=hunter2 psql -h pg-eus", ["hunter2"], ["psql -h pg-eus"]],
+  ["ADMIN_PASSWORD quoted", "export ADMIN_PASSWORD='s3 cr3t'", ["s3 cr3t"], ["export ADMIN_PASSWORD="]],
+  [
+    "URL password with a slash",
+    "postgres://app:pa/ss@pg-eus.example:5432/db",
+    ["pa/ss", "ss@"],
+    ["postgres://app:", "@pg-eus.example:5432/db"],
+  ],
+  ["URL password with a hash", "postgresql://app:pa#ss@host/db failed", ["pa#ss", "ss@"], ["@host/db failed"]],
+  [
+    "HTML-escaped function key",
+    '<a href="https://app/api/alerts?x=1&amp;code=FUNCKEY123&amp;y=2">',
+    ["FUNCKEY123"],
+    ["&amp;y=2"],
+  ],
+  [
+    "URL-encoded function key",
+    "redirect=https%3A%2F%2Fapp%2Fapi%2Falerts%3Fcode%3DFUNCKEY123%26x%3D1",
+    ["FUNCKEY123"],
+    ["%26x%3D1"],
+  ],
+  ["Password: in a message", "login failed; Password: hunter2 was rejected", ["hunter2"], ["was rejected"]],
+  ["password: quoted", 'password: "correct horse" rejected', ["correct horse"], ["rejected"]],
 ];
 
 for (const [what, text, secrets, kept] of textCases) {
@@ -191,6 +224,11 @@ const harmless = [
   "eyes on the dashboard; key rotation due",
   "the token bucket is empty",
   "passwordSetting=PROD_PROBE_PASSWORD",
+  "passwordSetting: PROD_PROBE_PASSWORD",
+  'password authentication failed for user "app" (28P01)',
+  "https://pg-eus.example:5432/db?application_name=pgflex",
+  "postgres://pg-eus.example:5432/postgres",
+  "tokens=5 max_tokens=10",
 ];
 for (const text of harmless) {
   test(`harmless text is untouched: ${text}`, () => {
