@@ -180,14 +180,12 @@ var assignableScopes = union(
 )
 
 // Paths App Service Authentication lets through without a token: the alert endpoint (an action group calls it with
-// the function key), the Durable extension's webhooks (system key), and the status page's files (they hold no
+// the function key) and the status page's files (they hold no
 // data; the page then shows its own sign-in). The same list as the lab's Easy Auth.
 var excludedPaths = [
   '/api/alerts'
   '/api/ui'
   '/api/ui/*'
-  '/runtime/webhooks/durabletask'
-  '/runtime/webhooks/durabletask/*'
 ]
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -127,7 +127,12 @@ test("an approval forged through the Durable webhook (master key, made-up princi
     const url = new URL(`/runtime/webhooks/durabletask/instances/${id}/raiseEvent/decision`, stack.host.url);
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-functions-key": stack.host.masterKey },
+      // The webhook stays behind authentication: a signed-in person who also holds the master key.
+      headers: {
+        "content-type": "application/json",
+        "x-functions-key": stack.host.masterKey,
+        authorization: `Bearer ${stack.approver.caller.token}`,
+      },
       body: JSON.stringify(data),
     });
     assert.equal(res.status, 202, "the key holder can raise the event; the run must not believe it");

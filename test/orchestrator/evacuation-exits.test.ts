@@ -24,7 +24,7 @@ const policy: RunPolicy = {
   rpo: { maxLagBytes: 1048576 },
   verify: { answers: 3 },
   approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 },
-  alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30 },
+  alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 },
 };
 const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
 const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };

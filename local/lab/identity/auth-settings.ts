@@ -13,8 +13,8 @@ export const EXCLUDED_PATHS = [
   "/api/alerts",
   "/api/ui",
   "/api/ui/*",
-  "/runtime/webhooks/durabletask",
-  "/runtime/webhooks/durabletask/*",
+  // Not /runtime/webhooks/durabletask: the Durable webhook stays behind authentication (a key alone can terminate
+  // or purge); the app's own durable client reaches the extension in-process, not through it.
 ];
 
 export function authSettingsV2(i: Pick<IssuerInfo, "issuer" | "clientId">) {
