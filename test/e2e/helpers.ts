@@ -15,6 +15,7 @@ export function start(o: StackOptions = {}): Promise<Stack> {
   return startStack({
     lab: { promoteDelayMs: 500, ...o.lab },
     pair: { timings: { drainCapSeconds: 1, stabiliseSeconds: 1, ...o.pair?.timings }, ...o.pair },
+    settings: o.settings,
     onHostLine: process.env.E2E_VERBOSE ? (l) => console.log("host|", l) : undefined,
   });
 }
