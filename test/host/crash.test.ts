@@ -1,5 +1,6 @@
 // Durability: SIGKILL the host inside an activity and inside a durable timer, restart it on the
-// same data dir, and check the orchestration completes with every completed activity run once.
+// same data dir, and check the orchestration completes with every completed activity run once; SIGKILL
+// between a failed attempt and its retry, down until the retry timer is due: the timer fires once.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -73,28 +74,54 @@ describe("crash and resume", () => {
     }
   });
 
-  it("resumes retries and sub-orchestrations after SIGKILL at an arbitrary point", async () => {
+  it("killed between a failed attempt and its retry, and down until the retry timer is due: the failure is kept, the timer fires once, the retry completes", async () => {
     const dataDir = tempDir("crash2-data");
     const marks = tempDir("crash2-marks");
     try {
-      const a = await startFixtureHost({ dataDir });
-      await startOrchestration(a, "parent", undefined, "p1");
-      const s2 = await startOrchestration(a, "retry", { dir: marks, failTimes: 2, max: 5 }, "r1");
-      await new Promise((r) => setTimeout(r, 15));
+      // Real clock: the retry timer is really pending when the host dies, and really due when it returns.
+      const a = await startFixtureHost({ dataDir, virtualClock: false });
+      await startOrchestration(a, "retry", { dir: marks, failTimes: 2, max: 5, firstRetryMs: 1500 }, "r1");
+      const history = async (h: TestHost) =>
+        ((await statusOf(h, "r1")).body.historyEvents ?? []) as { EventType: string; FireAt?: string }[];
+      // The chosen point: the first attempt's failure is in the history and its retry timer is pending.
+      const timer = await until("the first failure recorded and the retry timer pending", async () => {
+        const events = await history(a);
+        const types = events.map((e) => e.EventType);
+        return types.includes("TaskFailed") && !types.includes("TimerFired")
+          ? events.find((e) => e.EventType === "TimerCreated")
+          : undefined;
+      });
       await a.kill("SIGKILL");
-      const b = await startFixtureHost({ dataDir });
-      for (const id of ["p1", "r1"]) {
-        const r = await until(`${id} to finish`, async () => {
-          const x = await statusOf(b, id);
-          return x.status === 200 ? x : undefined;
-        });
-        assert.equal(r.body.runtimeStatus, "Completed", `${id}: ${JSON.stringify(r.body.output)}`);
-      }
+      assert.equal(runs(marks, "r.attempt1"), 1);
+      assert.ok(!existsSync(join(marks, "r.attempt2")), "killed before the retry");
+      // Stay down until the timer is due (its own FireAt), so the new host finds it overdue.
+      const fireAt = Date.parse(timer.FireAt!);
+      await until("the retry timer to be due", () => Date.now() > fireAt + 100 || undefined, 10_000);
+
+      const b = await startFixtureHost({ dataDir, virtualClock: false });
+      const done = await until("completion", async () => {
+        const r = await statusOf(b, "r1");
+        return r.body.runtimeStatus === "Completed" ? r : undefined;
+      });
       await b.stop();
-      // Each flaky attempt writes one marker; completed attempts are never repeated.
-      assert.equal(runs(marks, "r.attempt3"), 1);
+      assert.deepEqual(done.body.output, { key: "r", attempts: 3 });
       assert.ok(!existsSync(join(marks, "r.attempt4")), "no attempt after the successful one");
-      assert.ok(s2.id === "r1");
+      const types: string[] = done.body.historyEvents.map((e: { EventType: string }) => e.EventType);
+      // The failed attempt was kept, not re-run; each retry timer fired once.
+      assert.deepEqual(types, [
+        "ExecutionStarted",
+        "TaskScheduled",
+        "TaskFailed",
+        "TimerCreated",
+        "TimerFired",
+        "TaskScheduled",
+        "TaskFailed",
+        "TimerCreated",
+        "TimerFired",
+        "TaskScheduled",
+        "TaskCompleted",
+        "ExecutionCompleted",
+      ]);
     } finally {
       removeDir(dataDir);
       removeDir(marks);
