@@ -1,7 +1,7 @@
 // npm run bench: every figure measured side by side in one process run, `runs` times (medians with min and max):
 // the local host's own cost, lab start/stop, the failover (orchestrated against the straight line, detection
 // lag), and — with --fleet — region evacuations of growing fleets.
-import { failoverSample, RTO_STEPS, type FailoverSample } from "./failover";
+import { azurePaceSample, failoverSample, RTO_STEPS, type FailoverSample, type OrchestratedSample } from "./failover";
 import { fleetSamples, throttledSample, type EvacuationSample, type FloorSample } from "./fleet";
 import { orchestrationsPerSecond, replayCost } from "./host-cost";
 import { labTimes, type LabTimes } from "./lab-times";
@@ -11,11 +11,16 @@ import { stat } from "./stats";
 import { STRAIGHT_STEPS } from "./straight-line";
 import { targets } from "./targets";
 import type { ThrottleSpec } from "../lab/arm/throttle";
+import type { PaceProfile } from "../lab/pace";
 
 export interface BenchOptions {
   runs: number;
   quick: boolean;
   fleet: boolean;
+  /** The lab's pace for the failover samples (default fast). */
+  profile: PaceProfile;
+  /** Seed of the azure pace's draws (default 1). */
+  seed?: number;
   command: string;
   log: (line: string) => void;
 }
@@ -60,9 +65,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
 
   const failovers: FailoverSample[] = [];
+  const pace = { profile: o.profile, ...(o.seed !== undefined ? { seed: o.seed } : {}) };
   for (let r = 0; r < o.runs; r++) {
-    log(`failover ${r + 1}/${o.runs}`);
-    failovers.push(await failoverSample(r, log));
+    log(`failover ${r + 1}/${o.runs}${o.profile === "azure" ? " at Azure's pace (minutes)" : ""}`);
+    failovers.push(await failoverSample(r, log, pace));
+  }
+
+  // The full bench also shows one failover at Azure's pace (several minutes: never in --quick).
+  let azure: OrchestratedSample | null = null;
+  if (!o.quick && o.profile === "fast") {
+    log(`failover at Azure's pace (--profile azure, seed ${o.seed ?? 1}): several minutes`);
+    azure = await azurePaceSample(o.seed ?? 1, log);
   }
 
   const fleetRuns: EvacuationSample[][] = [];
@@ -81,13 +94,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     schema: 1,
     command: o.command,
-    options: { runs: o.runs, quick: o.quick, fleet: o.fleet },
+    options: { runs: o.runs, quick: o.quick, fleet: o.fleet, profile: o.profile },
     startedAt,
     endedAt: "",
     machine: m,
     failover: {
       setup:
-        "2-pair lab per run, promoteDelayMs 0; pair lab through POST /api/failovers (Planned, drainCapSeconds 0, stabiliseSeconds 0), pair lab-1 through the straight-line script; order alternates",
+        (o.profile === "azure"
+          ? `2-pair lab per run at Azure's pace (profile azure, seed ${o.seed ?? 1})`
+          : "2-pair lab per run, promoteDelayMs 0") +
+        "; pair lab through POST /api/failovers (Planned, drainCapSeconds 0, stabiliseSeconds 0), pair lab-1 through the straight-line script; order alternates",
       rto: Object.fromEntries(
         [...RTO_STEPS, "total"].map((s) => [s, stat(failovers.map((f) => f.orchestrated.rto[s]))]),
       ),
@@ -106,6 +122,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       orchestrated: stat(failovers.map((f) => f.orchestrated.detectionLag)),
       straightLine: stat(failovers.map((f) => f.straight.detectionLag)),
     },
+    azurePace: azure
+      ? {
+          note: `one planned failover on a one-pair lab at Azure's pace (profile azure, seed ${o.seed ?? 1}), drainCapSeconds 0, stabiliseSeconds 0`,
+          sample: azure,
+        }
+      : {
+          note: o.quick
+            ? "not run: --quick leaves out the failover at Azure's pace (minutes)"
+            : "see failover: its samples ran at Azure's pace",
+          sample: null,
+        },
     fleet: {
       requested: o.fleet,
       note: o.fleet

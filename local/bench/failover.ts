@@ -3,7 +3,8 @@
 // other in an order that alternates between samples. Planned, drain off (drainCapSeconds 0), no stabilisation wait.
 import { followFailover } from "../drill/follow";
 import type { FailoverView, TimelineEntry } from "../drill/render";
-import { startStack, type Stack } from "../drill/stack";
+import { AZURE_PACE_TIMINGS, startStack, type Stack } from "../drill/stack";
+import type { PaceProfile } from "../lab/pace";
 import { RTO_PHASES } from "../../src/orchestrations/failover-types";
 import { runScript } from "./child";
 import { MONITORS_OFF } from "./monitors-off";
@@ -35,18 +36,36 @@ export interface FailoverSample {
 /** The timeline as GET /api/failovers/{id} gives it: entries carry their detail (render.ts leaves it out). */
 type Entry = TimelineEntry & { detail?: { output?: { progress?: string } } };
 
-export async function failoverSample(index: number, log: (line: string) => void): Promise<FailoverSample> {
-  const stack = await startStack({
-    lab: { pairs: 2, promoteDelayMs: 0 },
+/** The lab's pace for a sample: fast (the promote takes no extra time) or Azure's (local/lab/pace.ts). */
+export interface SamplePace {
+  profile: PaceProfile;
+  seed?: number;
+}
+
+/** A stack at that pace: at Azure's, the pair's deadlines allow Azure's operation times (drill/stack.ts). */
+function paceStack(pairs: number, pace: SamplePace): Promise<Stack> {
+  const azure = pace.profile === "azure";
+  return startStack({
+    lab: azure
+      ? { pairs, profile: "azure", ...(pace.seed !== undefined ? { seed: pace.seed } : {}) }
+      : { pairs, promoteDelayMs: 0 },
     settings: MONITORS_OFF,
-    pair: { timings: { drainCapSeconds: 0, stabiliseSeconds: 0 } },
+    pair: { timings: { ...(azure ? AZURE_PACE_TIMINGS : {}), drainCapSeconds: 0, stabiliseSeconds: 0 } },
   });
+}
+
+export async function failoverSample(
+  index: number,
+  log: (line: string) => void,
+  pace: SamplePace = { profile: "fast" },
+): Promise<FailoverSample> {
+  const stack = await paceStack(2, pace);
   try {
     const orchestratedFirst = index % 2 === 0;
     let orchestrated: OrchestratedSample | undefined;
     let straight: FailoverSample["straight"] | undefined;
     for (const which of orchestratedFirst ? ["o", "s"] : ["s", "o"]) {
-      if (which === "o") orchestrated = await orchestratedRun(stack, log);
+      if (which === "o") orchestrated = await orchestratedRun(stack, log, pace.profile === "azure" ? 900_000 : 180_000);
       else straight = await straightRun(stack, log);
     }
     if (!orchestrated || !straight) throw new Error("a failover sample lacks one of its runs");
@@ -64,7 +83,24 @@ export async function failoverSample(index: number, log: (line: string) => void)
   }
 }
 
-async function orchestratedRun(stack: Stack, log: (line: string) => void): Promise<OrchestratedSample> {
+/**
+ * One orchestrated planned failover at Azure's pace (a one-pair lab): the RTO a run would see in Azure, step by
+ * step, give or take what the lab cannot model (DNS propagation, queue polling: README "Latency in Azure").
+ */
+export async function azurePaceSample(seed: number, log: (line: string) => void): Promise<OrchestratedSample> {
+  const stack = await paceStack(1, { profile: "azure", seed });
+  try {
+    return await orchestratedRun(stack, log, 900_000);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function orchestratedRun(
+  stack: Stack,
+  log: (line: string) => void,
+  timeoutMs: number,
+): Promise<OrchestratedSample> {
   const pair = stack.lab.info.pairs[0]!;
   const sent = Date.now();
   const res = await stack.api.post<{ id: string }>("/api/failovers", {
@@ -74,7 +110,7 @@ async function orchestratedRun(stack: Stack, log: (line: string) => void): Promi
   });
   if (res.status !== 202) throw new Error(`POST /api/failovers answered ${res.status}: ${JSON.stringify(res.body)}`);
   // Polled slowly: the figures come from the run's own record, and polling loads the host it measures.
-  const view: FailoverView = await followFailover(stack.api, res.body.id, { intervalMs: 500, timeoutMs: 180_000 });
+  const view: FailoverView = await followFailover(stack.api, res.body.id, { intervalMs: 500, timeoutMs });
   const out = view.result;
   if (!out || out.outcome !== "succeeded")
     throw new Error(`the orchestrated failover did not succeed: ${JSON.stringify(out ?? view.error ?? view.outcome)}`);

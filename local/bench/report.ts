@@ -1,7 +1,8 @@
 // The bench's JSON: what was measured, each figure a median with min and max over the runs, the samples behind
 // them, the machine, and the targets with whether they were met.
 import type { EvacuationSample, FloorSample } from "./fleet";
-import type { FailoverSample } from "./failover";
+import type { FailoverSample, OrchestratedSample } from "./failover";
+import type { PaceProfile } from "../lab/pace";
 import type { LabTimes } from "./lab-times";
 import type { Machine } from "./machine";
 import type { Stat } from "./stats";
@@ -33,7 +34,7 @@ export interface FleetSize {
 export interface BenchReport {
   schema: 1;
   command: string;
-  options: { runs: number; quick: boolean; fleet: boolean };
+  options: { runs: number; quick: boolean; fleet: boolean; profile: PaceProfile };
   startedAt: string;
   endedAt: string;
   machine: Machine;
@@ -56,6 +57,8 @@ export interface BenchReport {
     ratioRtoTotal: Stat | null;
   };
   detectionLag: { orchestrated: Stat | null; straightLine: Stat | null };
+  /** One orchestrated planned failover at Azure's pace (the full bench at the fast profile; never --quick). */
+  azurePace: { note: string; sample: OrchestratedSample | null };
   fleet: {
     requested: boolean;
     note: string;

@@ -19,7 +19,7 @@ export function renderReport(r: BenchReport): string {
   const m = r.machine;
   const out: string[] = [];
   out.push(
-    `pgflex-failover bench: ${r.options.runs} run(s)${r.options.quick ? " (quick)" : ""}, medians (min–max)`,
+    `pgflex-failover bench: ${r.options.runs} run(s)${r.options.quick ? " (quick)" : ""}${r.options.profile === "azure" ? ", lab at Azure's pace" : ""}, medians (min–max)`,
     `  ${m.nproc} × ${m.cpu}, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}; load ${m.loadavg.start.toFixed(2)} → ${(m.loadavg.end ?? 0).toFixed(2)}`,
     `  ${r.command}`,
     "",
@@ -48,8 +48,21 @@ export function renderReport(r: BenchReport): string {
       ],
     ),
     "",
-    `Fleet: region evacuation (seconds)${r.fleet.requested ? "" : ` — ${r.fleet.note}`}`,
+    `Failover at Azure's pace (seconds)${r.azurePace.sample ? `: ${r.azurePace.note}` : ` — ${r.azurePace.note}`}`,
   );
+  const az = r.azurePace.sample;
+  if (az)
+    out.push(
+      grid(
+        ["step", "orchestrated"],
+        [
+          ...steps.map((k) => [k, az.rto[k] === null || az.rto[k] === undefined ? "–" : az.rto[k]!.toFixed(3)]),
+          ["total (first step → verified)", az.rto.total?.toFixed(3) ?? "–"],
+          ["POST → verified", az.postToVerified.toFixed(3)],
+        ],
+      ),
+    );
+  out.push("", `Fleet: region evacuation (seconds)${r.fleet.requested ? "" : ` — ${r.fleet.note}`}`);
   if (r.fleet.sizes.length)
     out.push(
       grid(

@@ -15,6 +15,8 @@ import { trafficSummary } from "./traffic-summary";
 import { alertPayload } from "../lab/alert-payloads";
 import { promotedAt, startTraffic, type Traffic, type TrafficOptions, type TrafficReport } from "../lab/traffic";
 import type { Lab } from "../lab";
+import { parseProfile, type PaceProfile } from "../lab/pace";
+import { AZURE_PACE_TIMINGS } from "./stack";
 
 interface Args {
   json: boolean;
@@ -26,10 +28,13 @@ interface Args {
   alert?: "propose" | "auto";
   /** Keep the lab and the host up after the run (the status page) until Ctrl-C. */
   hold: boolean;
+  /** The lab's pace (local/lab/pace.ts): fast, or Azure's documented/measured operation times. */
+  profile: PaceProfile;
+  seed?: number;
 }
 
 const USAGE =
-  "usage: npm run drill [-- --forced] [--dry-run] [--json] [--verbose] [--hold] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
+  "usage: npm run drill [-- --forced] [--dry-run] [--profile fast|azure [--seed N]] [--json] [--verbose] [--hold] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
 
 function trafficOptions(v: { rate?: string; connections?: string; mode?: string }): TrafficOptions {
   const num = (flag: string, s: string | undefined): number | undefined => {
@@ -60,6 +65,8 @@ function parseCli(argv: string[]): Args {
         alert: { type: "boolean", default: false },
         "alert-policy": { type: "string" },
         hold: { type: "boolean", default: false },
+        profile: { type: "string" },
+        seed: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -74,7 +81,10 @@ function parseCli(argv: string[]): Args {
     if (policy !== "propose" && policy !== "auto") throw new Error("--alert-policy must be propose or auto");
     if (v["alert-policy"] && !v.alert) throw new Error("--alert-policy needs --alert");
     const alert = v.alert ? policy : undefined;
+    const pace = parseProfile(v.profile, v.seed);
     return {
+      profile: pace.profile ?? "fast",
+      seed: pace.seed,
       json: v.json,
       forced: v.forced || !!alert,
       dryRun: v["dry-run"],
@@ -117,9 +127,18 @@ async function main(): Promise<number> {
   }
   try {
     say("starting the two-region lab (PostgreSQL primary + replica, DNS, ARM emulator, Azurite) and the local host…");
+    const azure = args.profile === "azure";
+    if (azure)
+      say(
+        `profile azure (seed ${args.seed ?? 1}): promote 1–3 min, server parameter changes 20–40 s; the pair's deadlines: ${JSON.stringify(AZURE_PACE_TIMINGS)}`,
+      );
     stack = await startStack({
+      lab: { profile: args.profile, ...(args.seed !== undefined ? { seed: args.seed } : {}) },
       onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined,
-      ...(args.alert ? { pair: { alerts: { policy: args.alert } } } : {}),
+      pair: {
+        ...(azure ? { timings: AZURE_PACE_TIMINGS } : {}),
+        ...(args.alert ? { alerts: { policy: args.alert } } : {}),
+      },
     });
     const { lab, api } = stack;
     say(

@@ -19,6 +19,19 @@ export interface StackOptions {
   onHostLine?: (line: string) => void;
 }
 
+/**
+ * The pair's timings for a lab at Azure's pace (LabOptions.profile "azure"): the lab's own (lab/app-settings.ts)
+ * allow a promote 120 s, and Azure's takes up to 3 min. Deadlines as long as the app's defaults would allow more
+ * polls than a run may hold at the lab's 1 s polls: 10 min, polled every 5 s. Drain and stabilisation stay short
+ * (they are configured waits, not Azure's pace).
+ */
+export const AZURE_PACE_TIMINGS = {
+  promoteDeadlineSeconds: 600,
+  promotePollSeconds: 5,
+  catchUpDeadlineSeconds: 300,
+  verifyDeadlineSeconds: 120,
+};
+
 /** The lab's users and their app roles: who the drill and the tests call as. */
 export const LAB_USERS = {
   /** On call: requests failovers and reads. */

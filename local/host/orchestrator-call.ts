@@ -1,6 +1,7 @@
 // Calls an orchestrator function with a history and returns its state (actions, output, error),
 // in the payload shape the Durable extension uses for out-of-process languages (schema V3).
 import { typedDataToJson, type Invoker } from "./invoker";
+import { LONG_TIMER_INTERVAL_MS, MAXIMUM_SHORT_TIMER_MS, timeSpan } from "./long-timers";
 import type { HistoryEvent, OrchestratorResult } from "./types";
 
 const OUT_OF_PROC_LABEL = "$OutOfProcData$:";
@@ -24,9 +25,9 @@ export async function invokeOrchestrator(invoker: Invoker, call: OrchestratorCal
     parentInstanceId: call.parentInstanceId,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 3,
-    // Both are required with schema V3 (createTimer throws without them).
-    longRunningTimerIntervalDuration: "3.00:00:00",
-    maximumShortTimerDuration: "6.00:00:00",
+    // Both are required with schema V3 (createTimer throws without them); the host splits long timers by them.
+    longRunningTimerIntervalDuration: timeSpan(LONG_TIMER_INTERVAL_MS),
+    maximumShortTimerDuration: timeSpan(MAXIMUM_SHORT_TIMER_MS),
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   try {

@@ -4,6 +4,7 @@
 // matching tasks (continuations run synchronously, so retries inside WhenAll/WhenAny interleave by
 // history order); whatever remains unmatched is new work. A history event that does not match the
 // re-issued action is a nondeterminism failure.
+import { firstTimerFireAt, nextTimerFireAt } from "./long-timers";
 import { nextRetryDelay, retryTimeoutExpired, toRetryPolicy } from "./retry";
 import { sameFunctionName } from "./function-names";
 import { ActionType, EventType, type HistoryEvent, type WireAction } from "./types";
@@ -163,7 +164,7 @@ class EpisodeReplay {
       case ActionType.CallSubOrchestratorWithRetry:
         return this.withRetry(a, () => this.scheduleSubOrchestration(a));
       case ActionType.CreateTimer:
-        return this.schedule({ kind: "timer", fireAt: new Date(a.fireAt!).toISOString() });
+        return this.durableTimer(Date.parse(a.fireAt!));
       case ActionType.WaitForExternalEvent:
         return this.waitForEvent(a.externalEventName!);
       case ActionType.ContinueAsNew:
@@ -201,6 +202,25 @@ class EpisodeReplay {
     const instanceId =
       a.instanceId && a.instanceId.length > 0 ? a.instanceId : `${this.instanceId}:${id.toString(16).padStart(4, "0")}`;
     return this.schedule({ kind: "subOrchestration", name: a.functionName!, instanceId, input: rawInputJson(a.input) });
+  }
+
+  /**
+   * The extension's CreateTimer (long-timers.ts): a timer more than the maximum short duration away is a chain
+   * of sub-timers, each created (with the next sequence number) when the one before fires, at the orchestration
+   * time of that episode; the action completes when the last one fires.
+   */
+  private durableTimer(finalMs: number): HostTask {
+    const outer = new HostTask();
+    const create = (fireAtMs: number): void => {
+      const t = this.schedule({ kind: "timer", fireAt: new Date(fireAtMs).toISOString() });
+      t.onSettled(() => {
+        const next = nextTimerFireAt(fireAtMs, this.nowMs, finalMs);
+        if (next === null) outer.settle(t.failed, t.value);
+        else create(next);
+      });
+    };
+    create(firstTimerFireAt(this.nowMs, finalMs));
+    return outer;
   }
 
   /** DTFx RetryInterceptor.Invoke around `attemptFn`. */

@@ -1,9 +1,11 @@
 // `npm run lab`: start the two-region lab, print how to use it, run until Ctrl-C/SIGTERM, then clean up.
-// Options: --pairs N, --json (one JSON object on stdout, logs on stderr), --promote-delay-ms N, --pg-bin DIR,
+// Options: --pairs N, --json (one JSON object on stdout, logs on stderr), --profile fast|azure [--seed N],
+// --promote-delay-ms N, --pg-bin DIR,
 // --zone NAME, --base-dir DIR, --keep-dir, --no-azurite, --arm-throttle, --quiet.
 import { parseArgs } from "node:util";
 import { describeLab } from "./describe";
 import { startLab } from "./lab";
+import { parseProfile } from "./pace";
 import type { LabOptions } from "./types";
 
 interface CliArgs {
@@ -13,7 +15,7 @@ interface CliArgs {
 }
 
 const USAGE =
-  "usage: npm run lab -- [--pairs N] [--json] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--arm-throttle] [--quiet]\n";
+  "usage: npm run lab -- [--pairs N] [--json] [--profile fast|azure] [--seed N] [--promote-delay-ms N] [--pg-bin DIR] [--zone NAME] [--base-dir DIR] [--keep-dir] [--no-azurite] [--arm-throttle] [--quiet]\n";
 
 function parseCli(argv: string[]): CliArgs {
   const { values: v } = parseArgs({
@@ -27,6 +29,8 @@ function parseCli(argv: string[]): CliArgs {
       "arm-throttle": { type: "boolean" },
       pairs: { type: "string" },
       "promote-delay-ms": { type: "string" },
+      profile: { type: "string" },
+      seed: { type: "string" },
       "pg-bin": { type: "string" },
       zone: { type: "string" },
       "base-dir": { type: "string" },
@@ -52,6 +56,7 @@ function parseCli(argv: string[]): CliArgs {
       keepDir: v["keep-dir"],
       azurite: v["no-azurite"] ? false : undefined,
       promoteDelayMs,
+      ...parseProfile(v.profile, v.seed),
       pgBinDir: v["pg-bin"],
       zone: v.zone,
       baseDir: v["base-dir"],

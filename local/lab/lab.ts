@@ -23,6 +23,7 @@ import { removeTree, writeFileMode } from "./files";
 import { authSettingsV2 } from "./identity/auth-settings";
 import { startIssuer, type Issuer } from "./identity/issuer";
 import { FlexServers } from "./flex/servers";
+import { Pace } from "./pace";
 import type { FlexServer } from "./flex/types";
 import { labNames, type LabNames, type LabPairNames } from "./names";
 import { makeLab, type Lab } from "./lab-api";
@@ -137,8 +138,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       version: pairs[0]!.serverVersion,
       adminUser: postgres.admin.user,
       zoneId: id.zoneId,
-      promoteDelayMs: options.promoteDelayMs ?? 1000,
-      stopStartDelayMs: options.stopStartDelayMs ?? 200,
+      pace: new Pace(options),
       catchUpTimeoutMs: 30_000,
       log,
     });

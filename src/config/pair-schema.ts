@@ -94,7 +94,10 @@ const timingsSchema = z
       .describe("planned: wait at most this long for the old TTL to expire before the fence"),
     promoteDeadlineSeconds: seconds(10, 86400)
       .default(3600)
-      .describe("how long the promoted server may take to become writable (then: may still complete)"),
+      .describe(
+        "how long the promoted server may take to become writable (then: may still complete); Azure's promote " +
+          "takes about 2 min (1–3 min, `npm run drill -- --profile azure`), so the default leaves a wide margin",
+      ),
     promotePollSeconds: seconds(1, 600)
       .default(15)
       .describe("each writable check watches the server this long, several times a second; at most 500 per deadline"),
@@ -105,7 +108,10 @@ const timingsSchema = z
     stabiliseSeconds: seconds(0, 86400).default(300).describe("wait after the proof before the TTL is restored"),
     catchUpDeadlineSeconds: seconds(5, 3600)
       .default(300)
-      .describe("planned: how long the replica may take to replay up to the fenced primary's WAL position"),
+      .describe(
+        "planned: how long the replica may take to replay up to the fenced primary's WAL position; counted from " +
+          "the fence's end, so Azure's 20–40 s server parameter change (the fence) is not part of it",
+      ),
   })
   .superRefine((t, ctx) => {
     for (const [deadline, poll] of POLLED_WAITS) {

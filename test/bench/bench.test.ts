@@ -28,12 +28,23 @@ test(
     const files = fs.readdirSync(out).filter((f) => f.endsWith(".json"));
     assert.equal(files.length, 1);
     assert.match(stdout, new RegExp(`results: ${path.join(out, files[0]!).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
-    for (const heading of ["Failover, planned", "Detection lag", "Fleet", "Local host", "Lab (seconds)", "Targets"])
+    for (const heading of [
+      "Failover, planned",
+      "Detection lag",
+      "Failover at Azure's pace",
+      "Fleet",
+      "Local host",
+      "Lab (seconds)",
+      "Targets",
+    ])
       assert.ok(stdout.includes(heading), `the table has "${heading}"`);
 
     const r = JSON.parse(fs.readFileSync(path.join(out, files[0]!), "utf8")) as BenchReport;
     assert.equal(r.schema, 1);
-    assert.deepEqual(r.options, { runs: 1, quick: true, fleet: true });
+    assert.deepEqual(r.options, { runs: 1, quick: true, fleet: true, profile: "fast" });
+    // The failover at Azure's pace takes minutes: only the full bench runs it.
+    assert.equal(r.azurePace.sample, null);
+    assert.match(r.azurePace.note, /--quick/);
     assert.ok(r.machine.nproc >= 1 && r.machine.cpu && r.machine.node === process.version);
     const measured = (x: { median: number; n: number } | null | undefined, what: string) => {
       assert.ok(x && Number.isFinite(x.median) && x.n >= 1, `${what} was measured`);

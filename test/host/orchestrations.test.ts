@@ -36,6 +36,26 @@ describe("orchestrations", () => {
     assert.deepEqual(eventTypes(r.body), ["TaskScheduled", "TaskCompleted", "TimerCreated", "TimerFired"]);
   });
 
+  it("a 10-day durable timer: the host writes the extension's sub-timers (+3 d, +6 d, +9 d, final) and the orchestration proceeds", async () => {
+    const day = 86_400_000;
+    const fireAt = new Date(Date.now() + 10 * day);
+    const s = await startOrchestration(h, "waitOnTimer", fireAt.toISOString());
+    const r = await waitForStatus(s.statusQueryGetUri);
+    assert.equal(r.body.runtimeStatus, "Completed");
+    assert.equal(r.body.output, "Timer fired!");
+    const timers = (r.body.historyEvents as { EventType: string; FireAt?: string; Timestamp: string }[]).filter(
+      (e) => e.EventType === "TimerCreated",
+    );
+    const start = Date.parse(r.body.createdTime);
+    // Each sub-timer is 3 days after the episode its predecessor's firing started (the virtual clock has
+    // jumped there, plus the few real milliseconds an episode takes); the last one is the fireAt asked for.
+    const days = timers.map((t) => (Date.parse(t.FireAt!) - start) / day);
+    assert.equal(days.length, 4, `timers at ${days.join(", ")} days`);
+    for (const [i, d] of [3, 6, 9].entries())
+      assert.ok(Math.abs(days[i]! - d) < 0.001, `sub-timer ${i} at ${days[i]} d`);
+    assert.equal(timers[3]!.FireAt, fireAt.toISOString());
+  });
+
   it("retry: an activity failing twice completes, with the extension's exact event sequence", async () => {
     const dir = `${marks}/retry-ok`;
     const s = await startOrchestration(h, "retry", { dir, failTimes: 2, max: 5 });

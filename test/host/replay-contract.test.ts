@@ -366,6 +366,75 @@ describe("replay contract with durable-functions", () => {
     assert.match(nothing.fatal ?? "", /schedules nothing/);
   });
 
+  describe("createTimer() long timers (durable-functions' fixture 'proceeds after long timer fires', schema V3)", () => {
+    const day = 86_400_000;
+    const fireAt = new Date(at(10 * day)).toISOString();
+    const begin = [
+      event(E.OrchestratorStarted, at(0)),
+      event(E.ExecutionStarted, at(0), { Name: "waitOnTimer", Input: JSON.stringify(fireAt) }),
+    ];
+
+    it("a 10-day timer: the host writes sub-timers at +3 d, +6 d, +9 d, then the final one; the orchestration proceeds after it", async () => {
+      let history = begin;
+      let now = at(0);
+      const created: number[] = [];
+      for (let episode = 0; episode < 10; episode++) {
+        const st = await run("waitOnTimer", history, fireAt);
+        // The SDK sends one CreateTimer action with the final fireAt, every episode; the host does the split.
+        assert.deepEqual(
+          st.actions[0]!.map((a) => [a.actionType, new Date(a.fireAt!).toISOString()]),
+          [[ActionType.CreateTimer, fireAt]],
+        );
+        const r = replay("inst", history, st.actions[0]!);
+        assert.equal(r.fatal, null);
+        if (st.isDone) {
+          assert.equal(st.output, "Timer fired!");
+          assert.deepEqual(r.newEvents, [], "nothing left to schedule once the final timer fired");
+          break;
+        }
+        const [timer, ...more] = r.newEvents;
+        assert.deepEqual(more, []);
+        assert.deepEqual([timer!.EventType, timer!.EventId], [E.TimerCreated, created.length]);
+        const due = Date.parse(timer!.FireAt!);
+        created.push(due);
+        // The extension: the timer fires, a new episode starts at its FireAt (DTFx TimerFired → OrchestratorStarted).
+        history = [
+          ...played([
+            ...history,
+            { ...timer!, Timestamp: new Date(now).toISOString() },
+            event(E.OrchestratorCompleted, now),
+          ]),
+          event(E.OrchestratorStarted, due),
+          event(E.TimerFired, due, { TimerId: timer!.EventId, FireAt: timer!.FireAt }),
+        ];
+        now = due;
+      }
+      assert.deepEqual(
+        created.map((ms) => (ms - T0) / day),
+        [3, 6, 9, 10],
+        "DurableOrchestrationContext.CreateTimer: sub-timers of 3 days until less than one is left, then the rest",
+      );
+    });
+
+    it("the SDK's own fixture history (sub-timers at +3 d, +6 d, then the final one) replays without nondeterminism", async () => {
+      // testhistories.ts GetWaitOnTimerFired: TimerCreated/TimerFired per timer, ids 0.., all played.
+      const fires = [3 * day, 6 * day, 10 * day];
+      const history = played([
+        ...begin,
+        ...fires.flatMap((ms, id) => [
+          event(E.TimerCreated, at(id ? fires[id - 1]! : 0), { EventId: id, FireAt: new Date(at(ms)).toISOString() }),
+          event(E.OrchestratorCompleted, at(id ? fires[id - 1]! : 0)),
+          event(E.OrchestratorStarted, at(ms)),
+          event(E.TimerFired, at(ms), { TimerId: id, FireAt: new Date(at(ms)).toISOString() }),
+        ]),
+      ]);
+      const st = await run("waitOnTimer", history, fireAt);
+      assert.deepEqual([st.isDone, st.output], [true, "Timer fired!"]);
+      const r = replay("inst", history, st.actions[0]!);
+      assert.deepEqual([r.fatal, r.newEvents], [null, []]);
+    });
+  });
+
   it("an orchestrator error comes back as state with error (not as a host crash)", async () => {
     const h = [
       ...played([

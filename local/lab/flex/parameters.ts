@@ -3,6 +3,7 @@
 import { escapeLiteral } from "pg";
 import { badRequest, conflict, notFound } from "../arm/errors";
 import type { Operation, Operations } from "../arm/operations";
+import type { Pace } from "../pace";
 import { serverState, type FlexServer } from "./types";
 
 interface SettingRow {
@@ -43,6 +44,7 @@ export class ServerParameters {
   constructor(
     private readonly ops: Operations,
     private readonly log: (line: string) => void,
+    private readonly pace: Pace,
   ) {}
 
   async get(s: FlexServer, name: string): Promise<unknown> {
@@ -56,7 +58,10 @@ export class ServerParameters {
     return { value: rows.map((r) => body(s, r)) };
   }
 
-  /** PUT/PATCH: ALTER SYSTEM (validated synchronously by PostgreSQL) then reload as an LRO. */
+  /**
+   * PUT/PATCH: ALTER SYSTEM (validated synchronously by PostgreSQL), then as an LRO the profile's delay (Azure
+   * takes tens of seconds: pace.ts) and the reload, so new sessions see the value only when the operation ends.
+   */
   async startPut(s: FlexServer, name: string, req: unknown): Promise<Operation> {
     running(s);
     // "During a replica's creation, deletion or promotion the primary is Updating and parameter changes are
@@ -84,7 +89,15 @@ export class ServerParameters {
       );
     }
     const op = this.ops.create("configuration", s.info.name, s.info.region, () => undefined);
-    this.ops.run(op, () => reloadUntilSeen(s, row.name, value), this.log);
+    const delay = this.pace.parameter();
+    this.ops.run(
+      op,
+      async () => {
+        await sleep(delay);
+        await reloadUntilSeen(s, row.name, value);
+      },
+      this.log,
+    );
     return op;
   }
 

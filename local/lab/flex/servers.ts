@@ -3,6 +3,7 @@
 import { badRequest, conflict, notFound } from "../arm/errors";
 import { OperationError, type Operation, type Operations } from "../arm/operations";
 import type { Faults } from "../faults";
+import type { Pace, PromotePace } from "../pace";
 import { dropSlotWhenInactive, promote, stopStreaming, waitCaughtUp } from "../pg-replication";
 import { ServerParameters } from "./parameters";
 import { serverResource, type ResourceContext } from "./resource";
@@ -12,8 +13,8 @@ export interface FlexServersDeps extends ResourceContext {
   servers: FlexServer[];
   ops: Operations;
   faults: Faults;
-  promoteDelayMs: number;
-  stopStartDelayMs: number;
+  /** How long each operation takes (pace.ts: the fast or the azure profile). */
+  pace: Pace;
   catchUpTimeoutMs: number;
   log: (line: string) => void;
 }
@@ -26,7 +27,7 @@ export class FlexServers {
   readonly parameters: ServerParameters;
 
   constructor(private readonly d: FlexServersDeps) {
-    this.parameters = new ServerParameters(d.ops, d.log);
+    this.parameters = new ServerParameters(d.ops, d.log, d.pace);
   }
 
   get all(): FlexServer[] {
@@ -90,9 +91,10 @@ export class FlexServers {
       sourceShown.busyOp = "promote of a replica";
     }
     s.replicationState = "Reconfiguring";
+    const pace = this.d.pace.promote();
     const op = this.runOperation(s, "promote", undefined, async () => {
       try {
-        await this.promoteWork(s, source, option);
+        await this.promoteWork(s, source, option, pace);
       } finally {
         if (s.role !== "Primary") s.replicationState = s.broken ? "Broken" : "Active";
         if (sourceShown?.transient === "Updating") sourceShown.transient = undefined;
@@ -116,8 +118,9 @@ export class FlexServers {
     this.notBusy(s);
     if (s.regionDown) throw conflict("ServerNotReady", `Server '${s.info.name}' is Inaccessible.`);
     if (s.userStopped) throw conflict("ServerAlreadyStopped", `Server '${s.info.name}' is already stopped.`);
+    const delay = this.d.pace.stopStart();
     return this.runOperation(s, "stop", "Stopping", async () => {
-      await sleep(this.d.stopStartDelayMs);
+      await sleep(delay);
       await s.node.stop("fast");
       s.userStopped = true;
     });
@@ -127,8 +130,9 @@ export class FlexServers {
     this.notBusy(s);
     if (s.regionDown) throw conflict("ServerNotReady", `Server '${s.info.name}' is Inaccessible.`);
     if (!s.userStopped) throw conflict("ServerNotStopped", `Server '${s.info.name}' is not stopped.`);
+    const delay = this.d.pace.stopStart();
     return this.runOperation(s, "start", "Starting", async () => {
-      await sleep(this.d.stopStartDelayMs);
+      await sleep(delay);
       await s.node.start();
       s.userStopped = false;
     });
@@ -164,7 +168,12 @@ export class FlexServers {
     return op;
   }
 
-  private async promoteWork(s: FlexServer, source: FlexServer | undefined, option: PromoteOption): Promise<void> {
+  private async promoteWork(
+    s: FlexServer,
+    source: FlexServer | undefined,
+    option: PromoteOption,
+    pace: PromotePace,
+  ): Promise<void> {
     const taken = this.d.faults.takePromoteFail();
     const injected = taken?.kind === "promoteFail" ? taken : undefined;
     const fail = () =>
@@ -174,9 +183,9 @@ export class FlexServers {
       );
     // Validation errors of an accepted request arrive as the operation's first status, Failed.
     if (injected?.immediate) throw fail();
-    await sleep(this.d.promoteDelayMs / 2);
+    await sleep(pace.reconfiguringMs);
     s.replicationState = "Updating";
-    await sleep(this.d.promoteDelayMs / 2);
+    await sleep(pace.updatingMs);
     if (injected) throw fail();
     if (option === "planned") {
       s.replicationState = "Catchup";
