@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { CODES_BEGIN, CODES_END } from "../../local/package/codes-reference";
+import { redact } from "../../src/audit/redact";
 import { CODES, KNOWN_CODES, renderCodesTable } from "../../src/domain/codes";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -58,4 +59,11 @@ test("a step whose retries run out ends <Step>Failed: each such code is listed w
       `${code} for ${step}`,
     );
   }
+});
+
+test("every listed code survives redaction: GET /api/failovers shows the operator the code the table explains", () => {
+  const masked = [...KNOWN_CODES].filter(
+    (code) => (redact({ result: { code } }) as { result: { code: string } }).result.code !== code,
+  );
+  assert.deepEqual(masked, []);
 });
