@@ -119,7 +119,8 @@ export async function currentStep(stack: Stack, id: string): Promise<string | un
   return (await stack.api.get<{ currentStep: { step: string } | null }>(`/api/failovers/${id}`)).body.currentStep?.step;
 }
 
-export { waitFor } from "../wait-for";
+import { waitFor } from "../wait-for";
+export { waitFor };
 
 /** Runs a timer-triggered function now, through the host's admin API (as `func` and Azure allow). */
 export async function runFunction(stack: Stack, name: string): Promise<void> {
@@ -144,6 +145,17 @@ export async function pairView(stack: Stack): Promise<PairView> {
   const res = await stack.api.get<{ pairs: PairView[] }>("/api/pairs");
   assert.equal(res.status, 200);
   return res.body.pairs[0]!;
+}
+
+/**
+ * The pair's view once it shows `what`: GET /api/pairs serves a view up to PAIR_VIEW_TTL_MS old, so a change
+ * the test just made shows within a few seconds, not at once.
+ */
+export async function pairViewOnce(stack: Stack, what: string, shows: (v: PairView) => boolean): Promise<PairView> {
+  return waitFor(what, async () => {
+    const v = await pairView(stack);
+    return shows(v) ? v : undefined;
+  });
 }
 
 export function promotePatches(stack: Stack) {
