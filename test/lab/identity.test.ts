@@ -305,13 +305,7 @@ describe("lab identity: the Entra-like token issuer", () => {
         globalValidation: {
           requireAuthentication: true,
           unauthenticatedClientAction: "Return401",
-          excludedPaths: [
-            "/api/alerts",
-            "/api/ui",
-            "/api/ui/*",
-            "/runtime/webhooks/durabletask",
-            "/runtime/webhooks/durabletask/*",
-          ],
+          excludedPaths: ["/api/alerts", "/api/ui", "/api/ui/*"],
         },
         identityProviders: {
           azureActiveDirectory: {
