@@ -73,8 +73,8 @@ function containsRun(words: string[], run: string[]): boolean {
 
 // A refusal's or an error's "code" (PreconditionFailed, ECONNRESET, ERR_TLS_CERT_ALTNAME_INVALID, 28P01, 412)
 // is what the audit is for; a function key under "code" looks nothing like that and stays masked.
-// A one-letter word may lead (ARecordMismatch).
-const ERROR_CODE = /^(?:(?:[A-Z](?=[A-Z][a-z]))?(?:[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*|[0-9A-Z]{5})$/;
+// A one-letter word may stand before another word (ARecordMismatch, NotAReplica).
+const ERROR_CODE = /^(?:(?:[A-Z](?=[A-Z][a-z])|[A-Z][a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*|[0-9A-Z]{5})$/;
 const isErrorCode = (v: unknown) =>
   Number.isInteger(v) || (typeof v === "string" && v.length <= 64 && ERROR_CODE.test(v));
 
