@@ -6,26 +6,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { FailoverInput, FailoverOutput, RunPolicy } from "../../src/orchestrations/failover-types";
 import type { EvacuationInput, EvacuationOutput, PlannedPair } from "../../src/orchestrations/evacuation-types";
-import { apiDecision, driveOrchestration, type Script, type SubOrchestrations } from "./harness";
+import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
 
-const policy: RunPolicy = {
-  ttl: { failoverSeconds: 30, restoreSeconds: "original" },
-  timings: {
-    drainCapSeconds: 300,
-    promoteDeadlineSeconds: 600,
-    promotePollSeconds: 15,
-    verifyDeadlineSeconds: 60,
-    verifyPollSeconds: 5,
-    stabiliseSeconds: 300,
-    catchUpDeadlineSeconds: 120,
-  },
-  retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
-  fence: { watchHours: 24, onReturn: "readOnly" },
-  rpo: { maxLagBytes: 1048576 },
-  verify: { answers: 3 },
-  approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 },
-  alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 },
-};
+const policy: RunPolicy = { ...TEST_POLICY, approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 } };
 const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
 const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
 const input: EvacuationInput = {

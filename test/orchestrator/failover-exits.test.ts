@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
-import { apiDecision, drive, took, type Driven, type Script } from "./harness";
+import { apiDecision, drive, TEST_POLICY, took, type Driven, type Script } from "./harness";
 
 const ZONE = "corp.private.postgres.database.azure.com";
 const OLD = `aaaaaaaaaaaa.${ZONE}`;
@@ -41,24 +41,7 @@ const input: FailoverInput = {
   dryRun: false,
   mode: "failover",
   acceptDataLoss: false,
-  policy: {
-    ttl: { failoverSeconds: 30, restoreSeconds: "original" },
-    timings: {
-      drainCapSeconds: 300,
-      promoteDeadlineSeconds: 600,
-      promotePollSeconds: 15,
-      verifyDeadlineSeconds: 60,
-      verifyPollSeconds: 5,
-      stabiliseSeconds: 300,
-      catchUpDeadlineSeconds: 120,
-    },
-    retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
-    fence: { watchHours: 24, onReturn: "readOnly" },
-    rpo: { maxLagBytes: 1048576 },
-    verify: { answers: 3 },
-    approval: { mode: "never", twoPerson: true, timeoutMinutes: 60 },
-    alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 },
-  },
+  policy: TEST_POLICY,
 };
 const forced: FailoverInput = { ...input, option: "Forced" };
 

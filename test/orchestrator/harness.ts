@@ -68,6 +68,26 @@ function load() {
 
 const T0 = Date.parse("2026-11-27T03:00:00.000Z");
 
+/** A pair's policy for driven runs (each test overrides what it exercises). */
+export const TEST_POLICY: FailoverInput["policy"] = {
+  ttl: { failoverSeconds: 30, restoreSeconds: "original" },
+  timings: {
+    drainCapSeconds: 300,
+    promoteDeadlineSeconds: 600,
+    promotePollSeconds: 15,
+    verifyDeadlineSeconds: 60,
+    verifyPollSeconds: 5,
+    stabiliseSeconds: 300,
+    catchUpDeadlineSeconds: 120,
+  },
+  retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
+  fence: { watchHours: 24, onReturn: "readOnly" },
+  rpo: { maxLagBytes: 1048576 },
+  verify: { answers: 3 },
+  approval: { mode: "never", twoPerson: true, timeoutMinutes: 60 },
+  alerts: { policy: "propose", confirmTries: 3, confirmSeconds: 30, maxAgeMinutes: 60, maxRunsPerHour: 3 },
+};
+
 /** An external event raised at a virtual time (ms after the run started), e.g. an approver's decision. */
 export interface RaisedEvent {
   name: string;
