@@ -3,6 +3,7 @@
 // the old server after a repoint.
 import type { Client } from "pg";
 import type { TlsFacts } from "../domain/facts";
+import { lastInsertedLsn } from "../domain/lsn";
 import { connect, tlsFacts, type SslMode } from "./pg-connect";
 import type { NameResolver, Resolution } from "./resolver";
 
@@ -134,9 +135,17 @@ export class PostgresProbe {
     return this.withClient(name, login, "verify-full", {}, async (client) => {
       // The insert position, not the write position: a commit with synchronous_commit = off is acknowledged
       // once inserted, before it is written, so the replica must replay up to here to hold every acknowledged write.
-      const r = await client.query<{ in_recovery: boolean; ro: string; wal: string | null }>(
+      const r = await client.query<{
+        in_recovery: boolean;
+        ro: string;
+        wal: string | null;
+        page: string;
+        segment: string;
+      }>(
         `select pg_is_in_recovery() as in_recovery, current_setting('default_transaction_read_only') as ro,
-                case when pg_is_in_recovery() then null else pg_current_wal_insert_lsn()::text end as wal`,
+                case when pg_is_in_recovery() then null else pg_current_wal_insert_lsn()::text end as wal,
+                (select setting from pg_settings where name = 'wal_block_size') as page,
+                (select setting from pg_settings where name = 'wal_segment_size') as segment`,
       );
       const o = await client.query<{ who: string }>(
         `select coalesce(r.rolname, 'all roles') || ' in ' || coalesce(d.datname, 'all databases') as who
@@ -150,7 +159,8 @@ export class PostgresProbe {
       return {
         inRecovery: row.in_recovery,
         readOnlyDefault: row.ro,
-        walLsn: row.wal,
+        walLsn:
+          row.wal === null ? null : lastInsertedLsn(row.wal, { page: Number(row.page), segment: Number(row.segment) }),
         overrides: o.rows.map((x) => x.who),
       };
     });

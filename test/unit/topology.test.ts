@@ -68,3 +68,14 @@ test("lag in bytes from two LSNs", () => {
   assert.equal(lagBytes("1/0", "0/FFFFFFFF"), 1);
   assert.equal(lagBytes("0/10", "0/20"), 0);
 });
+
+test("the fence's WAL target steps back over a page header the next record has not written yet", async () => {
+  const { lastInsertedLsn } = await import("../../src/domain/lsn");
+  const azure = { page: 8192, segment: 16 * 1024 * 1024 };
+  const small = { page: 8192, segment: 1024 * 1024 };
+  assert.equal(lastInsertedLsn("1/1000028", azure), "1/1000000", "a segment's first page: long header (40 bytes)");
+  assert.equal(lastInsertedLsn("0/800028", small), "0/800000", "the same with 1 MB segments");
+  assert.equal(lastInsertedLsn("0/800028", azure), "0/800028", "offset 40 inside a segment is a record's end");
+  assert.equal(lastInsertedLsn("0/802018", azure), "0/802000", "any other page: short header (24 bytes)");
+  assert.equal(lastInsertedLsn("16/B374D848", azure), "16/B374D848", "inside a page: as it is");
+});
