@@ -9,7 +9,7 @@ import type { OperationStatus, Promotion } from "../domain/promotion";
 import type { Availability } from "../azure/resource-health";
 import type { Fenced } from "./fencing";
 import type { Principal } from "../auth/principal";
-import type { PlannedPair } from "../orchestrations/evacuation-types";
+import type { RunPolicy } from "../config/pair-schema";
 import type { Lease } from "../state/pair-leases";
 
 export type { Fenced };
@@ -232,6 +232,22 @@ export interface PlanEvacuationInput extends RunRef {
   region: string;
   option: PromoteOption;
   pairs: string[] | null;
+}
+
+/** One pair as the evacuation plans it. */
+export interface PlannedPair {
+  pair: string;
+  included: boolean;
+  /** Why it is in or out (its primary's region, or what could not be read). */
+  reason: string;
+  primary: string | null;
+  region: string | null;
+  /** The pair's policy at planning time (copied into its run). */
+  policy: RunPolicy | null;
+  /** Whether this pair's own approval rule asks for a person for this option. */
+  needsApproval: boolean;
+  /** The last lag sample with the primary alive: what a forced promote may lose. */
+  risk: DataAtRisk | null;
 }
 
 export type PlanEvacuationResult = { kind: "planned"; plan: PlannedPair[] } | Refusal;

@@ -7,7 +7,7 @@ import { lastAliveSample } from "../domain/lag";
 import { sameName } from "../domain/names";
 import { serverRefs } from "../domain/pair-refs";
 import { runPolicy } from "../orchestrations/failover-types";
-import type { PlannedPair } from "../orchestrations/evacuation-types";
+import type { PlannedPair } from "./contracts";
 import type { PlanEvacuationInput, PlanEvacuationResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 

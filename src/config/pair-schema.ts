@@ -271,6 +271,11 @@ export const pairSchema = z
   });
 
 export type PairConfig = z.output<typeof pairSchema>;
+/** The parts of a pair's configuration a run copies into its input (a replay never sees a changed setting). */
+export type RunPolicy = Pick<
+  PairConfig,
+  "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts"
+>;
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 

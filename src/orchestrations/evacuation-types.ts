@@ -3,7 +3,8 @@
 import type { Principal } from "../auth/principal";
 import type { PromoteOption } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
-import type { FailoverOutput, Outcome, RunPolicy } from "./failover-types";
+import type { PlannedPair } from "../activities/contracts";
+import type { FailoverOutput, Outcome } from "./failover-types";
 
 export interface EvacuationInput {
   runId: string;
@@ -22,21 +23,7 @@ export interface EvacuationInput {
   policy: { approval: { twoPerson: boolean; timeoutMinutes: number } };
 }
 
-/** One pair as the evacuation plans it. */
-export interface PlannedPair {
-  pair: string;
-  included: boolean;
-  /** Why it is in or out (its primary's region, or what could not be read). */
-  reason: string;
-  primary: string | null;
-  region: string | null;
-  /** The pair's policy at planning time (copied into its run). */
-  policy: RunPolicy | null;
-  /** Whether this pair's own approval rule asks for a person for this option. */
-  needsApproval: boolean;
-  /** The last lag sample with the primary alive: what a forced promote may lose. */
-  risk: DataAtRisk | null;
-}
+export type { PlannedPair };
 
 export interface PairResult {
   pair: string;

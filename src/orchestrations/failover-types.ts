@@ -1,6 +1,6 @@
 // The orchestration's input and output: plain JSON, stored in the durable history and returned by the
 // status API.
-import type { PairConfig } from "../config/pair-schema";
+import type { PairConfig, RunPolicy } from "../config/pair-schema";
 import type { Verified } from "../activities/contracts";
 import type { PromoteOption, ReplicaLag } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
@@ -23,7 +23,7 @@ export interface FailoverInput {
   /** Forced: promote even above the pair's rpo.maxLagBytes, or with the data at risk unknown. */
   acceptDataLoss: boolean;
   /** The pair's policy as it was when the run started, so a replay never sees a changed setting. */
-  policy: Pick<PairConfig, "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts">;
+  policy: RunPolicy;
   /** Set when an Azure Monitor alert started the run: the run confirms it before anything else. */
   alert?: AlertRef;
   /**
@@ -45,7 +45,7 @@ export interface AlertRef {
   targetId: string;
 }
 
-export type RunPolicy = FailoverInput["policy"];
+export type { RunPolicy };
 
 /** The parts of a pair's configuration a run copies into its input (a replay never sees a changed setting). */
 export function runPolicy(pair: PairConfig): RunPolicy {
