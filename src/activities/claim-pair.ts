@@ -3,7 +3,7 @@
 // runId, so the run can be found by it like any other.
 import { who } from "../auth/who";
 import type { Lease, LeaseStore } from "../state/pair-leases";
-import { acquireLease, type RunState } from "../app/single-flight";
+import { acquireLease, type RunState } from "../state/single-flight";
 import type { ClaimPairInput, ClaimPairResult } from "./contracts";
 import type { ActivityDeps } from "./deps";
 

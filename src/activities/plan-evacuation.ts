@@ -6,7 +6,7 @@ import { needsApproval } from "../domain/approval";
 import { lastAliveSample } from "../domain/lag";
 import { sameName } from "../domain/names";
 import { serverRefs } from "../domain/pair-refs";
-import { runPolicy } from "../orchestrations/failover-types";
+import { runPolicy } from "../config/pair-schema";
 import type { PlannedPair } from "./contracts";
 import type { PlanEvacuationInput, PlanEvacuationResult } from "./contracts";
 import type { ActivityDeps } from "./deps";

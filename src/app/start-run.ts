@@ -7,11 +7,12 @@ import type { Principal } from "../auth/principal";
 import { who } from "../auth/who";
 import type { PairConfig } from "../config/pair-schema";
 import type { PromoteOption } from "../domain/facts";
-import { runPolicy, type AlertRef, type FailoverInput, type RunPolicy } from "../orchestrations/failover-types";
+import { runPolicy, type RunPolicy } from "../config/pair-schema";
+import type { AlertRef, FailoverInput } from "../orchestrations/failover-types";
 import type { Lease } from "../state/pair-leases";
-import { statusOf } from "../functions/durable-status";
+import { statusOf } from "./durable-status";
 import type { Services } from "./services";
-import { acquireLease, type RunState } from "./single-flight";
+import { acquireLease, type RunState } from "../state/single-flight";
 
 export const RUNNING = new Set(["Running", "Pending", "Suspended", "ContinuedAsNew"]);
 

@@ -4,7 +4,7 @@
 // is never interrupted: the person gets the usual 409 with its status URL.
 import type * as df from "durable-functions";
 import type { Principal } from "../auth/principal";
-import { statusOf } from "../functions/durable-status";
+import { statusOf } from "./durable-status";
 import type { FailoverInput, FailoverStatus } from "../orchestrations/failover-types";
 import type { Lease } from "../state/pair-leases";
 import type { DecisionStore } from "../state/decisions";

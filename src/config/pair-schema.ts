@@ -276,6 +276,11 @@ export type RunPolicy = Pick<
   PairConfig,
   "ttl" | "timings" | "retry" | "fence" | "rpo" | "verify" | "approval" | "alerts"
 >;
+
+export function runPolicy(pair: PairConfig): RunPolicy {
+  const { ttl, timings, retry, fence, rpo, verify, approval, alerts } = pair;
+  return { ttl, timings, retry, fence, rpo, verify, approval, alerts };
+}
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 

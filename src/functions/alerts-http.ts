@@ -29,7 +29,7 @@ import { badRequest, json, readJsonBody } from "../http/responses";
 import type { PairConfig } from "../config/pair-schema";
 import type { FailoverStatus } from "../orchestrations/failover-types";
 import { submitDecision } from "../app/decisions";
-import { statusOf } from "./durable-status";
+import { statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up
 

@@ -14,7 +14,7 @@ import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { EvacuationInput, EvacuationOutput, EvacuationStatus } from "../orchestrations/evacuation-types";
 import type { FailoverStatus } from "../orchestrations/failover-types";
-import { statusOf } from "./durable-status";
+import { statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up
 

@@ -14,7 +14,7 @@ import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { Decision, FailoverInput, FailoverStatus } from "../orchestrations/failover-types";
 import { submitDecision } from "../app/decisions";
 import { services } from "../app/services";
-import { statusOf } from "./durable-status";
+import { statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up
 

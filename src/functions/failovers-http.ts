@@ -13,7 +13,7 @@ import { parseFailoverRequest } from "../domain/failover-request";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { FailoverInput } from "../orchestrations/failover-types";
-import { statusOf } from "./durable-status";
+import { statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up: a bad setting stops the app with its name
 

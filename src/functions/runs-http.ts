@@ -9,7 +9,7 @@ import { RUNNING } from "../app/start-run";
 import { ROLES } from "../auth/roles";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json } from "../http/responses";
-import { statusOf } from "./durable-status";
+import { statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up
 

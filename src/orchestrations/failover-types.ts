@@ -1,6 +1,6 @@
 // The orchestration's input and output: plain JSON, stored in the durable history and returned by the
 // status API.
-import type { PairConfig, RunPolicy } from "../config/pair-schema";
+import type { RunPolicy } from "../config/pair-schema";
 import type { Verified } from "../activities/contracts";
 import type { PromoteOption, ReplicaLag } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
@@ -46,12 +46,6 @@ export interface AlertRef {
 }
 
 export type { RunPolicy };
-
-/** The parts of a pair's configuration a run copies into its input (a replay never sees a changed setting). */
-export function runPolicy(pair: PairConfig): RunPolicy {
-  const { ttl, timings, retry, fence, rpo, verify, approval, alerts } = pair;
-  return { ttl, timings, retry, fence, rpo, verify, approval, alerts };
-}
 
 /** An approver's answer, raised as the external event "decision" by POST /api/failovers/{id}/approve|abort. */
 export interface Decision {

@@ -1,6 +1,6 @@
 // One failover per pair at a time: take the pair's lease before starting a run. A lease whose run has
 // ended (or never started, after a grace period) is stale and is taken over; a live one means 409.
-import type { Lease, LeaseStore } from "../state/pair-leases";
+import type { Lease, LeaseStore } from "./pair-leases";
 
 /** How long a lease may point at a run the task hub does not know yet (taken, start in flight). */
 export const START_GRACE_MS = 60_000;
