@@ -3,13 +3,9 @@
 // header is whatever the caller sent.
 import type { JWTPayload } from "jose";
 
-export interface Principal {
-  /** Entra object id: the stable identity the audit and the two-person rule rely on. */
-  oid: string;
-  name: string;
-  roles: string[];
-  idp: string;
-}
+import type { Principal } from "../domain/principal";
+
+export type { Principal };
 
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : undefined);
 

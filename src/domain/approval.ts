@@ -1,7 +1,7 @@
 // Who must say yes before a failover changes anything, and whether an answer counts. Pure, so the
 // two-person rule is tested without I/O, and checked again inside the orchestration.
-import type { Principal } from "../auth/principal";
-import { ROLES } from "../auth/roles";
+import type { Principal } from "./principal";
+import { ROLES } from "./roles";
 import type { PromoteOption } from "./facts";
 
 export type ApprovalMode = "never" | "forced" | "always";
