@@ -33,6 +33,54 @@ export default tseslint.config(
     },
   },
   {
+    // Layers: the orchestrations replay, so they decide from their input and activity results only; they may
+    // name the activities' types and the catalog, never reach an adapter, the SDKs or Node's I/O themselves.
+    files: ["src/orchestrations/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../azure/*",
+                "../probe/*",
+                "../state/*",
+                "../app/*",
+                "../functions/*",
+                "../http/*",
+                "../config/*",
+              ],
+              allowTypeImports: true,
+              message: "orchestrations replay: do I/O in an activity, pass its result in",
+            },
+            {
+              group: ["../activities/*", "!../activities/catalog"],
+              allowTypeImports: true,
+              message: "orchestrations call activities through the catalog only",
+            },
+            { group: ["node:*", "pg", "@azure/*"], message: "orchestrations replay: no I/O" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The domain is pure decisions: no adapter, no setting, no I/O — so it is unit-tested without any.
+    files: ["src/domain/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["../*"], message: "src/domain depends on nothing else in src" },
+            { group: ["node:*", "pg", "@azure/*", "durable-functions"], message: "src/domain does no I/O" },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The status page: plain ES modules run by the browser as they are (no build step).
     files: ["src/ui/**/*.js"],
     languageOptions: {

@@ -1,17 +1,16 @@
 // The shape of one database pair in PGFLEX_PAIRS, with defaults that are safe for production. Every field
 // says what it is (.describe()): `npm run docs:settings` renders the README's reference from this file.
 import { z } from "zod";
+import { FLEX_ID, PAIR_NAME, PAIR_NAME_RULE, parseServerId } from "../domain/names";
 import { pairRuleIssues } from "./pair-rules";
 
-const FLEX_ID =
-  /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*)$/i;
+// Re-exported: callers that read the configuration find the names where they find the schema.
+export { PAIR_NAME, PAIR_NAME_RULE, parseServerId };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 const ZONE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** A pair's name: it becomes part of the instance id (failover-<name>) and is what the API accepts. */
-export const PAIR_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
-export const PAIR_NAME_RULE = "1-40 lower-case letters, digits or '-', not starting or ending with '-'";
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -285,9 +284,3 @@ export type ServerConfig = z.output<typeof serverSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 
 /** Parts of a Flexible Server ARM id (validated by the schema above). */
-export function parseServerId(resourceId: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const m = FLEX_ID.exec(resourceId);
-  if (!m) throw new Error(`not a Flexible Server resource id: ${resourceId}`);
-  const [, subscriptionId = "", resourceGroup = "", name = ""] = m;
-  return { subscriptionId, resourceGroup, name };
-}

@@ -1,6 +1,6 @@
 // Validation of a region evacuation request, pure so it is tested without I/O.
 import { z } from "zod";
-import { PAIR_NAME } from "../config/pair-schema";
+import { PAIR_NAME } from "./names";
 import { freeText, type ParseResult } from "./failover-request";
 
 export const evacuationRequestSchema = z.strictObject({

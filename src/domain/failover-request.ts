@@ -1,6 +1,6 @@
 // Validation of a failover request (HTTP body or alert), pure so it is tested without I/O.
 import { z } from "zod";
-import { PAIR_NAME, PAIR_NAME_RULE } from "../config/pair-schema";
+import { PAIR_NAME, PAIR_NAME_RULE } from "./names";
 
 // Free text goes into the host log, the audit table and the status view. It must stay one line of visible
 // text: a newline or CR in it forges a log line, ESC drives a terminal, and format characters (zero-width

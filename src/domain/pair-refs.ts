@@ -1,8 +1,14 @@
 // The names a pair's configuration implies: each server's ref (ARM id, A record) and the CNAME's FQDN.
-import { parseServerId, type PairConfig } from "../config/pair-schema";
 import type { ServerRef } from "./facts";
+import { parseServerId } from "./names";
 
-export function serverRefs(pair: PairConfig): [ServerRef, ServerRef] {
+/** What these names are computed from: a pair's servers and DNS names (the configured pair has this shape). */
+export interface PairNames {
+  servers: readonly [{ resourceId: string; aRecord: string }, { resourceId: string; aRecord: string }];
+  dns: { zone: string; cname: string };
+}
+
+export function serverRefs(pair: PairNames): [ServerRef, ServerRef] {
   const ref = (i: 0 | 1): ServerRef => {
     const s = pair.servers[i];
     return {
@@ -15,6 +21,6 @@ export function serverRefs(pair: PairConfig): [ServerRef, ServerRef] {
   return [ref(0), ref(1)];
 }
 
-export function cnameFqdn(pair: PairConfig): string {
+export function cnameFqdn(pair: PairNames): string {
   return `${pair.dns.cname}.${pair.dns.zone}`.toLowerCase();
 }
