@@ -280,6 +280,8 @@ export function runPolicy(pair: PairConfig): RunPolicy {
   const { ttl, timings, retry, fence, rpo, verify, approval, alerts } = pair;
   return { ttl, timings, retry, fence, rpo, verify, approval, alerts };
 }
+/** How a step retries a transient error: the pair's `retry` block, the base every step's policy starts from. */
+export type RetryPolicy = PairConfig["retry"];
 export type ServerConfig = z.output<typeof serverSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 

@@ -410,6 +410,31 @@ export const CODES: readonly CodeRow[] = [
     next: "Name configured pairs (`GET /api/pairs`), or leave `pairs` out to take every pair whose primary is in the region.",
   },
   {
+    step: "evacuation: plan",
+    codes: ["NothingToEvacuate"],
+    note: "",
+    outcome: "refused",
+    means:
+      "No pair in scope has its current primary in the region (`plan` says where each one is). No pair was started.",
+    next: "None, if the region holds no primary; otherwise check the region's name against `GET /api/pairs`.",
+  },
+  {
+    step: "evacuation: plan",
+    codes: ["PlanFailed"],
+    note: "",
+    outcome: "failed",
+    means: "Reading the pairs kept failing (ARM or the CNAMEs unreachable from the app). No pair was started.",
+    next: "Request again; fail the pairs over one by one (`POST /api/failovers`) if reads keep failing.",
+  },
+  {
+    step: "evacuation: approval",
+    codes: ["ApprovalTimedOut", "Aborted"],
+    note: "",
+    outcome: "aborted",
+    means: "Nobody approved the evacuation in time, or someone aborted it. No pair was started.",
+    next: "Request again when an approver is at hand.",
+  },
+  {
     step: "evacuation: a pair",
     codes: ["RunFailed"],
     note: "",

@@ -50,6 +50,9 @@ export interface EvacuationOutput {
   approval: { decision: "approve" | "abort" | "timeout"; by: Principal | null; reason: string; at: string } | null;
   startedAt: string;
   endedAt: string;
+  /** Set when the evacuation stopped before its pairs' runs ended (refused, aborted, or a step failed). */
+  code?: string;
+  reason?: string;
 }
 
 export interface EvacuationStatus {

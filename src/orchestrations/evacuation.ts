@@ -2,12 +2,11 @@
 // once for approval when any of them needs it, then fail each over as its own failover run (a
 // sub-orchestration with its own id, lease and audit), a bounded number at a time. A pair that fails does
 // not stop the others.
-import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
-import type { PlanEvacuationResult } from "../activities/contracts";
 import { ORCHESTRATION } from "../activities/catalog";
-import { awaitDecision } from "./approval-wait";
-import { callActivity, errorMessage, type Gen } from "./durable-calls";
+import type { RetryPolicy } from "../config/pair-schema";
+import { addSeconds, Kernel, Stop } from "./kernel";
+import { errorMessage, type Gen } from "./durable-calls";
 import {
   evacuationOutcome,
   summarize,
@@ -19,76 +18,77 @@ import {
 } from "./evacuation-types";
 import type { FailoverInput, FailoverOutput } from "./failover-types";
 
-const RETRY = Object.assign(new df.RetryOptions(5000, 5), {
+/** An evacuation spans pairs, so no one pair's retry policy is its own: it uses the pairs' default. */
+export const EVACUATION_RETRY: RetryPolicy = {
+  firstIntervalSeconds: 5,
+  maxAttempts: 5,
   backoffCoefficient: 2,
-  maxRetryIntervalInMilliseconds: 60_000,
-});
+  maxIntervalSeconds: 60,
+};
+
+type EvacuationPhase = Exclude<EvacuationStatus["step"], "done">;
 
 export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<EvacuationOutput> {
   const input = ctx.df.getInput<EvacuationInput>();
-  const ref = { runId: input.runId, pair: `evacuation:${input.region}` };
-  const now = () => ctx.df.currentUtcDateTime;
-  const startedAt = now().toISOString();
   const results: PairResult[] = [];
-  let approval: EvacuationOutput["approval"] = null;
-  const status = (step: EvacuationStatus["step"], message: string, extra: Partial<EvacuationStatus> = {}) =>
-    ctx.df.setCustomStatus({
-      step,
-      since: now().toISOString(),
-      message,
-      runId: input.runId,
-      pairs: results,
-      ...extra,
-    } satisfies EvacuationStatus);
-  const audit = (event: "approved" | "aborted" | "ignored" | "completed", summary: string, detail?: unknown) =>
-    callActivity(ctx, "recordEvent", RETRY, { ...ref, event, summary, detail });
-  const finish = function* (outcome: EvacuationOutput["outcome"], plan: PlannedPair[]): Gen<EvacuationOutput> {
-    const out: EvacuationOutput = {
-      outcome,
-      runId: input.runId,
-      region: input.region,
-      option: input.option,
-      pairs: results,
-      plan,
-      summary: summarize(results),
-      approval,
-      startedAt,
-      endedAt: now().toISOString(),
-    };
-    status("done", `${outcome}: ${JSON.stringify(out.summary)}`);
-    yield* audit("completed", `evacuation of ${input.region} ${outcome}: ${JSON.stringify(out.summary)}`, {
-      outcome,
-      pairs: results,
-    });
-    return out;
-  };
-
-  // 1. Plan: the pairs whose current primary is in the region (or the ones named).
-  status("plan", `finding the pairs whose primary is in ${input.region}`);
-  const planned = yield* callActivity(ctx, "planEvacuation", RETRY, {
-    ...ref,
-    region: input.region,
-    option: input.option,
-    pairs: input.pairs,
+  const k = new Kernel<EvacuationPhase>(ctx, {
+    ref: { runId: input.runId, pair: `evacuation:${input.region}` },
+    retry: EVACUATION_RETRY,
+    requester: input.requester,
+    alertRun: false,
+    statusExtra: () => ({ pairs: results }),
   });
-  const plan: PlannedPair[] = planned.ok && planned.value.kind === "planned" ? planned.value.plan : [];
-  if (!planned.ok || planned.value.kind !== "planned") {
-    const why = planned.ok
-      ? (planned.value as Extract<PlanEvacuationResult, { kind: "refused" }>).reason
-      : planned.error;
-    status("done", `refused: ${why}`);
-    yield* audit("completed", `evacuation of ${input.region} refused: ${why}`);
-    return yield* finish("refused", plan);
-  }
-  const included = plan.filter((p) => p.included);
-  for (const p of plan.filter((x) => !x.included))
-    results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: p.reason });
-  if (included.length === 0) return yield* finish("refused", plan);
+  const startedAt = k.now().toISOString();
+  let approval: EvacuationOutput["approval"] = null;
+  let plan: PlannedPair[] = [];
+  return yield* k.execute(
+    () => runbook(),
+    function* (e): Gen<EvacuationOutput> {
+      // An evacuation never confirms an alert: a false alarm cannot end it, anything else ends it as it says.
+      const outcome = e.ok ? e.value : e.stop.outcome === "falseAlarm" ? "failed" : e.stop.outcome;
+      const line = e.ok ? JSON.stringify(summarize(results)) : e.stop.reason;
+      const out: EvacuationOutput = {
+        outcome,
+        runId: input.runId,
+        region: input.region,
+        option: input.option,
+        pairs: results,
+        plan,
+        summary: summarize(results),
+        approval,
+        startedAt,
+        endedAt: k.now().toISOString(),
+        ...(e.ok ? {} : { code: e.stop.code, reason: e.stop.reason }),
+      };
+      k.status(`${outcome}: ${line}`);
+      yield* k.audit("completed", `evacuation of ${input.region} ${outcome}: ${line}`, { outcome, pairs: results });
+      return out;
+    },
+  );
 
-  // 2. One approval covers the evacuation when any pair's rule asks for a person.
-  if (included.some((p) => p.needsApproval)) {
+  function* runbook(): Gen<EvacuationOutput["outcome"]> {
+    // 1. Plan: the pairs whose current primary is in the region (or the ones named).
+    k.begin("plan", `finding the pairs whose primary is in ${input.region}`);
+    const planned = yield* k.call("planEvacuation", { region: input.region, option: input.option, pairs: input.pairs });
+    plan = planned.plan;
+    const included = plan.filter((p) => p.included);
+    for (const p of plan.filter((x) => !x.included))
+      results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: p.reason });
+    if (included.length === 0)
+      throw new Stop("refused", "NothingToEvacuate", `no pair has its primary in ${input.region}`);
+    k.end("ok", `${included.length} pair(s) to fail over`);
+    // 2. One approval covers the evacuation when any pair's rule asks for a person.
+    if (included.some((p) => p.needsApproval)) yield* approve(included);
+    // 3. Each pair's failover.
+    k.begin("failover", `failing over ${included.length} pair(s), ${input.concurrency} at a time`);
+    yield* failOver(included);
+    k.end("ok");
+    return evacuationOutcome(results.filter((x) => included.some((p) => p.pair === x.pair)));
+  }
+
+  function* approve(included: PlannedPair[]): Gen<void> {
     const { twoPerson, timeoutMinutes } = input.policy.approval;
-    const expiresAt = new Date(now().getTime() + timeoutMinutes * 60_000);
+    const expiresAt = addSeconds(k.now(), timeoutMinutes * 60);
     const awaitingApproval: EvacuationStatus["awaitingApproval"] = {
       region: input.region,
       option: input.option,
@@ -98,124 +98,118 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       twoPerson,
       expiresAt: expiresAt.toISOString(),
     };
-    status(
+    k.begin(
       "approval",
       `awaiting approval of the evacuation of ${included.length} pair(s) until ${expiresAt.toISOString()}`,
-      { awaitingApproval },
     );
-    const d = yield* awaitDecision(ctx, {
-      ref,
-      retry: RETRY,
-      requester: input.requester,
-      twoPerson,
-      alertRun: false,
-      expiresAt,
+    k.status(`awaiting approval of the evacuation of ${included.length} pair(s) until ${expiresAt.toISOString()}`, {
+      awaitingApproval,
     });
+    const d = yield* k.decision(twoPerson, expiresAt);
     if (!d) {
       approval = {
         decision: "timeout",
         by: null,
         reason: `no answer within ${timeoutMinutes} min`,
-        at: now().toISOString(),
+        at: k.now().toISOString(),
       };
       for (const p of included)
         results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "not approved" });
-      return yield* finish("aborted", plan);
+      throw new Stop("aborted", "ApprovalTimedOut", `no answer within ${timeoutMinutes} min`);
     }
     approval = { decision: d.decision, by: d.principal, reason: d.reason, at: d.at };
-    yield* audit(
-      d.decision === "approve" ? "approved" : "aborted",
-      `${d.decision === "approve" ? "approved" : "aborted"} by ${d.principal.name} (${d.principal.oid}): ${d.reason}`,
-      d,
-    );
+    const verb = d.decision === "approve" ? "approved" : "aborted";
+    yield* k.audit(verb, `${verb} by ${d.principal.name} (${d.principal.oid}): ${d.reason}`, d);
     if (d.decision === "abort") {
       for (const p of included)
         results.push({ pair: p.pair, id: null, runId: null, outcome: "notStarted", reason: "aborted" });
-      return yield* finish("aborted", plan);
+      throw new Stop("aborted", "Aborted", `aborted by ${d.principal.name}: ${d.reason}`);
     }
+    k.end("ok", `approved by ${d.principal.name}`);
   }
 
-  // 3. Each pair's failover, a bounded number at a time: in batches, because a durable task must not be
-  // awaited twice (a sliding window over Task.any would schedule the pending runs again).
-  const approvedBy = approval?.by?.name ?? null;
-  const startOne = function* (p: PlannedPair): Gen<{ task: Task; id: string } | undefined> {
-    const childRunId = ctx.df.newGuid(`${input.runId}:${p.pair}`);
-    const id = `failover-${p.pair}-${childRunId}`;
-    const claim = yield* callActivity(ctx, "claimPair", RETRY, {
-      ...ref,
-      pair: p.pair,
-      region: input.region,
-      option: input.option,
-      reason: input.reason,
-      requester: input.requester,
-      childRunId,
-      instanceId: id,
-    });
-    if (!claim.ok || claim.value.kind !== "claimed") {
-      const c = claim.ok ? claim.value : undefined;
-      const why = !claim.ok
-        ? claim.error
-        : c?.kind === "held"
-          ? `a run holds the pair: ${c.holder.instanceId}`
-          : c?.kind === "refused"
-            ? c.reason
-            : "";
-      results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: why });
-      return undefined;
-    }
-    const child: FailoverInput = {
-      runId: childRunId,
-      pair: p.pair,
-      option: input.option,
-      reason: `evacuation of ${input.region}: ${input.reason}`,
-      requester: input.requester,
-      note: input.note,
-      requestedAt: now().toISOString(),
-      source: "evacuation",
-      dryRun: false,
-      mode: "failover",
-      // An approved evacuation showed each pair's data at risk: the approval accepts that much for that pair,
-      // and a run that measures more (or cannot tell) asks for its own approval.
-      acceptDataLoss: input.acceptDataLoss,
-      policy: { ...p.policy!, approval: { ...p.policy!.approval, mode: "never" } },
-      evacuation: {
-        id: ctx.df.instanceId,
-        runId: input.runId,
-        approvedBy,
-        acceptedRisk: approval?.decision === "approve" ? { bytes: p.risk?.bytes ?? null } : null,
-      },
-    };
-    results.push({ pair: p.pair, id, runId: childRunId, outcome: "running" });
-    return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };
-  };
-  status("failover", `failing over ${included.length} pair(s), ${input.concurrency} at a time`);
-  for (let i = 0; i < included.length; i += input.concurrency) {
-    const batch: { task: Task; id: string }[] = [];
-    for (const p of included.slice(i, i + input.concurrency)) {
-      const started = yield* startOne(p);
-      if (started) batch.push(started);
-    }
-    if (batch.length === 0) continue;
-    try {
-      yield ctx.df.Task.all(batch.map((b) => b.task));
-    } catch {
-      // A run that failed outright (a fault, not an outcome) ends the batch's wait at once; see below.
-    }
-    for (const b of batch) {
-      const r = results.find((x) => x.id === b.id)!;
-      if (b.task.isCompleted && !b.task.isFaulted) {
-        const out = b.task.result as FailoverOutput;
-        Object.assign(r, { outcome: out.outcome, code: out.code, reason: out.reason, rto: out.rto.total });
-      } else if (b.task.isFaulted) {
-        Object.assign(r, { outcome: "failed", code: "RunFailed", reason: errorMessage(b.task.result) });
-      } else {
-        r.reason = "still running when another run of its batch failed outright: follow its own status";
+  // Each pair's failover, a bounded number at a time: in batches, because a durable task must not be awaited
+  // twice (a sliding window over Task.any would schedule the pending runs again).
+  function* failOver(included: PlannedPair[]): Gen<void> {
+    const approvedBy = approval?.by?.name ?? null;
+    const startOne = function* (p: PlannedPair): Gen<{ task: Task; id: string } | undefined> {
+      const childRunId = ctx.df.newGuid(`${input.runId}:${p.pair}`);
+      const id = `failover-${p.pair}-${childRunId}`;
+      const claim = yield* k.attempt(
+        "claimPair",
+        {
+          region: input.region,
+          option: input.option,
+          reason: input.reason,
+          requester: input.requester,
+          childRunId,
+          instanceId: id,
+        },
+        { runId: input.runId, pair: p.pair },
+      );
+      if (!claim.ok || claim.value.kind !== "claimed") {
+        const c = claim.ok ? claim.value : undefined;
+        const why = !claim.ok
+          ? claim.error
+          : c?.kind === "held"
+            ? `a run holds the pair: ${c.holder.instanceId}`
+            : c?.kind === "refused"
+              ? c.reason
+              : "";
+        results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: why });
+        return undefined;
       }
+      const child: FailoverInput = {
+        runId: childRunId,
+        pair: p.pair,
+        option: input.option,
+        reason: `evacuation of ${input.region}: ${input.reason}`,
+        requester: input.requester,
+        note: input.note,
+        requestedAt: k.now().toISOString(),
+        source: "evacuation",
+        dryRun: false,
+        mode: "failover",
+        // An approved evacuation showed each pair's data at risk: the approval accepts that much for that pair,
+        // and a run that measures more (or cannot tell) asks for its own approval.
+        acceptDataLoss: input.acceptDataLoss,
+        policy: { ...p.policy!, approval: { ...p.policy!.approval, mode: "never" } },
+        evacuation: {
+          id: ctx.df.instanceId,
+          runId: input.runId,
+          approvedBy,
+          acceptedRisk: approval?.decision === "approve" ? { bytes: p.risk?.bytes ?? null } : null,
+        },
+      };
+      results.push({ pair: p.pair, id, runId: childRunId, outcome: "running" });
+      return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };
+    };
+    for (let i = 0; i < included.length; i += input.concurrency) {
+      const batch: { task: Task; id: string }[] = [];
+      for (const p of included.slice(i, i + input.concurrency)) {
+        const started = yield* startOne(p);
+        if (started) batch.push(started);
+      }
+      if (batch.length === 0) continue;
+      try {
+        yield ctx.df.Task.all(batch.map((b) => b.task));
+      } catch {
+        // A run that failed outright (a fault, not an outcome) ends the batch's wait at once; see below.
+      }
+      for (const b of batch) {
+        const r = results.find((x) => x.id === b.id)!;
+        if (b.task.isCompleted && !b.task.isFaulted) {
+          const out = b.task.result as FailoverOutput;
+          Object.assign(r, { outcome: out.outcome, code: out.code, reason: out.reason, rto: out.rto.total });
+        } else if (b.task.isFaulted) {
+          Object.assign(r, { outcome: "failed", code: "RunFailed", reason: errorMessage(b.task.result) });
+        } else {
+          r.reason = "still running when another run of its batch failed outright: follow its own status";
+        }
+      }
+      k.status(
+        `${results.filter((x) => x.outcome !== "running" && x.outcome !== "skipped").length} of ${included.length} pair(s) done`,
+      );
     }
-    status(
-      "failover",
-      `${results.filter((x) => x.outcome !== "running" && x.outcome !== "skipped").length} of ${included.length} pair(s) done`,
-    );
   }
-  return yield* finish(evacuationOutcome(results.filter((x) => included.some((p) => p.pair === x.pair))), plan);
 }

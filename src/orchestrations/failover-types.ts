@@ -113,8 +113,9 @@ export interface FenceOutcome {
   watchUntil?: string;
 }
 
-export interface PhaseRecord {
-  phase: PhaseName;
+/** One step of a run's timeline (any orchestration's: `P` is its phase names). */
+export interface PhaseRecord<P extends string = PhaseName> {
+  phase: P;
   startedAt: string;
   endedAt: string;
   seconds: number;

@@ -16,7 +16,7 @@ type Gen<T> = Generator<Task, T, unknown>;
 type Plan = Extract<PreflightResult, { kind: "ready" }>;
 
 export function* failoverOrchestrator(ctx: OrchestrationContext): Gen<FailoverOutput> {
-  return yield* new Run(ctx).execute(runbook);
+  return yield* new Run(ctx).run(runbook);
 }
 
 function* runbook(run: Run): Gen<"succeeded" | "dryRun"> {
@@ -139,7 +139,9 @@ function* approval(run: Run, plan: Plan, v: Variant): Gen<void> {
     ...(input.alert ? { alert: { ...input.alert, confirmation: out.confirmation?.evidence ?? [] } } : {}),
   };
   run.begin("approval", `awaiting approval: ${plan.from.name} → ${plan.to.name}`);
-  run.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, request);
+  run.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, {
+    awaitingApproval: request,
+  });
   const d = yield* run.decision(twoPerson, expiresAt);
   if (!d) {
     out.approval = {
