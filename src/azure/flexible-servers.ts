@@ -5,7 +5,7 @@ import { createPipelineRequest, isRestError, RestError } from "@azure/core-rest-
 import type { OperationState, SimplePollerLike } from "@azure/core-lro";
 import type { AppConfig } from "../config/settings";
 import { parseServerId } from "../config/pair-schema";
-import type { PromoteOption, ServerState } from "../domain/facts";
+import type { PromoteOption, ServerNetwork, ServerState } from "../domain/facts";
 import { perSubscription } from "./client-cache";
 import { armClientOptions } from "./client-options";
 import { describeError } from "../domain/describe-error";
@@ -31,7 +31,25 @@ export interface FlexibleServers {
   setParameter(resourceId: string, name: string, value: string, options?: { abortSignal?: AbortSignal }): Promise<void>;
   /** Asks ARM to stop the server; returns once the stop was accepted. */
   startStop(resourceId: string): Promise<void>;
+  /**
+   * Asks ARM to create a read replica of `sourceServerResourceId` named by `resourceId` in `location`, on the
+   * given network; returns once ARM accepted it, with the operation's status URL (the run polls durably).
+   */
+  startCreateReplica(r: ReplicaToCreate): Promise<StartedOperation>;
+  /** Asks ARM to delete the server; returns once the delete was accepted. */
+  startDelete(resourceId: string): Promise<StartedOperation>;
 }
+
+/** A replica to create: where, from what, on which network (copied from the server it replaces). */
+export interface ReplicaToCreate {
+  resourceId: string;
+  location: string;
+  sourceServerResourceId: string;
+  network: ServerNetwork | null;
+}
+
+/** A long-running operation ARM accepted: its status URL and what its first poll said. */
+export type StartedOperation = StartedPromote;
 
 export interface StartedPromote {
   operationUrl: string | null;
@@ -61,24 +79,80 @@ export class ArmFlexibleServers implements FlexibleServers {
 
   async startPromote(resourceId: string, option: PromoteOption): Promise<StartedPromote> {
     const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
+    // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the waiting, so no
+    // activity holds a worker for the minutes a promote takes.
+    return this.startLro(`promote ${name}`, "PATCH", (onResponse) =>
+      this.client(subscriptionId).servers.beginUpdate(
+        resourceGroup,
+        name,
+        { replica: { promoteMode: "Standalone", promoteOption: option } },
+        { onResponse },
+      ),
+    );
+  }
+
+  async startCreateReplica(r: ReplicaToCreate): Promise<StartedOperation> {
+    const { subscriptionId, resourceGroup, name } = parseServerId(r.resourceId);
+    // The REST spec's ServerCreateReplica example: createMode Replica, the source's id, the location; a
+    // VNet-integrated replica names its delegated subnet and private DNS zone (Learn: "Networking with private
+    // access (VNET integration)"; `az postgres flexible-server replica create --vnet/--subnet/--private-dns-zone`).
+    const network = r.network
+      ? {
+          ...(r.network.delegatedSubnetResourceId
+            ? { delegatedSubnetResourceId: r.network.delegatedSubnetResourceId }
+            : {}),
+          ...(r.network.privateDnsZoneArmResourceId
+            ? { privateDnsZoneArmResourceId: r.network.privateDnsZoneArmResourceId }
+            : {}),
+        }
+      : undefined;
+    return this.startLro(`create the replica ${name}`, "PUT", (onResponse) =>
+      this.client(subscriptionId).servers.beginCreateOrUpdate(
+        resourceGroup,
+        name,
+        {
+          location: r.location,
+          createMode: "Replica",
+          sourceServerResourceId: r.sourceServerResourceId,
+          ...(network ? { network } : {}),
+        },
+        { onResponse },
+      ),
+    );
+  }
+
+  async startDelete(resourceId: string): Promise<StartedOperation> {
+    const { subscriptionId, resourceGroup, name } = parseServerId(resourceId);
+    return this.startLro(`delete ${name}`, "DELETE", (onResponse) =>
+      this.client(subscriptionId).servers.beginDelete(resourceGroup, name, { onResponse }),
+    );
+  }
+
+  /**
+   * Starts a long-running operation and returns once ARM accepted it: the status URL (Azure-AsyncOperation,
+   * else Location) and the SDK's first poll. When that poll itself failed (not the operation), `pollError` says
+   * so: the operation may be under way.
+   */
+  private async startLro(
+    operation: string,
+    method: string,
+    begin: (
+      onResponse: (raw: {
+        request: { method: string };
+        status: number;
+        headers: { get(n: string): string | undefined };
+      }) => void,
+    ) => Promise<SimplePollerLike<OperationState<unknown>, unknown>>,
+  ): Promise<StartedOperation> {
     let accepted = false;
     let operationUrl: string | null = null;
     try {
-      // beginUpdate returns after ARM's 202 and one poll; the orchestrator's durable loop does the
-      // waiting, so no activity holds a worker for the minutes a promote takes.
-      const poller = await armCall(`promote ${name}`, () =>
-        this.client(subscriptionId).servers.beginUpdate(
-          resourceGroup,
-          name,
-          { replica: { promoteMode: "Standalone", promoteOption: option } },
-          {
-            onResponse: (raw) => {
-              if (raw.request.method !== "PATCH" || raw.status < 200 || raw.status >= 300) return;
-              accepted = true;
-              operationUrl = raw.headers.get("azure-asyncoperation") ?? raw.headers.get("location") ?? null;
-            },
-          },
-        ),
+      const poller = await armCall(operation, () =>
+        begin((raw) => {
+          if (raw.request.method !== method || raw.status < 200 || raw.status >= 300) return;
+          accepted = true;
+          operationUrl = raw.headers.get("azure-asyncoperation") ?? raw.headers.get("location") ?? null;
+        }),
       );
       const state = poller.getOperationState();
       const status: OperationStatus =
@@ -103,7 +177,7 @@ export class ArmFlexibleServers implements FlexibleServers {
         `${target.origin} is not the ARM endpoint`,
       );
     const subscriptionId = /\/subscriptions\/([^/]+)/i.exec(target.pathname)?.[1] ?? "";
-    const res = await armCall("read the promote's operation status", async () => {
+    const res = await armCall("read an operation's status", async () => {
       const r = await this.client(subscriptionId).sendRequest(createPipelineRequest({ url, method: "GET" }));
       if (r.status >= 400) {
         const body = parseJson(r.bodyAsText) as { error?: { code?: string; message?: string } } | undefined;
@@ -193,6 +267,14 @@ function toState(resourceId: string, s: Server): ServerState {
     role: s.replica?.role ?? s.replicationRole,
     sourceServerResourceId: s.sourceServerResourceId || undefined,
     replicationState: s.replica?.replicationState ?? undefined,
+    ...(s.network
+      ? {
+          network: {
+            delegatedSubnetResourceId: s.network.delegatedSubnetResourceId || null,
+            privateDnsZoneArmResourceId: s.network.privateDnsZoneArmResourceId || null,
+          },
+        }
+      : {}),
   };
 }
 

@@ -27,6 +27,13 @@ export interface ServerState {
   role?: string;
   sourceServerResourceId?: string;
   replicationState?: string;
+  /** Private access: the delegated subnet and private DNS zone (what a replica replacing it copies). */
+  network?: ServerNetwork;
+}
+
+export interface ServerNetwork {
+  delegatedSubnetResourceId: string | null;
+  privateDnsZoneArmResourceId: string | null;
 }
 
 /** The CNAME record set as read from ARM; `etag` guards the next write. */

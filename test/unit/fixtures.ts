@@ -4,7 +4,12 @@ import { MemoryAuditJournal } from "../../src/audit/journal";
 import { MemoryDecisionStore } from "../../src/state/decisions";
 import { MemoryPairState } from "../../src/state/pair-state";
 import type { DnsRecords } from "../../src/azure/dns-records";
-import type { FlexibleServers, StartedPromote } from "../../src/azure/flexible-servers";
+import type {
+  FlexibleServers,
+  StartedPromote,
+  ReplicaToCreate,
+  StartedOperation,
+} from "../../src/azure/flexible-servers";
 import type { OperationStatus } from "../../src/domain/promotion";
 import type { Availability, ResourceHealth } from "../../src/azure/resource-health";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
@@ -107,6 +112,16 @@ export class FakeServers implements FlexibleServers {
   }
   async startStop(resourceId: string): Promise<void> {
     this.stops.push(resourceId);
+  }
+  creates: ReplicaToCreate[] = [];
+  deletes: string[] = [];
+  async startCreateReplica(r: ReplicaToCreate): Promise<StartedOperation> {
+    this.creates.push(r);
+    return { operationUrl: "https://management.azure.com/operations/2", firstPoll: { status: "InProgress" } };
+  }
+  async startDelete(resourceId: string): Promise<StartedOperation> {
+    this.deletes.push(resourceId);
+    return { operationUrl: "https://management.azure.com/operations/3", firstPoll: { status: "InProgress" } };
   }
 }
 
