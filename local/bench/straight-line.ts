@@ -47,7 +47,7 @@ export function labDeps(settings: Record<string, string>): ActivityDeps {
 }
 
 export async function straightLine(deps: ActivityDeps, pairName: string): Promise<StraightLineResult> {
-  const pair = deps.pair(pairName);
+  const pair = await deps.pair(pairName);
   const ref = { runId: `straight-${Date.now()}`, pair: pairName };
   const refused = (step: string, r: { code: string; reason: string }): Error =>
     new Error(`${step} refused: ${r.code}: ${r.reason}`);

@@ -8,7 +8,7 @@ import { watch } from "./watch";
 
 export function makeCheckCatchUp(deps: ActivityDeps) {
   return async (input: CatchUpInput): Promise<CatchUpResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const name = input.server.fqdn ?? input.server.aRecordFqdn;
     const login = deps.login(pair);
     const check = async () => {

@@ -19,7 +19,7 @@ type Operation = { status: OperationStatus; error?: string };
 
 export function makeCheckPromotion(deps: ActivityDeps) {
   return async (input: CheckPromotionInput): Promise<CheckPromotionResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const login = deps.login(pair);
     let arm: ServerState | null = null;
     let armNote = "ARM not read yet";

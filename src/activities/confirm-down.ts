@@ -9,7 +9,7 @@ import type { ActivityDeps } from "./deps";
 
 export function makeConfirmDown(deps: ActivityDeps) {
   return async (input: ConfirmDownInput): Promise<ConfirmDownResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const login = deps.login(pair);
     const name = input.server.fqdn ?? input.server.aRecordFqdn;
     const tries: Extract<ConfirmDownResult, { kind: "checked" }>["tries"] = [];

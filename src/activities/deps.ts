@@ -5,12 +5,23 @@ import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
 import type { ResourceHealth } from "../azure/resource-health";
 import type { PairConfig } from "../config/pair-schema";
+import type { EffectivePair } from "../domain/membership";
 import type { PostgresProbe, ProbeLogin } from "../probe/postgres-probe";
 import type { DecisionStore } from "../state/decisions";
+import type { PairMemberStore } from "../state/pair-members";
 import type { PairStateStore } from "../state/pair-state";
 
 export interface ActivityDeps {
-  pair(name: string): PairConfig;
+  /**
+   * The pair as configured, with its effective membership as its servers (the stored one once the re-protect
+   * orchestration changed it, else the configured seed): one state-table read per call, so a request or a
+   * sweep asks once per pair and passes the result on.
+   */
+  pair(name: string): Promise<EffectivePair>;
+  /** The configured pairs' names. */
+  pairNames(): string[];
+  /** Stored memberships (what overrides the configured servers). */
+  members: PairMemberStore;
   dns: DnsRecords;
   servers: FlexibleServers;
   /** Azure Resource Health: Azure's own word on whether a server is available. */

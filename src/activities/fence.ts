@@ -5,5 +5,6 @@ import type { ActivityDeps } from "./deps";
 import { fenceServer } from "./fencing";
 
 export function makeFence(deps: ActivityDeps) {
-  return async (input: FenceInput): Promise<FenceResult> => fenceServer(deps, deps.pair(input.pair), input.server);
+  return async (input: FenceInput): Promise<FenceResult> =>
+    fenceServer(deps, await deps.pair(input.pair), input.server);
 }

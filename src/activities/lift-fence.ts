@@ -6,7 +6,7 @@ import { liftFence } from "./fencing";
 
 export function makeLiftFence(deps: ActivityDeps) {
   return async (input: LiftFenceInput): Promise<LiftFenceResult> => {
-    await liftFence(deps, deps.pair(input.pair), input.server, input.previousValue);
+    await liftFence(deps, await deps.pair(input.pair), input.server, input.previousValue);
     return { kind: "lifted", value: input.previousValue };
   };
 }

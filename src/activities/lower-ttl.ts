@@ -6,7 +6,7 @@ import type { ActivityDeps } from "./deps";
 
 export function makeLowerTtl(deps: ActivityDeps) {
   return async (input: LowerTtlInput): Promise<TtlResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const current = await deps.dns.getCname(pair.dns);
     if (!sameName(current.target, input.expected.target)) {
       return {

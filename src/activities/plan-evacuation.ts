@@ -26,9 +26,9 @@ export function makePlanEvacuation(deps: ActivityDeps, pairNames: () => string[]
 }
 
 async function planPair(deps: ActivityDeps, name: string, input: PlanEvacuationInput): Promise<PlannedPair> {
-  const pair = deps.pair(name);
   const base = { pair: name, primary: null, region: null, policy: null, needsApproval: false, risk: null };
   try {
+    const pair = await deps.pair(name);
     const cname = await deps.dns.getCname(pair.dns);
     const ref = serverRefs(pair).find((r) => sameName(r.aRecordFqdn, cname.target));
     if (!ref) return { ...base, included: false, reason: `its CNAME points at ${cname.target}, neither server` };

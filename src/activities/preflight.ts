@@ -14,7 +14,7 @@ import { FENCE_PARAMETER } from "./fencing";
 
 export function makePreflight(deps: ActivityDeps) {
   return async (input: PreflightInput): Promise<PreflightResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const refs = serverRefs(pair);
     const [cname, s0, s1] = await Promise.all([
       deps.dns.getCname(pair.dns),

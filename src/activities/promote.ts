@@ -33,7 +33,7 @@ export function makePromote(deps: ActivityDeps) {
     const first = started.firstPoll;
     if (first?.status === "Failed" || first?.status === "Canceled") {
       const why = first.error ?? first.status;
-      const pair = deps.pair(input.pair);
+      const pair = await deps.pair(input.pair);
       const name = input.server.fqdn ?? state.fqdn ?? input.server.aRecordFqdn;
       const plane = await deps.probe.inspect(name, deps.login(pair), "verify-full").catch(() => null);
       if (plane?.inRecovery === true)

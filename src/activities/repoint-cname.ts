@@ -7,7 +7,7 @@ import type { ActivityDeps } from "./deps";
 
 export function makeRepointCname(deps: ActivityDeps) {
   return async (input: RepointInput): Promise<RepointResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const current = await deps.dns.getCname(pair.dns);
     if (sameName(current.target, input.toTarget)) return { kind: "done", changed: false, cname: current };
     if (!sameName(current.target, input.fromTarget)) {

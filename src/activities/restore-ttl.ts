@@ -6,7 +6,7 @@ import type { ActivityDeps } from "./deps";
 
 export function makeRestoreTtl(deps: ActivityDeps) {
   return async (input: RestoreTtlInput): Promise<TtlResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const current = await deps.dns.getCname(pair.dns);
     if (!input.ownTargets.some((t) => sameName(t, current.target))) {
       return {

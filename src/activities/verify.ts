@@ -15,7 +15,7 @@ const ANSWER_SPACING_MS = 200;
 
 export function makeVerify(deps: ActivityDeps) {
   return async (input: VerifyInput): Promise<VerifyResult> => {
-    const pair = deps.pair(input.pair);
+    const pair = await deps.pair(input.pair);
     const name = cnameFqdn(pair);
     // N answers in a row for the new target (a resolver with several servers may answer differently).
     let resolution = await deps.probe.resolve(name);

@@ -11,6 +11,8 @@ export async function watchFences(deps: ActivityDeps, pairs: PairConfig[], now: 
   await Promise.all(pairs.map((pair) => watchOne(deps, pair, now)));
 }
 
+// The configured pair is enough here (its zone, CNAME and the probe's login): the server fenced is the one the
+// forced failover recorded, so a sweep every 5 s adds no membership read.
 async function watchOne(deps: ActivityDeps, pair: PairConfig, now: Date): Promise<void> {
   const f = await deps.state.fence(pair.name);
   if (!f || f.state !== "pending") return;

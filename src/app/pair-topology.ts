@@ -3,8 +3,8 @@
 // two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left.
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
-import type { PairConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
+import type { EffectivePair, Membership } from "../domain/membership";
 import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import { sameName } from "../domain/names";
 import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";
@@ -17,7 +17,7 @@ const RECENT_SAMPLES = 10;
  */
 export const PAIR_VIEW_TTL_MS = 5_000;
 
-export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
+export async function pairTopology(deps: ActivityDeps, pair: EffectivePair) {
   const refs = serverRefs(pair);
   const login = deps.login(pair);
   const [cname, samples, fence, ...states] = await Promise.allSettled([
@@ -104,9 +104,25 @@ export async function pairTopology(deps: ActivityDeps, pair: PairConfig) {
         : { error: describeError(cname.reason) }),
     },
     promoteOption: pair.promoteOption,
+    membership: membershipView(pair.membership),
     servers,
     lag: { latest: recent.at(-1) ?? null, recent },
     oldPrimaryFence: pending ?? null,
     warnings,
+  };
+}
+
+/** Where the pair's two servers come from: the configuration, or a stored change (who, why, when, which run). */
+export function membershipView(m: Membership) {
+  if (m.source === "config") return { source: "config" as const };
+  const c = m.change;
+  return {
+    source: "stored" as const,
+    version: m.version,
+    changedBy: { name: c.by.name, oid: c.by.oid },
+    reason: c.reason,
+    runId: c.runId,
+    at: c.at,
+    previous: c.previous.map((s) => s.resourceId),
   };
 }

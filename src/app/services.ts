@@ -29,13 +29,14 @@ import { createCredential } from "../azure/credential";
 import { ArmDnsRecords } from "../azure/dns-records";
 import { ArmFlexibleServers } from "../azure/flexible-servers";
 import { ArmResourceHealth } from "../azure/resource-health";
-import type { PairConfig } from "../config/pair-schema";
 import { loadConfig, type AppConfig } from "../config/settings";
 import { caBundle } from "../probe/ca-bundle";
 import { PostgresProbe, type ProbeLogin } from "../probe/postgres-probe";
 import { DnsNameResolver } from "../probe/resolver";
 import { TableLeaseStore, type LeaseStore } from "../state/pair-leases";
 import { TableDecisionStore } from "../state/decisions";
+import { TablePairMembers, type PairMemberStore } from "../state/pair-members";
+import { withMembership } from "../domain/membership";
 import { TablePairState } from "../state/pair-state";
 import { tableClient } from "../state/table-client";
 
@@ -61,22 +62,27 @@ export interface Services {
 export function buildServices(
   config: AppConfig,
   credential: TokenCredential = createCredential(config.credential),
+  /** Where stored memberships live; the state table unless given (lab tests without Azurite). */
+  memberStore?: PairMemberStore,
 ): Services {
   const storage = config.audit;
   const journal: AuditJournal = new TableAuditJournal(tableClient(storage, storage.table, credential));
   const stateTable = tableClient(storage, storage.stateTable, credential);
   const state = new TablePairState(stateTable);
-  const cas = new Map<PairConfig, string[]>();
+  const members = memberStore ?? new TablePairMembers(stateTable);
+  const cas = new Map<string, string[]>();
   const deps: ActivityDeps = {
-    pair(name) {
-      const p = config.pairs.find((x) => x.name === name);
-      if (!p)
+    async pair(name) {
+      const seed = config.pairs.find((x) => x.name === name);
+      if (!seed)
         throw new UnknownPairError(
           name,
           config.pairs.map((x) => x.name),
         );
-      return p;
+      return withMembership(seed, (await members.read(name))?.value);
     },
+    pairNames: () => config.pairs.map((p) => p.name),
+    members,
     dns: new ArmDnsRecords(credential, config.arm),
     servers: new ArmFlexibleServers(credential, config.arm),
     health: new ArmResourceHealth(credential, config.arm),
@@ -85,7 +91,8 @@ export function buildServices(
     state,
     decisions: new TableDecisionStore(stateTable),
     login(pair): ProbeLogin {
-      if (!cas.has(pair)) cas.set(pair, caBundle(pair.probe.caFile));
+      const caKey = pair.probe.caFile ?? "";
+      if (!cas.has(caKey)) cas.set(caKey, caBundle(pair.probe.caFile));
       const probe = pair.probe; // a local, so the auth narrowing below reaches the closure
       return {
         port: pair.probe.port,
@@ -95,7 +102,7 @@ export function buildServices(
           probe.auth === "entra"
             ? async () => (await credential.getToken(POSTGRES_ENTRA_SCOPE))?.token ?? ""
             : async () => config.secret(probe.passwordSetting) ?? "",
-        ca: cas.get(pair)!,
+        ca: cas.get(caKey)!,
         connectTimeoutMs: pair.probe.connectTimeoutSeconds * 1000,
       };
     },

@@ -56,7 +56,9 @@ async function receive(request: HttpRequest, context: InvocationContext, caller:
   const parsed = parseAlert(body.value);
   if (!parsed.ok) return badRequest(parsed.field, parsed.message);
   const { alert } = parsed;
-  const matches = pairsAlerted(alert, services().config.pairs);
+  // The pairs as they are now (a re-protected pair's new servers too): one membership read per pair.
+  const { config, deps } = services();
+  const matches = pairsAlerted(alert, await Promise.all(config.pairs.map((p) => deps.pair(p.name))));
   const results: Result[] = matches.length
     ? await Promise.all(matches.map((m) => handle(request, context, caller, alert, m.pair, m.serverId)))
     : [{ action: "ignored", reason: `the alert names no configured server (${alert.targetIds.join(", ")})` }];

@@ -14,7 +14,11 @@ app.timer("lag-sampler", {
   schedule: "0 */1 * * * *",
   handler: async (_timer, context: InvocationContext) => {
     const { config, deps } = services();
-    await sampleAllPairs(deps, config.pairs, (line) => context.warn(line));
+    await sampleAllPairs(
+      deps,
+      config.pairs.map((p) => p.name),
+      (line) => context.warn(line),
+    );
   },
 });
 

@@ -3,6 +3,8 @@ import type { ActivityDeps } from "../../src/activities/deps";
 import { MemoryAuditJournal } from "../../src/audit/journal";
 import { MemoryDecisionStore } from "../../src/state/decisions";
 import { MemoryPairState } from "../../src/state/pair-state";
+import { MemoryPairMembers } from "../../src/state/pair-members";
+import { withMembership } from "../../src/domain/membership";
 import type { DnsRecords } from "../../src/azure/dns-records";
 import type {
   FlexibleServers,
@@ -138,13 +140,16 @@ export function fakeDeps(
   servers: FakeServers,
   probe: Partial<PostgresProbe> = {},
   health: ResourceHealth = new FakeHealth(),
+  members: MemoryPairMembers = new MemoryPairMembers(),
 ): ActivityDeps & { journal: MemoryAuditJournal } {
   return {
     health,
-    pair: (name) => {
+    pair: async (name) => {
       if (name !== pair.name) throw new Error(`unknown pair ${name}`);
-      return pair;
+      return withMembership(pair, (await members.read(name))?.value);
     },
+    pairNames: () => [pair.name],
+    members,
     dns,
     servers,
     probe: probe as PostgresProbe,

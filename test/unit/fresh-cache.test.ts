@@ -34,7 +34,7 @@ test("20 concurrent readers of a pair's view cause one set of reads; after the T
   let now = 1_000_000;
   const cache = new FreshCache<unknown>(5_000, () => now);
   const { deps, reads } = countingDeps();
-  const read = () => cache.get(pair.name, () => pairTopology(deps, pair));
+  const read = () => cache.get(pair.name, async () => pairTopology(deps, await deps.pair(pair.name)));
   const views = await Promise.all(Array.from({ length: 20 }, read));
   assert.deepEqual(reads, { arm: 3, logins: 2 }, "one CNAME read, two server reads, two logins");
   assert.ok(views.every((v) => v === views[0]));
