@@ -1,4 +1,4 @@
-// One table of the failover's activities: each one's function name, input and output. Registration and
+// One table of the activities of every orchestration: each one's function name, input and output. Registration and
 // the orchestrator's calls both go through it, so a mismatch between them is a compile error.
 import type {
   ClaimPairInput,
@@ -35,6 +35,20 @@ import type {
   VerifyInput,
   VerifyResult,
 } from "./contracts";
+import type {
+  CheckOperationInput,
+  CheckOperationResult,
+  CheckReplicaInput,
+  CheckReplicaResult,
+  CreateReplicaInput,
+  CreateReplicaResult,
+  JoinPairInput,
+  JoinPairResult,
+  PlanReprotectInput,
+  PlanReprotectResult,
+  RetireServerInput,
+  RetireServerResult,
+} from "./reprotect-contracts";
 
 export interface ActivitySignatures {
   preflight(input: PreflightInput): PreflightResult;
@@ -55,6 +69,12 @@ export interface ActivitySignatures {
   releaseLease(input: RunRef): void;
   planEvacuation(input: PlanEvacuationInput): PlanEvacuationResult;
   claimPair(input: ClaimPairInput): ClaimPairResult;
+  planReprotect(input: PlanReprotectInput): PlanReprotectResult;
+  createReplica(input: CreateReplicaInput): CreateReplicaResult;
+  checkReplica(input: CheckReplicaInput): CheckReplicaResult;
+  joinPair(input: JoinPairInput): JoinPairResult;
+  retireServer(input: RetireServerInput): RetireServerResult;
+  checkOperation(input: CheckOperationInput): CheckOperationResult;
 }
 
 export type ActivityKey = keyof ActivitySignatures;
@@ -84,6 +104,12 @@ export const ACTIVITY_NAMES: { readonly [K in ActivityKey]: string } = {
   releaseLease: "failover-releaseLease",
   planEvacuation: "evacuation-plan",
   claimPair: "evacuation-claimPair",
+  planReprotect: "reprotect-plan",
+  createReplica: "reprotect-createReplica",
+  checkReplica: "reprotect-checkReplica",
+  joinPair: "reprotect-joinPair",
+  retireServer: "reprotect-retireServer",
+  checkOperation: "reprotect-checkOperation",
 };
 
-export const ORCHESTRATION = { failover: "failover", evacuation: "evacuation" } as const;
+export const ORCHESTRATION = { failover: "failover", evacuation: "evacuation", reprotect: "reprotect" } as const;

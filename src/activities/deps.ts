@@ -5,11 +5,14 @@ import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
 import type { ResourceHealth } from "../azure/resource-health";
 import type { PairConfig } from "../config/pair-schema";
-import type { EffectivePair } from "../domain/membership";
+import type { WithMembership } from "../domain/membership";
 import type { PostgresProbe, ProbeLogin } from "../probe/postgres-probe";
 import type { DecisionStore } from "../state/decisions";
 import type { PairMemberStore } from "../state/pair-members";
 import type { PairStateStore } from "../state/pair-state";
+
+/** A pair as the app acts on it: its configuration, with the effective membership as its servers. */
+export type EffectivePair = WithMembership<PairConfig>;
 
 export interface ActivityDeps {
   /**

@@ -4,7 +4,8 @@
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
 import { describeError } from "../domain/describe-error";
-import type { EffectivePair, Membership } from "../domain/membership";
+import type { EffectivePair } from "../activities/deps";
+import type { Membership } from "../domain/membership";
 import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import { sameName } from "../domain/names";
 import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";

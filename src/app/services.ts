@@ -16,6 +16,12 @@ import { makeWatchFence } from "../activities/watch-fence";
 import { makePreflight } from "../activities/preflight";
 import { makePromote } from "../activities/promote";
 import { makeReadDecision } from "../activities/read-decision";
+import { makeCheckOperation } from "../activities/check-operation";
+import { makeCheckReplica } from "../activities/check-replica";
+import { makeCreateReplica } from "../activities/create-replica";
+import { makePlanReprotect } from "../activities/plan-reprotect";
+import { makeRetireServer } from "../activities/retire-server";
+import { makeJoinPair } from "../activities/join-pair";
 import { makeRecordEvent } from "../activities/record-event";
 import { makeReleaseLease } from "../activities/release-lease";
 import { makeClaimPair } from "../activities/claim-pair";
@@ -200,6 +206,56 @@ export function buildActivities(
           ? `${i.pair}: lease taken for ${i.instanceId}`
           : `${i.pair}: held by ${o.holder.instanceId}`,
       makeClaimPair(deps, leases),
+    ),
+    planReprotect: audited(
+      "plan",
+      j,
+      (o) =>
+        o.kind === "planned"
+          ? `primary ${o.primary.name}; new replica ${o.target.name} in ${o.target.location} replaces ${o.old.name}`
+          : "",
+      makePlanReprotect(deps),
+    ),
+    createReplica: audited(
+      "create",
+      j,
+      (o, i) =>
+        o.kind === "exists"
+          ? `${i.target.name} exists already (asked before)`
+          : `${i.target.name}: ARM accepted the create`,
+      makeCreateReplica(deps),
+    ),
+    checkReplica: audited(
+      "replicate",
+      j,
+      (o, i) =>
+        o.kind === "ready"
+          ? `${i.target.name} ready: A record ${o.aRecord}, lag ${o.lagBytes} bytes`
+          : o.kind === "waiting"
+            ? o.detail
+            : "",
+      makeCheckReplica(deps),
+    ),
+    joinPair: audited(
+      "join",
+      j,
+      (o, i) =>
+        o.kind === "joined"
+          ? `members: ${o.members.map((m) => m.resourceId.split("/").pop()).join(", ")} (${i.reason})`
+          : "",
+      makeJoinPair(deps),
+    ),
+    retireServer: audited(
+      "retire",
+      j,
+      (o, i) => (o.kind === "done" ? o.note : `${i.how} ${i.server.name}: ARM accepted it`),
+      makeRetireServer(deps),
+    ),
+    checkOperation: audited(
+      "operation",
+      j,
+      (o) => ("status" in o ? o.status + (o.error ? `: ${o.error}` : "") : ""),
+      makeCheckOperation(deps),
     ),
   };
 }

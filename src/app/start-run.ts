@@ -98,6 +98,8 @@ export async function runState(client: df.DurableClient, instanceId: string): Pr
   return !s ? "unknown" : RUNNING.has(s.runtimeStatus) ? "running" : "ended";
 }
 
+/** Where a run's status is read: a re-protection's at /api/reprotects, any failover's (dry runs too) at /api/failovers. */
 export function statusUrl(requestUrl: string, id: string): string {
-  return `${new URL(requestUrl).origin}/api/failovers/${encodeURIComponent(id)}`;
+  const kind = id.startsWith("reprotect-") ? "reprotects" : "failovers";
+  return `${new URL(requestUrl).origin}/api/${kind}/${encodeURIComponent(id)}`;
 }

@@ -1,32 +1,18 @@
 // The shape of one database pair in PGFLEX_PAIRS, with defaults that are safe for production. Every field
 // says what it is (.describe()): `npm run docs:settings` renders the README's reference from this file.
 import { z } from "zod";
-import { FLEX_ID, PAIR_NAME, PAIR_NAME_RULE, parseServerId } from "../domain/names";
+import { DNS_LABEL, PAIR_NAME, PAIR_NAME_RULE, parseServerId } from "../domain/names";
+import { serverSchema, type ServerConfig } from "../domain/server-config";
 import { pairRuleIssues } from "./pair-rules";
 
 // Re-exported: callers that read the configuration find the names where they find the schema.
-export { PAIR_NAME, PAIR_NAME_RULE, parseServerId };
+export { PAIR_NAME, PAIR_NAME_RULE, parseServerId, serverSchema, type ServerConfig };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 const ZONE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
-
-export const serverSchema = z.strictObject({
-  resourceId: z
-    .string()
-    .regex(
-      FLEX_ID,
-      "must be a Flexible Server ARM id: /subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>",
-    )
-    .describe("ARM id of the server (`/subscriptions/…/flexibleServers/<name>`)"),
-  aRecord: z
-    .string()
-    .regex(DNS_LABEL, "must be the relative name of the server's A record in the zone (one DNS label)")
-    .describe("relative name of the server's A record in the zone: what the CNAME points at when it is primary"),
-});
 
 const probeFields = {
   database: z.string().min(1).default("postgres").describe("database the probe connects to"),
@@ -84,6 +70,7 @@ export const MAX_POLLS_PER_RUN = 500;
 const POLLED_WAITS = [
   ["promoteDeadlineSeconds", "promotePollSeconds"],
   ["verifyDeadlineSeconds", "verifyPollSeconds"],
+  ["reprotectDeadlineSeconds", "reprotectPollSeconds"],
 ] as const;
 
 const timingsSchema = z
@@ -111,6 +98,15 @@ const timingsSchema = z
         "planned: how long the replica may take to replay up to the fenced primary's WAL position; counted from " +
           "the fence's end, so Azure's 20–40 s server parameter change (the fence) is not part of it",
       ),
+    reprotectDeadlineSeconds: seconds(60, 172800)
+      .default(14400)
+      .describe(
+        "re-protection: how long ARM may take to create the new replica and the replica to start streaming " +
+          "(Azure takes from minutes to hours, with the data's size); also bounds retiring the old server",
+      ),
+    reprotectPollSeconds: seconds(1, 3600)
+      .default(60)
+      .describe("re-protection: seconds between checks of the new replica"),
   })
   .superRefine((t, ctx) => {
     for (const [deadline, poll] of POLLED_WAITS) {
@@ -175,6 +171,8 @@ export const pairSchema = z
       verifyPollSeconds: 5,
       stabiliseSeconds: 300,
       catchUpDeadlineSeconds: 300,
+      reprotectDeadlineSeconds: 14400,
+      reprotectPollSeconds: 60,
     }),
     fence: z
       .strictObject({
@@ -282,7 +280,6 @@ export function runPolicy(pair: PairConfig): RunPolicy {
 }
 /** How a step retries a transient error: the pair's `retry` block, the base every step's policy starts from. */
 export type RetryPolicy = PairConfig["retry"];
-export type ServerConfig = z.output<typeof serverSchema>;
 export type ProbeConfig = z.output<typeof probeSchema>;
 
 /** Parts of a Flexible Server ARM id (validated by the schema above). */

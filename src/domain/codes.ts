@@ -1,4 +1,4 @@
-// Every code a failover run can end with: where it stopped, its outcome, what it means (including what the
+// Every code a run can end with (a failover's; an evacuation's and a re-protection's rows name theirs): where it stopped, its outcome, what it means (including what the
 // run left behind) and what the operator does next. The one list: docs/operations.md's "Steps and codes" table is
 // rendered from it (npm run docs:settings), and a test fails when the code produces a code not listed here.
 
@@ -442,6 +442,117 @@ export const CODES: readonly CodeRow[] = [
     means:
       "A pair's failover run failed outright (the host lost it, or it was terminated), not with an outcome of its own. The other pairs went on.",
     next: "Open that pair's run (`pairs[].id`) and `GET /api/pairs`; repair as for a run terminated mid-step (below).",
+  },
+  {
+    step: "reprotect: plan",
+    codes: ["CnameTargetUnknown", "PrimaryNotWritable"],
+    note: "",
+    outcome: "refused",
+    means: "The CNAME serves neither member, or the server it serves does not accept writes. Nothing changed.",
+    next: "Finish the failover first (`GET /api/pairs`, then `complete`), and request again.",
+  },
+  {
+    step: "reprotect: plan",
+    codes: ["AlreadyProtected"],
+    note: "",
+    outcome: "refused",
+    means: "The other member is already a replica of the primary. Nothing changed.",
+    next: "None: the pair is protected (`GET /api/pairs` shows its readiness).",
+  },
+  {
+    step: "reprotect: plan",
+    codes: ["RegionUnknown", "NoNetworkInRegion"],
+    note: "",
+    outcome: "refused",
+    means:
+      "ARM no longer has the old server, so its region is unknown (name `region`); or the region asked is not the old server's, whose delegated subnet the replica would use. Nothing changed.",
+    next: "Name the region, or re-protect into the old server's region; otherwise create the replica by hand (docs/operations.md, Failing back).",
+  },
+  {
+    step: "reprotect: plan",
+    codes: ["InvalidName", "NameTaken"],
+    note: "",
+    outcome: "refused",
+    means:
+      "The new server's name is not a valid server name, or a server of that name exists (names are never reused). Nothing changed.",
+    next: "Name another server (`name`), or leave it out for a generated one.",
+  },
+  {
+    step: "reprotect: plan",
+    codes: ["PlanFailed"],
+    note: "",
+    outcome: "failed",
+    means: "Reading the CNAME or the members kept failing. Nothing changed.",
+    next: "Request again.",
+  },
+  {
+    step: "reprotect: approval",
+    codes: ["ApprovalTimedOut", "Aborted"],
+    note: "",
+    outcome: "aborted",
+    means: "Nobody approved in time (a delete always needs a second person), or someone aborted. Nothing changed.",
+    next: "Request again when an approver is at hand.",
+  },
+  {
+    step: "reprotect: create",
+    codes: ["CreateFailed"],
+    note: "",
+    outcome: "refused",
+    means:
+      "ARM refused the create, or the create operation ended Failed. `result.replica` names the server if ARM had it; the result's warnings say whether it is left behind.",
+    next: "Read the ARM error in the timeline (quota, a name taken in another subscription, the subnet full); delete a server left behind; request again.",
+  },
+  {
+    step: "reprotect: create",
+    codes: ["AuthorizationFailed"],
+    note: "",
+    outcome: "refused",
+    means:
+      "The identity may not create servers: the optional re-protect role (infra/role-reprotect.json) is not assigned. Nothing changed.",
+    next: "Assign the re-protect role on the resource group (docs/deploy.md) and request again, or create the replica by hand.",
+  },
+  {
+    step: "reprotect: replicate",
+    codes: ["ReplicaNotReady", "ReplicateFailed"],
+    note: "",
+    outcome: "failed",
+    means:
+      "The new replica was not Ready and Active, resolving in the zone, answering the probe and under the lag threshold within `reprotectDeadlineSeconds`; or the checks kept failing. The replica exists and did not join: the result's warnings name it.",
+    next: "Look at the server in the portal; delete it, or request again naming it once it replicates.",
+  },
+  {
+    step: "reprotect: join",
+    codes: ["JoinFailed", "InvalidMember", "MembershipChanged"],
+    note: "",
+    outcome: "failed",
+    means:
+      "The pair's membership could not be written: the new member is not acceptable (another pair's server, outside the pair's resource group, or it would remove the server the CNAME serves), or it kept changing under the run. The replica exists and did not join: the result's warnings name it.",
+    next: "Request again naming the replica (`name`), or delete it.",
+  },
+  {
+    step: "reprotect: retire",
+    codes: ["RetireFailed"],
+    note: "",
+    outcome: "failed",
+    means: "The old server's stop or delete did not finish in time. The new replica has joined: the pair is protected.",
+    next: "Look at the old server; stop or delete it by hand.",
+  },
+  {
+    step: "reprotect: dryRun",
+    codes: ["NotProtected", "DryRunFailed"],
+    note: "",
+    outcome: "failed",
+    means:
+      "The dry run of the next failover did not plan a promote of the new replica (its code and reason are in `result.nextFailover`). The replica has joined.",
+    next: "Read `result.nextFailover`; fix what it names (a lag, a DNS record) and run a dry run (`POST /api/failovers` with `dryRun`).",
+  },
+  {
+    step: "membership: reset",
+    codes: ["CnameUnreadable", "PrimaryNotConfigured"],
+    note: "",
+    outcome: "refused",
+    means: "Resetting a pair to its configured servers was refused: the CNAME could not be read, or it serves a server that is not among the configured ones (the pair would lose its primary). The stored membership is unchanged.",
+    next: "Update `PGFLEX_PAIRS` to the pair's current servers (see `GET /api/pairs`), or keep the stored membership.",
   },
 ];
 

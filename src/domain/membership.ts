@@ -1,7 +1,8 @@
 // A pair's membership: which two servers it is made of. The configured servers (PGFLEX_PAIRS) are the seed;
 // once the re-protect orchestration has replaced a member, the stored membership overrides the seed, so a
 // pair stays protected without a redeploy. Pure: the merge and the rules a replacement must obey.
-import { parseServerId, serverSchema, type PairConfig, type ServerConfig } from "../config/pair-schema";
+import { parseServerId } from "./names";
+import { serverSchema, type ServerConfig } from "./server-config";
 import { sameName, sameResourceId } from "./names";
 import type { Principal } from "./principal";
 
@@ -128,9 +129,12 @@ export function checkReplacement(
  * A pair as the app acts on it: its configuration, with the effective membership as its servers (the configured
  * ones, the seed, kept beside them).
  */
-export type EffectivePair = PairConfig & { membership: Membership; configuredServers: [ServerConfig, ServerConfig] };
+export type WithMembership<P> = P & { membership: Membership; configuredServers: [ServerConfig, ServerConfig] };
 
-export function withMembership(seed: PairConfig, stored: StoredMembership | undefined): EffectivePair {
+export function withMembership<P extends { servers: [ServerConfig, ServerConfig] }>(
+  seed: P,
+  stored: StoredMembership | undefined,
+): WithMembership<P> {
   const membership = effectiveMembership(seed.servers, stored);
   return { ...seed, servers: membership.servers, membership, configuredServers: seed.servers };
 }

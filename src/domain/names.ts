@@ -25,3 +25,6 @@ export function parseServerId(resourceId: string): { subscriptionId: string; res
   const [, subscriptionId = "", resourceGroup = "", name = ""] = m;
   return { subscriptionId, resourceGroup, name };
 }
+
+/** One DNS label: a record's name relative to its zone. */
+export const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;

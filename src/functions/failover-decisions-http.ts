@@ -1,4 +1,5 @@
-// POST /api/failovers/{id}/approve and /abort {reason} (and the same for /api/evacuations/{id}): a second
+// POST /api/failovers/{id}/approve and /abort {reason} (the same for /api/evacuations/{id} and
+// /api/reprotects/{id}): a second
 // person's answer to a run waiting for approval. The caller is a verified principal; the two-person rule is
 // checked here (a clear 403) and again inside the orchestration. The decision is stored here and only its
 // nonce is raised: an event raised any other way names no stored decision and is ignored (and audited).
@@ -20,7 +21,7 @@ services(); // validate the configuration at start-up
 
 const decisionBody = z.strictObject({ reason: freeText("say why (it goes into the audit)", { min: 3, max: 500 }) });
 
-function decide(decision: Decision["decision"], kind: "failovers" | "evacuations") {
+function decide(decision: Decision["decision"], kind: "failovers" | "evacuations" | "reprotects") {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     // Aborting needs the approver role or being the requester; checked below against the run.
     const caller = await authorize(request, decision === "approve" ? ROLES.approve : ROLES.read);
@@ -80,12 +81,13 @@ app.http("failovers-abort", {
   handler: decide("abort", "failovers"),
 });
 
-for (const d of ["approve", "abort"] as const) {
-  app.http(`evacuations-${d}`, {
-    route: `evacuations/{id}/${d}`,
-    methods: ["POST"],
-    authLevel: "anonymous",
-    extraInputs: [df.input.durableClient()],
-    handler: decide(d, "evacuations"),
-  });
-}
+for (const kind of ["evacuations", "reprotects"] as const)
+  for (const d of ["approve", "abort"] as const) {
+    app.http(`${kind}-${d}`, {
+      route: `${kind}/{id}/${d}`,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      extraInputs: [df.input.durableClient()],
+      handler: decide(d, kind),
+    });
+  }

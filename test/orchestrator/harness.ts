@@ -56,11 +56,14 @@ function load() {
     require("../../src/orchestrations/failover") as typeof import("../../src/orchestrations/failover");
   const { evacuationOrchestrator } =
     require("../../src/orchestrations/evacuation") as typeof import("../../src/orchestrations/evacuation");
+  const { reprotectOrchestrator } =
+    require("../../src/orchestrations/reprotect") as typeof import("../../src/orchestrations/reprotect");
   const { ACTIVITY_NAMES, ORCHESTRATION } =
     require("../../src/activities/catalog") as typeof import("../../src/activities/catalog");
   /* eslint-enable @typescript-eslint/no-require-imports */
   df.app.orchestration(ORCHESTRATION.failover, failoverOrchestrator);
   df.app.orchestration(ORCHESTRATION.evacuation, evacuationOrchestrator);
+  df.app.orchestration(ORCHESTRATION.reprotect, reprotectOrchestrator);
   const names = new Map(Object.entries(ACTIVITY_NAMES).map(([k, v]) => [v, k as ActivityKey]));
   loaded = { capture, invoker: createInvoker(capture, createLogger({ quiet: true })), names };
   return loaded;
@@ -79,6 +82,8 @@ export const TEST_POLICY: FailoverInput["policy"] = {
     verifyPollSeconds: 5,
     stabiliseSeconds: 300,
     catchUpDeadlineSeconds: 120,
+    reprotectDeadlineSeconds: 3600,
+    reprotectPollSeconds: 60,
   },
   retry: { firstIntervalSeconds: 5, maxAttempts: 3, backoffCoefficient: 2, maxIntervalSeconds: 60 },
   fence: { watchHours: 24, onReturn: "readOnly" },
@@ -108,7 +113,7 @@ export function drive(
 }
 
 export async function driveOrchestration<O>(
-  name: "failover" | "evacuation",
+  name: "failover" | "evacuation" | "reprotect",
   input: unknown,
   script: Script,
   events: RaisedEvent[] = [],

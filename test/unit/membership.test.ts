@@ -3,7 +3,7 @@
 // membership it was decided on (two writers cannot interleave); every change is audited with who and why.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { replaceMember, resetMembership } from "../../src/app/pair-membership";
+import { replaceMember, resetMembership } from "../../src/activities/membership-change";
 import { checkReplacement, type ReplacementContext } from "../../src/domain/membership";
 import type { Principal } from "../../src/domain/principal";
 import { MemoryPairMembers } from "../../src/state/pair-members";

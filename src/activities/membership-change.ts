@@ -2,7 +2,7 @@
 // retired server leaves), and a person may reset the pair to its configured servers. Each change is checked
 // (src/domain/membership.ts), written only over the membership it was decided on (etag), and audited with
 // who, why, the run and the old and new server lists.
-import type { ActivityDeps } from "../activities/deps";
+import type { ActivityDeps } from "./deps";
 import type { ServerConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
 import { checkReplacement, type MemberReplacement, type Membership, type StoredMembership } from "../domain/membership";

@@ -1,0 +1,266 @@
+// Every way out of a re-protection, driven through the real durable-functions replay with scripted activities:
+// the plan refused, the approval (and the delete that always asks a second person), the create refused or failing
+// later, the replica that never gets ready, the join, retiring the old server, and the dry run that proves it.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { ReprotectPlan } from "../../src/activities/reprotect-contracts";
+import type { FailoverInput, FailoverOutput } from "../../src/orchestrations/failover-types";
+import type { ReprotectInput, ReprotectOutput, ReprotectStatus } from "../../src/orchestrations/reprotect-types";
+import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL";
+const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
+const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+const input: ReprotectInput = {
+  runId: "00000000-0000-0000-0000-0000000000aa",
+  pair: "orders",
+  reason: "the pair has no replica since the failover",
+  requester: alice,
+  note: null,
+  requestedAt: "2026-11-27T03:00:00.000Z",
+  region: null,
+  name: null,
+  retireOld: "keep",
+  policy: TEST_POLICY,
+  needsApproval: false,
+};
+const plan: ReprotectPlan = {
+  kind: "planned",
+  primary: {
+    resourceId: `${SUB}/flexibleServers/pg-wus`,
+    name: "pg-wus",
+    aRecord: "bbb",
+    aRecordFqdn: "bbb.zone.example",
+    fqdn: "pg-wus.postgres.database.azure.com",
+    location: "westus",
+  },
+  old: {
+    resourceId: `${SUB}/flexibleServers/pg-eus`,
+    name: "pg-eus",
+    aRecord: "aaa",
+    aRecordFqdn: "aaa.zone.example",
+    state: null,
+  },
+  target: {
+    resourceId: `${SUB}/flexibleServers/pg-eus-r000000`,
+    name: "pg-eus-r000000",
+    location: "eastus",
+    network: null,
+  },
+  oldRisk: { bytes: 8192, replaySeconds: 1, source: "sample", measuredAt: "2026-11-27T02:00:00.000Z" },
+  warnings: [],
+};
+const ready = {
+  kind: "ready" as const,
+  fqdn: "pg-eus-r000000.postgres.database.azure.com",
+  aRecord: "ccc",
+  lagBytes: 0,
+};
+const script = (over: Script = {}): Script => ({
+  planReprotect: () => plan,
+  createReplica: () => ({ kind: "started", operationUrl: "https://arm/op/1", firstPoll: { status: "InProgress" } }),
+  checkReplica: () => ready,
+  joinPair: (i) => ({ kind: "joined", members: [{ resourceId: plan.primary.resourceId, aRecord: "bbb" }, i.add] }),
+  retireServer: () => ({ kind: "started", operationUrl: "https://arm/op/2" }),
+  checkOperation: () => ({ status: "Succeeded" }),
+  ...over,
+});
+const dryRunOk = (): SubOrchestrations => ({
+  failover: (i: FailoverInput): FailoverOutput => ({
+    outcome: "dryRun",
+    runId: i.runId,
+    pair: i.pair,
+    option: i.option,
+    dryRun: true,
+    from: "pg-wus",
+    to: "pg-eus-r000000",
+    cname: { target: "bbb.zone.example", ttl: 30, note: "unchanged" },
+    warnings: [],
+    phases: [],
+    rto: { total: null },
+    rpo: { bytes: 0, replaySeconds: 0, measuredAt: "2026-11-27T03:10:00.000Z", primaryReachable: true },
+    risk: null,
+    fence: null,
+    catchUp: null,
+    dns: null,
+    confirmation: null,
+    approval: null,
+    promoteAccepted: false,
+    verification: null,
+  }),
+});
+const reprotect = (
+  i: ReprotectInput,
+  s: Script,
+  events = [] as Parameters<typeof driveOrchestration>[3],
+  subs: SubOrchestrations = dryRunOk(),
+) => driveOrchestration<ReprotectOutput>("reprotect", i, s, events, subs);
+
+describe("reprotect: plan, create, replicate, join, retire, prove", () => {
+  test("the whole way: the replica joins the pair, the old server is kept, the dry run plans the next failover", async () => {
+    const r = await reprotect(input, script());
+    assert.equal(r.output.outcome, "succeeded", JSON.stringify(r.output));
+    assert.deepEqual(r.steps, [
+      "planReprotect",
+      "createReplica",
+      "checkReplica",
+      "joinPair",
+      "recordEvent",
+      "releaseLease",
+    ]);
+    assert.deepEqual(r.output.replica, {
+      name: "pg-eus-r000000",
+      resourceId: plan.target.resourceId,
+      location: "eastus",
+      aRecord: "ccc",
+      joined: true,
+    });
+    const join = r.calls.find((c) => c.key === "joinPair")!;
+    assert.deepEqual(join.input.add, { resourceId: plan.target.resourceId, aRecord: "ccc" });
+    assert.equal(join.input.remove, plan.old.resourceId);
+    assert.equal(r.output.old?.retired, "keep");
+    assert.equal(r.output.nextFailover?.to, "pg-eus-r000000");
+    assert.deepEqual(
+      r.output.phases.map((p) => p.phase),
+      ["plan", "create", "replicate", "join", "dryRun"],
+    );
+  });
+
+  test("the replica is polled on durable timers until ready, at the pair's re-protection interval", async () => {
+    const r = await reprotect(
+      input,
+      script({
+        checkReplica: () => {
+          polls++;
+          return polls < 4 ? { kind: "waiting", detail: "ARM state Provisioning, not Ready" } : ready;
+        },
+      }),
+    );
+    assert.equal(r.output.outcome, "succeeded");
+    const at = r.calls.filter((c) => c.key === "checkReplica").map((c) => c.atMs);
+    assert.equal(at.length, 4);
+    for (let i = 1; i < at.length; i++)
+      assert.ok(at[i]! - at[i - 1]! >= 60_000, `poll ${i} after ${at[i]! - at[i - 1]!} ms`);
+  });
+  let polls = 0;
+
+  test("a plan refused (already protected, name taken) changes nothing and names the code", async () => {
+    const r = await reprotect(
+      input,
+      script({ planReprotect: () => ({ kind: "refused", code: "AlreadyProtected", reason: "pg-eus is a replica" }) }),
+    );
+    assert.equal(r.output.outcome, "refused");
+    assert.equal(r.output.code, "AlreadyProtected");
+    assert.equal(r.output.failedStep, "plan");
+    assert.ok(!r.steps.includes("createReplica"));
+    assert.ok(r.steps.includes("releaseLease"), "the lease is released");
+  });
+
+  test("ARM refuses the create (quota): refused with ARM's code, no replica reported, nothing to undo", async () => {
+    const r = await reprotect(
+      input,
+      script({ createReplica: () => ({ kind: "refused", code: "QuotaExceeded", reason: "no cores left in eastus" }) }),
+    );
+    assert.equal(r.output.outcome, "refused");
+    assert.equal(r.output.code, "QuotaExceeded");
+    assert.equal(r.output.replica, null);
+    assert.deepEqual(r.output.warnings, []);
+  });
+
+  test("the create fails later: the run stops and says which server it created", async () => {
+    const r = await reprotect(
+      input,
+      script({ checkReplica: () => ({ kind: "refused", code: "CreateFailed", reason: "ARM: InternalServerError" }) }),
+    );
+    assert.equal(r.output.outcome, "refused");
+    assert.equal(r.output.failedStep, "replicate");
+    assert.equal(r.output.replica?.joined, false);
+    assert.ok(
+      r.output.warnings.some((w) => w.includes("pg-eus-r000000 was created but did not join")),
+      r.output.warnings.join("; "),
+    );
+    assert.ok(!r.steps.includes("joinPair"));
+  });
+
+  test("a replica never ready within the deadline: failed ReplicaNotReady, with what it was waiting for", async () => {
+    const r = await reprotect(
+      { ...input, policy: { ...TEST_POLICY, timings: { ...TEST_POLICY.timings, reprotectDeadlineSeconds: 300 } } },
+      script({ checkReplica: () => ({ kind: "waiting", detail: "replication Catchup, not Active" }) }),
+    );
+    assert.equal(r.output.outcome, "failed");
+    assert.equal(r.output.code, "ReplicaNotReady");
+    assert.match(r.output.reason!, /Catchup/);
+    assert.ok(r.output.warnings.some((w) => w.includes("did not join")));
+  });
+
+  test("stop and delete retire the old server after the join, and wait for ARM's operation", async () => {
+    const stop = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({ retireServer: () => ({ kind: "started", operationUrl: null }) }),
+    );
+    assert.equal(stop.output.outcome, "succeeded");
+    assert.equal(stop.output.old?.retired, "stop");
+    assert.ok(stop.steps.indexOf("retireServer") > stop.steps.indexOf("joinPair"));
+
+    const del = await reprotect({ ...input, retireOld: "delete", needsApproval: false }, script());
+    assert.equal(del.output.old?.retired, "delete");
+    assert.ok(del.steps.includes("checkOperation"));
+  });
+
+  test("a retire that fails is a warning, not a failed re-protection: the pair is protected", async () => {
+    const r = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({ retireServer: () => ({ kind: "refused", code: "AuthorizationFailed", reason: "no stop/action" }) }),
+    );
+    assert.equal(r.output.outcome, "succeeded");
+    assert.equal(r.output.old?.retired, null);
+    assert.ok(r.output.warnings.some((w) => w.includes("pg-eus was not stopped")));
+  });
+
+  test("a delete waits for a second person, who sees the data the old server may hold", async () => {
+    const i = {
+      ...input,
+      retireOld: "delete" as const,
+      needsApproval: true,
+      policy: { ...TEST_POLICY, approval: { ...TEST_POLICY.approval, twoPerson: true } },
+    };
+    const decision = {
+      decision: "approve" as const,
+      principal: bob,
+      reason: "old region is gone",
+      at: "2026-11-27T03:01:00.000Z",
+    };
+    const r = await reprotect(i, script(), [{ name: "decision", atMs: 60_000, data: apiDecision(decision) }]);
+    assert.equal(r.output.outcome, "succeeded", JSON.stringify(r.output));
+    assert.equal(r.output.approval?.by?.name, "bob");
+    const waiting = (r.statuses as unknown as ReprotectStatus[]).find((s) => s.awaitingApproval);
+    assert.equal(waiting?.awaitingApproval?.oldRisk?.bytes, 8192);
+    assert.ok(waiting?.awaitingApproval?.warnings.some((w) => w.includes("approving deletes pg-eus")));
+    const first = r.calls.find((c) => c.key === "createReplica")!;
+    assert.ok(first.atMs >= 60_000, "nothing is created before the approval");
+  });
+
+  test("the requester cannot approve their own delete; unanswered, the run aborts having changed nothing", async () => {
+    const i = { ...input, retireOld: "delete" as const, needsApproval: true };
+    const self = { decision: "approve" as const, principal: alice, reason: "me", at: "2026-11-27T03:01:00.000Z" };
+    const r = await reprotect(i, script(), [{ name: "decision", atMs: 60_000, data: apiDecision(self) }]);
+    assert.equal(r.output.outcome, "aborted");
+    assert.equal(r.output.code, "ApprovalTimedOut");
+    assert.ok(!r.steps.includes("createReplica"));
+  });
+
+  test("a dry run that does not plan the next failover fails the re-protection: the pair is not proven protected", async () => {
+    const r = await reprotect(input, script(), [], {
+      failover: (fi) =>
+        ({
+          ...dryRunOk().failover!(fi, "x"),
+          outcome: "refused",
+          code: "NoReplica",
+          reason: "not a replica",
+        }) as FailoverOutput,
+    });
+    assert.equal(r.output.outcome, "failed");
+    assert.equal(r.output.code, "NotProtected");
+    assert.equal(r.output.replica?.joined, true, "the join stands: it is the pair's membership now");
+  });
+});

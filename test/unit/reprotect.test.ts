@@ -1,0 +1,99 @@
+// Re-protection's pure decisions (src/domain/reprotect.ts) and its request's validation.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ServerRef, ServerState } from "../../src/domain/facts";
+import { decideReprotect, replicaName, replicaWaitingFor, siblingId } from "../../src/domain/reprotect";
+import { parseReprotectRequest } from "../../src/domain/reprotect-request";
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL";
+const ref = (name: string, a: string): ServerRef => ({
+  resourceId: `${SUB}/flexibleServers/${name}`,
+  name,
+  aRecord: a,
+  aRecordFqdn: `${a}.zone.example`,
+});
+const refs: [ServerRef, ServerRef] = [ref("pg-eus", "aaa"), ref("pg-wus", "bbb")];
+const state = (name: string, over: Partial<ServerState> = {}): ServerState => ({
+  resourceId: `${SUB}/flexibleServers/${name}`,
+  name,
+  state: "Ready",
+  role: "Primary",
+  ...over,
+});
+
+test("the primary is the member the CNAME serves; the other one is replaced", () => {
+  const d = decideReprotect(refs, [state("pg-eus"), state("pg-wus")], "BBB.zone.example.", true);
+  assert.deepEqual(d, { ok: true, primaryIndex: 1, oldIndex: 0 });
+  const gone = decideReprotect(refs, [null, state("pg-wus")], "bbb.zone.example", true);
+  assert.deepEqual(gone, { ok: true, primaryIndex: 1, oldIndex: 0 });
+});
+
+test("refused: a CNAME on neither member, a primary that does not write, a pair already protected", () => {
+  const r = (t: string, w: boolean, s: [ServerState | null, ServerState | null]) => decideReprotect(refs, s, t, w);
+  const both: [ServerState, ServerState] = [state("pg-eus"), state("pg-wus")];
+  assert.equal((r("ccc.zone.example", true, both) as { code: string }).code, "CnameTargetUnknown");
+  assert.equal((r("bbb.zone.example", false, both) as { code: string }).code, "PrimaryNotWritable");
+  const protectedPair: [ServerState, ServerState] = [
+    state("pg-eus", { role: "AsyncReplica", sourceServerResourceId: `${SUB}/flexibleServers/PG-WUS` }),
+    state("pg-wus"),
+  ];
+  assert.equal((r("bbb.zone.example", true, protectedPair) as { code: string }).code, "AlreadyProtected");
+  // A replica of some other server does not protect this pair.
+  const elsewhere: [ServerState, ServerState] = [
+    state("pg-eus", { role: "AsyncReplica", sourceServerResourceId: `${SUB}/flexibleServers/other` }),
+    state("pg-wus"),
+  ];
+  assert.equal(r("bbb.zone.example", true, elsewhere).ok, true);
+});
+
+test("the new name: the one asked, else the old name with the run's suffix, which does not pile up", () => {
+  assert.equal(replicaName("mine", "pg-eus", "ab12cd34-0000"), "mine");
+  assert.equal(replicaName(null, "pg-eus", "ab12cd34-0000"), "pg-eus-rab12cd");
+  assert.equal(replicaName(null, "pg-eus-rab12cd", "ff00ee11-0000"), "pg-eus-rff00ee");
+  const long = replicaName(null, "x".repeat(63), "ab12cd34");
+  assert.ok(long.length <= 63 && long.endsWith("-rab12cd"), long);
+  assert.equal(siblingId(`${SUB}/flexibleServers/pg-wus`, "pg-eus-r1"), `${SUB}/flexibleServers/pg-eus-r1`);
+});
+
+test("a created replica joins only when ARM, replication, DNS, the login and the lag all say so", () => {
+  const primaryId = `${SUB}/flexibleServers/pg-wus`;
+  const s = state("n", { role: "AsyncReplica", sourceServerResourceId: primaryId, replicationState: "Active" });
+  const ok: Parameters<typeof replicaWaitingFor>[0] = {
+    state: s,
+    primaryId,
+    lagBytes: 100,
+    maxLagBytes: 1000,
+    aRecord: "ccc",
+    loginError: null,
+  };
+  assert.deepEqual(replicaWaitingFor(ok), []);
+  const why = (over: Partial<Parameters<typeof replicaWaitingFor>[0]>) =>
+    replicaWaitingFor({ ...ok, ...over }).join("; ");
+  assert.match(why({ state: null }), /ARM does not show/);
+  assert.match(why({ state: { ...s, state: "Provisioning" } }), /Provisioning, not Ready/);
+  assert.match(why({ state: { ...s, replicationState: "Catchup" } }), /Catchup, not Active/);
+  assert.match(why({ state: { ...s, sourceServerResourceId: `${SUB}/flexibleServers/x` } }), /not \(yet\) a replica/);
+  assert.match(why({ aRecord: null }), /A record/);
+  assert.match(why({ loginError: "certificate names another host" }), /verify-full/);
+  assert.match(why({ lagBytes: 5000 }), /lag 5000 bytes, above 1000/);
+  assert.match(why({ lagBytes: null }), /cannot be measured/);
+});
+
+test("the request: a reason, and only known fields with valid values; each error names its field", () => {
+  assert.deepEqual(parseReprotectRequest({ reason: "after the failover" }), {
+    ok: true,
+    value: { reason: "after the failover" },
+  });
+  const ok = parseReprotectRequest({ reason: "again", region: "eastus", name: "pg-eus-2", retireOld: "delete" });
+  assert.equal(ok.ok && ok.value.retireOld, "delete");
+  const field = (b: unknown) => {
+    const r = parseReprotectRequest(b);
+    return r.ok ? "ok" : r.field;
+  };
+  assert.equal(field({}), "reason");
+  assert.equal(field({ reason: "x y z", retireOld: "destroy" }), "retireOld");
+  assert.equal(field({ reason: "x y z", name: "Bad_Name" }), "name");
+  assert.equal(field({ reason: "x y z", region: "East US" }), "region");
+  assert.equal(field({ reason: "x y z", pair: "orders" }), "body");
+  assert.equal(field([]), "body");
+});
