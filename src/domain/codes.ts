@@ -551,7 +551,8 @@ export const CODES: readonly CodeRow[] = [
     codes: ["CnameUnreadable", "PrimaryNotConfigured"],
     note: "",
     outcome: "refused",
-    means: "Resetting a pair to its configured servers was refused: the CNAME could not be read, or it serves a server that is not among the configured ones (the pair would lose its primary). The stored membership is unchanged.",
+    means:
+      "Resetting a pair to its configured servers was refused: the CNAME could not be read, or it serves a server that is not among the configured ones (the pair would lose its primary). The stored membership is unchanged.",
     next: "Update `PGFLEX_PAIRS` to the pair's current servers (see `GET /api/pairs`), or keep the stored membership.",
   },
 ];
