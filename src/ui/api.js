@@ -47,12 +47,15 @@ async function call(method, path, body) {
 export const get = (path) => call("GET", path);
 export const post = (path, body) => call("POST", path, body);
 
+export const runKind = (id) => (id.startsWith("reprotect-") ? "reprotects" : "failovers");
+
 export const paths = {
   me: "/api/me",
   pairs: "/api/pairs",
   runs: (pair, limit) => `/api/pairs/${encodeURIComponent(pair)}/runs?limit=${limit}`,
-  failover: (id) => `/api/failovers/${encodeURIComponent(id)}`,
-  decide: (id, decision) => `/api/failovers/${encodeURIComponent(id)}/${decision}`,
+  // A run's status and decisions: a re-protection's under /api/reprotects, any failover's under /api/failovers.
+  failover: (id) => `/api/${runKind(id)}/${encodeURIComponent(id)}`,
+  decide: (id, decision) => `/api/${runKind(id)}/${encodeURIComponent(id)}/${decision}`,
 };
 
 /** Easy Auth's sign-in, coming back to where the page is now. */

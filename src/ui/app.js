@@ -1,10 +1,11 @@
 // The status page: a hash router over three views (pairs, a pair's runs, a run), each polling the JSON
 // API with the browser's session; a sign-in screen when the API answers 401.
-import { ApiError, get, paths, post, serverNow, SignedOut, signInUrl, SIGN_OUT_URL } from "./api.js";
+import { ApiError, get, paths, post, runKind, serverNow, SignedOut, signInUrl, SIGN_OUT_URL } from "./api.js";
 import { h, patch, replace } from "./dom.js";
 import { clock } from "./format.js";
 import { renderHistory } from "./history-view.js";
 import { renderPairs } from "./pairs-view.js";
+import { createReprotectView } from "./reprotect-view.js";
 import { createRunView } from "./run-view.js";
 
 const main = document.getElementById("main");
@@ -153,10 +154,11 @@ async function decide(id, decision, reason) {
 function runRoute(gen, id) {
   document.title = `Run ${id} · pgflex-failover`;
   let view = null;
+  const create = runKind(id) === "reprotects" ? createReprotectView : createRunView;
   return loop(gen, async () => {
     const res = await get(paths.failover(id));
     if (gen !== generation) return false;
-    view ??= createRunView(main, me, decide);
+    view ??= create(main, me, decide);
     view.update(res.body, serverNow());
     return res.status === 200 ? FINISHED_RUN_POLL_MS : RUN_POLL_MS;
   });

@@ -91,11 +91,11 @@ export function renderApproval({ plan, me }, onDecide) {
   );
 }
 
-function decisionForm(can, onDecide) {
+export function decisionForm(can, onDecide, what = "failover") {
   const notes = [];
   if (can.requester && !can.approve)
     notes.push(
-      "You asked for this failover: under the two-person rule someone else with Failover.Approve must approve it. You can abort it.",
+      `You asked for this ${what}: under the two-person rule someone else with Failover.Approve must approve it. You can abort it.`,
     );
   if (!can.approver && !can.requester)
     notes.push("Approving or aborting needs the Failover.Approve role; you can follow the run here.");
@@ -113,7 +113,7 @@ function decisionForm(can, onDecide) {
   });
   const buttons = [
     can.approve
-      ? h("button", { type: "submit", value: "approve", class: "approve", id: "approve" }, "Approve failover")
+      ? h("button", { type: "submit", value: "approve", class: "approve", id: "approve" }, `Approve ${what}`)
       : null,
     can.abort ? h("button", { type: "submit", value: "abort", class: "abort", id: "abort" }, "Abort") : null,
   ];
