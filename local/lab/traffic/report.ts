@@ -6,8 +6,10 @@ import { toServer } from "./connect";
 import type { AckedWrite, FailedWrite, TrafficReport } from "./types";
 
 export interface ReportOptions {
-  /** The server that is primary now ("primary"/"replica" as at lab start). */
-  newPrimary: "primary" | "replica";
+  /** The server that is primary now ("primary"/"replica" as at lab start, or any lab server, e.g. one created since). */
+  newPrimary: "primary" | "replica" | ServerInfo;
+  /** The server that was primary before (default: the other one of the pair at start). */
+  oldPrimary?: ServerInfo;
   /** When the promote completed (e.g. the promote operation's endTime); diverged needs it. */
   promotedAt?: Date | string | number;
 }
@@ -72,8 +74,8 @@ export async function buildReport(
   run: { attempted: number; acked: AckedWrite[]; failed: FailedWrite[] },
   o: ReportOptions,
 ): Promise<TrafficReport> {
-  const neu = info.servers[o.newPrimary];
-  const old = info.servers[o.newPrimary === "primary" ? "replica" : "primary"];
+  const neu = typeof o.newPrimary === "string" ? info.servers[o.newPrimary] : o.newPrimary;
+  const old = o.oldPrimary ?? info.servers[o.newPrimary === "primary" ? "replica" : "primary"];
   const present = await clientIdsOn(info, neu);
   const lost = run.acked.filter((w) => !present.has(w.id));
   const promotedAt = o.promotedAt === undefined ? undefined : new Date(o.promotedAt).getTime();
