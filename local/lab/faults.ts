@@ -1,5 +1,6 @@
 // Faults injected into the ARM emulator on demand: next N matching requests fail with a status, stall, or
-// lose their connection; the next promote ends Failed; the next promote/stop/start is held until cleared.
+// lose their connection; the next promote or replica creation ends Failed; the next promote/stop/start/create/delete is
+// held until cleared.
 import { randomUUID } from "node:crypto";
 
 export interface FaultMatch {
@@ -19,11 +20,13 @@ export type FaultSpec =
   | (FaultMatch & { kind: "drop" })
   /** The next promote's operation ends Failed; `immediate`: at once, so its first poll already says Failed. */
   | { kind: "promoteFail"; times?: number | "always"; code?: string; message?: string; immediate?: boolean }
+  /** The next replica creation's operation ends Failed (a quota, say) with this code and message. */
+  | { kind: "createFail"; times?: number | "always"; code?: string; message?: string }
   /** The next such operation stays InProgress (server Updating/Stopping/Starting) until this fault is cleared. */
   | { kind: "hold"; operation: HeldOperation; times?: number | "always" };
 
-export type HeldOperation = "promote" | "stop" | "start";
-const HELD_OPERATIONS: readonly string[] = ["promote", "stop", "start"];
+export type HeldOperation = "promote" | "stop" | "start" | "create" | "delete";
+const HELD_OPERATIONS: readonly string[] = ["promote", "stop", "start", "create", "delete"];
 
 type RequestFault = Extract<FaultSpec, { kind: "status" | "stall" | "drop" }>;
 const isRequestFault = (f: FaultSpec): f is RequestFault =>
@@ -89,6 +92,11 @@ export class Faults {
     return f && this.consume(f);
   }
 
+  takeCreateFail(): Extract<Fault, { kind: "createFail" }> | undefined {
+    const f = this.faults.find((x) => x.kind === "createFail");
+    return f && (this.consume(f) as Extract<Fault, { kind: "createFail" }>);
+  }
+
   private consume(f: Fault): Fault {
     f.hits++;
     if (f.remaining !== "always") {
@@ -130,9 +138,12 @@ function validate(spec: FaultSpec): void {
       break;
     case "drop":
     case "promoteFail":
+    case "createFail":
       break;
     default:
-      bad(`unknown fault kind '${(spec as { kind?: unknown }).kind}' (status, stall, drop, promoteFail, hold)`);
+      bad(
+        `unknown fault kind '${(spec as { kind?: unknown }).kind}' (status, stall, drop, promoteFail, createFail, hold)`,
+      );
   }
   if (isRequestFault(spec) && spec.pathRegex !== undefined) {
     try {

@@ -11,7 +11,7 @@ import type { UserIds } from "./identity/claims";
 import type { Issuer } from "./identity/issuer";
 import type { TokenRequest } from "./identity/token-request";
 import type { FlexServers } from "./flex/servers";
-import type { FlexServer } from "./flex/types";
+import { serverState, type FlexServer } from "./flex/types";
 import type { PgPair } from "./pg-pair";
 import type { RecordSet, ZoneStore } from "./zone-store";
 import type { LabInfo, ServerInfo, ServerKey } from "./types";
@@ -54,6 +54,8 @@ export interface Lab {
   /** Serve a certificate from the rogue CA (same names) on that server, or the genuine one again. */
   useRogueCert(server: ServerKey, on: boolean): Promise<void>;
   server(key: ServerKey): ServerInfo;
+  /** Every server the lab has now, those created since the start (a re-protection's replicas) included. */
+  allServers(): { info: ServerInfo; pair: string; role: string; state: string; source: string | null }[];
   /** DNS/ARM state: the zone's record sets, a server's ARM GET body, LRO operations. */
   recordSets(): RecordSet[];
   serverResource(key: ServerKey): unknown;
@@ -164,6 +166,14 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
     server: (key) => byKey(key).info,
     recordSets: () => p.store.list().map((r) => structuredClone(r)),
     serverResource: (key) => servers.resource(byKey(key)),
+    allServers: () =>
+      servers.all.map((x) => ({
+        info: x.info,
+        pair: x.pair,
+        role: x.role,
+        state: serverState(x),
+        source: x.source?.info.name ?? null,
+      })),
     operations: () => p.ops.list().map(({ result: _r, ...rest }) => ({ ...rest })),
     token: (req) => p.issuer.token(req),
     identity: {

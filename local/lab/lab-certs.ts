@@ -22,6 +22,8 @@ export interface LabCerts {
   identity: Leaf;
   /** Every file the server user reads. */
   serverReadable: string[];
+  /** A genuine and a rogue leaf for a server created later (a re-protection's replica), written beside the others. */
+  issue(server: ServerInfo): Promise<ServerCerts>;
 }
 
 export interface ServerCerts {
@@ -62,7 +64,14 @@ export async function writeLabCerts(dir: string, runner: PgRunner, servers: Serv
       rogue: writeLeaf(`${base}-rogue`, leaves[2 * i + 1]),
     });
   });
+  const issue = async (s: ServerInfo): Promise<ServerCerts> => {
+    const [genuine, rogue] = await Promise.all([issueServerCert(ca, names(s)), issueServerCert(rogueCa, names(s))]);
+    const files = { genuine: writeLeaf(s.name, genuine), rogue: writeLeaf(`${s.name}-rogue`, rogue) };
+    byName.set(s.name, files);
+    return files;
+  };
   return {
+    issue,
     caPem: ca.certPem,
     rogueCaPem: rogueCa.certPem,
     caFile,

@@ -23,6 +23,7 @@ import { removeTree, writeFileMode } from "./files";
 import { authSettingsV2 } from "./identity/auth-settings";
 import { startIssuer, type Issuer } from "./identity/issuer";
 import { FlexServers } from "./flex/servers";
+import { ReplicaFactory } from "./flex/replica-factory";
 import { Pace } from "./pace";
 import type { FlexServer } from "./flex/types";
 import { labNames, type LabNames, type LabPairNames } from "./names";
@@ -65,8 +66,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     cnameRecordSetId: `${id.zoneId}/CNAME/${p.cnameRecord}`,
     serverIds: [p.primary.resourceId, p.replica.resourceId],
   }));
-  const rbac = new RoleEnforcer(options.role, options.stopRole, randomUUID(), (roles) =>
-    deploymentAssignments(roles, deployed),
+  const rbac = new RoleEnforcer(
+    options.role,
+    options.stopRole,
+    randomUUID(),
+    (roles) => deploymentAssignments(roles, deployed),
+    options.reprotectRole,
   );
   const dir = makeLabDir(options.baseDir ?? os.tmpdir());
   const cleanups = new Cleanups();
@@ -104,12 +109,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     cleanups.nextStage();
     t = Date.now();
+    const publicNames = new Map(
+      id.pairs.flatMap((p) => [p.primary, p.replica]).map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn]),
+    );
     const services = await startServices(options, {
       pg: { runner, dir, log, certs, pairs: id.pairs, reaper, ...postgres },
       store,
-      publicNames: new Map(
-        id.pairs.flatMap((p) => [p.primary, p.replica]).map((s) => [s.fqdn.toLowerCase(), s.aRecordFqdn]),
-      ),
+      publicNames,
       arm: {
         cert: certs.arm.certPem,
         key: certs.arm.keyPem,
@@ -131,8 +137,34 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
     const { pairs, dns, arm, issuer, azurite } = services;
     const ops = new Operations(id.subscriptionId, arm.endpoint, options.pollRetryAfterSeconds);
+    const serverList = id.pairs.flatMap((names, k) => flexPair(names, pairs[k]!));
+    // Servers created later (re-protection) stop with the lab; the reaper knows their data dirs meanwhile.
+    cleanups.add(() =>
+      Promise.allSettled(serverList.filter((s) => s.key === "created").map((s) => s.node.stop("immediate"))),
+    );
+    const factory = new ReplicaFactory({
+      pg: {
+        runner,
+        dir,
+        port: pairs[0]!.port,
+        admin: postgres.admin,
+        replicator: postgres.replicator,
+        caFile: certs.caFile,
+        log,
+      },
+      certs,
+      reaper,
+      store,
+      publicNames,
+      subscriptionId: id.subscriptionId,
+      resourceGroup: id.resourceGroup,
+      zone: id.zone,
+      servers: () => serverList,
+      log,
+    });
     const servers = new FlexServers({
-      servers: id.pairs.flatMap((names, k) => flexPair(names, pairs[k]!)),
+      servers: serverList,
+      factory,
       ops,
       faults,
       version: pairs[0]!.serverVersion,

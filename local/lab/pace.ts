@@ -19,12 +19,22 @@ export interface PaceRanges {
   parameterMs: Range;
   /** A stop or start LRO besides the real pg_ctl work. */
   stopStartMs: Range;
+  /** Creating a read replica: the Provisioning time besides the real base backup and start. */
+  createMs?: Range;
+  /** Deleting a server: the Dropping time besides the real stop. */
+  deleteMs?: Range;
 }
 
 const fixed = (ms: number): Range => ({ min: ms, max: ms });
 
 export const PROFILES: Record<PaceProfile, PaceRanges> = {
-  fast: { promoteMs: fixed(1000), parameterMs: fixed(0), stopStartMs: fixed(200) },
+  fast: {
+    promoteMs: fixed(1000),
+    parameterMs: fixed(0),
+    stopStartMs: fixed(200),
+    createMs: fixed(500),
+    deleteMs: fixed(200),
+  },
   azure: {
     // "Once you initiate stop replication, the backend process typically takes about 2 minutes to complete"
     // (the read-replica page, quoted in MicrosoftDocs/azure-docs#41950); 1–3 min around it (pgflex issue 20).
@@ -38,6 +48,11 @@ export const PROFILES: Record<PaceProfile, PaceRanges> = {
     parameterMs: { min: 20_000, max: 40_000 },
     // Stop and start are "long-running" (Azure/azure-cli#21533, which added --no-wait for them): minutes.
     stopStartMs: { min: 60_000, max: 300_000 },
+    // Creating a replica copies the source's data; Learn ("Create a read replica") gives no figure and says it
+    // depends on the data's size. Deployments of an empty server take about 5–15 minutes; 5–20 here.
+    createMs: { min: 300_000, max: 1_200_000 },
+    // Deleting a server: undocumented; a few minutes as for stop.
+    deleteMs: { min: 60_000, max: 300_000 },
   },
 };
 
@@ -93,7 +108,7 @@ export function paceRanges(o: PaceOptions = {}): PaceRanges {
   };
 }
 
-type Kind = "promote" | "reconfiguring" | "parameter" | "stopStart";
+type Kind = "promote" | "reconfiguring" | "parameter" | "stopStart" | "create" | "delete";
 
 /** Draws each operation's delays. One generator per kind, so the order of other kinds does not shift them. */
 export class Pace {
@@ -111,6 +126,9 @@ export class Pace {
       reconfiguring: generator(seed * 4 + 2),
       parameter: generator(seed * 4 + 3),
       stopStart: generator(seed * 4 + 4),
+      // Kinds added later draw from their own streams, so the earlier kinds' draws stay as they were.
+      create: generator(seed * 4 + 1_000_003),
+      delete: generator(seed * 4 + 2_000_003),
     };
   }
 
@@ -127,6 +145,14 @@ export class Pace {
 
   stopStart(): number {
     return this.draw("stopStart", this.ranges.stopStartMs);
+  }
+
+  create(): number {
+    return this.draw("create", this.ranges.createMs ?? fixed(0));
+  }
+
+  delete(): number {
+    return this.draw("delete", this.ranges.deleteMs ?? fixed(0));
   }
 
   private draw(kind: Kind, r: Range): number {

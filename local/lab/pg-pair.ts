@@ -155,7 +155,7 @@ async function initdb(o: PgPairsOptions, dataDir: string): Promise<void> {
 
 /** Base backup from Node (pg_basebackup is not in every binary set), then the standby's settings. */
 async function seedReplica(
-  o: PgPairsOptions,
+  o: Pick<PgPairsOptions, "port" | "replicator" | "caFile" | "runner">,
   primary: PgNode,
   replica: PgNode,
   slotName: string,
@@ -197,4 +197,43 @@ async function waitStreaming(primary: PgNode, app: string, timeoutMs = 30_000): 
     if (Date.now() > deadline) throw new Error(`replica did not start streaming within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What a replica created after the start needs from the lab's PostgreSQL setup. */
+export type ReplicaContext = Pick<
+  PgPairsOptions,
+  "runner" | "dir" | "port" | "admin" | "replicator" | "caFile" | "log"
+>;
+
+/** The node of a replica created after the start (a re-protection's), before anything of it exists on disk. */
+export function replicaNode(o: ReplicaContext, options: PgNodeOptions): PgNode {
+  const name = options.label;
+  return new PgNode(
+    {
+      ...options,
+      port: o.port,
+      dataDir: path.join(o.dir, `pg-${name}`),
+      socketDir: path.join(o.dir, `sock-${name}`),
+      logFile: path.join(o.dir, `pg-${name}.log`),
+    },
+    o.runner,
+    o.admin,
+  );
+}
+
+/**
+ * Makes `node` a streaming replica of `source`: a replication slot on the source, a base backup into its own data
+ * dir, started, streaming. Returns the slot's name.
+ */
+export async function seedAndStartReplica(o: ReplicaContext, source: PgNode, node: PgNode): Promise<string> {
+  mkdirFor(o.runner, node.cfg.socketDir);
+  writeFileMode(node.cfg.logFile, "", 0o600);
+  o.runner.chown(node.cfg.logFile);
+  const { n } = await source.queryOne<{ n: string }>("select current_setting('server_version_num') n");
+  const slotName = node.cfg.label.replace(/[^a-z0-9]/gi, "_").toLowerCase();
+  await source.query("select pg_create_physical_replication_slot($1)", [slotName]);
+  await seedReplica(o, source, node, slotName, Number(n), source.cfg);
+  await node.start();
+  await waitStreaming(source, slotName);
+  return slotName;
 }

@@ -138,6 +138,11 @@ export interface LabOptions {
    * fence.onReturn is "stop". Default: not assigned.
    */
   stopRole?: StopRoleOption;
+  /**
+   * The optional re-protect role (infra/role-reprotect.json), assigned on the servers' resource group as
+   * infra/main.bicep assigns it when re-protection is enabled. Default: not assigned.
+   */
+  reprotectRole?: RoleDefinition | string;
   log?: (line: string) => void;
   /**
    * Called as each part is up (progress; in tests, a fault: a throw fails the start, which then stops

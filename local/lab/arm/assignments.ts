@@ -4,6 +4,8 @@
 // - its LRO status reads (`…/locations/…/read`) on the servers' resource groups, where ARM checks them;
 // - infra/role-stop.json's role on both servers of each pair whose fence.onReturn is "stop" (either may be the
 //   old primary the fence watch stops), and on no other.
+// - infra/role-reprotect.json's role (optional) on the servers' resource groups: a server it creates has no
+//   scope of its own before it exists.
 // A test compares this with the compiled template (test/infra/role.test.ts).
 import { roleWith, type Assignment, type DeployedRoles } from "./rbac";
 
@@ -44,6 +46,10 @@ export function deploymentAssignments(roles: DeployedRoles, pairs: readonly Depl
     for (const p of pairs)
       if (roles.stopRole.pairs.includes(p.name))
         for (const id of p.serverIds) out.push({ role: roles.stopRole.role, scope: id });
+  }
+  if (roles.reprotectRole) {
+    const groups = new Set(pairs.flatMap((p) => p.serverIds).map((id) => resourceGroupOf(id)));
+    for (const g of groups) out.push({ role: roles.reprotectRole, scope: g });
   }
   return out;
 }

@@ -17,6 +17,8 @@ import type { ArmResponse } from "./router";
 export const APP_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role.json");
 /** The stop role (infra/role-stop.json): assigned only for pairs whose fence.onReturn is "stop". */
 export const STOP_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role-stop.json");
+/** The re-protect role (infra/role-reprotect.json): optional, on the servers' resource group. */
+export const REPROTECT_ROLE_FILE = resolve(__dirname, "..", "..", "..", "..", "infra", "role-reprotect.json");
 
 /**
  * A role definition as `az role definition create --role-definition` takes it (Name, Description, Actions,
@@ -301,6 +303,8 @@ export interface DeployedRoles {
   role?: Role;
   /** infra/role-stop.json's role, and the pairs (fence.onReturn "stop") whose servers hold it. */
   stopRole?: { role: Role; pairs: readonly string[] };
+  /** infra/role-reprotect.json's role, on the servers' resource groups (re-protection enabled). */
+  reprotectRole?: Role;
 }
 
 /** A stop role as LabOptions.stopRole gives it: a definition (or its file) and the pairs that hold it. */
@@ -325,10 +329,12 @@ export class RoleEnforcer {
     readonly objectId: string,
     /** Where the deployment assigns each role (./assignments.ts). */
     private readonly assign: (roles: DeployedRoles) => Assignment[],
+    reprotectRole?: RoleDefinition | string,
   ) {
     this.roles = {
       ...(role === undefined ? {} : { role: loadRole(role) }),
       ...(stopRole === undefined ? {} : { stopRole: { role: loadRole(stopRole.role), pairs: [...stopRole.pairs] } }),
+      ...(reprotectRole === undefined ? {} : { reprotectRole: loadRole(reprotectRole) }),
     };
     this.granted = assign(this.roles);
   }
@@ -345,7 +351,13 @@ export class RoleEnforcer {
 
   /** No role at all: nothing is enforced, every action is allowed. */
   get enforced(): boolean {
-    return this.roles.role !== undefined || this.roles.stopRole !== undefined;
+    return this.roles.role !== undefined || this.roles.stopRole !== undefined || this.roles.reprotectRole !== undefined;
+  }
+
+  setReprotectRole(role: RoleDefinition | string | undefined): void {
+    const { reprotectRole: _old, ...rest } = this.roles;
+    this.roles = role === undefined ? rest : { ...rest, reprotectRole: loadRole(role) };
+    this.granted = this.assign(this.roles);
   }
 
   set(role: RoleDefinition | string | undefined): void {

@@ -1,9 +1,31 @@
-// Microsoft.DBforPostgreSQL/flexibleServers: GET/list, PATCH (promote LRO), /replicas, /stop, /start, /configurations.
-import { ArmError, notFound } from "./errors";
+// Microsoft.DBforPostgreSQL/flexibleServers: GET/list, PUT (create a replica LRO), PATCH (promote LRO), DELETE (LRO),
+// /replicas, /stop, /start, /configurations.
+import { ArmError, badRequest, notFound } from "./errors";
 import { checkScope, matchResource, type Routes, type Scope } from "./router";
 import type { Operations } from "./operations";
 import { parsePromote } from "../flex/promote-request";
-import type { FlexServers } from "../flex/servers";
+import type { CreateReplica, FlexServers } from "../flex/servers";
+
+/** A PUT body the lab emulates: `createMode: Replica` with the source's id and a location; anything else is a 400. */
+function parseCreateReplica(name: string, body: unknown): CreateReplica {
+  const b = (typeof body === "object" && body !== null ? body : {}) as {
+    location?: unknown;
+    properties?: { createMode?: unknown; sourceServerResourceId?: unknown };
+  };
+  const p = b.properties ?? {};
+  if (typeof p.createMode !== "string" || p.createMode.toLowerCase() !== "replica")
+    throw badRequest(
+      "InvalidParameterValue",
+      "The lab creates read replicas only: properties.createMode must be 'Replica'.",
+    );
+  if (typeof p.sourceServerResourceId !== "string" || !p.sourceServerResourceId)
+    throw badRequest(
+      "InvalidParameterValue",
+      "properties.sourceServerResourceId is required with createMode 'Replica'.",
+    );
+  if (typeof b.location !== "string" || !b.location) throw badRequest("InvalidParameterValue", "location is required.");
+  return { name, location: b.location, sourceServerResourceId: p.sourceServerResourceId };
+}
 
 const notAllowed = (method: string, what: string): ArmError =>
   new ArmError(405, "MethodNotAllowed", `${method} is not allowed on ${what}.`);
@@ -37,12 +59,23 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
       if (req.method !== "GET") throw notAllowed(req.method, "the server collection");
       return { status: 200, body: { value: servers.all.map((s) => servers.resource(s)) } };
     }
-    const s = servers.mustFind(m.name);
     const [sub, arg, ...extra] = m.restLower;
     if (extra.length > 0) return undefined;
+    if (sub === undefined && req.method === "PUT") {
+      // Create (the REST spec's ServerCreateReplica example): 201 with the resource as it is now (Provisioning),
+      // Azure-AsyncOperation and Location to follow, as ARM answers a PUT that starts an LRO.
+      const create = parseCreateReplica(m.name, req.body);
+      const op = servers.startCreateReplica(create);
+      const accepted = ops.accepted(op, req.apiVersion, { asyncOperation: true, location: true });
+      return { ...accepted, status: 201, body: servers.resource(servers.mustFind(m.name)) };
+    }
+    const s = servers.mustFind(m.name);
     if (sub === undefined) {
       if (req.method === "GET") return { status: 200, body: servers.resource(s) };
-      if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET and PATCH)");
+      // DELETE: 202 + Azure-AsyncOperation + Location (Servers - Delete in the REST spec: 200, 202, 204).
+      if (req.method === "DELETE")
+        return ops.accepted(servers.startDelete(s), req.apiVersion, { asyncOperation: true, location: true });
+      if (req.method !== "PATCH") throw notAllowed(req.method, "a server (the lab emulates GET, PUT, PATCH, DELETE)");
       const promote = parsePromote(req.body);
       if (promote)
         return ops.accepted(servers.startPromote(s, promote.option), req.apiVersion, {

@@ -6,6 +6,7 @@ import type { Faults } from "../faults";
 import type { Pace, PromotePace } from "../pace";
 import { dropSlotWhenInactive, promote, stopStreaming, waitCaughtUp } from "../pg-replication";
 import { ServerParameters } from "./parameters";
+import type { ReplicaFactory } from "./replica-factory";
 import { serverResource, type ResourceContext } from "./resource";
 import { serverState, type FlexServer, type PromoteOption, type ServerState } from "./types";
 
@@ -17,9 +18,18 @@ export interface FlexServersDeps extends ResourceContext {
   pace: Pace;
   catchUpTimeoutMs: number;
   log: (line: string) => void;
+  /** Creates and removes servers' real parts (replica creation, delete); absent: neither is emulated. */
+  factory?: ReplicaFactory;
 }
 
-type OperationKind = "promote" | "stop" | "start";
+/** A replica creation as the REST spec's ServerCreateReplica example sends it (the SDK flattens `properties`). */
+export interface CreateReplica {
+  name: string;
+  location: string;
+  sourceServerResourceId: string;
+}
+
+type OperationKind = "promote" | "stop" | "start" | "create" | "delete";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -136,6 +146,105 @@ export class FlexServers {
       await s.node.start();
       s.userStopped = false;
     });
+  }
+
+  /**
+   * A read replica of a primary, created as ARM creates one: the server shows state Provisioning and replicationState
+   * Provisioning, then Catchup while it replays, then Ready / Active (KnownServerState, KnownReplicationState of the
+   * REST spec 2025-08-01; Learn "Read replicas in Azure Database for PostgreSQL": a replica is created from the
+   * source's data and then streams). Its A record appears in the zone once it answers ("Private access (VNET
+   * integration)": the server's DNS record is registered in the linked private DNS zone).
+   */
+  startCreateReplica(r: CreateReplica): Operation {
+    const factory = this.d.factory;
+    if (!factory) throw badRequest("FeatureNotSupported", "This lab does not emulate creating servers.");
+    // Server names are global (<name>.postgres.database.azure.com): Azure answers "Specified server name '<name>' is
+    // already used. Please use a different name and try again." (Azure/azure-service-operator#2428,
+    // MicrosoftDocs/azure-docs#63537). The code is the lab's: Microsoft documents none.
+    if (this.find(r.name))
+      throw conflict(
+        "ServerNameAlreadyExists",
+        `Specified server name '${r.name}' is already used. Please use a different name and try again.`,
+      );
+    const sourceName = r.sourceServerResourceId.split("/").pop() ?? "";
+    const source = this.find(sourceName);
+    if (!source || source.info.resourceId.toLowerCase() !== r.sourceServerResourceId.toLowerCase())
+      throw notFound("SourceServerNotFound", `The source server '${r.sourceServerResourceId}' was not found.`);
+    if (source.role !== "Primary")
+      throw badRequest(
+        "InvalidSourceServer",
+        `Server '${source.info.name}' is a replica: a replica's source is a primary.`,
+      );
+    this.notBusy(source);
+    if (serverState(source) !== "Ready" || !reachable(source))
+      throw conflict(
+        "ServerNotReady",
+        `Server '${source.info.name}' is in state '${serverState(source)}'; it must be Ready.`,
+      );
+    const region = this.regionOf(r.location);
+    const info = factory.info(r.name, region, r.location, source);
+    const s = factory.server(info, source, region === source.info.region ? "AsyncReplica" : "GeoAsyncReplica");
+    this.d.servers.push(s);
+    const wait = this.d.pace.create();
+    const failure = this.d.faults.takeCreateFail();
+    const op = this.runOperation(s, "create", "Provisioning", async () => {
+      try {
+        await sleep(wait / 2);
+        if (failure)
+          throw new OperationError(
+            failure.code ?? "QuotaExceeded",
+            failure.message ?? `Operation results in exceeding quota limits of Core for region ${region}.`,
+          );
+        await factory.provision(s);
+        s.replicationState = "Catchup";
+        await sleep(wait / 2);
+        s.replicationState = "Active";
+      } catch (e) {
+        // A failed create leaves nothing here (Azure does not document whether a failed server remains; the app
+        // reports the server it asked for either way).
+        this.d.servers.splice(this.d.servers.indexOf(s), 1);
+        await factory.remove(s);
+        throw e instanceof OperationError ? e : new OperationError("InternalServerError", (e as Error).message);
+      }
+    });
+    this.d.log(`arm: create ${r.name} (replica of ${source.info.name} in ${region}) started, op ${op.id}`);
+    return op;
+  }
+
+  /**
+   * Deletes a server: state Dropping while it runs (KnownServerState), then gone (GET 404). A replica's slot on
+   * its source goes with it.
+   */
+  startDelete(s: FlexServer): Operation {
+    const factory = this.d.factory;
+    if (!factory) throw badRequest("FeatureNotSupported", "This lab does not emulate deleting servers.");
+    this.notBusy(s);
+    if (this.replicasOf(s).length > 0)
+      throw conflict(
+        "ServerHasReplicas",
+        `Server '${s.info.name}' has read replicas: the lab deletes replicas and standalone servers only.`,
+      );
+    const wait = this.d.pace.delete();
+    const op = this.runOperation(s, "delete", "Dropping", async () => {
+      await sleep(wait);
+      await factory.remove(s);
+      this.d.servers.splice(this.d.servers.indexOf(s), 1);
+    });
+    this.d.log(`arm: delete ${s.info.name} started, op ${op.id}`);
+    return op;
+  }
+
+  /** A location as ARM takes it ("eastus", "East US") → one of the lab's regions. */
+  private regionOf(location: string): string {
+    const want = location.replace(/\s+/g, "").toLowerCase();
+    const regions = [...new Set(this.d.servers.map((x) => x.info.region))];
+    const region = regions.find((g) => g.toLowerCase() === want);
+    if (!region)
+      throw badRequest(
+        "LocationNotAvailableForResourceType",
+        `The provided location '${location}' is not available for resource type 'Microsoft.DBforPostgreSQL/flexibleServers' in this lab (regions: ${regions.join(", ")}).`,
+      );
+    return region;
   }
 
   /**

@@ -2,13 +2,15 @@
 import type { PgNode } from "../pg-node";
 import type { ServerInfo } from "../types";
 
-export type ServerState = "Ready" | "Updating" | "Stopping" | "Stopped" | "Starting" | "Inaccessible";
-export type ReplicationRole = "Primary" | "GeoAsyncReplica";
+// KnownServerState in the REST spec (2025-08-01): Provisioning while a server is created, Dropping while deleted.
+export type ServerState =
+  "Ready" | "Updating" | "Stopping" | "Stopped" | "Starting" | "Inaccessible" | "Provisioning" | "Dropping";
+export type ReplicationRole = "Primary" | "GeoAsyncReplica" | "AsyncReplica";
 export type PromoteOption = "planned" | "forced";
 
 export interface FlexServer {
-  /** The role at start within its pair. */
-  key: "primary" | "replica";
+  /** The role at start within its pair ("created": a replica created since, by a re-protection). */
+  key: "primary" | "replica" | "created";
   /** The pair's name in the app's settings ("lab", "lab-1", …). */
   pair: string;
   info: ServerInfo;
