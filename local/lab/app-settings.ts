@@ -71,6 +71,9 @@ export function labPair(info: LabInfo, o: PairShape = {}, pair: LabPairInfo = pa
       verifyDeadlineSeconds: 30,
       verifyPollSeconds: 1,
       stabiliseSeconds: 2,
+      // A re-protection's replica is ready in seconds here (minutes to hours in Azure).
+      reprotectDeadlineSeconds: 300,
+      reprotectPollSeconds: 1,
       ...o.timings,
     },
     retry: { firstIntervalSeconds: 1, maxAttempts: 4, backoffCoefficient: 2, maxIntervalSeconds: 5, ...o.retry },

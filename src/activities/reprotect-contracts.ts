@@ -47,6 +47,8 @@ export interface CheckReplicaInput extends RunRef {
   primary: { resourceId: string; fqdn: string };
   operationUrl: string | null;
   maxLagBytes: number;
+  /** Which poll this is (the audit numbers polls, not retries). */
+  poll: number;
 }
 export type CheckReplicaResult =
   { kind: "ready"; fqdn: string; aRecord: string; lagBytes: number } | { kind: "waiting"; detail: string } | Refusal;
@@ -73,5 +75,6 @@ export type RetireServerResult =
 
 export interface CheckOperationInput extends RunRef {
   operationUrl: string;
+  poll: number;
 }
 export type CheckOperationResult = { status: OperationStatus; error?: string } | Refusal;

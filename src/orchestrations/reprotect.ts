@@ -153,8 +153,9 @@ function* replicate(
           `${plan.target.name} was not ready within ${t.reprotectDeadlineSeconds}s: ${last}`,
         ),
     },
-    function* () {
+    function* (poll) {
       const r = yield* k.call("checkReplica", {
+        poll,
         target: plan.target,
         primary: { resourceId: plan.primary.resourceId, fqdn: plan.primary.fqdn },
         operationUrl,
@@ -207,8 +208,8 @@ function* retire(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
         deadlineSeconds: input.policy.timings.reprotectDeadlineSeconds,
         expired: () => new Stop("failed", "RetireFailed", `${how} of ${plan.old.name} did not finish in time`),
       },
-      function* () {
-        const s = yield* k.call("checkOperation", { operationUrl: url });
+      function* (poll) {
+        const s = yield* k.call("checkOperation", { operationUrl: url, poll });
         return s.status === "InProgress" ? undefined : s;
       },
     );
