@@ -7,7 +7,7 @@ import { describeError } from "../domain/describe-error";
 import { NEEDED_ON_CNAME, NEEDED_ON_SERVER, missingActions, type PermissionBlock } from "../domain/rbac-actions";
 import { FreshCache } from "./fresh-cache";
 
-export const PERMISSIONS_TTL_MS = 30_000;
+export const PERMISSIONS_TTL_MS = 10_000;
 
 const held = new FreshCache<PermissionBlock[]>(PERMISSIONS_TTL_MS);
 
