@@ -511,6 +511,7 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       await step(() => app.servers.get(primary().resourceId));
       await step(() => app.servers.get(replica().resourceId));
       assert.equal((await step(() => app.health.availability(primary().resourceId))).state, "Available");
+      assert.ok((await step(() => app.permissions.of(primary().resourceId))).length > 0, "readiness: its permissions");
       assert.equal(await step(() => app.servers.getParameter(primary().resourceId, FENCE)), "off");
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "on"));
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "off"));
