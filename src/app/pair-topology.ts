@@ -1,6 +1,7 @@
 // The live topology of a pair for GET /api/pairs: where the CNAME points, what each server is (ARM and
 // its own name on the data plane), recent replication lag, and the warnings on-call engineers must see:
-// two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left.
+// two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left; where the two
+// servers come from (configuration or stored membership) and the pair's readiness (src/domain/readiness.ts).
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
 import { describeError } from "../domain/describe-error";
