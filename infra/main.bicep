@@ -60,6 +60,14 @@ param alerts bool = true
 @description('Resource id of an action group (e.g. the on-call team\'s) to notify when the app\'s identity writes a Flexible Server, one of its parameters, or stops one (an activity log alert on each servers\' resource group): expected only during a failover run. Empty: no such alert.')
 param changeAlertActionGroupId string = ''
 
+@description('Minutes a pair must stay not ready (every pgflex.readiness record the app logs in that window says ready: false) before the readiness alert fires. The app logs one record per pair each minute.')
+@minValue(5)
+@maxValue(1440)
+param readinessAlertMinutes int = 15
+
+@description('Resource id of an action group (e.g. the on-call team\'s) the readiness alert notifies. Empty: the rule fires into Azure Monitor alerts without notifying anyone. Never the pairs\' own action groups: those call /api/alerts, which fails over.')
+param readinessActionGroupId string = ''
+
 @description('More app settings, as they are: for a pair with probe.auth "password", the setting its probe.passwordSetting names, as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)), resolved with the app\'s user-assigned identity (keyVaultReferenceIdentity); the identity then needs "Key Vault Secrets User" on that secret.')
 @secure()
 param extraAppSettings { *: string } = {}
@@ -561,6 +569,50 @@ module pairAlerts 'modules/pair-alerts.bicep' = [
     }
   }
 ]
+
+// Readiness: the lag-sampler timer logs one record per pair each minute, `pgflex.readiness {"pair", "ready", "score",
+// "reasons"}` (context.log; Application Insights stores a function's logs in the traces table: "Analyze Azure
+// Functions telemetry in Application Insights"). A log search alert split by the pair dimension fires for a pair
+// whose records in the window all say not ready ("Create or edit a log search alert rule": query, measure Table
+// rows, split by dimensions, threshold, evaluation frequency and window).
+resource readinessAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'pgflex-${appName}-readiness'
+  location: location
+  tags: allTags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'pgflex-failover: a pair is not ready to fail over'
+    description: 'Every readiness record of the pair in the last ${readinessAlertMinutes} minutes says ready: false. The reasons are in the records (and on the status page, GET /api/pairs).'
+    severity: 2
+    enabled: true
+    scopes: [appInsights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT${readinessAlertMinutes}M'
+    criteria: {
+      allOf: [
+        {
+          query: '''
+traces
+| where message startswith "pgflex.readiness "
+| extend r = parse_json(substring(message, strlen("pgflex.readiness ")))
+| extend pair = tostring(r.pair), ready = tobool(r.ready), score = toint(r.score)
+| summarize records = count(), notReady = countif(ready == false), score = min(score) by pair
+| where records > 0 and notReady == records
+'''
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          dimensions: [
+            { name: 'pair', operator: 'Include', values: ['*'] }
+          ]
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: empty(readinessActionGroupId) ? [] : [readinessActionGroupId] }
+  }
+}
 
 // Optional: an activity log alert when the identity changes a server (the app does so only inside a run).
 module changeAlerts 'modules/server-change-alert.bicep' = [

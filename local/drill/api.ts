@@ -32,6 +32,10 @@ export class FailoverApi {
     return this.send<T>("GET", path, undefined);
   }
 
+  delete<T = unknown>(path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.send<T>("DELETE", path, body);
+  }
+
   private async send<T>(method: string, path: string, body: unknown): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (this.caller.token) headers.authorization = `Bearer ${this.caller.token}`;

@@ -14,6 +14,7 @@ import { deploymentAssignments } from "./arm/assignments";
 import { RoleEnforcer } from "./arm/rbac";
 import { operationRoutes, serverRoutes } from "./arm/server-routes";
 import { healthRoutes } from "./arm/health-routes";
+import { permissionRoutes } from "./arm/permission-routes";
 import { ArmThrottle } from "./arm/throttle";
 import { startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
@@ -235,6 +236,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       arm: [
         dnsRoutes(scope, store),
         healthRoutes(scope, servers),
+        permissionRoutes(scope, rbac, token),
         serverRoutes(scope, servers, ops),
         operationRoutes(scope, ops),
       ],

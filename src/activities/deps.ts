@@ -3,6 +3,7 @@
 import type { AuditJournal } from "../audit/journal";
 import type { DnsRecords } from "../azure/dns-records";
 import type { FlexibleServers } from "../azure/flexible-servers";
+import type { Permissions } from "../azure/permissions";
 import type { ResourceHealth } from "../azure/resource-health";
 import type { PairConfig } from "../config/pair-schema";
 import type { WithMembership } from "../domain/membership";
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   /** Azure Resource Health: Azure's own word on whether a server is available. */
   health: ResourceHealth;
   probe: PostgresProbe;
+  /** What the app's identity may do on a resource (readiness: its role works on both servers and the CNAME). */
+  permissions: Permissions;
   /** How the probe logs in to this pair's servers (password or Entra token resolved at connect time). */
   login(pair: PairConfig): ProbeLogin;
   journal: AuditJournal;

@@ -5,7 +5,13 @@
 import type { ActivityDeps } from "./deps";
 import type { ServerConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
-import { checkReplacement, type MemberReplacement, type Membership, type StoredMembership } from "../domain/membership";
+import {
+  checkReplacement,
+  effectiveMembership,
+  type MemberReplacement,
+  type Membership,
+  type StoredMembership,
+} from "../domain/membership";
 import { cnameFqdn } from "../domain/pair-refs";
 import type { Principal } from "../domain/principal";
 import { sameName } from "../domain/names";
@@ -39,11 +45,16 @@ export async function replaceMember(
   for (let race = 0; race < MAX_RACES; race++) {
     const stored = await deps.members.read(pairName);
     const pair = await deps.pair(pairName);
-    const current = pair.servers;
+    // The list the etag guards: what was just read (the seed when nothing is stored).
+    const current = stored ? stored.value.servers : pair.configuredServers;
     const done =
       current.some((s) => s.resourceId.toLowerCase() === change.add.resourceId.toLowerCase()) &&
       !current.some((s) => s.resourceId.toLowerCase() === change.remove.toLowerCase());
-    if (done) return { kind: "unchanged", membership: pair.membership };
+    if (done) {
+      // A retry after the write: the audit entry too, if the first attempt stopped before it.
+      if (stored?.value.change.runId === by.runId) await auditOnce(deps, stored.value);
+      return { kind: "unchanged", membership: effectiveMembership(pair.configuredServers, stored?.value) };
+    }
     const cname = await deps.dns.getCname(pair.dns);
     const others = await Promise.all(
       deps
@@ -73,16 +84,7 @@ export async function replaceMember(
       },
     };
     if (!(await deps.members.write(next, stored?.etag))) continue; // someone wrote first: decide again
-    await deps.journal.append({
-      runId: by.runId,
-      pair: pairName,
-      step: "membership",
-      event: "succeeded",
-      summary:
-        `membership of ${pairName} (${cnameFqdn(pair)}) by ${by.principal.name}: ${names(current)} → ${names(check.servers)}` +
-        `: ${by.reason}`,
-      detail: { previous: current, servers: check.servers, version: next.version, by: by.principal, reason: by.reason },
-    });
+    await deps.journal.append(changeEntry(next, cnameFqdn(pair)));
     return {
       kind: "changed",
       membership: { source: "stored", servers: next.servers, version: next.version, change: next.change },
@@ -131,12 +133,33 @@ export async function resetMembership(deps: ActivityDeps, pairName: string, by: 
   await deps.journal.append({
     runId: by.runId,
     pair: pairName,
-    step: "membership",
+    step: STEP,
     event: "succeeded",
     summary: `membership of ${pairName} reset to its configured servers by ${by.principal.name}: ${names(stored.value.servers)} → ${names(seed.servers)}: ${by.reason}`,
     detail: { previous: stored.value.servers, servers: seed.servers, by: by.principal, reason: by.reason },
   });
   return { kind: "changed", membership: { source: "config", servers: seed.servers }, previous: stored.value.servers };
+}
+
+const STEP = "membership";
+
+function changeEntry(m: StoredMembership, cname?: string) {
+  const c = m.change;
+  return {
+    runId: c.runId,
+    pair: m.pair,
+    step: STEP,
+    event: "succeeded" as const,
+    summary:
+      `membership of ${m.pair}${cname ? ` (${cname})` : ""} by ${c.by.name}: ${names(c.previous)} → ${names(c.servers)}` +
+      `: ${c.reason}`,
+    detail: { previous: c.previous, servers: c.servers, version: m.version, by: c.by, reason: c.reason },
+  };
+}
+
+async function auditOnce(deps: ActivityDeps, m: StoredMembership): Promise<void> {
+  const entries = await deps.journal.list(m.change.runId);
+  if (!entries.some((e) => e.step === STEP && e.pair === m.pair)) await deps.journal.append(changeEntry(m));
 }
 
 function names(servers: readonly ServerConfig[]): string {

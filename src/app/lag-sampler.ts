@@ -47,16 +47,19 @@ export async function sampleLag(deps: ActivityDeps, pair: PairConfig): Promise<L
   };
 }
 
-/** One tick of the sampler: every configured pair (its membership read once per tick), each independently. */
-export async function sampleAllPairs(deps: ActivityDeps, pairs: string[], log: (line: string) => void): Promise<void> {
+/** One tick of the sampler: every pair (as the sweep read it), each independently. */
+export async function sampleAllPairs(
+  deps: ActivityDeps,
+  pairs: PairConfig[],
+  log: (line: string) => void,
+): Promise<void> {
   await Promise.all(
-    pairs.map(async (name) => {
+    pairs.map(async (pair) => {
       try {
-        const pair = await deps.pair(name);
         const sample = await sampleLag(deps, pair);
-        await deps.state.addSample(name, sample);
+        await deps.state.addSample(pair.name, sample);
       } catch (e) {
-        log(`lag sample of pair ${name} failed: ${describeError(e)}`);
+        log(`lag sample of pair ${pair.name} failed: ${describeError(e)}`);
       }
     }),
   );

@@ -1,6 +1,7 @@
 // The live topology of a pair for GET /api/pairs: where the CNAME points, what each server is (ARM and
 // its own name on the data plane), recent replication lag, and the warnings on-call engineers must see:
-// two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left.
+// two writable servers, an old primary not fenced, a TTL longer than the drain, no replica left; where the two
+// servers come from (configuration or stored membership) and the pair's readiness (src/domain/readiness.ts).
 // Reads only; a part that cannot be read is reported with its error instead of failing the whole answer.
 import type { ActivityDeps } from "../activities/deps";
 import { describeError } from "../domain/describe-error";
@@ -8,6 +9,8 @@ import type { EffectivePair } from "../activities/deps";
 import type { Membership } from "../domain/membership";
 import { cnameFqdn, serverRefs } from "../domain/pair-refs";
 import { sameName } from "../domain/names";
+import { readiness } from "../domain/readiness";
+import { permissionFacts } from "./pair-permissions";
 import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";
 
 const RECENT_SAMPLES = 10;
@@ -21,10 +24,12 @@ export const PAIR_VIEW_TTL_MS = 5_000;
 export async function pairTopology(deps: ActivityDeps, pair: EffectivePair) {
   const refs = serverRefs(pair);
   const login = deps.login(pair);
-  const [cname, samples, fence, ...states] = await Promise.allSettled([
+  const [cname, samples, fence, permissions, dryRun, ...states] = await Promise.allSettled([
     deps.dns.getCname(pair.dns),
     deps.state.samples(pair.name),
     deps.state.fence(pair.name),
+    permissionFacts(deps, pair),
+    lastDryRunAt(deps, pair.name),
     ...refs.map((r) => deps.servers.get(r.resourceId)),
   ]);
   const target = cname.status === "fulfilled" ? cname.value.target : undefined;
@@ -96,6 +101,32 @@ export async function pairTopology(deps: ActivityDeps, pair: EffectivePair) {
     );
   }
   const recent = samples.status === "fulfilled" ? samples.value.slice(-RECENT_SAMPLES) : [];
+  const latest = recent.at(-1);
+  const ready = readiness({
+    now: Date.now(),
+    servers: servers.map((s, i) => {
+      const arm = states[i]!;
+      return {
+        name: s.name,
+        servesCname: s.servesCname,
+        ...(arm.status === "fulfilled"
+          ? { state: arm.value.state, role: arm.value.role, replicationState: arm.value.replicationState }
+          : { armError: describeError(arm.reason) }),
+        loggedIn: s.dataPlane ? s.dataPlane.reachable : null,
+        loginError: s.dataPlane?.error,
+      };
+    }),
+    cname: cname.status === "fulfilled" ? { ttl: cname.value.ttl } : { error: describeError(cname.reason) },
+    drainCapSeconds: pair.timings.drainCapSeconds,
+    maxLagBytes: pair.rpo.maxLagBytes,
+    lastSample: latest ? { at: latest.at, bytes: latest.bytes } : null,
+    fenceOwed: pending?.state === "pending" ? { server: pending.server.name, since: pending.since } : null,
+    permissions:
+      permissions.status === "fulfilled"
+        ? permissions.value
+        : [{ scope: "the pair", missing: [], error: describeError(permissions.reason) }],
+    lastDryRunAt: dryRun.status === "fulfilled" ? dryRun.value : null,
+  });
   return {
     name: pair.name,
     cname: {
@@ -110,7 +141,18 @@ export async function pairTopology(deps: ActivityDeps, pair: EffectivePair) {
     lag: { latest: recent.at(-1) ?? null, recent },
     oldPrimaryFence: pending ?? null,
     warnings,
+    readiness: ready,
   };
+}
+
+/** How many recent runs are searched for the last successful dry run. */
+const DRY_RUN_LOOKBACK = 20;
+
+/** When the pair's last successful dry run ended (the audit's "completed" entry with outcome dryRun). */
+async function lastDryRunAt(deps: ActivityDeps, pair: string): Promise<string | null> {
+  const runs = await deps.journal.recentRuns(pair, DRY_RUN_LOOKBACK);
+  const done = runs.find((r) => (r.completed?.detail as { outcome?: unknown } | undefined)?.outcome === "dryRun");
+  return done?.completed?.at ?? null;
 }
 
 /** Where the pair's two servers come from: the configuration, or a stored change (who, why, when, which run). */

@@ -34,6 +34,7 @@ import { Callers } from "../auth/callers";
 import { createCredential } from "../azure/credential";
 import { ArmDnsRecords } from "../azure/dns-records";
 import { ArmFlexibleServers } from "../azure/flexible-servers";
+import { ArmPermissions } from "../azure/permissions";
 import { ArmResourceHealth } from "../azure/resource-health";
 import { loadConfig, type AppConfig } from "../config/settings";
 import { caBundle } from "../probe/ca-bundle";
@@ -93,6 +94,7 @@ export function buildServices(
     servers: new ArmFlexibleServers(credential, config.arm),
     health: new ArmResourceHealth(credential, config.arm),
     probe: new PostgresProbe(new DnsNameResolver(config.dnsServers)),
+    permissions: new ArmPermissions(credential, config.arm),
     journal,
     state,
     decisions: new TableDecisionStore(stateTable),

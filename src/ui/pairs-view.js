@@ -1,5 +1,7 @@
-// The pairs view: for each pair, where the CNAME points and its TTL, each server (role, state, region,
-// what its own name says), the replication lag with its recent history, the warnings, and the last runs.
+// The pairs view: for each pair, its readiness (would a failover work now: a badge, the score and the reasons),
+// where the CNAME points and its TTL, where its two servers come from (the configuration, or a stored change by
+// re-protection), each server (role, state, region, what its own name says), the replication lag with its recent
+// history, the warnings, and the last runs.
 import { h } from "./dom.js";
 import { bytes, dateTime, seconds } from "./format.js";
 import { facts, runsTable } from "./parts.js";
@@ -86,12 +88,45 @@ function lag(pair) {
   );
 }
 
+function readinessPanel(pair) {
+  const r = pair.readiness;
+  if (!r) return null;
+  return h(
+    "div",
+    { class: `readiness ${r.ready ? "is-ready" : "not-ready"}`, role: "group", "aria-label": "Readiness" },
+    h(
+      "h3",
+      {},
+      "Readiness ",
+      h(
+        "span",
+        { class: `badge badge-${r.ready ? "succeeded" : "failed"}`, dataset: { ready: r.ready ? "yes" : "no" } },
+        `${r.ready ? "ready" : "not ready"} · ${r.score}/100`,
+      ),
+    ),
+    r.reasons.length
+      ? h(
+          "ul",
+          {},
+          r.reasons.map((x) => h("li", {}, x)),
+        )
+      : h("p", { class: "muted" }, "Nothing missing: a failover would find everything in place."),
+  );
+}
+
+function membership(pair) {
+  const m = pair.membership;
+  if (!m || m.source === "config") return "the configuration (PGFLEX_PAIRS)";
+  return `stored by ${m.changedBy.name} on ${dateTime(m.at)} (run ${m.runId}): ${m.reason}`;
+}
+
 function pairCard(pair, runs) {
   const cname = pair.cname;
   return h(
     "section",
     { class: "card pair", dataset: { pair: pair.name }, "aria-labelledby": `pair-${pair.name}` },
     h("h2", { id: `pair-${pair.name}` }, `Pair ${pair.name}`, h("span", { class: "tag" }, pair.promoteOption)),
+    readinessPanel(pair),
     pair.warnings.length
       ? h(
           "div",
@@ -108,6 +143,7 @@ function pairCard(pair, runs) {
       ["CNAME", h("code", {}, cname.name)],
       ["points at", cname.target ? h("code", { class: "cname-target" }, cname.target) : `unreadable: ${cname.error}`],
       ["TTL", cname.ttl === undefined ? null : `${cname.ttl} s`],
+      ["servers from", membership(pair)],
     ]),
     serversTable(pair),
     lag(pair),

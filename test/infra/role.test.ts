@@ -47,6 +47,8 @@ const DOCUMENTED = new Set([
   "Microsoft.DBforPostgreSQL/locations/azureAsyncOperation/read",
   "Microsoft.DBforPostgreSQL/locations/operationResults/read",
   "Microsoft.ResourceHealth/availabilityStatuses/read",
+  // "Permissions - List For Resource" (Microsoft.Authorization, 2022-04-01): the caller's own permissions.
+  "Microsoft.Authorization/permissions/read",
 ]);
 
 /** The template's resources (languageVersion 2.0: keyed by symbolic name). */

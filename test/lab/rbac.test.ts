@@ -13,6 +13,7 @@ import { PostgreSQLManagementFlexibleServerClient } from "@azure/arm-postgresql-
 import { staticTokenCredential } from "../../src/azure/credential";
 import { ArmDnsRecords } from "../../src/azure/dns-records";
 import { ArmResourceHealth } from "../../src/azure/resource-health";
+import { ArmPermissions } from "../../src/azure/permissions";
 import { ArmFlexibleServers } from "../../src/azure/flexible-servers";
 import { ArmRefusal } from "../../src/azure/errors";
 import { startLab, type Lab } from "../../local/lab";
@@ -243,6 +244,7 @@ function appClients(lab: Lab) {
     dns: new ArmDnsRecords(cred, arm),
     servers: new ArmFlexibleServers(cred, arm),
     health: new ArmResourceHealth(cred, arm),
+    permissions: new ArmPermissions(cred, arm),
   };
 }
 
@@ -348,6 +350,10 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
     "Microsoft.ResourceHealth/availabilityStatuses/read": {
       step: "an automatic alert run asks Resource Health whether the primary is available",
       run: () => app.health.availability(primary().resourceId),
+    },
+    "Microsoft.Authorization/permissions/read": {
+      step: "the readiness score reads the app's own permissions on a server",
+      run: () => app.permissions.of(primary().resourceId),
     },
     "Microsoft.DBforPostgreSQL/locations/operationResults/read": {
       step: "the stop (its LRO is polled through Location)",
@@ -505,6 +511,7 @@ describe("lab rbac: the app's token holds infra/role.json", () => {
       await step(() => app.servers.get(primary().resourceId));
       await step(() => app.servers.get(replica().resourceId));
       assert.equal((await step(() => app.health.availability(primary().resourceId))).state, "Available");
+      assert.ok((await step(() => app.permissions.of(primary().resourceId))).length > 0, "readiness: its permissions");
       assert.equal(await step(() => app.servers.getParameter(primary().resourceId, FENCE)), "off");
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "on"));
       await step(() => app.servers.setParameter(primary().resourceId, FENCE, "off"));

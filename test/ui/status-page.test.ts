@@ -1,4 +1,5 @@
-// The status page in a real browser against the lab: the pairs view before and after a forced failover;
+// The status page in a real browser against the lab: the pairs view before and after a forced failover, with the
+// pair's readiness;
 // the run view of that failover — the plan while it waits for approval, no Approve button for the requester
 // (two-person rule) nor any button for a reader, bob approving from the page with a reason, the steps
 // appearing in order while it runs and the verification at the end; the history; the sign-in screen once
@@ -92,6 +93,23 @@ describe("status page", () => {
     assert.match(await card.locator(".warnings").innerText(), /TTL \(3600s\) is longer than the drain cap/);
     assert.match(await card.innerText(), /No runs recorded for this pair yet/);
     await screenshot(page, "pairs-before");
+  });
+
+  test("pairs view: the readiness badge, its score and the reasons a person can act on; where the servers come from", async () => {
+    const { page } = await open("carol", READER);
+    const card = page.locator(`section.pair[data-pair="${stack.pair}"]`);
+    const badge = card.locator(".readiness .badge");
+    await badge.waitFor();
+    // Ready (a replica, Active, a fresh lag sample, logins, the role, no fence owed), but the lab's hour-long TTL is
+    // above the 1 s drain cap and no dry run was made: advisory, each with its reason.
+    assert.equal(await badge.getAttribute("data-ready"), "yes");
+    assert.equal(await badge.innerText(), "ready · 85/100");
+    const reasons = await card.locator(".readiness li").allInnerTexts();
+    assert.equal(reasons.length, 2, reasons.join("\n"));
+    assert.match(reasons[0]!, /TTL \(3600 s\) is above the drain cap \(1 s\)/);
+    assert.match(reasons[1]!, /no successful dry run on record: run one/);
+    assert.match(await card.innerText(), /servers from\s+the configuration \(PGFLEX_PAIRS\)/);
+    await screenshot(page, "pairs-readiness");
   });
 
   test("the page's endpoints: the files with their headers, /api/me, /api/pairs/{pair}/runs", async () => {
@@ -254,6 +272,8 @@ describe("status page", () => {
     assert.match(await card.locator(`tr[data-server="${replica.name}"]`).innerText(), /primary[\s\S]*writable/);
     assert.match(await card.locator(`tr[data-server="${primary.name}"]`).innerText(), /read-only: fenced/);
     assert.match(await card.locator(".warnings").innerText(), /no replica left/);
+    assert.equal(await card.locator(".readiness .badge").getAttribute("data-ready"), "no");
+    assert.match(await card.locator(".readiness").innerText(), /no replica: a failover has nothing to promote/);
     const run = card.locator(`tr[data-run="${runId}"]`);
     assert.match(await run.innerText(), /Forced[\s\S]*Alice[\s\S]*eastus outage INC-4711[\s\S]*succeeded/);
     await screenshot(page, "pairs-after");

@@ -153,6 +153,7 @@ export function fakeDeps(
     dns,
     servers,
     probe: probe as PostgresProbe,
+    permissions: { of: async () => [{ actions: ["*"], notActions: [] }] },
     login: () => ({
       port: 5432,
       database: "postgres",

@@ -187,6 +187,27 @@ test("a replacement already in effect is unchanged (a retried activity); the pri
   if (refused.kind === "refused") assert.equal(refused.field, "remove");
 });
 
+test("a retry after the write but before the audit (the host crashed) audits the change once, and changes nothing", async () => {
+  const { deps } = world();
+  const append = deps.journal.append.bind(deps.journal);
+  let fail = true;
+  deps.journal.append = async (e) => {
+    if (fail && e.step === "membership") {
+      fail = false;
+      throw new Error("the host went away");
+    }
+    return append(e);
+  };
+  await assert.rejects(replaceMember(deps, "prod", { remove: idOf("pg-eus"), add: NEW }, by), /went away/);
+  const retry = await replaceMember(deps, "prod", { remove: idOf("pg-eus"), add: NEW }, by);
+  assert.equal(retry.kind, "unchanged");
+  const audit = await deps.journal.list("run-1");
+  assert.equal(audit.length, 1, "audited by the retry");
+  assert.match(audit[0]!.summary, /by alice: pg-eus \+ pg-wus → pg-eus-2 \+ pg-wus/);
+  await replaceMember(deps, "prod", { remove: idOf("pg-eus"), add: NEW }, by);
+  assert.equal((await deps.journal.list("run-1")).length, 1, "once");
+});
+
 test("two writers cannot interleave: the one that loses the race decides again on what the other wrote", async () => {
   const { deps, members } = world();
   const other = { resourceId: idOf("pg-eus-3"), aRecord: "d4e5f6a1b2c3" };
