@@ -3,7 +3,7 @@
 // where the template's log search alert (infra/main.bicep, readinessAlert) finds a pair that stays not ready.
 import type { ActivityDeps } from "../activities/deps";
 import { describeError } from "../domain/describe-error";
-import type { EffectivePair } from "../domain/membership";
+import type { EffectivePair } from "../activities/deps";
 import type { Readiness } from "../domain/readiness";
 import { pairTopology } from "./pair-topology";
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { z } from "zod";
 import { membershipView } from "../app/pair-topology";
-import { resetMembership } from "../app/pair-membership";
+import { resetMembership } from "../activities/membership-change";
 import { services } from "../app/services";
 import { ROLES } from "../auth/roles";
 import { freeText } from "../domain/failover-request";

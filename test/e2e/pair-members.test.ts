@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { MONITORS_OFF } from "../../local/bench/monitors-off";
-import { replaceMember } from "../../src/app/pair-membership";
+import { replaceMember } from "../../src/activities/membership-change";
 import { buildServices } from "../../src/app/services";
 import { loadConfig } from "../../src/config/settings";
 import { failover, start, waitFor } from "./helpers";

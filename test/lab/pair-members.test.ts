@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { startLab, type Lab } from "../../local/lab";
 import { appSettingsFor } from "../../local/lab/app-settings";
 import type { ActivityDeps } from "../../src/activities/deps";
-import { replaceMember, resetMembership } from "../../src/app/pair-membership";
+import { replaceMember, resetMembership } from "../../src/activities/membership-change";
 import { buildServices } from "../../src/app/services";
 import { loadConfig } from "../../src/config/settings";
 import { credentialFor } from "./helpers";
