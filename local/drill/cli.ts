@@ -17,6 +17,8 @@ import { promotedAt, startTraffic, type Traffic, type TrafficOptions, type Traff
 import type { Lab } from "../lab";
 import { parseProfile, type PaceProfile } from "../lab/pace";
 import { AZURE_PACE_TIMINGS } from "./stack";
+import { REPROTECT_ROLE_FILE } from "../lab/arm/rbac";
+import { roundTrip } from "./round-trip";
 
 interface Args {
   json: boolean;
@@ -31,10 +33,12 @@ interface Args {
   /** The lab's pace (local/lab/pace.ts): fast, or Azure's documented/measured operation times. */
   profile: PaceProfile;
   seed?: number;
+  /** failover → re-protect → planned failback → re-protect (local/drill/round-trip.ts). */
+  roundTrip: boolean;
 }
 
 const USAGE =
-  "usage: npm run drill [-- --forced] [--dry-run] [--profile fast|azure [--seed N]] [--json] [--verbose] [--hold] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
+  "usage: npm run drill [-- --round-trip] [--forced] [--dry-run] [--profile fast|azure [--seed N]] [--json] [--verbose] [--hold] [--traffic [--traffic-rate N] [--traffic-connections N] [--traffic-mode pool|per-transaction]] [--alert [--alert-policy propose|auto]]\n";
 
 function trafficOptions(v: { rate?: string; connections?: string; mode?: string }): TrafficOptions {
   const num = (flag: string, s: string | undefined): number | undefined => {
@@ -65,6 +69,7 @@ function parseCli(argv: string[]): Args {
         alert: { type: "boolean", default: false },
         "alert-policy": { type: "string" },
         hold: { type: "boolean", default: false },
+        "round-trip": { type: "boolean", default: false },
         profile: { type: "string" },
         seed: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -82,7 +87,10 @@ function parseCli(argv: string[]): Args {
     if (v["alert-policy"] && !v.alert) throw new Error("--alert-policy needs --alert");
     const alert = v.alert ? policy : undefined;
     const pace = parseProfile(v.profile, v.seed);
+    if (v["round-trip"] && (v.forced || v["dry-run"] || v.alert))
+      throw new Error("--round-trip takes planned failovers: not with --forced, --dry-run or --alert");
     return {
+      roundTrip: v["round-trip"],
       profile: pace.profile ?? "fast",
       seed: pace.seed,
       json: v.json,
@@ -133,7 +141,12 @@ async function main(): Promise<number> {
         `profile azure (seed ${args.seed ?? 1}): promote 1–3 min, server parameter changes 20–40 s; the pair's deadlines: ${JSON.stringify(AZURE_PACE_TIMINGS)}`,
       );
     stack = await startStack({
-      lab: { profile: args.profile, ...(args.seed !== undefined ? { seed: args.seed } : {}) },
+      lab: {
+        profile: args.profile,
+        ...(args.seed !== undefined ? { seed: args.seed } : {}),
+        // The round trip creates servers: the deployment with re-protection enabled (its optional role).
+        ...(args.roundTrip ? { reprotectRole: REPROTECT_ROLE_FILE } : {}),
+      },
       onHostLine: args.verbose ? (l) => say(`  host| ${l}`) : undefined,
       pair: {
         ...(azure ? { timings: AZURE_PACE_TIMINGS } : {}),
@@ -162,6 +175,7 @@ async function main(): Promise<number> {
         `traffic: ${args.traffic?.rate ?? 200} writes/s through ${lab.info.cnameRecord}.${lab.info.zone} as ${lab.info.postgres.writer.user} (${args.traffic?.mode ?? "pool"}, ${args.traffic?.connections ?? 5} connections)`,
       );
     }
+    if (args.roundTrip) return await runRoundTrip(stack, traffic || undefined, args, say, t0);
     const started = args.alert ? await fireAlert(stack, args.alert, say) : await requestFailover(stack, request, say);
     if (!started) return 1;
     await printStatusPage(stack, started.id, args.hold, say);
@@ -220,6 +234,44 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** The round trip, its traffic report, and the verdict. */
+async function runRoundTrip(
+  stack: Stack,
+  traffic: Traffic | undefined,
+  args: Args,
+  say: (s: string) => void,
+  t0: number,
+): Promise<number> {
+  const trip = await roundTrip(stack, say);
+  say("\nround trip:");
+  for (const l of trip.legs)
+    say(`  ${l.name.padEnd(36)} ${l.outcome.padEnd(10)} ${l.seconds.toFixed(1).padStart(7)} s  ${l.note}`);
+  say(
+    `  at the end: primary ${trip.primary?.name} (${trip.primary?.region}), replica ${trip.replica?.name} (${trip.replica?.region})`,
+  );
+  let report: TrafficReport | undefined;
+  if (traffic) {
+    await traffic.stop();
+    const all = stack.lab.allServers();
+    const primary = all.find((s) => s.info.name === trip.primary?.name)?.info;
+    report = await traffic.report({
+      newPrimary: primary ?? "primary",
+      // The last old primary: the server the failback left (the original replica).
+      oldPrimary: stack.lab.info.servers.replica,
+    });
+    say("\ntraffic through the CNAME during the round trip:");
+    say(trafficSummary(report));
+  }
+  const lost = report?.lost ?? 0;
+  const ok = trip.ok && lost === 0;
+  for (const p of trip.problems) say(`  problem: ${p}`);
+  if (args.json) process.stdout.write(JSON.stringify({ roundTrip: trip, traffic: report ?? null }, null, 2) + "\n");
+  say(
+    `\n${ok ? "DRILL PASSED" : "DRILL FAILED"} (round trip)${lost ? `: ${lost} acknowledged writes lost` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+  );
+  return ok ? 0 : 1;
 }
 
 /**
