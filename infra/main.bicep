@@ -75,6 +75,9 @@ param extraAppSettings { *: string } = {}
 @description('Tags for every resource this template creates.')
 param tags settingMap = {}
 
+@description('Re-protection (POST /api/pairs/{pair}/reprotect): assign the optional role infra/role-reprotect.json on the servers\' resource groups, so the app may create a replica of a pair\'s primary, act on it as on the pair\'s other servers, and stop or delete a retired old server. Off: re-protection is refused AuthorizationFailed, having changed nothing.')
+param reprotect bool = false
+
 // A pair as PGFLEX_PAIRS holds it. The template uses name, dns and servers; the rest is the app's (validated by the
 // app at start-up, which refuses unknown fields) and passes through to the app setting unchanged.
 @description('A failover pair (README, "Configuration reference").')
@@ -153,6 +156,7 @@ var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 // The app's custom roles: the single source, also what the lab's ARM emulator enforces (at the same scopes).
 var role = loadJsonContent('role.json')
 var stopRole = loadJsonContent('role-stop.json')
+var reprotectRole = loadJsonContent('role-reprotect.json')
 // ARM checks an LRO's status URL (/subscriptions/{id}/providers/Microsoft.DBforPostgreSQL/locations/...) at a
 // scope that is not the server's, so those reads are granted on the servers' resource groups (a role of their
 // own); everything else is granted on the pair's CNAME record set and on its two servers themselves.
@@ -500,6 +504,26 @@ resource stopRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01'
 }
 var stopRoleName = guid(resourceGroup().id, name, 'pgflex-failover-stop')
 
+// Only with re-protection: creating a server needs its resource group (it has no scope of its own before it exists).
+resource reprotectRoleDefinition 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (reprotect) {
+  name: reprotectRoleName
+  properties: {
+    roleName: '${reprotectRole.Name} (${appName})'
+    description: reprotectRole.Description
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: reprotectRole.Actions
+        notActions: reprotectRole.NotActions
+        dataActions: reprotectRole.DataActions
+        notDataActions: reprotectRole.NotDataActions
+      }
+    ]
+    assignableScopes: assignableScopes
+  }
+}
+var reprotectRoleName = guid(resourceGroup().id, name, 'pgflex-failover-reprotect')
+
 module cnameAccess 'modules/cname-access.bicep' = [
   for (z, i) in cnames: {
     name: 'pgflex-cname-access-${i}-${suffix}'
@@ -538,6 +562,19 @@ module stopAccess 'modules/server-access.bicep' = [
       roleDefinitionName: stopRoleName
     }
     dependsOn: [stopRoleDefinition]
+  }
+]
+
+module reprotectAccess 'modules/group-access.bicep' = [
+  for (g, i) in (reprotect ? serverGroups : []): {
+    name: 'pgflex-reprotect-access-${i}-${suffix}'
+    scope: resourceGroup(g.subscriptionId, g.resourceGroup)
+    params: {
+      identityId: identity.id
+      principalId: identity.properties.principalId
+      roleDefinitionName: reprotectRoleName
+    }
+    dependsOn: [reprotectRoleDefinition]
   }
 ]
 

@@ -108,10 +108,13 @@ export async function roundTrip(stack: Stack, say: (s: string) => void): Promise
     }
   };
 
-  (await failover("1. failover", "npm run drill --round-trip: fail over to the other region")) &&
-    (await reprotect("2. re-protect the original region")) &&
-    (await failover("3. failback", "npm run drill --round-trip: fail back to the original region")) &&
-    (await reprotect("4. re-protect the other region"));
+  const legsInOrder = [
+    () => failover("1. failover", "npm run drill --round-trip: fail over to the other region"),
+    () => reprotect("2. re-protect the original region"),
+    () => failover("3. failback", "npm run drill --round-trip: fail back to the original region"),
+    () => reprotect("4. re-protect the other region"),
+  ];
+  for (const leg of legsInOrder) if (!(await leg())) break; // a leg that failed ends the trip
 
   // The pair as the app sees it at the end (its membership, which server the CNAME serves), the lab's truth beside it.
   const pairs = await stack.api.get<{ pairs: { name: string; servers: { name: string; servesCname: boolean }[] }[] }>(

@@ -49,6 +49,10 @@ const DOCUMENTED = new Set([
   "Microsoft.ResourceHealth/availabilityStatuses/read",
   // "Permissions - List For Resource" (Microsoft.Authorization, 2022-04-01): the caller's own permissions.
   "Microsoft.Authorization/permissions/read",
+  // Networking operations a VNet-integrated server's creation needs (Learn: "Networking with private access": the
+  // delegated subnet's join action and the private DNS zone's join action).
+  "Microsoft.Network/virtualNetworks/subnets/join/action",
+  "Microsoft.Network/privateDnsZones/join/action",
 ]);
 
 /** The template's resources (languageVersion 2.0: keyed by symbolic name). */
@@ -122,8 +126,8 @@ test("the template loads role.json (the file the lab enforces), and the compiled
   const embedded = Object.entries(TEMPLATE.variables).filter(([k]) => k.startsWith("$fxv#"));
   assert.deepEqual(
     embedded.map(([, v]) => v),
-    [ROLE, STOP_ROLE],
-    "infra/main.json embeds role.json and role-stop.json as they are now (else: infra/check.sh --write)",
+    [ROLE, STOP_ROLE, json("infra/role-reprotect.json")],
+    "infra/main.json embeds role.json, role-stop.json and role-reprotect.json as they are now (else: infra/check.sh --write)",
   );
   // The two role definitions split role.json's actions: the LRO status reads (granted on the servers' resource
   // groups) and the rest (granted on the zone and on each server).
@@ -446,4 +450,48 @@ test("one command: azure.yaml names the function service the template tags, CI c
   const pinned = /version="\$\{BICEP_VERSION:-([0-9.]+)\}"/.exec(read("infra/install-bicep.sh"))?.[1];
   assert.ok(pinned);
   assert.ok(TEMPLATE.metadata._generator.version.startsWith(`${pinned}.`), "main.json was built by the pinned Bicep");
+});
+
+test("role-reprotect.json: optional, in the shape the template reads, assigned on the servers' resource groups only when re-protection is on", () => {
+  const role = json("infra/role-reprotect.json");
+  assertRoleShape(role);
+  // What re-protection does beyond failing over: create, delete, stop; and the failover's server actions on the
+  // servers it creates (their scope does not exist before them).
+  for (const a of [
+    "Microsoft.DBforPostgreSQL/flexibleServers/write",
+    "Microsoft.DBforPostgreSQL/flexibleServers/delete",
+    "Microsoft.DBforPostgreSQL/flexibleServers/stop/action",
+    "Microsoft.Network/virtualNetworks/subnets/join/action",
+    "Microsoft.Network/privateDnsZones/join/action",
+  ])
+    assert.ok(role.Actions.includes(a), a);
+  for (const a of ROLE.Actions as string[])
+    if (a.startsWith("Microsoft.DBforPostgreSQL/"))
+      assert.ok(role.Actions.includes(a), `${a}: on the servers it creates`);
+  assert.ok(
+    !ROLE.Actions.includes("Microsoft.DBforPostgreSQL/flexibleServers/delete"),
+    "the failover role stays as it was",
+  );
+  assert.equal(TEMPLATE.parameters.reprotect.defaultValue, false, "off unless the deployment turns it on");
+  const def = resources(TEMPLATE).reprotectRoleDefinition;
+  assert.equal(def.condition, "[parameters('reprotect')]");
+  assert.deepEqual(literal(TEMPLATE, TEMPLATE.variables.reprotectRole), role);
+  const access = resources(TEMPLATE).reprotectAccess;
+  assert.match(access.copy.count, /parameters\('reprotect'\)/);
+  assert.match(access.copy.count, /serverGroups/);
+  // The lab assigns it where the template does: the servers' resource groups.
+  const lab = deploymentAssignments({ reprotectRole: loadRole(role) }, [
+    {
+      name: "p",
+      cnameRecordSetId: "/subscriptions/s/resourceGroups/dns/providers/Microsoft.Network/privateDnsZones/z/CNAME/c",
+      serverIds: [
+        "/subscriptions/s/resourceGroups/db/providers/Microsoft.DBforPostgreSQL/flexibleServers/a",
+        "/subscriptions/s/resourceGroups/db/providers/Microsoft.DBforPostgreSQL/flexibleServers/b",
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    lab.map((x) => x.scope),
+    ["/subscriptions/s/resourceGroups/db"],
+  );
 });
