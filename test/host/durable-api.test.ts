@@ -1,7 +1,23 @@
 // The Durable HTTP API: status codes of the real extension, list/filter/paging, purge, suspend/resume.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { http, Raw, removeDir, startFixtureHost, startOrchestration, waitForStatus, type TestHost } from "./helpers";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EventType, type HistoryEvent } from "../../local/host/types";
+import {
+  http,
+  Raw,
+  removeDir,
+  startFixtureHost,
+  startOrchestration,
+  until,
+  waitForStatus,
+  type TestHost,
+} from "./helpers";
+
+/** The events an instance has received but not played yet, as the host wrote them (its instance file). */
+const inboxOf = (h: TestHost, id: string): HistoryEvent[] =>
+  JSON.parse(readFileSync(join(h.dataDir, "HostFixtureHub", "instances", `${id}.json`), "utf8")).inbox;
 
 describe("durable HTTP API", () => {
   let h: TestHost;
@@ -76,7 +92,8 @@ describe("durable HTTP API", () => {
     );
     assert.equal((await http("POST", s.terminatePostUri.replace("{text}", "cut"))).status, 202);
     await waitForStatus(s.statusQueryGetUri);
-    await new Promise((r) => setTimeout(r, 600));
+    // The activity really finished after the termination (its log line), and its result was dropped.
+    await until("the activity to finish", () => h.logs.some((l) => /\[slow:[^\]]+\] slow done after 400 ms$/.test(l)));
     const after = await http("GET", `${s.statusQueryGetUri}&showHistory=true`);
     assert.equal(after.body.runtimeStatus, "Terminated");
     const types = after.body.historyEvents.map((e: { EventType: string }) => e.EventType);
@@ -90,9 +107,13 @@ describe("durable HTTP API", () => {
     assert.equal((await http("POST", s.suspendPostUri.replace("{text}", "pause"))).status, 202);
     const sus = await waitForStatus(s.statusQueryGetUri, (b) => b.runtimeStatus === "Suspended");
     assert.equal(sus.status, 202);
-    await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), "held");
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal((await http("GET", s.statusQueryGetUri)).body.runtimeStatus, "Suspended");
+    assert.equal((await http("POST", s.sendEventPostUri.replace("{eventName}", "go"), "held")).status, 202);
+    // The event is recorded (in the instance's inbox on disk, the host's write-ahead) and held there, not played.
+    const held = inboxOf(h, "susp").map((e) => [e.EventType, e.Name, e.Input]);
+    assert.deepEqual(held, [[EventType.EventRaised, "go", JSON.stringify("held")]]);
+    const still = await http("GET", `${s.statusQueryGetUri}&showHistory=true`);
+    assert.equal(still.body.runtimeStatus, "Suspended");
+    assert.ok(!still.body.historyEvents.some((e: { EventType: string }) => e.EventType === "EventRaised"));
     assert.equal((await http("POST", s.resumePostUri.replace("{text}", "go on"))).status, 202);
     const done = await waitForStatus(s.statusQueryGetUri);
     assert.deepEqual([done.body.runtimeStatus, done.body.output], ["Completed", "held"]);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { http, removeDir, startFixtureHost, tempDir, type TestHost } from "./helpers";
+import { http, removeDir, startFixtureHost, tempDir, until, type TestHost } from "./helpers";
 
 describe("HTTP triggers and auth", () => {
   let h: TestHost;
@@ -75,10 +75,8 @@ describe("HTTP triggers and auth", () => {
 
   it("logs app output with function name and invocation id", async () => {
     await http("GET", `${h.url}/api/hello/logcheck`);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.ok(
+    await until("the function's log line, with its name and invocation id", () =>
       h.logs.some((l) => /^\[hello:[0-9a-f-]{36}\] hello called for logcheck$/.test(l)),
-      h.logs.join("\n"),
     );
   });
 
