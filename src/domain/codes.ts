@@ -418,6 +418,15 @@ export const CODES: readonly CodeRow[] = [
       "A pair's failover run failed outright (the host lost it, or it was terminated), not with an outcome of its own. The other pairs went on.",
     next: "Open that pair's run (`pairs[].id`) and `GET /api/pairs`; repair as for a run terminated mid-step (below).",
   },
+  {
+    step: "re-protect: membership",
+    codes: ["InvalidMember"],
+    note: "",
+    outcome: "refused",
+    means:
+      "The pair's membership change was refused (`field` and the reason say why): the server to remove is not a member or is the one the CNAME serves, or the new one duplicates a member or its A record, is outside the subscription and resource group of the pair's configured servers, or belongs to another pair. The membership is unchanged.",
+    next: "Fix what the reason names; `GET /api/pairs/{pair}` shows the membership and where it came from (*The pair's membership* below).",
+  },
 ];
 
 /** Every code in the list. */
