@@ -2,7 +2,7 @@
 // primary, replication Active; its own name resolves through the zone to an A record; the probe logs in to it
 // by that name with verify-full; its lag is under the pair's threshold. A create operation that failed is a
 // refusal; anything not there yet is "waiting" (the orchestrator polls on a durable timer).
-import { isArmRefusal } from "../azure/errors";
+import { isNotFound } from "../azure/errors";
 import { describeError } from "../domain/describe-error";
 import type { ServerState } from "../domain/facts";
 import { lagBytes } from "../domain/lsn";
@@ -19,7 +19,7 @@ export function makeCheckReplica(deps: ActivityDeps) {
         return { kind: "refused", code: "CreateFailed", reason: `ARM: ${op.error ?? op.status}` };
     }
     const state = await deps.servers.get(input.target.resourceId).catch((e: unknown) => {
-      if (isArmRefusal(e) && (e.status === 404 || /notfound/i.test(e.code))) return null;
+      if (isNotFound(e)) return null;
       throw e;
     });
     const pair = await deps.pair(input.pair);

@@ -2,7 +2,7 @@
 // server this run asked for — a replica of the same primary — reports it instead of asking twice; a server of
 // that name that is anything else is a refusal (names are never reused). ARM's own refusals (quota, a name
 // taken elsewhere) are refusals with ARM's code, through `audited`.
-import { isArmRefusal } from "../azure/errors";
+import { isNotFound } from "../azure/errors";
 import { sameResourceId } from "../domain/names";
 import type { ServerState } from "../domain/facts";
 import type { ActivityDeps } from "./deps";
@@ -11,7 +11,7 @@ import type { CreateReplicaInput, CreateReplicaResult } from "./reprotect-contra
 export function makeCreateReplica(deps: ActivityDeps) {
   return async (input: CreateReplicaInput): Promise<CreateReplicaResult> => {
     const existing = await deps.servers.get(input.target.resourceId).catch((e: unknown) => {
-      if (isArmRefusal(e) && (e.status === 404 || /notfound/i.test(e.code))) return null;
+      if (isNotFound(e)) return null;
       throw e;
     });
     if (existing) return ours(existing, input) ? { kind: "exists" } : taken(existing, input);

@@ -4,10 +4,11 @@
 import { describeError } from "../domain/describe-error";
 import type { ServerState } from "../domain/facts";
 import { lastAliveSample, type DataAtRisk } from "../domain/lag";
-import { sameName } from "../domain/names";
+import { sameName, sameResourceId } from "../domain/names";
+import { isReplicaRole } from "../domain/topology";
 import { serverRefs } from "../domain/pair-refs";
 import { decideReprotect, replicaName, SERVER_NAME, SERVER_NAME_RULE, siblingId } from "../domain/reprotect";
-import { isArmRefusal } from "../azure/errors";
+import { isNotFound } from "../azure/errors";
 import type { ActivityDeps } from "./deps";
 import type { PlanReprotectInput, PlanReprotectResult } from "./reprotect-contracts";
 
@@ -52,13 +53,19 @@ export function makePlanReprotect(deps: ActivityDeps) {
       return { kind: "refused", code: "InvalidName", reason: `"${name}" is not a server name: ${SERVER_NAME_RULE}` };
     const resourceId = siblingId(primary.resourceId, name);
     const existing = await orNull(deps.servers.get(resourceId));
-    if (existing)
+    // A replica of this primary under that name (made by hand, or by a run that stopped) is adopted, not created
+    // again; any other server of that name is refused: a name is never reused.
+    const adopt =
+      !!existing && isReplicaRole(existing.role) && sameResourceId(existing.sourceServerResourceId, primary.resourceId);
+    if (existing && !adopt)
       return {
         kind: "refused",
         code: "NameTaken",
         reason: `a server named ${name} exists already (${existing.state ?? "?"}, role ${existing.role ?? "none"}): a name is never reused`,
       };
-    const warnings: string[] = [];
+    const warnings: string[] = adopt
+      ? [`${name} exists and is a replica of ${primary.name}: it is adopted, not created`]
+      : [];
     const network = oldState?.network ?? null;
     if (!oldState)
       warnings.push(`${old.name} is gone from ARM: the replica is created without its network settings to copy`);
@@ -76,7 +83,7 @@ export function makePlanReprotect(deps: ActivityDeps) {
       kind: "planned",
       primary: { ...primary, fqdn, location: primaryState?.location ?? null },
       old: { ...old, state: oldState },
-      target: { resourceId, name, location, network },
+      target: { resourceId, name, location: adopt ? (existing?.location ?? location) : location, network },
       oldRisk: await oldServerRisk(deps, input.pair, old.name),
       warnings,
     };
@@ -88,7 +95,7 @@ async function orNull(p: Promise<ServerState>): Promise<ServerState | null> {
   try {
     return await p;
   } catch (e) {
-    if (isArmRefusal(e) && (e.status === 404 || /notfound/i.test(e.code))) return null;
+    if (isNotFound(e)) return null;
     throw e;
   }
 }

@@ -1,13 +1,13 @@
 // Re-protection, last change: retire the old server once the new replica has joined — stop it, or delete it.
 // Idempotent: a server already stopped (or already gone) is reported, not asked again.
-import { isArmRefusal } from "../azure/errors";
+import { isNotFound } from "../azure/errors";
 import type { ActivityDeps } from "./deps";
 import type { RetireServerInput, RetireServerResult } from "./reprotect-contracts";
 
 export function makeRetireServer(deps: ActivityDeps) {
   return async (input: RetireServerInput): Promise<RetireServerResult> => {
     const s = await deps.servers.get(input.server.resourceId).catch((e: unknown) => {
-      if (isArmRefusal(e) && (e.status === 404 || /notfound/i.test(e.code))) return null;
+      if (isNotFound(e)) return null;
       throw e;
     });
     if (!s) return { kind: "done", note: `${input.server.name} is gone from ARM` };

@@ -49,3 +49,9 @@ export function statusOf(e: unknown): number | undefined {
 function firstLine(s: string): string {
   return (s.split("\n")[0] ?? "").slice(0, 500);
 }
+
+/** ARM says the resource does not exist (404 / …NotFound), as the adapters report it or as a raw SDK error. */
+export function isNotFound(e: unknown): boolean {
+  if (isArmRefusal(e)) return e.status === 404 || /notfound/i.test(e.code);
+  return (e as { statusCode?: unknown })?.statusCode === 404;
+}
