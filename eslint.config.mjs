@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test/fixtures/**/*.js", "**/*.mjs"] },
+  { ignores: ["dist/", "node_modules/", "test/fixtures/**/*.js", "**/*.mjs", ".stryker-tmp/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
