@@ -26,6 +26,8 @@ const PHASE_OF = {
   watchFence: "fence",
   fenceByArm: "fence",
   decision: "approval",
+  // A re-protection's poll of the old server's stop or delete.
+  operation: "retire",
 };
 
 export const phaseOf = (auditStep) => PHASE_OF[auditStep] ?? auditStep;

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RTO_PHASES } from "../../src/orchestrations/failover-types";
 import { test } from "node:test";
+import { REPROTECT_PHASES } from "../../src/orchestrations/reprotect-types";
 
 interface Row {
   key: string;
@@ -135,7 +136,8 @@ test("every step the app audits belongs to a phase the page knows (an audit step
   const services = readFileSync(join(__dirname, "..", "..", "..", "src", "app", "services.ts"), "utf8");
   const audited = [...services.matchAll(/audited\(\s*"([A-Za-z]+)"/g)].map((m) => m[1]!);
   assert.ok(audited.length >= 15, `found ${audited.length} audited steps`);
-  const phases = new Set<string>([...RTO_PHASES, "stabilise", "restoreTtl", "plan", "claim"]);
+  // A failover's phases, an evacuation's (plan, claim) and a re-protection's.
+  const phases = new Set<string>([...RTO_PHASES, "stabilise", "restoreTtl", "plan", "claim", ...REPROTECT_PHASES]);
   const strays = audited.filter((s) => !phases.has(ui.phaseOf(s)));
   assert.deepEqual(strays, [], "audit steps without a phase: add them to PHASE_OF in src/ui/timeline.js");
 });
