@@ -62,12 +62,10 @@ export function serverRoutes(scope: Scope, servers: FlexServers, ops: Operations
     const [sub, arg, ...extra] = m.restLower;
     if (extra.length > 0) return undefined;
     if (sub === undefined && req.method === "PUT") {
-      // Create (the REST spec's ServerCreateReplica example): 201 with the resource as it is now (Provisioning),
-      // Azure-AsyncOperation and Location to follow, as ARM answers a PUT that starts an LRO.
+      // Create (the REST spec's ServerCreateReplica example, 2025-08-01): Servers_CreateOrUpdate lists only 202 with
+      // Azure-AsyncOperation, Location and Retry-After (201 appears only in the 2023-12-01-preview example).
       const create = parseCreateReplica(m.name, req.body);
-      const op = servers.startCreateReplica(create);
-      const accepted = ops.accepted(op, req.apiVersion, { asyncOperation: true, location: true });
-      return { ...accepted, status: 201, body: servers.resource(servers.mustFind(m.name)) };
+      return ops.accepted(servers.startCreateReplica(create), req.apiVersion, { asyncOperation: true, location: true });
     }
     const s = servers.mustFind(m.name);
     if (sub === undefined) {
