@@ -10,11 +10,9 @@ import type { PromoteOption } from "../domain/facts";
 import { runPolicy, type RunPolicy } from "../config/pair-schema";
 import type { AlertRef, FailoverInput } from "../orchestrations/failover-types";
 import type { Lease } from "../state/pair-leases";
-import { statusOf } from "./durable-status";
+import { RUNNING, statusOf } from "./durable-status";
 import type { Services } from "./services";
 import { acquireLease, type RunState } from "../state/single-flight";
-
-export const RUNNING = new Set(["Running", "Pending", "Suspended", "ContinuedAsNew"]);
 
 /** Each run has its own instance id, so its status URL keeps reporting that run. */
 export const failoverInstanceId = (pair: string, runId: string, dryRun: boolean) =>

@@ -9,7 +9,7 @@ import type { FailoverInput, FailoverStatus } from "../orchestrations/failover-t
 import type { Lease } from "../state/pair-leases";
 import type { DecisionStore } from "../state/decisions";
 import { submitDecision } from "./decisions";
-import { RUNNING } from "./start-run";
+import { RUNNING } from "./durable-status";
 
 /** Steps before an alert run's first change: it may still be stopped with nothing to undo. */
 const BEFORE_ANY_CHANGE = new Set(["preflight", "confirm", "approval"]);

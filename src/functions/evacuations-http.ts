@@ -6,7 +6,6 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { ORCHESTRATION } from "../activities/catalog";
 import { services } from "../app/services";
-import { RUNNING } from "../app/start-run";
 import { ROLES } from "../auth/roles";
 import { who } from "../auth/who";
 import { parseEvacuationRequest } from "../domain/evacuation-request";
@@ -14,7 +13,7 @@ import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { EvacuationInput, EvacuationOutput, EvacuationStatus } from "../orchestrations/evacuation-types";
 import type { FailoverStatus } from "../orchestrations/failover-types";
-import { statusOf } from "../app/durable-status";
+import { RUNNING, runProgress, statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up
 
@@ -97,12 +96,7 @@ async function getEvacuation(request: HttpRequest, context: InvocationContext): 
     option: input.option,
     reason: input.reason,
     requester: input.requester,
-    runtimeStatus: status.runtimeStatus,
-    outcome:
-      output?.outcome ?? (RUNNING.has(status.runtimeStatus) ? "running" : String(status.runtimeStatus).toLowerCase()),
-    step: custom?.step ?? null,
-    message: custom?.message ?? null,
-    awaitingApproval: custom?.awaitingApproval ?? null,
+    ...runProgress(status, output?.outcome, custom),
     pairs: live.map((p) => ({ ...p, statusUri: p.id ? `${origin}/api/failovers/${encodeURIComponent(p.id)}` : null })),
     summary: output?.summary ?? null,
     plan: output?.plan ?? null,

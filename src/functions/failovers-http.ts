@@ -5,7 +5,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { failoverView } from "../app/failover-view";
 import { services } from "../app/services";
-import { RUNNING, startRun, statusUrl } from "../app/start-run";
+import { startRun, statusUrl } from "../app/start-run";
 import { takeOverAlertRun } from "../app/takeover";
 import { who } from "../auth/who";
 import { ROLES } from "../auth/roles";
@@ -13,7 +13,7 @@ import { parseFailoverRequest } from "../domain/failover-request";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json, readJsonBody } from "../http/responses";
 import type { FailoverInput } from "../orchestrations/failover-types";
-import { statusOf } from "../app/durable-status";
+import { RUNNING, statusOf } from "../app/durable-status";
 
 services(); // validate the configuration at start-up: a bad setting stops the app with its name
 

@@ -3,11 +3,11 @@
 // /api/reprotects/{id} reports it (Failover.Read). Approve/abort: /api/reprotects/{id}/approve|abort.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { statusOf } from "../app/durable-status";
+import { RUNNING, runProgress, statusOf } from "../app/durable-status";
 import { redact } from "../audit/redact";
 import { services } from "../app/services";
 import { startReprotect } from "../app/start-reprotect";
-import { RUNNING, statusUrl } from "../app/start-run";
+import { statusUrl } from "../app/start-run";
 import { ROLES } from "../auth/roles";
 import { who } from "../auth/who";
 import { PAIR_NAME } from "../domain/names";
@@ -77,12 +77,7 @@ async function get(request: HttpRequest, context: InvocationContext): Promise<Ht
       reason: input.reason,
       requester: input.requester,
       retireOld: input.retireOld,
-      runtimeStatus: status.runtimeStatus,
-      outcome:
-        output?.outcome ?? (RUNNING.has(status.runtimeStatus) ? "running" : String(status.runtimeStatus).toLowerCase()),
-      step: custom?.step ?? null,
-      message: custom?.message ?? null,
-      awaitingApproval: custom?.awaitingApproval ?? null,
+      ...runProgress(status, output?.outcome, custom),
       result: output ?? null,
       timeline: timeline.map((e) => ({
         at: e.at,

@@ -5,7 +5,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import type { RecentRun } from "../audit/journal";
 import { services } from "../app/services";
-import { RUNNING } from "../app/start-run";
+import { RUNNING } from "../app/durable-status";
 import { ROLES } from "../auth/roles";
 import { authorize } from "../http/authorize";
 import { badRequest, error, json } from "../http/responses";
