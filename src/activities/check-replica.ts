@@ -2,13 +2,13 @@
 // primary, replication Active; its own name resolves through the zone to an A record; the probe logs in to it
 // by that name with verify-full; its lag is under the pair's threshold. A create operation that failed is a
 // refusal; anything not there yet is "waiting" (the orchestrator polls on a durable timer).
-import { isNotFound } from "../azure/errors";
 import { describeError } from "../domain/describe-error";
 import type { ServerState } from "../domain/facts";
 import { lagBytes } from "../domain/lsn";
 import { normalizeName } from "../domain/names";
 import { replicaWaitingFor } from "../domain/reprotect";
 import type { ActivityDeps } from "./deps";
+import { serverIfExists } from "./server-if-exists";
 import type { CheckReplicaInput, CheckReplicaResult } from "./reprotect-contracts";
 
 export function makeCheckReplica(deps: ActivityDeps) {
@@ -18,10 +18,7 @@ export function makeCheckReplica(deps: ActivityDeps) {
       if (op.status === "Failed" || op.status === "Canceled")
         return { kind: "refused", code: "CreateFailed", reason: `ARM: ${op.error ?? op.status}` };
     }
-    const state = await deps.servers.get(input.target.resourceId).catch((e: unknown) => {
-      if (isNotFound(e)) return null;
-      throw e;
-    });
+    const state = await serverIfExists(deps, input.target.resourceId);
     const pair = await deps.pair(input.pair);
     const zone = normalizeName(pair.dns.zone);
     const fqdn = state?.fqdn ?? `${input.target.name}.postgres.database.azure.com`;

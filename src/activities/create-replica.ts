@@ -2,18 +2,15 @@
 // server this run asked for — a replica of the same primary — reports it instead of asking twice; a server of
 // that name that is anything else is a refusal (names are never reused). ARM's own refusals (quota, a name
 // taken elsewhere) are refusals with ARM's code, through `audited`.
-import { isNotFound } from "../azure/errors";
 import { sameResourceId } from "../domain/names";
 import type { ServerState } from "../domain/facts";
 import type { ActivityDeps } from "./deps";
+import { serverIfExists } from "./server-if-exists";
 import type { CreateReplicaInput, CreateReplicaResult } from "./reprotect-contracts";
 
 export function makeCreateReplica(deps: ActivityDeps) {
   return async (input: CreateReplicaInput): Promise<CreateReplicaResult> => {
-    const existing = await deps.servers.get(input.target.resourceId).catch((e: unknown) => {
-      if (isNotFound(e)) return null;
-      throw e;
-    });
+    const existing = await serverIfExists(deps, input.target.resourceId);
     if (existing) return ours(existing, input) ? { kind: "exists" } : taken(existing, input);
     const started = await deps.servers.startCreateReplica({
       resourceId: input.target.resourceId,

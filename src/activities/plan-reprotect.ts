@@ -8,8 +8,8 @@ import { sameName, sameResourceId } from "../domain/names";
 import { isReplicaRole } from "../domain/topology";
 import { serverRefs } from "../domain/pair-refs";
 import { decideReprotect, replicaName, SERVER_NAME, SERVER_NAME_RULE, siblingId } from "../domain/reprotect";
-import { isNotFound } from "../azure/errors";
 import type { ActivityDeps } from "./deps";
+import { serverIfExists } from "./server-if-exists";
 import type { PlanReprotectInput, PlanReprotectResult } from "./reprotect-contracts";
 
 export function makePlanReprotect(deps: ActivityDeps) {
@@ -18,8 +18,8 @@ export function makePlanReprotect(deps: ActivityDeps) {
     const refs = serverRefs(pair);
     const [cname, s0, s1] = await Promise.all([
       deps.dns.getCname(pair.dns),
-      orNull(deps.servers.get(refs[0].resourceId)),
-      orNull(deps.servers.get(refs[1].resourceId)),
+      serverIfExists(deps, refs[0].resourceId),
+      serverIfExists(deps, refs[1].resourceId),
     ]);
     const states: [ServerState | null, ServerState | null] = [s0, s1];
     const current = refs.findIndex((r) => sameName(r.aRecordFqdn, cname.target));
@@ -52,7 +52,7 @@ export function makePlanReprotect(deps: ActivityDeps) {
     if (!SERVER_NAME.test(name))
       return { kind: "refused", code: "InvalidName", reason: `"${name}" is not a server name: ${SERVER_NAME_RULE}` };
     const resourceId = siblingId(primary.resourceId, name);
-    const existing = await orNull(deps.servers.get(resourceId));
+    const existing = await serverIfExists(deps, resourceId);
     // A replica of this primary under that name (made by hand, or by a run that stopped) is adopted, not created
     // again; any other server of that name is refused: a name is never reused.
     const adopt =
@@ -88,16 +88,6 @@ export function makePlanReprotect(deps: ActivityDeps) {
       warnings,
     };
   };
-}
-
-/** A server ARM says does not exist is null; any other error is thrown (retried, or a refusal). */
-async function orNull(p: Promise<ServerState>): Promise<ServerState | null> {
-  try {
-    return await p;
-  } catch (e) {
-    if (isNotFound(e)) return null;
-    throw e;
-  }
 }
 
 /** The last lag sample taken while the old server was the primary: what it may hold that the pair lost. */

@@ -1,15 +1,12 @@
 // Re-protection, last change: retire the old server once the new replica has joined — stop it, or delete it.
 // Idempotent: a server already stopped (or already gone) is reported, not asked again.
-import { isNotFound } from "../azure/errors";
 import type { ActivityDeps } from "./deps";
+import { serverIfExists } from "./server-if-exists";
 import type { RetireServerInput, RetireServerResult } from "./reprotect-contracts";
 
 export function makeRetireServer(deps: ActivityDeps) {
   return async (input: RetireServerInput): Promise<RetireServerResult> => {
-    const s = await deps.servers.get(input.server.resourceId).catch((e: unknown) => {
-      if (isNotFound(e)) return null;
-      throw e;
-    });
+    const s = await serverIfExists(deps, input.server.resourceId);
     if (!s) return { kind: "done", note: `${input.server.name} is gone from ARM` };
     if (input.how === "stop") {
       const state = (s.state ?? "").toLowerCase();
