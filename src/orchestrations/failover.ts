@@ -10,7 +10,8 @@ import { riskCovered, rpoGuard } from "../domain/lag";
 import { drainSeconds, rtoBudgetSeconds, variantOf, type Variant } from "../domain/variants";
 import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, FailoverOutput } from "./failover-types";
-import { addSeconds, Run, Stop } from "./run";
+import { addSeconds, Stop } from "./kernel";
+import { Run } from "./run";
 
 type Gen<T> = Generator<Task, T, unknown>;
 type Plan = Extract<PreflightResult, { kind: "ready" }>;

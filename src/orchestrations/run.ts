@@ -6,8 +6,6 @@ import type { FailoverInput, FailoverOutput, Outcome, PhaseName, PhaseRecord } f
 import { Kernel, secondsBetween, type Ending } from "./kernel";
 import type { Gen } from "./durable-calls";
 
-export { addSeconds, Stop } from "./kernel";
-
 export class Run extends Kernel<PhaseName> {
   readonly input: FailoverInput;
   readonly out: FailoverOutput;
