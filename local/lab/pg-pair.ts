@@ -1,4 +1,4 @@
-// The lab's PostgreSQL pairs: initdb once, create roles and tables, and (more than one pair) copy that stopped,
+// The lab's PostgreSQL pairs: initdb once (a copy of the cluster cached per binary set), create roles and tables, and (more than one pair) copy that stopped,
 // clean data directory for every other pair's primary before its first start; then each pair's streaming replica
 // through a replication slot, seeded by a base backup done from Node (only initdb/pg_ctl/postgres are needed, so
 // any binary set works).
@@ -7,6 +7,7 @@ import path from "node:path";
 import { baseBackup } from "./pg-base-backup";
 import { writeFileMode } from "./files";
 import { eachLimited } from "./limit";
+import { initdbCached, initdbOptions, setPassword } from "./pg-initdb-cache";
 import type { PgRunner } from "./pg-bin";
 import { confString, conninfoValue } from "./pg-quote";
 import { labSchemaSql, type LabRoles } from "./pg-roles";
@@ -75,8 +76,10 @@ export async function createPgPairs(
   mkdirFor(runner, template.cfg.dataDir);
 
   let t = Date.now();
-  await initdb(o, template.cfg.dataDir);
-  o.log(`postgres: initdb ${Date.now() - t} ms`);
+  const cached = await initdbCached(runner, template.cfg.dataDir, initdbOptions(o.admin.user), dir);
+  o.log(
+    `postgres: initdb ${Date.now() - t} ms (${cached ? "a copy of the cached cluster" : "cached for the next lab"})`,
+  );
 
   // The socket dir is private to the server user, so "local trust" only admits that user (and root).
   const hba = [
@@ -91,6 +94,8 @@ export async function createPgPairs(
 
   t = Date.now();
   await template.start();
+  // The cached cluster's superuser password was thrown away: set the lab's before anyone connects over TCP.
+  await setPassword(template.cfg.socketDir, o.port, o.admin);
   o.log(`postgres: primary started ${Date.now() - t} ms`);
   const { v, n } = await template.queryOne<{ v: string; n: string }>(
     "select current_setting('server_version') v, current_setting('server_version_num') n",
@@ -123,34 +128,6 @@ export async function createPgPairs(
   });
   o.log(`postgres: ${pairs.length} replica(s) seeded, started and streaming ${Date.now() - t} ms`);
   return pairs;
-}
-
-/** initdb: the admin is the bootstrap superuser; password via a file so it never shows in ps. */
-async function initdb(o: PgPairsOptions, dataDir: string): Promise<void> {
-  const pwFile = path.join(o.dir, ".initdb-pw");
-  fs.writeFileSync(pwFile, o.admin.password + "\n", { mode: 0o600 });
-  o.runner.chown(pwFile);
-  try {
-    await o.runner.run("initdb", [
-      "-D",
-      dataDir,
-      "-U",
-      o.admin.user,
-      "--pwfile",
-      pwFile,
-      "--auth-local=trust",
-      "--auth-host=scram-sha-256",
-      "-E",
-      "UTF8",
-      "--no-locale",
-      "--no-sync",
-      // 1 MB WAL segments instead of 16: every cluster of a many-pair lab is copied and base-backed-up with its
-      // pg_wal, and removed at stop; the app only ever sees LSNs, which do not depend on the segment size.
-      "--wal-segsize=1",
-    ]);
-  } finally {
-    fs.rmSync(pwFile, { force: true });
-  }
 }
 
 /** Base backup from Node (pg_basebackup is not in every binary set), then the standby's settings. */
