@@ -4,7 +4,7 @@
 // outage (a new alert instance of the same rule) proposes again; unsafe fields are refused before any log;
 // alert runs per pair are rate-limited; the Secure Webhook route needs Failover.Alert.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { alertPayload } from "../../local/lab/alert-payloads";
 import type { FailoverApi } from "../../local/drill/api";
 import {
@@ -27,71 +27,163 @@ interface AlertAnswer {
 const actionGroup = (stack: Stack): FailoverApi => stack.api.as({ functionKey: stack.host.functionKey });
 const post = (stack: Stack, body: unknown) => actionGroup(stack).post<AlertAnswer>("/api/alerts", body);
 
-test("what is ignored, acknowledged or refused — and starts nothing", async (t) => {
+// One stack for these two: the first starts nothing and changes nothing (its alerts are ignored, acknowledged or
+// refused), so the second sees the pair as a fresh lab would; the others need their own alert policies.
+describe("with the default alert policy (propose)", () => {
   const hostLines: string[] = [];
-  const stack = await start({ onHostLine: (l) => hostLines.push(l) });
-  t.after(() => stack.stop());
-  const { primary, replica } = stack.lab.info.servers;
-  const unrelated = await post(
-    stack,
-    alertPayload("/subscriptions/x/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm1"),
-  );
-  assert.deepEqual([unrelated.status, unrelated.body.results[0]?.action], [200, "ignored"]);
-  const onReplica = await post(stack, alertPayload(replica.resourceId));
-  assert.deepEqual([onReplica.status, onReplica.body.results[0]?.action], [200, "ignored"]);
-  assert.match(onReplica.body.results[0]!.reason, /is not the current primary/);
-  const resolved = await post(stack, alertPayload(primary.resourceId, { condition: "Resolved" }));
-  assert.deepEqual([resolved.status, resolved.body.results[0]?.action], [200, "acknowledged"]);
-  const notJson = await post(stack, "{nope");
-  assert.deepEqual([notJson.status, notJson.body.error?.field], [400, "body"]);
-  const wrongSchema = await post(stack, { ...alertPayload(primary.resourceId), schemaId: "AzureMonitorMetricAlert" });
-  assert.deepEqual([wrongSchema.status, wrongSchema.body.error?.field], [400, "schemaId"]);
-  const noTargets = alertPayload(primary.resourceId);
-  (noTargets.data.essentials as { alertTargetIDs?: string[] }).alertTargetIDs = undefined;
-  assert.deepEqual(
-    [(await post(stack, noTargets)).status, (await post(stack, noTargets)).body.error?.field],
-    [400, "data.essentials.alertTargetIDs"],
-  );
-  // Issue 18 item 10: a rule name holding a newline wrote "[host] FORGED …" lines into the host log.
-  const forged = await post(
-    stack,
-    alertPayload(primary.resourceId, { rule: "pg-down\n[host] FORGED failover approved by bob" }),
-  );
-  assert.deepEqual([forged.status, forged.body.error?.field], [400, "data.essentials.alertRule"]);
-  const bidi = await post(stack, alertPayload(primary.resourceId, { description: "ok \u202Edesrever" }));
-  assert.deepEqual([bidi.status, bidi.body.error?.field], [400, "data.essentials.description"]);
-  const stale = await post(stack, alertPayload(primary.resourceId, { firedAt: new Date(Date.now() - 2 * 3600_000) }));
-  assert.deepEqual([stale.status, stale.body.results[0]?.action], [200, "acknowledged"]);
-  assert.match(
-    stale.body.results[0]!.reason,
-    /^stale: fired at .*, 120 minutes ago, beyond alerts\.maxAgeMinutes \(60\)/,
-  );
-  assert.ok(!hostLines.some((l) => l.includes("FORGED")), "nothing of the forged rule reached the host log");
-  // The Secure Webhook: an Entra token with Failover.Alert, at a route that shares no prefix with /api/alerts
-  // (which App Service Authentication lets through without a token).
-  const webhook = await stack.as("azns-aad-webhook", ["Failover.Alert"]);
-  const secure = await webhook.post<AlertAnswer>("/api/secure-alerts", alertPayload(replica.resourceId));
-  assert.deepEqual([secure.status, secure.body.results[0]?.action], [200, "ignored"], "accepted and understood");
-  const withoutRole = await stack.api.post<{ error?: { code: string; role: string } }>(
-    "/api/secure-alerts",
-    alertPayload(primary.resourceId),
-  );
-  assert.deepEqual(
-    [withoutRole.status, withoutRole.body.error?.code, withoutRole.body.error?.role],
-    [403, "MissingRole", "Failover.Alert"],
-  );
-  const anonymous = await stack.api.as({}).post("/api/secure-alerts", alertPayload(primary.resourceId));
-  assert.equal(anonymous.status, 401);
-  const oldRoute = await webhook.post("/api/alerts/secure", alertPayload(primary.resourceId));
-  assert.equal(oldRoute.status, 404, "/api/alerts/secure no longer exists");
-  const noKey = await stack.api.as({}).post("/api/alerts", alertPayload(primary.resourceId));
-  assert.equal(noKey.status, 401, "the alert endpoint needs the function key");
-  const keyOnFailovers = await actionGroup(stack).post("/api/failovers", {
-    pair: "lab",
-    reason: "from the action group",
+  let stack: Stack;
+  before(async () => {
+    stack = await start({ onHostLine: (l) => hostLines.push(l) });
   });
-  assert.equal(keyOnFailovers.status, 401, "the action group's key cannot reach POST /api/failovers");
-  assert.equal(stack.lab.requests().filter((r) => r.method !== "GET").length, 0, "no ARM write happened");
+  after(() => stack?.stop());
+
+  test("what is ignored, acknowledged or refused — and starts nothing", async () => {
+    const { primary, replica } = stack.lab.info.servers;
+    const unrelated = await post(
+      stack,
+      alertPayload("/subscriptions/x/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm1"),
+    );
+    assert.deepEqual([unrelated.status, unrelated.body.results[0]?.action], [200, "ignored"]);
+    const onReplica = await post(stack, alertPayload(replica.resourceId));
+    assert.deepEqual([onReplica.status, onReplica.body.results[0]?.action], [200, "ignored"]);
+    assert.match(onReplica.body.results[0]!.reason, /is not the current primary/);
+    const resolved = await post(stack, alertPayload(primary.resourceId, { condition: "Resolved" }));
+    assert.deepEqual([resolved.status, resolved.body.results[0]?.action], [200, "acknowledged"]);
+    const notJson = await post(stack, "{nope");
+    assert.deepEqual([notJson.status, notJson.body.error?.field], [400, "body"]);
+    const wrongSchema = await post(stack, { ...alertPayload(primary.resourceId), schemaId: "AzureMonitorMetricAlert" });
+    assert.deepEqual([wrongSchema.status, wrongSchema.body.error?.field], [400, "schemaId"]);
+    const noTargets = alertPayload(primary.resourceId);
+    (noTargets.data.essentials as { alertTargetIDs?: string[] }).alertTargetIDs = undefined;
+    assert.deepEqual(
+      [(await post(stack, noTargets)).status, (await post(stack, noTargets)).body.error?.field],
+      [400, "data.essentials.alertTargetIDs"],
+    );
+    // Issue 18 item 10: a rule name holding a newline wrote "[host] FORGED …" lines into the host log.
+    const forged = await post(
+      stack,
+      alertPayload(primary.resourceId, { rule: "pg-down\n[host] FORGED failover approved by bob" }),
+    );
+    assert.deepEqual([forged.status, forged.body.error?.field], [400, "data.essentials.alertRule"]);
+    const bidi = await post(stack, alertPayload(primary.resourceId, { description: "ok \u202Edesrever" }));
+    assert.deepEqual([bidi.status, bidi.body.error?.field], [400, "data.essentials.description"]);
+    const stale = await post(stack, alertPayload(primary.resourceId, { firedAt: new Date(Date.now() - 2 * 3600_000) }));
+    assert.deepEqual([stale.status, stale.body.results[0]?.action], [200, "acknowledged"]);
+    assert.match(
+      stale.body.results[0]!.reason,
+      /^stale: fired at .*, 120 minutes ago, beyond alerts\.maxAgeMinutes \(60\)/,
+    );
+    assert.ok(!hostLines.some((l) => l.includes("FORGED")), "nothing of the forged rule reached the host log");
+    // The Secure Webhook: an Entra token with Failover.Alert, at a route that shares no prefix with /api/alerts
+    // (which App Service Authentication lets through without a token).
+    const webhook = await stack.as("azns-aad-webhook", ["Failover.Alert"]);
+    const secure = await webhook.post<AlertAnswer>("/api/secure-alerts", alertPayload(replica.resourceId));
+    assert.deepEqual([secure.status, secure.body.results[0]?.action], [200, "ignored"], "accepted and understood");
+    const withoutRole = await stack.api.post<{ error?: { code: string; role: string } }>(
+      "/api/secure-alerts",
+      alertPayload(primary.resourceId),
+    );
+    assert.deepEqual(
+      [withoutRole.status, withoutRole.body.error?.code, withoutRole.body.error?.role],
+      [403, "MissingRole", "Failover.Alert"],
+    );
+    const anonymous = await stack.api.as({}).post("/api/secure-alerts", alertPayload(primary.resourceId));
+    assert.equal(anonymous.status, 401);
+    const oldRoute = await webhook.post("/api/alerts/secure", alertPayload(primary.resourceId));
+    assert.equal(oldRoute.status, 404, "/api/alerts/secure no longer exists");
+    const noKey = await stack.api.as({}).post("/api/alerts", alertPayload(primary.resourceId));
+    assert.equal(noKey.status, 401, "the alert endpoint needs the function key");
+    const keyOnFailovers = await actionGroup(stack).post("/api/failovers", {
+      pair: "lab",
+      reason: "from the action group",
+    });
+    assert.equal(keyOnFailovers.status, 401, "the action group's key cannot reach POST /api/failovers");
+    assert.equal(stack.lab.requests().filter((r) => r.method !== "GET").length, 0, "no ARM write happened");
+  });
+
+  test("propose: 20 identical alerts at once start exactly one run; it confirms, waits for approval, and a Resolved cancels it", async () => {
+    const { lab } = stack;
+    const { primary } = lab.info.servers;
+    await lab.regionDown(primary.region);
+    const fired = alertPayload(primary.resourceId);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(stack, fired)));
+    assert.ok(
+      answers.every((a) => a.status === 202),
+      JSON.stringify(answers.map((a) => [a.status, a.body])),
+    );
+    const ids = new Set(answers.map((a) => a.body.results[0]!.id));
+    assert.equal(ids.size, 1, `one run for 20 deliveries: ${JSON.stringify(answers.map((a) => a.body.results[0]))}`);
+    assert.deepEqual(new Set(answers.map((a) => a.body.results[0]!.action)).has("proposed"), true);
+    const [id] = [...ids];
+    const waiting = await waitFor("approval", async () => {
+      const v = await stack.api.get<{ awaitingApproval: { alert: { rule: string; confirmation: string[] } } | null }>(
+        `/api/failovers/${id}`,
+      );
+      return v.body.awaitingApproval ?? undefined;
+    });
+    assert.equal(waiting.alert.rule, "pg-primary-down");
+    assert.equal(
+      waiting.alert.confirmation.filter((l) => /^try \d/.test(l)).length,
+      3,
+      "three tries saw the primary down",
+    );
+    assert.match(waiting.alert.confirmation.at(-1)!, /^Resource Health: Unavailable/, "and Azure's view beside them");
+    const again = await post(stack, fired);
+    assert.deepEqual([again.body.results[0]?.action, again.body.results[0]?.id], ["duplicate", id]);
+
+    const resolved = await post(
+      stack,
+      alertPayload(primary.resourceId, { condition: "Resolved", alertId: fired.data.essentials.alertId }),
+    );
+    assert.deepEqual([resolved.status, resolved.body.results[0]?.action], [202, "cancelled"]);
+    const run = await follow(stack, id!);
+    assert.deepEqual([run.out.outcome, run.out.code], ["aborted", "Aborted"]);
+    assert.match(run.view.timeline.find((e) => e.event === "aborted")!.summary, /Azure Monitor action group.*resolved/);
+    assert.equal(await inRecovery(stack, "replica"), true, "nothing was promoted");
+
+    // A second outage: the same rule on the same server fires a new alert instance. In Azure its originAlertId is
+    // the first one's (fixed per rule and resource): it must propose a run of its own, not be a "duplicate".
+    await lab.regionUp(primary.region);
+    await lab.regionDown(primary.region);
+    const second = alertPayload(primary.resourceId);
+    assert.equal(second.data.essentials.originAlertId, fired.data.essentials.originAlertId);
+    assert.notEqual(second.data.essentials.alertId, fired.data.essentials.alertId);
+    // Through the Secure Webhook this time (an Entra token with Failover.Alert), Fired and Resolved alike: an
+    // abort is honoured from the run's requester, and the action group's key is another principal.
+    const webhook = await stack.as("azns-aad-webhook", ["Failover.Alert"]);
+    const proposed = await webhook.post<AlertAnswer>("/api/secure-alerts", second);
+    assert.deepEqual([proposed.status, proposed.body.results[0]?.action], [202, "proposed"]);
+    const secondId = proposed.body.results[0]!.id!;
+    assert.notEqual(secondId, id, "a run of its own");
+    const redelivered = await webhook.post<AlertAnswer>("/api/secure-alerts", second);
+    assert.deepEqual(
+      [redelivered.body.results[0]?.action, redelivered.body.results[0]?.id],
+      ["duplicate", secondId],
+      "a re-delivery while its run is active starts nothing new",
+    );
+    await waitFor("the second run's approval", async () => {
+      const v = await stack.api.get<{ awaitingApproval: unknown }>(`/api/failovers/${secondId}`);
+      return v.body.awaitingApproval ?? undefined;
+    });
+    // The first outage's Resolved notice again (a late retry): it names the first instance, whose run has ended;
+    // it must not cancel the second outage's run, with which it shares only the rule's originAlertId.
+    const lateResolved = await post(
+      stack,
+      alertPayload(primary.resourceId, { condition: "Resolved", alertId: fired.data.essentials.alertId }),
+    );
+    assert.deepEqual([lateResolved.status, lateResolved.body.results[0]?.action], [200, "acknowledged"]);
+    assert.equal(await currentStep(stack, secondId), "approval", "the second run still waits for a person");
+    const resolvedSecond = await webhook.post<AlertAnswer>(
+      "/api/secure-alerts",
+      alertPayload(primary.resourceId, { condition: "Resolved", alertId: second.data.essentials.alertId }),
+    );
+    assert.deepEqual(
+      [resolvedSecond.body.results[0]?.action, resolvedSecond.body.results[0]?.id],
+      ["cancelled", secondId],
+      "the Resolved notice names its own run",
+    );
+    assert.equal((await follow(stack, secondId)).out.outcome, "aborted");
+  });
 });
 
 test("a false alarm (the primary answers) ends falseAlarm with nothing changed; Resource Health alerts, which share one alertId, each act once the run before has ended; alert runs per pair are rate-limited", async (t) => {
@@ -125,92 +217,6 @@ test("a false alarm (the primary answers) ends falseAlarm with nothing changed; 
   assert.match(third.body.results[0]!.reason, /^rate limited: alerts started 2 runs .*maxRunsPerHour: 2/);
   const runs = await stack.api.get<{ runs: unknown[] }>(`/api/pairs/${stack.pair}/runs`);
   assert.equal(runs.body.runs.length, 2, "two runs in all");
-});
-
-test("propose: 20 identical alerts at once start exactly one run; it confirms, waits for approval, and a Resolved cancels it", async (t) => {
-  const stack = await start();
-  t.after(() => stack.stop());
-  const { lab } = stack;
-  const { primary } = lab.info.servers;
-  await lab.regionDown(primary.region);
-  const fired = alertPayload(primary.resourceId);
-  const answers = await Promise.all(Array.from({ length: 20 }, () => post(stack, fired)));
-  assert.ok(
-    answers.every((a) => a.status === 202),
-    JSON.stringify(answers.map((a) => [a.status, a.body])),
-  );
-  const ids = new Set(answers.map((a) => a.body.results[0]!.id));
-  assert.equal(ids.size, 1, `one run for 20 deliveries: ${JSON.stringify(answers.map((a) => a.body.results[0]))}`);
-  assert.deepEqual(new Set(answers.map((a) => a.body.results[0]!.action)).has("proposed"), true);
-  const [id] = [...ids];
-  const waiting = await waitFor("approval", async () => {
-    const v = await stack.api.get<{ awaitingApproval: { alert: { rule: string; confirmation: string[] } } | null }>(
-      `/api/failovers/${id}`,
-    );
-    return v.body.awaitingApproval ?? undefined;
-  });
-  assert.equal(waiting.alert.rule, "pg-primary-down");
-  assert.equal(
-    waiting.alert.confirmation.filter((l) => /^try \d/.test(l)).length,
-    3,
-    "three tries saw the primary down",
-  );
-  assert.match(waiting.alert.confirmation.at(-1)!, /^Resource Health: Unavailable/, "and Azure's view beside them");
-  const again = await post(stack, fired);
-  assert.deepEqual([again.body.results[0]?.action, again.body.results[0]?.id], ["duplicate", id]);
-
-  const resolved = await post(
-    stack,
-    alertPayload(primary.resourceId, { condition: "Resolved", alertId: fired.data.essentials.alertId }),
-  );
-  assert.deepEqual([resolved.status, resolved.body.results[0]?.action], [202, "cancelled"]);
-  const run = await follow(stack, id!);
-  assert.deepEqual([run.out.outcome, run.out.code], ["aborted", "Aborted"]);
-  assert.match(run.view.timeline.find((e) => e.event === "aborted")!.summary, /Azure Monitor action group.*resolved/);
-  assert.equal(await inRecovery(stack, "replica"), true, "nothing was promoted");
-
-  // A second outage: the same rule on the same server fires a new alert instance. In Azure its originAlertId is
-  // the first one's (fixed per rule and resource): it must propose a run of its own, not be a "duplicate".
-  await lab.regionUp(primary.region);
-  await lab.regionDown(primary.region);
-  const second = alertPayload(primary.resourceId);
-  assert.equal(second.data.essentials.originAlertId, fired.data.essentials.originAlertId);
-  assert.notEqual(second.data.essentials.alertId, fired.data.essentials.alertId);
-  // Through the Secure Webhook this time (an Entra token with Failover.Alert), Fired and Resolved alike: an
-  // abort is honoured from the run's requester, and the action group's key is another principal.
-  const webhook = await stack.as("azns-aad-webhook", ["Failover.Alert"]);
-  const proposed = await webhook.post<AlertAnswer>("/api/secure-alerts", second);
-  assert.deepEqual([proposed.status, proposed.body.results[0]?.action], [202, "proposed"]);
-  const secondId = proposed.body.results[0]!.id!;
-  assert.notEqual(secondId, id, "a run of its own");
-  const redelivered = await webhook.post<AlertAnswer>("/api/secure-alerts", second);
-  assert.deepEqual(
-    [redelivered.body.results[0]?.action, redelivered.body.results[0]?.id],
-    ["duplicate", secondId],
-    "a re-delivery while its run is active starts nothing new",
-  );
-  await waitFor("the second run's approval", async () => {
-    const v = await stack.api.get<{ awaitingApproval: unknown }>(`/api/failovers/${secondId}`);
-    return v.body.awaitingApproval ?? undefined;
-  });
-  // The first outage's Resolved notice again (a late retry): it names the first instance, whose run has ended;
-  // it must not cancel the second outage's run, with which it shares only the rule's originAlertId.
-  const lateResolved = await post(
-    stack,
-    alertPayload(primary.resourceId, { condition: "Resolved", alertId: fired.data.essentials.alertId }),
-  );
-  assert.deepEqual([lateResolved.status, lateResolved.body.results[0]?.action], [200, "acknowledged"]);
-  assert.equal(await currentStep(stack, secondId), "approval", "the second run still waits for a person");
-  const resolvedSecond = await webhook.post<AlertAnswer>(
-    "/api/secure-alerts",
-    alertPayload(primary.resourceId, { condition: "Resolved", alertId: second.data.essentials.alertId }),
-  );
-  assert.deepEqual(
-    [resolvedSecond.body.results[0]?.action, resolvedSecond.body.results[0]?.id],
-    ["cancelled", secondId],
-    "the Resolved notice names its own run",
-  );
-  assert.equal((await follow(stack, secondId)).out.outcome, "aborted");
 });
 
 test("auto: the primary's region goes down, the alert fails over end to end; a later alert on the old primary is ignored", async (t) => {
