@@ -11,7 +11,9 @@ const walk = (dir) =>
     const p = join(dir, name);
     return statSync(p).isDirectory() ? walk(p) : p.endsWith(".test.js") ? [p] : [];
   });
-const filters = process.argv.slice(2);
+// Arguments starting with "--" go to node's test runner (e.g. --test-reporter=./test/file-times.mjs); others filter.
+const runnerFlags = process.argv.slice(2).filter((a) => a.startsWith("--"));
+const filters = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 // Slowest folders first (each of their files starts labs and hosts): the runner takes files in this order, so the
 // long ones overlap the many short ones instead of ending the run alone. New files join their folder's place.
 const FIRST = ["bench/", "e2e/", "lab/", "package/", "ui/", "host/"];
@@ -46,7 +48,7 @@ if (!env.TMPDIR && process.platform === "linux") {
 }
 const r = spawnSync(
   process.execPath,
-  ["--test", `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...files],
+  ["--test", `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...runnerFlags, ...files],
   { stdio: "inherit", env },
 );
 process.exit(r.status ?? 1);
