@@ -54,15 +54,18 @@ const timings = { timings: { drainCapSeconds: 0, stabiliseSeconds: 0 } };
 
 /**
  * The unthrottled sizes, in turn, on one lab of 2 × sum(sizes) pairs: per size an evacuation of fresh pairs, then
- * the straight-line script on as many other fresh pairs at once.
+ * the straight-line script on as many other fresh pairs at once. With `throttled` (--quick: a few pairs, where a
+ * lab of its own would cost more than the evacuation), that many more pairs are evacuated last with ARM's
+ * throttling switched on, the sample throttledSample would take on a lab of its own.
  */
 export async function fleetSamples(
   sizes: number[],
   log: (line: string) => void,
+  throttled?: { pairs: number; limits: ThrottleSpec },
 ): Promise<{ evacuations: EvacuationSample[]; floors: FloorSample[] }> {
   const total = sizes.reduce((a, b) => a + b, 0);
   const stack = await startStack({
-    lab: { pairs: 2 * total, promoteDelayMs: 0 },
+    lab: { pairs: 2 * total + (throttled?.pairs ?? 0), promoteDelayMs: 0 },
     pair: timings,
     settings: MONITORS_OFF,
   });
@@ -75,6 +78,11 @@ export async function fleetSamples(
     for (const n of sizes) {
       evacuations.push(await evacuate(stack, take(n), false, log));
       floors.push(await floor(stack.settingsFile, take(n), log));
+    }
+    if (throttled) {
+      stack.lab.throttle(throttled.limits); // a full bucket, as a lab started with armThrottle has
+      evacuations.push(await evacuate(stack, take(throttled.pairs), true, log));
+      stack.lab.throttle(false);
     }
     return { evacuations, floors };
   } finally {
