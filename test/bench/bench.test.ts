@@ -70,6 +70,9 @@ test(
         [2, true],
       ],
     );
+    // The throttled evacuation met ARM's 429s and still succeeded: the app's back-off ran, not just the happy path.
+    const throttledRun = r.fleet.samples[0]!.find((e) => e.throttled)!;
+    assert.ok(throttledRun.throttledRequests > 0, `ARM answered 429 during the throttled evacuation`);
     for (const f of r.fleet.sizes) {
       measured(f.seconds, `evacuation of ${f.pairs}`);
       measured(f.ratioToOne, `evacuation of ${f.pairs} over one pair`);
