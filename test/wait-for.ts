@@ -5,10 +5,15 @@ export async function waitFor<T>(
   fn: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v !== undefined && v !== false) return v;
+    if (v !== undefined && v !== false) {
+      // WAIT_TRACE=1 prints how long each wait took: where a slow test spends its time.
+      if (process.env.WAIT_TRACE) console.log(`wait ${Date.now() - started} ms: ${what}`);
+      return v;
+    }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
