@@ -6,14 +6,16 @@ export class FreshCache<V> {
   private readonly entries = new Map<string, { value: Promise<V>; settledAt?: number }>();
 
   constructor(
-    private readonly ttlMs: number,
+    /** A number, or a function read at each lookup (the configured value, known only once the app starts). */
+    private readonly ttlMs: number | (() => number),
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The cached value of `key` while in flight or younger than the TTL; otherwise `load()`, shared. */
-  get(key: string, load: () => Promise<V>): Promise<V> {
+  /** The cached value of `key` while in flight or younger than the TTL (this call's, if given); otherwise `load()`, shared. */
+  get(key: string, load: () => Promise<V>, ttlMs?: number): Promise<V> {
     const held = this.entries.get(key);
-    if (held && (held.settledAt === undefined || this.now() - held.settledAt < this.ttlMs)) return held.value;
+    const ttl = ttlMs ?? (typeof this.ttlMs === "number" ? this.ttlMs : this.ttlMs());
+    if (held && (held.settledAt === undefined || this.now() - held.settledAt < ttl)) return held.value;
     const entry: { value: Promise<V>; settledAt?: number } = { value: load() };
     this.entries.set(key, entry);
     entry.value.then(

@@ -1,6 +1,7 @@
 // Whether the app's identity holds what it needs on a pair's servers and its CNAME record set, as ARM reports
 // the caller's permissions there (src/azure/permissions.ts). Role assignments change rarely: each scope is read
-// at most once per PERMISSIONS_TTL_MS, however many views and sweeps ask.
+// at most once per PERMISSIONS_TTL_MS (GET /api/pairs: twice PGFLEX_PAIRS_VIEW_SECONDS), however many views and
+// sweeps ask.
 import type { ActivityDeps } from "../activities/deps";
 import type { PairConfig } from "../config/pair-schema";
 import { describeError } from "../domain/describe-error";
@@ -20,6 +21,7 @@ export function cnameRecordSetId(pair: PairConfig): string {
 export async function permissionFacts(
   deps: ActivityDeps,
   pair: PairConfig,
+  ttlMs = PERMISSIONS_TTL_MS,
 ): Promise<{ scope: string; missing: string[]; error?: string }[]> {
   const scopes = [
     ...pair.servers.map((s) => ({ id: s.resourceId, label: s.resourceId.split("/").pop()!, needed: NEEDED_ON_SERVER })),
@@ -28,7 +30,7 @@ export async function permissionFacts(
   return Promise.all(
     scopes.map(async ({ id, label, needed }) => {
       try {
-        const blocks = await held.get(id.toLowerCase(), () => deps.permissions.of(id));
+        const blocks = await held.get(id.toLowerCase(), () => deps.permissions.of(id), ttlMs);
         return { scope: label, missing: missingActions(needed, blocks) };
       } catch (e) {
         return { scope: label, missing: [], error: describeError(e) };

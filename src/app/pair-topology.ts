@@ -16,19 +16,18 @@ import { acceptsWrites, isReplicaRole, isStandalone } from "../domain/topology";
 const RECENT_SAMPLES = 10;
 
 /**
- * How long GET /api/pairs serves a pair's view before reading it again: live enough for people on call (the
- * status page polls every 10 s), and readers cannot spend the app's ARM read budget.
+ * The view is read at most once per PGFLEX_PAIRS_VIEW_SECONDS (default 5: live enough for people on call — the
+ * status page polls every 10 s — and readers cannot spend the app's ARM read budget); `permissionsMs` bounds
+ * how often the role assignments are read for it.
  */
-export const PAIR_VIEW_TTL_MS = 5_000;
-
-export async function pairTopology(deps: ActivityDeps, pair: EffectivePair) {
+export async function pairTopology(deps: ActivityDeps, pair: EffectivePair, permissionsMs?: number) {
   const refs = serverRefs(pair);
   const login = deps.login(pair);
   const [cname, samples, fence, permissions, dryRun, ...states] = await Promise.allSettled([
     deps.dns.getCname(pair.dns),
     deps.state.samples(pair.name),
     deps.state.fence(pair.name),
-    permissionFacts(deps, pair),
+    permissionFacts(deps, pair, permissionsMs),
     lastDryRunAt(deps, pair.name),
     ...refs.map((r) => deps.servers.get(r.resourceId)),
   ]);

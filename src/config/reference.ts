@@ -63,6 +63,13 @@ export const APP_SETTINGS: readonly AppSettingDoc[] = [
     default: "the OS resolver (in a VNet: Azure DNS)",
   },
   {
+    name: "PGFLEX_PAIRS_VIEW_SECONDS",
+    meaning:
+      "how long `GET /api/pairs` serves a pair's view before reading it again (role assignments: twice that), " +
+      "0.1 to 300: readers cannot spend the app's ARM read budget",
+    default: "`5`",
+  },
+  {
     name: "PGFLEX_AUTH_TENANT_ID",
     meaning:
       "Entra tenant id (a UUID) whose tokens the app accepts: it validates every caller's token itself (issuer, " +

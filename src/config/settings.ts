@@ -94,6 +94,12 @@ export interface AppConfig {
   dnsServers: string[];
   audit: AuditStorageConfig;
   auth: CallerAuthConfig;
+  /**
+   * PGFLEX_PAIRS_VIEW_SECONDS: how long GET /api/pairs serves a pair's view before reading it again (role
+   * assignments: twice that), so readers cannot spend the app's ARM read budget. Lower values show changes
+   * sooner and cost more reads.
+   */
+  views: { pairsViewMs: number; permissionsMs: number };
   /** Looks up a secret app setting (e.g. a probe password) by name at use time. */
   secret(name: string): string | undefined;
 }
@@ -102,6 +108,19 @@ type Env = Record<string, string | undefined>;
 
 const ENDPOINT = z.url({ protocol: /^https$/, error: "must be an https:// URL" });
 const DNS_SERVER = /^(\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/;
+
+/** Default, bounds and parse of PGFLEX_PAIRS_VIEW_SECONDS (decimal seconds). */
+export const PAIRS_VIEW_SECONDS = { default: 5, min: 0.1, max: 300 };
+
+function loadViews(text: string | undefined, problems: string[]): AppConfig["views"] {
+  const { min, max } = PAIRS_VIEW_SECONDS;
+  const seconds = text === undefined ? PAIRS_VIEW_SECONDS.default : Number(text.trim());
+  if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
+    problems.push(`PGFLEX_PAIRS_VIEW_SECONDS: "${text}" is not a number of seconds from ${min} to ${max}`);
+    return loadViews(undefined, []);
+  }
+  return { pairsViewMs: seconds * 1000, permissionsMs: seconds * 2000 };
+}
 
 /** Azure Resource Manager in the public, US Government and China clouds. */
 export const AZURE_ARM_HOSTS = ["management.azure.com", "management.usgovcloudapi.net", "management.chinacloudapi.cn"];
@@ -142,6 +161,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (!DNS_SERVER.test(s)) problems.push(`PGFLEX_DNS_SERVERS: "${s}" is not an IPv4 address with an optional :port`);
   }
 
+  const views = loadViews(setting("PGFLEX_PAIRS_VIEW_SECONDS"), problems);
   const audit = loadAuditStorage(setting, problems);
   const auth: CallerAuthConfig = {
     easyAuth: (setting("WEBSITE_AUTH_ENABLED") ?? "").toLowerCase() === "true",
@@ -166,6 +186,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dnsServers,
     audit,
     auth,
+    views,
     secret: (name) => env[name],
   };
 }

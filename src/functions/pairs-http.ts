@@ -1,8 +1,8 @@
 // GET /api/pairs: every configured pair with its live topology (Failover.Read). A pair's view is read at most
-// once per PAIR_VIEW_TTL_MS, however many readers ask (single flight per pair).
+// once per PGFLEX_PAIRS_VIEW_SECONDS, however many readers ask (single flight per pair).
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { FreshCache } from "../app/fresh-cache";
-import { PAIR_VIEW_TTL_MS, pairTopology } from "../app/pair-topology";
+import { pairTopology } from "../app/pair-topology";
 import { services } from "../app/services";
 import { ROLES } from "../auth/roles";
 import { authorize } from "../http/authorize";
@@ -10,12 +10,12 @@ import { error, json } from "../http/responses";
 
 services(); // validate the configuration at start-up
 
-const views = new FreshCache<Awaited<ReturnType<typeof pairTopology>>>(PAIR_VIEW_TTL_MS);
+const views = new FreshCache<Awaited<ReturnType<typeof pairTopology>>>(() => services().config.views.pairsViewMs);
 
 /** The pair's view: its membership is read with it (once per view, not per server). */
 const view = (name: string) => {
-  const { deps } = services();
-  return views.get(name, async () => pairTopology(deps, await deps.pair(name)));
+  const { deps, config } = services();
+  return views.get(name, async () => pairTopology(deps, await deps.pair(name), config.views.permissionsMs));
 };
 
 async function listPairs(request: HttpRequest): Promise<HttpResponseInit> {

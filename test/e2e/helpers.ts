@@ -15,7 +15,8 @@ export function start(o: StackOptions = {}): Promise<Stack> {
   return startStack({
     lab: { promoteDelayMs: 500, ...o.lab },
     pair: { timings: { drainCapSeconds: 1, stabiliseSeconds: 1, ...o.pair?.timings }, ...o.pair },
-    settings: o.settings,
+    // The pairs view read again after 0.5 s instead of 5: a test waiting for a change to show waits less.
+    settings: { PGFLEX_PAIRS_VIEW_SECONDS: "0.5", ...o.settings },
     onHostLine: o.onHostLine ?? (process.env.E2E_VERBOSE ? (l: string) => console.log("host|", l) : undefined),
   });
 }
@@ -148,7 +149,7 @@ export async function pairView(stack: Stack): Promise<PairView> {
 }
 
 /**
- * The pair's view once it shows `what`: GET /api/pairs serves a view up to PAIR_VIEW_TTL_MS old, so a change
+ * The pair's view once it shows `what`: GET /api/pairs serves a view up to PGFLEX_PAIRS_VIEW_SECONDS old, so a change
  * the test just made shows within a few seconds, not at once.
  */
 export async function pairViewOnce(stack: Stack, what: string, shows: (v: PairView) => boolean): Promise<PairView> {

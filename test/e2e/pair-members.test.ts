@@ -88,7 +88,7 @@ test("a stored membership is what a dry run uses, shown and audited with who and
   );
   assert.equal(reset.status, 200, JSON.stringify(reset.body));
   assert.equal(reset.body.membership.source, "config");
-  // GET serves a view up to a few seconds old (PAIR_VIEW_TTL_MS): the reset shows there within that.
+  // GET serves a view up to PGFLEX_PAIRS_VIEW_SECONDS old: the reset shows there within that.
   await waitFor(
     "the view back to the configured servers",
     async () => (await stack.api.get<MembershipView>(`/api/pairs/${stack.pair}`)).body.membership.source === "config",

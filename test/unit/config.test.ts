@@ -378,3 +378,18 @@ for (const [what, overrides, expected] of pairRuleCases) {
     );
   });
 }
+
+test("PGFLEX_PAIRS_VIEW_SECONDS: 5 s by default (role assignments twice that); a decimal is taken; out of range or not a number is refused", () => {
+  assert.deepEqual(loadConfig(base()).views, { pairsViewMs: 5000, permissionsMs: 10000 });
+  assert.deepEqual(loadConfig({ ...base(), PGFLEX_PAIRS_VIEW_SECONDS: "0.5" }).views, {
+    pairsViewMs: 500,
+    permissionsMs: 1000,
+  });
+  for (const bad of ["0", "301", "soon", "-1"])
+    assert.ok(
+      problems({ ...base(), PGFLEX_PAIRS_VIEW_SECONDS: bad }).includes(
+        `PGFLEX_PAIRS_VIEW_SECONDS: "${bad}" is not a number of seconds from 0.1 to 300`,
+      ),
+      bad,
+    );
+});

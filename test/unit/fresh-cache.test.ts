@@ -60,3 +60,19 @@ test("each pair has its own entry; a failed read is not kept", async () => {
   );
   assert.equal(await cache.get("c", async () => ++loads), 4, "tried again");
 });
+
+test("the TTL may be read at each lookup (the configured setting) or given per call", async () => {
+  let now = 0;
+  let ttl = 1000;
+  const cache = new FreshCache<number>(() => ttl, () => now);
+  let loads = 0;
+  const load = async () => ++loads;
+  assert.equal(await cache.get("k", load), 1);
+  now = 900;
+  assert.equal(await cache.get("k", load), 1, "within the TTL read at lookup");
+  ttl = 500;
+  assert.equal(await cache.get("k", load), 2, "the TTL as it is now, not as it was when the cache was made");
+  now = 1300;
+  assert.equal(await cache.get("k", load, 5000), 2, "a per-call TTL wins");
+  assert.equal(await cache.get("k", load, 100), 3);
+});
