@@ -56,9 +56,25 @@ export function serverReadableBinDir(binDir: string, ids: Ids, log: (line: strin
 
 /** Source path + the binaries' bytes: a new version or a rebuilt tree gets its own copy. */
 function contentKey(prefix: string): string {
-  const h = createHash("sha256").update(prefix);
-  for (const b of PG_BINARIES) h.update("\0").update(fs.readFileSync(path.join(prefix, "bin", b)));
-  return h.digest("hex").slice(0, 16);
+  return binariesDigest(prefix, path.join(prefix, "bin")).slice(0, 16);
+}
+
+const digests = new Map<string, string>();
+
+/**
+ * sha256 of `label` and the binaries' bytes in binDir, once per process (reading and hashing some megabytes
+ * took about 0.1 s of every lab start, twice; a test file starting several labs asks again with the same files).
+ */
+export function binariesDigest(label: string, binDir: string): string {
+  const key = `${label}\0${binDir}`;
+  let d = digests.get(key);
+  if (!d) {
+    const h = createHash("sha256").update(label);
+    for (const b of PG_BINARIES) h.update("\0").update(fs.readFileSync(path.join(binDir, b)));
+    d = h.digest("hex");
+    digests.set(key, d);
+  }
+  return d;
 }
 
 function copyInto(prefix: string, target: string): void {
