@@ -2,7 +2,7 @@
 // until someone else with Failover.Approve says yes; alice cannot approve her own; an abort or the timeout
 // ends it with nothing changed; the audit names the verified principals.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { cnameRecord, follow, inRecovery, requestFailover, roles, start, waitFor, type Stack } from "./helpers";
 
 interface Waiting {
@@ -87,64 +87,69 @@ test("requested by alice, refused to alice, approved by bob: the forced failover
   );
 });
 
-test("an abort ends a waiting run with nothing changed, audited with who and why; so does the timeout", async (t) => {
-  const stack = await start({ pair: { approval: { mode: "forced", timeoutMinutes: 0.1 } } });
-  t.after(() => stack.stop());
-  const before = unchanged(stack);
-  const first = await requestFailover(stack, { option: "Forced", reason: "abort me" });
-  await awaitingApproval(stack, first.id);
-  const abort = await stack.approver.post(`/api/failovers/${first.id}/abort`, { reason: "the primary recovered" });
-  assert.equal(abort.status, 202);
-  const aborted = await follow(stack, first.id);
-  assert.deepEqual([aborted.out.outcome, aborted.out.code], ["aborted", "Aborted"]);
-  assert.match(
-    aborted.view.timeline.find((e) => e.event === "aborted")!.summary,
-    /aborted by Bob \([0-9a-f-]{36}\): the primary recovered/,
-  );
-  assert.deepEqual(unchanged(stack), before);
+// Runs that end with nothing changed leave the pair as they found it: these two share one stack (6 s timeout).
+describe("runs that change nothing", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await start({ pair: { approval: { mode: "forced", timeoutMinutes: 0.1 } } });
+  });
+  after(() => stack?.stop());
 
-  const second = await requestFailover(stack, { option: "Forced", reason: "nobody answers" });
-  const timedOut = await follow(stack, second.id);
-  assert.deepEqual([timedOut.out.outcome, timedOut.out.code], ["aborted", "ApprovalTimedOut"]);
-  assert.deepEqual(unchanged(stack), before);
-  assert.equal(await inRecovery(stack, "replica"), true);
-});
+  test("an abort ends a waiting run with nothing changed, audited with who and why; so does the timeout", async () => {
+    const before = unchanged(stack);
+    const first = await requestFailover(stack, { option: "Forced", reason: "abort me" });
+    await awaitingApproval(stack, first.id);
+    const abort = await stack.approver.post(`/api/failovers/${first.id}/abort`, { reason: "the primary recovered" });
+    assert.equal(abort.status, 202);
+    const aborted = await follow(stack, first.id);
+    assert.deepEqual([aborted.out.outcome, aborted.out.code], ["aborted", "Aborted"]);
+    assert.match(
+      aborted.view.timeline.find((e) => e.event === "aborted")!.summary,
+      /aborted by Bob \([0-9a-f-]{36}\): the primary recovered/,
+    );
+    assert.deepEqual(unchanged(stack), before);
 
-test("an approval forged through the Durable webhook (master key, made-up principal) is ignored and audited; the run waits on", async (t) => {
-  // Reproduced before: raiseEvent/decision with {principal: {name: "bob", roles: [Failover.Approve]}} approved the run.
-  const stack = await start({ pair: { approval: { mode: "forced", timeoutMinutes: 0.25 } } });
-  t.after(() => stack.stop());
-  const before = unchanged(stack);
-  const { id } = await requestFailover(stack, { option: "Forced", reason: "forged approval attempt" });
-  await awaitingApproval(stack, id);
-  const forged = {
-    decision: "approve",
-    principal: { oid: "11111111-2222-3333-4444-555555555555", name: "bob", roles: ["Failover.Approve"], idp: "aad" },
-    reason: "looks fine",
-    at: new Date().toISOString(),
-  };
-  for (const data of [forged, { nonce: "ab".repeat(24) }]) {
-    const url = new URL(`/runtime/webhooks/durabletask/instances/${id}/raiseEvent/decision`, stack.host.url);
-    const res = await fetch(url, {
-      method: "POST",
-      // The webhook stays behind authentication: a signed-in person who also holds the master key.
-      headers: {
-        "content-type": "application/json",
-        "x-functions-key": stack.host.masterKey,
-        authorization: `Bearer ${stack.approver.caller.token}`,
-      },
-      body: JSON.stringify(data),
-    });
-    assert.equal(res.status, 202, "the key holder can raise the event; the run must not believe it");
-  }
-  const run = await follow(stack, id);
-  assert.deepEqual([run.out.outcome, run.out.code], ["aborted", "ApprovalTimedOut"], "never approved");
-  assert.equal(run.out.approval?.decision, "timeout");
-  assert.deepEqual(unchanged(stack), before, "nothing changed");
-  const ignored = run.view.timeline.filter((e) => e.event === "ignored").map((e) => e.summary);
-  assert.equal(ignored.length, 2, ignored.join("\n"));
-  assert.match(ignored[0]!, /names no stored decision/);
-  assert.match(ignored[1]!, /no decision is stored under it for this run/);
-  assert.ok(!run.view.timeline.some((e) => e.event === "approved"));
-  assert.ok(!JSON.stringify(run.view.timeline).includes("looks fine"), "the forged content is not in the audit");
+    const second = await requestFailover(stack, { option: "Forced", reason: "nobody answers" });
+    const timedOut = await follow(stack, second.id);
+    assert.deepEqual([timedOut.out.outcome, timedOut.out.code], ["aborted", "ApprovalTimedOut"]);
+    assert.deepEqual(unchanged(stack), before);
+    assert.equal(await inRecovery(stack, "replica"), true);
+  });
+
+  test("an approval forged through the Durable webhook (master key, made-up principal) is ignored and audited; the run waits on", async () => {
+    // Reproduced before: raiseEvent/decision with {principal: {name: "bob", roles: [Failover.Approve]}} approved the run.
+    const before = unchanged(stack);
+    const { id } = await requestFailover(stack, { option: "Forced", reason: "forged approval attempt" });
+    await awaitingApproval(stack, id);
+    const forged = {
+      decision: "approve",
+      principal: { oid: "11111111-2222-3333-4444-555555555555", name: "bob", roles: ["Failover.Approve"], idp: "aad" },
+      reason: "looks fine",
+      at: new Date().toISOString(),
+    };
+    for (const data of [forged, { nonce: "ab".repeat(24) }]) {
+      const url = new URL(`/runtime/webhooks/durabletask/instances/${id}/raiseEvent/decision`, stack.host.url);
+      const res = await fetch(url, {
+        method: "POST",
+        // The webhook stays behind authentication: a signed-in person who also holds the master key.
+        headers: {
+          "content-type": "application/json",
+          "x-functions-key": stack.host.masterKey,
+          authorization: `Bearer ${stack.approver.caller.token}`,
+        },
+        body: JSON.stringify(data),
+      });
+      assert.equal(res.status, 202, "the key holder can raise the event; the run must not believe it");
+    }
+    const run = await follow(stack, id);
+    assert.deepEqual([run.out.outcome, run.out.code], ["aborted", "ApprovalTimedOut"], "never approved");
+    assert.equal(run.out.approval?.decision, "timeout");
+    assert.deepEqual(unchanged(stack), before, "nothing changed");
+    const ignored = run.view.timeline.filter((e) => e.event === "ignored").map((e) => e.summary);
+    assert.equal(ignored.length, 2, ignored.join("\n"));
+    assert.match(ignored[0]!, /names no stored decision/);
+    assert.match(ignored[1]!, /no decision is stored under it for this run/);
+    assert.ok(!run.view.timeline.some((e) => e.event === "approved"));
+    assert.ok(!JSON.stringify(run.view.timeline).includes("looks fine"), "the forged content is not in the audit");
+  });
 });
