@@ -1,17 +1,26 @@
 // The token credential the app uses for ARM and for Entra logins to PostgreSQL. In Azure: the Function
 // App's managed identity. In the lab and tests: a static token (never a credential that probes IMDS).
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import type * as Identity from "@azure/identity";
 import type { CredentialConfig } from "../config/settings";
+
+/**
+ * @azure/identity on first use only: loading it costs about 0.2 s of CPU, which the lab, the tests and every
+ * process that only needs a static token (or staticTokenCredential) would pay at start for nothing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const identity = (): typeof Identity => require("@azure/identity") as typeof Identity;
 
 export function createCredential(cfg: CredentialConfig): TokenCredential {
   switch (cfg.kind) {
     case "staticToken":
       return staticTokenCredential(cfg.token);
     case "default":
-      return new DefaultAzureCredential(cfg.clientId ? { managedIdentityClientId: cfg.clientId } : {});
+      return new (identity().DefaultAzureCredential)(cfg.clientId ? { managedIdentityClientId: cfg.clientId } : {});
     case "managedIdentity":
-      return cfg.clientId ? new ManagedIdentityCredential({ clientId: cfg.clientId }) : new ManagedIdentityCredential();
+      return cfg.clientId
+        ? new (identity().ManagedIdentityCredential)({ clientId: cfg.clientId })
+        : new (identity().ManagedIdentityCredential)();
   }
 }
 

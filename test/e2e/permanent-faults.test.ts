@@ -53,7 +53,8 @@ describe("403 before the promote: refused at once, nothing left changed", () => 
   }
 });
 
-describe("403 after the promote was accepted", () => {
+// Each of these starts its own stack and mostly waits on it: run side by side.
+describe("403 after the promote was accepted", { concurrency: true }, () => {
   test("checkPromotion: the server GET answered 403 — the data plane decides: the promoted server is writable, the run goes on", async (t) => {
     // Before: the run ended refused at the first ARM read, never looking at the server, which was already
     // writable — two writable servers, the CNAME on the old one. ARM's answer is evidence, not a gate.

@@ -393,3 +393,15 @@ test("PGFLEX_PAIRS_VIEW_SECONDS: 5 s by default (role assignments twice that); a
       bad,
     );
 });
+
+test("a static token does not load @azure/identity (0.2 s of CPU every lab host and test would pay for nothing)", () => {
+  const loaded = () => Object.keys(require.cache).some((f) => f.includes(`${"@azure"}/identity/`));
+  const c = loadConfig({
+    ...base(),
+    PGFLEX_CREDENTIAL: "staticToken",
+    PGFLEX_STATIC_TOKEN: "lab-token",
+    PGFLEX_ARM_ENDPOINT: "https://127.0.0.1:8443",
+  });
+  createCredential(c.credential);
+  assert.equal(loaded(), false);
+});
