@@ -92,6 +92,9 @@ export function appSettingsFor(info: LabInfo, overrides: LabPairOverrides = {}):
   return {
     FUNCTIONS_WORKER_RUNTIME: "node",
     AzureWebJobsStorage: info.azurite.connectionString,
+    ...(info.azurite.tables
+      ? { PGFLEX_AUDIT_TABLE: info.azurite.tables.audit, PGFLEX_STATE_TABLE: info.azurite.tables.state }
+      : {}),
     PGFLEX_PAIRS: JSON.stringify(pairsOf(info).map((p) => labPair(info, shapeFor(overrides, p.name), p))),
     PGFLEX_ARM_ENDPOINT: info.arm.endpoint,
     PGFLEX_ARM_CA_FILE: info.caFile,

@@ -1,4 +1,5 @@
 // Azurite's Table service as a child process (the app's audit journal writes there).
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -9,7 +10,37 @@ export interface Azurite {
   pid: number;
   tableEndpoint: string;
   connectionString: string;
+  /** Set when the Azurite is shared with other labs: the tables this lab's app uses there (its own). */
+  tables?: { audit: string; state: string };
   stop(): Promise<void>;
+}
+
+/**
+ * The test runner's one Azurite (test/run.mjs sets PGFLEX_LAB_SHARED_AZURITE_PORT): each lab gets tables of its
+ * own there instead of an Azurite process (about 1 s of CPU to start, dozens of stacks in a test run).
+ */
+export function sharedAzurite(env: NodeJS.ProcessEnv = process.env): Azurite | undefined {
+  const text = env.PGFLEX_LAB_SHARED_AZURITE_PORT;
+  if (!text) return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PGFLEX_LAB_SHARED_AZURITE_PORT: "${text}" is not a port`);
+  const id = randomBytes(5).toString("hex");
+  return {
+    ...endpointOf(port),
+    port,
+    pid: 0,
+    tables: { audit: `Audit${id}`, state: `State${id}` },
+    stop: async () => {},
+  };
+}
+
+function endpointOf(port: number): { tableEndpoint: string; connectionString: string } {
+  const tableEndpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
+  return {
+    tableEndpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};`,
+  };
 }
 
 /** Azurite's documented, public development account key (not a secret). */
@@ -76,12 +107,10 @@ export async function startAzurite(dir: string): Promise<Azurite> {
   }
   const proc = child;
   proc.removeAllListeners("exit");
-  const tableEndpoint = `http://127.0.0.1:${port}/devstoreaccount1`;
   return {
     port,
     pid: proc.pid!,
-    tableEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${DEV_KEY};TableEndpoint=${tableEndpoint};`,
+    ...endpointOf(port),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();

@@ -16,7 +16,7 @@ import { operationRoutes, serverRoutes } from "./arm/server-routes";
 import { healthRoutes } from "./arm/health-routes";
 import { permissionRoutes } from "./arm/permission-routes";
 import { ArmThrottle } from "./arm/throttle";
-import { startAzurite, type Azurite } from "./azurite";
+import { sharedAzurite, startAzurite, type Azurite } from "./azurite";
 import { Cleanups } from "./cleanups";
 import { startDnsServer, type DnsServer } from "./dns-server";
 import { Faults } from "./faults";
@@ -202,7 +202,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         servers: { primary: p.primary, replica: p.replica },
       })),
       azurite: azurite
-        ? { tableEndpoint: azurite.tableEndpoint, connectionString: azurite.connectionString }
+        ? {
+            tableEndpoint: azurite.tableEndpoint,
+            connectionString: azurite.connectionString,
+            ...(azurite.tables ? { tables: azurite.tables } : {}),
+          }
         : { tableEndpoint: "", connectionString: "" },
       settingsFile: path.join(dir, "local.settings.json"),
       identity: { ...issuer.info, authSettingsFile: path.join(dir, "authsettings.json") },
@@ -292,6 +296,7 @@ interface ServiceOptions {
 /** PostgreSQL, DNS, ARM, the token issuer and Azurite in parallel; every start settles before a failure is thrown, so all get cleaned. */
 async function startServices(options: LabOptions, o: ServiceOptions): Promise<Services> {
   const { cleanups, started, log } = o;
+  const shared = options.azurite === false ? undefined : sharedAzurite();
   const [pairs, dns, arm, issuer, azurite] = await Promise.allSettled([
     startPostgres(o.pg).then(async (p) => {
       cleanups.add(() =>
@@ -319,13 +324,20 @@ async function startServices(options: LabOptions, o: ServiceOptions): Promise<Se
     }),
     options.azurite === false
       ? Promise.resolve(undefined)
-      : startAzurite(o.dir).then(async (z) => {
-          cleanups.add(() => z.stop());
-          o.watchPid(z.pid);
-          log(`azurite: table endpoint ${z.tableEndpoint}`);
-          await started("azurite");
-          return z;
-        }),
+      : shared
+        ? started("azurite").then(() => {
+            log(
+              `azurite: the test run's, table endpoint ${shared.tableEndpoint}, tables ${JSON.stringify(shared.tables)}`,
+            );
+            return shared;
+          })
+        : startAzurite(o.dir).then(async (z) => {
+            cleanups.add(() => z.stop());
+            o.watchPid(z.pid);
+            log(`azurite: table endpoint ${z.tableEndpoint}`);
+            await started("azurite");
+            return z;
+          }),
   ]);
   return { pairs: value(pairs), dns: value(dns), arm: value(arm), issuer: value(issuer), azurite: value(azurite) };
 }

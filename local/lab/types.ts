@@ -66,7 +66,8 @@ export interface LabInfo {
   servers: { primary: ServerInfo; replica: ServerInfo };
   /** Every pair, pair 0 first. All share the port, the roles and their passwords; each has its own addresses. */
   pairs: LabPairInfo[];
-  azurite: { tableEndpoint: string; connectionString: string };
+  /** `tables`: set on the test run's shared Azurite (this lab's own tables there). */
+  azurite: { tableEndpoint: string; connectionString: string; tables?: { audit: string; state: string } };
   settingsFile: string;
   /** The lab's Entra-like token issuer (see identity/issuer.ts) and the Easy Auth settings that trust it. */
   identity: IdentityInfo;
