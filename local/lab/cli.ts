@@ -54,7 +54,8 @@ function parseCli(argv: string[]): CliArgs {
       pairs,
       armThrottle: v["arm-throttle"] ? true : undefined,
       keepDir: v["keep-dir"],
-      azurite: v["no-azurite"] ? false : undefined,
+      // A lab people run has its Azurite, even under a test run's environment.
+      azurite: !v["no-azurite"],
       promoteDelayMs,
       ...parseProfile(v.profile, v.seed),
       pgBinDir: v["pg-bin"],

@@ -296,7 +296,7 @@ interface ServiceOptions {
 /** PostgreSQL, DNS, ARM, the token issuer and Azurite in parallel; every start settles before a failure is thrown, so all get cleaned. */
 async function startServices(options: LabOptions, o: ServiceOptions): Promise<Services> {
   const { cleanups, started, log } = o;
-  const shared = options.azurite === false ? undefined : sharedAzurite();
+  const shared = options.azurite === undefined ? sharedAzurite() : undefined;
   const [pairs, dns, arm, issuer, azurite] = await Promise.allSettled([
     startPostgres(o.pg).then(async (p) => {
       cleanups.add(() =>

@@ -124,7 +124,10 @@ export interface LabOptions {
   pollRetryAfterSeconds?: number;
   /** Keep the lab directory on stop (debugging). Default false. */
   keepDir?: boolean;
-  /** Skip Azurite (faster start for tests that don't need it). Default false. */
+  /**
+   * false: none. true: an Azurite process of its own, always. Unset: the test run's shared one when
+   * PGFLEX_LAB_SHARED_AZURITE_PORT is set (test/run.mjs), else one of its own.
+   */
   azurite?: boolean;
   /**
    * The role the app's token holds in the ARM emulator (a role definition, or the path of its JSON file, e.g.

@@ -27,7 +27,7 @@ describe("lab lifecycle", () => {
     async (t) => {
       const pgBinDir = otherPgBin();
       // allSettled: when one start fails the other must still be stopped, or its servers keep the run alive
-      const settled = await Promise.allSettled([startLab(), startLab({ pgBinDir, azurite: false })]);
+      const settled = await Promise.allSettled([startLab({ azurite: true }), startLab({ pgBinDir, azurite: false })]);
       const labs = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
       t.after(() => Promise.allSettled(labs.map((l) => l.stop())));
       for (const r of settled) if (r.status === "rejected") throw r.reason;
@@ -84,7 +84,7 @@ describe("lab lifecycle", () => {
         process.execPath,
         [
           "-e",
-          `require(${JSON.stringify(labModule)}).startLab().then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`,
+          `require(${JSON.stringify(labModule)}).startLab({ azurite: true }).then((l) => console.log(JSON.stringify({ pids: l.pids(), dir: l.info.dir })))`,
         ],
         { stdio: ["ignore", "pipe", "inherit"] },
       );
