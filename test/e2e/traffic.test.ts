@@ -9,7 +9,10 @@ import { failover, start, waitFor } from "./helpers";
 
 for (const [name, options, replicationRole] of [
   ["a pool of 5 connections", { mode: "pool", rate: 200, connections: 5 }, false],
-  ["a connection per write, DNS cached for its TTL", { mode: "per-transaction", rate: 100, connections: 5 }, false],
+  // 40 new connections a second (each a TLS handshake and a SCRAM login on both sides): at 100 the test spent more
+  // CPU on handshakes — through the seconds the client's cached answer still names the old, fenced primary — than
+  // any other e2e test, for the same proof.
+  ["a connection per write, DNS cached for its TTL", { mode: "per-transaction", rate: 40, connections: 5 }, false],
   // On Azure, admins grant REPLICATION for logical replication and apps often log in as the admin: the fence
   // must end those sessions too (it once spared every session of a REPLICATION role).
   ["a pool of 5 connections of a role WITH REPLICATION", { mode: "pool", rate: 200, connections: 5 }, true],
@@ -21,13 +24,13 @@ for (const [name, options, replicationRole] of [
       await stack.lab.adminQuery("primary", `alter role "${stack.lab.info.postgres.writer.user}" with replication`);
     const traffic = startTraffic(stack.lab.info, options);
     t.after(() => traffic.stop());
-    await waitFor("writes flowing", () => (traffic.stats().acknowledged >= 50 ? true : undefined));
+    await waitFor("writes flowing", () => (traffic.stats().acknowledged >= 40 ? true : undefined));
 
     const run = await failover(stack, { option: "Planned", reason: "zero-loss drill under traffic" });
     assert.equal(run.out.outcome, "succeeded", run.out.reason);
     // Keep writing a moment on the new primary, then stop and compare.
     const after = traffic.stats().acknowledged;
-    await waitFor("writes on the new primary", () => (traffic.stats().acknowledged >= after + 50 ? true : undefined));
+    await waitFor("writes on the new primary", () => (traffic.stats().acknowledged >= after + 40 ? true : undefined));
     await traffic.stop();
     const report = await traffic.report({ newPrimary: "replica", promotedAt: promotedAt(stack.lab.operations()) });
 
