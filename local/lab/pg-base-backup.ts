@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { copyInto } from "./copy-tree";
 import type { PgNode } from "./pg-node";
 
 const SKIP_FILES = new Set(["postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "backup_label.old"]);
@@ -28,15 +29,14 @@ export async function baseBackup(primary: PgNode, targetDir: string, versionNum:
       modern ? "select pg_backup_start('lab-seed', true)" : "select pg_start_backup('lab-seed', true, false)",
     );
     fs.mkdirSync(targetDir, { mode: 0o700 });
+    const copied: string[] = [];
     for (const e of fs.readdirSync(primary.cfg.dataDir)) {
       if (SKIP_FILES.has(e)) continue;
-      if (EMPTY_DIRS.has(e)) {
-        fs.mkdirSync(path.join(targetDir, e), { mode: 0o700 });
-        continue;
-      }
-      // Asynchronous: several pairs are seeded at once, and a synchronous copy would hold them all up.
-      await fs.promises.cp(path.join(primary.cfg.dataDir, e), path.join(targetDir, e), { recursive: true });
+      if (EMPTY_DIRS.has(e)) fs.mkdirSync(path.join(targetDir, e), { mode: 0o700 });
+      else copied.push(path.join(primary.cfg.dataDir, e));
     }
+    // Asynchronous (several pairs are seeded at once, a synchronous copy would hold them all up), one `cp`.
+    await copyInto(copied, targetDir);
     fs.mkdirSync(path.join(targetDir, "pg_wal", "archive_status"));
     const {
       rows: [row],

@@ -3,13 +3,13 @@
 // password nobody keeps; the lab sets its own over the Unix socket (local trust) before anything listens on TCP
 // with its pg_hba.conf. Race-free like the binaries' copy (pg-bin-copy.ts): each lab makes its cluster in its own
 // temp dir and renames it into place; whoever loses uses the winner's.
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { binariesDigest } from "./pg-bin-copy";
+import { copyTree } from "./copy-tree";
 import type { Credentials } from "./pg-node";
 import type { PgRunner } from "./pg-bin";
 
@@ -60,18 +60,6 @@ export async function initdbCached(
   fs.chmodSync(dataDir, 0o700); // PostgreSQL refuses a data dir open to others
   runner.chown(dataDir, true);
   return hit;
-}
-
-/**
- * `cp -a`: about 1,000 small files, copied in 70 ms where Node's fs.promises.cp takes 370 ms of this process's
- * CPU (it stats and copies file by file in JavaScript); every lab start copies one cluster.
- */
-async function copyTree(from: string, to: string): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    execFile("cp", ["-a", from, to], (e, _out, stderr) =>
-      e ? reject(new Error(`cp -a ${from} ${to} failed: ${stderr || e.message}`)) : resolve(),
-    ),
-  );
 }
 
 async function makeCache(runner: PgRunner, cache: string, options: string[], scratchDir: string): Promise<void> {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { baseBackup } from "./pg-base-backup";
 import { writeFileMode } from "./files";
 import { eachLimited } from "./limit";
+import { copyTree } from "./copy-tree";
 import { initdbCached, initdbOptions, setPassword } from "./pg-initdb-cache";
 import type { PgRunner } from "./pg-bin";
 import { confString, conninfoValue } from "./pg-quote";
@@ -108,7 +109,7 @@ export async function createPgPairs(
     t = Date.now();
     await template.stop("fast");
     await eachLimited(others, PARALLEL, async ({ primary }) => {
-      await fs.promises.cp(template.cfg.dataDir, primary.cfg.dataDir, { recursive: true });
+      await copyTree(template.cfg.dataDir, primary.cfg.dataDir);
       fs.rmSync(path.join(primary.cfg.dataDir, "postmaster.opts"), { force: true });
       primary.writeLabConf();
       runner.chown(primary.cfg.dataDir, true);
