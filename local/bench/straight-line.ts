@@ -88,12 +88,10 @@ export async function straightLine(deps: ActivityDeps, pairName: string): Promis
   const login = deps.login(pair);
   let writablePolls = 0;
   let writableSeenAt: Date | undefined;
-  // One session for the watch, as the app's checkPromotion keeps.
-  const session = deps.probe.watcher(plan.to.fqdn, login, "verify-full");
   while (!writableSeenAt) {
     writablePolls++;
     try {
-      const f = await session.inspect();
+      const f = await deps.probe.inspect(plan.to.fqdn, login, "verify-full");
       if (!f.inRecovery && f.transactionReadOnly === "off") writableSeenAt = new Date();
     } catch {
       // not answering yet: look again
@@ -102,7 +100,6 @@ export async function straightLine(deps: ActivityDeps, pairName: string): Promis
     if (Date.now() > deadline) throw new Error(`${plan.to.name} was not writable within ${DEADLINE_MS} ms`);
     await sleep(POLL_MS);
   }
-  await session.close();
   lap("promote");
 
   const repointed = await makeRepointCname(deps)({

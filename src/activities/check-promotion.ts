@@ -1,5 +1,5 @@
 // Polled by the orchestrator: where does the promote stand? Watched for a short window: the server's own
-// name (verify-full, one session) every 100 ms, so the moment it leaves recovery is seen at once; ARM and the promote's
+// name (verify-full) every 100 ms, so the moment it leaves recovery is seen at once; ARM and the promote's
 // own operation every few seconds, alongside (never before) the data plane. The data plane decides what is
 // true: a server writable by its own name is writable whatever ARM answers (a 403 on the ARM read included);
 // ARM and the operation only tell "still promoting" from "failed" or "not started" (src/domain/promotion.ts).
@@ -44,14 +44,12 @@ export function makeCheckPromotion(deps: ActivityDeps) {
       if (operation) armNote += `; operation ${operation.status}${operation.error ? ` (${operation.error})` : ""}`;
     };
     const name = input.server.fqdn ?? input.server.aRecordFqdn;
-    // One session for the whole watch, logged in again only when it fails (a restarting server).
-    const session = deps.probe.watcher(name, login, "verify-full");
     const look = async (): Promise<Look> => {
       const due = Date.now() - armAt >= ARM_EVERY_MS;
       if (due) armAt = Date.now();
       const [, plane] = await Promise.all([
         due ? readControlPlane() : Promise.resolve(),
-        session.inspect().then(
+        deps.probe.inspect(name, login, "verify-full").then(
           (f): ServerFacts | Error => f,
           (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
         ),
@@ -76,7 +74,7 @@ export function makeCheckPromotion(deps: ActivityDeps) {
     const last = await watch(look, (l) => l.progress === "writable" || l.progress === "failed", {
       seconds: input.watchSeconds,
       everyMs: DATA_PLANE_EVERY_MS,
-    }).finally(() => session.close());
+    });
     if (last.progress === "notStarted")
       last.detail = `${last.state.name} is still a replica and not promoting (${last.detail})`;
     return { kind: "checked", ...last };

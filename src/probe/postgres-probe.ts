@@ -61,12 +61,6 @@ export interface EndedSessions {
   survivors: { user: string; sessions: number }[];
 }
 
-/** One session for repeated looks at a server (PostgresProbe.watcher). */
-export interface ServerWatcher {
-  inspect(): Promise<ServerFacts>;
-  close(): Promise<void>;
-}
-
 /** The probe reached somewhere it must not log in to. */
 export class WrongServerError extends Error {
   readonly code = "WrongServer";
@@ -86,40 +80,35 @@ export class PostgresProbe {
     sslmode: SslMode,
     opts: { write?: boolean } & Expectation = {},
   ): Promise<ServerFacts> {
-    return this.withClient(name, login, sslmode, opts, (client, resolution, address) =>
-      describeServer(client, name, resolution, address, opts),
-    );
-  }
-
-  /**
-   * `inspect` again and again on one session (the promotion watch looks every 100 ms: a login per look was
-   * hundreds of TLS handshakes and SCRAM logins during one of Azure's promotes). Each look resolves the name
-   * again and keeps the session only while the name still leads to the same address and the session answers;
-   * any error ends it (the look fails, the next one logs in again). `close()` ends it for good.
-   */
-  watcher(name: string, login: ProbeLogin, sslmode: SslMode): ServerWatcher {
-    let held: { client: Client; address: string } | undefined;
-    const drop = async () => {
-      const h = held;
-      held = undefined;
-      await h?.client.end().catch(() => undefined);
-    };
-    return {
-      inspect: async () => {
-        const resolution = await this.resolver.resolve(name);
-        const address = resolution.addresses[0];
-        if (!address) throw new Error(`${name} resolved to no address`);
-        if (held && held.address !== address) await drop();
+    return this.withClient(name, login, sslmode, opts, async (client, resolution, address) => {
+      const r = await client.query<{ in_recovery: boolean; ro: string; version: string }>(
+        "select pg_is_in_recovery() as in_recovery, current_setting('transaction_read_only') as ro, current_setting('server_version') as version",
+      );
+      const row = r.rows[0]!;
+      let wrote = false;
+      if (opts.write && !row.in_recovery && row.ro === "off") {
+        // A temp table needs a writable primary and leaves nothing behind once rolled back.
+        await client.query("begin");
         try {
-          held ??= { client: await connect({ host: name, address, sslmode, ...login }), address };
-          return await describeServer(held.client, name, resolution, address, {});
-        } catch (e) {
-          await drop();
-          throw e;
+          await client.query("create temp table pgflex_failover_probe (at timestamptz) on commit drop");
+          await client.query("insert into pgflex_failover_probe values (now())");
+          wrote = true;
+        } finally {
+          await client.query("rollback");
         }
-      },
-      close: drop,
-    };
+      }
+      const { remoteAddress, ...tls } = tlsFacts(client);
+      return {
+        name,
+        resolution,
+        address: remoteAddress ?? address,
+        tls,
+        inRecovery: row.in_recovery,
+        transactionReadOnly: row.ro,
+        serverVersion: row.version,
+        wroteAndRolledBack: wrote,
+      };
+    });
   }
 
   async walPosition(name: string, login: ProbeLogin, sslmode: SslMode): Promise<WalPosition> {
@@ -250,41 +239,4 @@ export function isTlsTrustError(e: unknown): boolean {
   return /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|CERT_UNTRUSTED)$/.test(
     code,
   );
-}
-
-/** What the server says on this session; with `write`, a write proved and rolled back. */
-async function describeServer(
-  client: Client,
-  name: string,
-  resolution: Resolution,
-  address: string,
-  opts: { write?: boolean },
-): Promise<ServerFacts> {
-  const r = await client.query<{ in_recovery: boolean; ro: string; version: string }>(
-    "select pg_is_in_recovery() as in_recovery, current_setting('transaction_read_only') as ro, current_setting('server_version') as version",
-  );
-  const row = r.rows[0]!;
-  let wrote = false;
-  if (opts.write && !row.in_recovery && row.ro === "off") {
-    // A temp table needs a writable primary and leaves nothing behind once rolled back.
-    await client.query("begin");
-    try {
-      await client.query("create temp table pgflex_failover_probe (at timestamptz) on commit drop");
-      await client.query("insert into pgflex_failover_probe values (now())");
-      wrote = true;
-    } finally {
-      await client.query("rollback");
-    }
-  }
-  const { remoteAddress, ...tls } = tlsFacts(client);
-  return {
-    name,
-    resolution,
-    address: remoteAddress ?? address,
-    tls,
-    inRecovery: row.in_recovery,
-    transactionReadOnly: row.ro,
-    serverVersion: row.version,
-    wroteAndRolledBack: wrote,
-  };
 }

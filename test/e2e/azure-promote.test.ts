@@ -12,19 +12,10 @@ describe("promotes as Azure answers them", { concurrency: true }, () => {
     // Before: three polls of a Ready replica ended the run PromoteDidNotTakeEffect while Azure was promoting.
     const stack = await start({ lab: { promoteDelayMs: 6000 }, pair: { timings: { promotePollSeconds: 1 } } });
     t.after(() => stack.stop());
-    const { lab } = stack;
-    const marks = lab.logMarks();
     const run = await failover(stack, { option: "Planned" });
     assert.equal(run.out.outcome, "succeeded", run.out.reason);
     const polls = run.view.timeline.filter((e) => e.step === "checkPromotion" && e.event === "succeeded");
     assert.ok(polls.length >= 4, `followed over ${polls.length} polls`);
-    // Each poll watches the server every 100 ms on ONE session: the replica saw a login per poll, not per look
-    // (before: about ten a second of the promote), beside the preflight's, the catch-up's, the verify's and a few
-    // of the minute timers' (lag sampler, pairs view).
-    const attempts = run.view.timeline.filter((e) => e.step === "checkPromotion" && e.event === "started").length;
-    const logins = lab.connectionsSince(marks, { user: lab.info.postgres.app.user, application: "pgflex-failover" });
-    const onReplica = logins[lab.info.servers.replica.name]!;
-    assert.ok(onReplica <= attempts + 8, `${onReplica} logins on the replica over ${attempts} watches`);
     assert.ok(
       polls.some((e) => /replication (Reconfiguring|Updating|Catchup)/.test(e.summary)),
       polls.map((e) => e.summary).join("\n"),

@@ -16,8 +16,7 @@ import type { OperationStatus } from "../../src/domain/promotion";
 import type { Availability, ResourceHealth } from "../../src/azure/resource-health";
 import { pairSchema, type PairConfig } from "../../src/config/pair-schema";
 import type { CnameSnapshot, ServerState } from "../../src/domain/facts";
-import type { PostgresProbe, ProbeLogin } from "../../src/probe/postgres-probe";
-import type { SslMode } from "../../src/probe/pg-connect";
+import type { PostgresProbe } from "../../src/probe/postgres-probe";
 
 export const SUB = "00000000-0000-0000-0000-000000000001";
 export const ZONE = "corp.private.postgres.database.azure.com";
@@ -153,14 +152,7 @@ export function fakeDeps(
     members,
     dns,
     servers,
-    // A watcher looks through the fake's inspect (one call per look), as PostgresProbe.watcher does on one session.
-    probe: {
-      watcher: (name: string, login: ProbeLogin, sslmode: SslMode) => ({
-        inspect: () => probe.inspect!(name, login, sslmode),
-        close: async () => undefined,
-      }),
-      ...probe,
-    } as PostgresProbe,
+    probe: probe as PostgresProbe,
     permissions: { of: async () => [{ actions: ["*"], notActions: [] }] },
     login: () => ({
       port: 5432,
