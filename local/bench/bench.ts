@@ -121,7 +121,6 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       postToVerified: stat(failovers.map((f) => f.orchestrated.postToVerified)),
       queue: stat(failovers.map((f) => f.orchestrated.queue)),
       checkPromotionPolls: stat(failovers.map((f) => f.orchestrated.checkPromotionPolls)),
-      connections: stat(failovers.map((f) => f.orchestrated.connections.total)),
       samples: failovers,
     },
     straightLine: {

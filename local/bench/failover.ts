@@ -23,11 +23,6 @@ export interface OrchestratedSample {
   /** The promoted server left recovery → the checkPromotion entry that saw it writable. */
   detectionLag: number | null;
   checkPromotionPolls: number;
-  /**
-   * The app's PostgreSQL logins during the run (its probe role, application_name pgflex-failover), per server
-   * and in all, counted from the servers' own logs (log_connections).
-   */
-  connections: { total: number; byServer: Record<string, number> };
 }
 
 export interface FailoverSample {
@@ -107,7 +102,6 @@ async function orchestratedRun(
   timeoutMs: number,
 ): Promise<OrchestratedSample> {
   const pair = stack.lab.info.pairs[0]!;
-  const marks = stack.lab.logMarks();
   const sent = Date.now();
   const res = await stack.api.post<{ id: string }>("/api/failovers", {
     pair: pair.name,
@@ -128,24 +122,14 @@ async function orchestratedRun(
     (e) => e.step === "checkPromotion" && e.event === "succeeded" && e.detail?.output?.progress === "writable",
   );
   const promotedAt = stack.lab.promotedAt(pair.servers.replica.name);
-  const logins = stack.lab.connectionsSince(marks, {
-    user: stack.lab.info.postgres.app.user,
-    application: "pgflex-failover",
-  });
-  const byServer = Object.fromEntries(
-    [pair.servers.primary.name, pair.servers.replica.name].map((n) => [n, logins[n] ?? 0]),
-  );
   const sample: OrchestratedSample = {
     rto: { ...out.rto },
     postToVerified: (Date.parse(verified.endedAt) - sent) / 1000,
     queue: (Date.parse(first.startedAt) - sent) / 1000,
     detectionLag: seen && promotedAt ? (Date.parse(seen.at) - Date.parse(promotedAt)) / 1000 : null,
     checkPromotionPolls: entries.filter((e) => e.step === "checkPromotion" && e.event === "started").length,
-    connections: { total: Object.values(byServer).reduce((a, b) => a + b, 0), byServer },
   };
-  log(
-    `orchestrated: POST → verified ${sample.postToVerified.toFixed(3)} s, rto.total ${out.rto.total} s, ${sample.connections.total} PostgreSQL connections`,
-  );
+  log(`orchestrated: POST → verified ${sample.postToVerified.toFixed(3)} s, rto.total ${out.rto.total} s`);
   return sample;
 }
 

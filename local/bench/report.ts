@@ -46,8 +46,6 @@ export interface BenchReport {
     /** POST → the run's first step (starting the orchestration). */
     queue: Stat | null;
     checkPromotionPolls: Stat | null;
-    /** The app's PostgreSQL logins per planned failover (both servers), from the servers' logs. */
-    connections: Stat | null;
     samples: FailoverSample[];
   };
   straightLine: {

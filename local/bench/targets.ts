@@ -1,4 +1,4 @@
-// The performance targets of issues 12 and 22 and whether this run met them (on medians).
+// The performance targets of issue 12 and whether this run met them (on medians).
 import type { BenchReport, Target } from "./report";
 
 export const TARGETS = {
@@ -7,12 +7,6 @@ export const TARGETS = {
   fleetRatio: 1.5,
   /** Replay time grows with history at most this steeply (log-log slope; 1 = linear, 2 = quadratic). */
   replayExponent: 1.2,
-  /** Issue 22: an evacuation over its floor (the straight-line script on as many pairs) at the largest size… */
-  overFloor: 1.15,
-  /** …and at one pair. */
-  overFloorOnePair: 1.1,
-  /** Issue 22: the app's PostgreSQL logins per planned failover, both servers. */
-  connections: 4,
 } as const;
 
 export function targets(r: Omit<BenchReport, "targets">): Target[] {
@@ -20,7 +14,6 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
     value === null || value === undefined ? { value: null, met: null } : { value, met: value <= limit };
   const largest = [...r.fleet.sizes].filter((s) => !s.throttled).sort((a, b) => b.pairs - a.pairs)[0];
   const throttled = r.fleet.sizes.find((s) => s.throttled);
-  const onePair = r.fleet.sizes.find((s) => !s.throttled && s.pairs === 1);
   return [
     {
       name: "orchestrated / straight-line (POST → verified over script start → verified)",
@@ -52,25 +45,6 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
       value: throttled?.seconds?.median ?? null,
       met: throttled ? throttled.seconds !== null : null,
       ...(throttled ? {} : { note: r.fleet.note }),
-    },
-    {
-      name: `evacuation ÷ its floor at ${largest?.pairs ?? 8} pairs`,
-      target: `≤ ${TARGETS.overFloor}`,
-      ...(largest?.overFloor
-        ? check(largest.overFloor.median, TARGETS.overFloor)
-        : { value: null, met: null, note: r.fleet.note }),
-    },
-    {
-      name: "evacuation ÷ its floor at 1 pair",
-      target: `≤ ${TARGETS.overFloorOnePair}`,
-      ...(onePair?.overFloor
-        ? check(onePair.overFloor.median, TARGETS.overFloorOnePair)
-        : { value: null, met: null, note: r.fleet.note }),
-    },
-    {
-      name: "PostgreSQL connections per planned failover (the app's logins on both servers, from their logs)",
-      target: `≤ ${TARGETS.connections}`,
-      ...check(r.failover.connections?.median, TARGETS.connections),
     },
     {
       name: "replay cost linear in history (log-log slope of the fastest episodes, 1000 → 5000 events)",

@@ -54,16 +54,6 @@ export interface Lab {
   /** Serve a certificate from the rogue CA (same names) on that server, or the genuine one again. */
   useRogueCert(server: ServerKey, on: boolean): Promise<void>;
   server(key: ServerKey): ServerInfo;
-  /** Where each server's log ends now (by server name): the start of a count of connections. */
-  logMarks(): Record<string, number>;
-  /**
-   * Logins since `marks`, per server name, counted from the servers' own logs ("connection authorized" lines,
-   * log_connections), only those of this user and application_name if given.
-   */
-  connectionsSince(
-    marks: Record<string, number>,
-    match?: { user?: string; application?: string },
-  ): Record<string, number>;
   /** Every server the lab has now, those created since the start (a re-protection's replicas) included. */
   allServers(): { info: ServerInfo; pair: string; role: string; state: string; source: string | null }[];
   /** DNS/ARM state: the zone's record sets, a server's ARM GET body, LRO operations. */
@@ -174,11 +164,6 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
       byKey(key).node.clientConfig(as === "admin" ? info.postgres.admin : info.postgres.app),
     useRogueCert: (key, on) => byKey(key).node.useRogueCert(on),
     server: (key) => byKey(key).info,
-    logMarks: () => Object.fromEntries(servers.all.map((x) => [x.info.name, x.node.logSize()])),
-    connectionsSince: (marks, match = {}) =>
-      Object.fromEntries(
-        servers.all.map((x) => [x.info.name, countLogins(x.node.logSince(marks[x.info.name] ?? 0), match)]),
-      ),
     recordSets: () => p.store.list().map((r) => structuredClone(r)),
     serverResource: (key) => servers.resource(byKey(key)),
     allServers: () =>
@@ -207,19 +192,4 @@ export function makeLab(info: LabInfo, p: LabParts): Lab {
     }),
   };
   return lab;
-}
-
-/** "connection authorized" lines of this user and application_name (PostgreSQL 14+ logs both). */
-export function countLogins(log: string, match: { user?: string; application?: string }): number {
-  let n = 0;
-  for (const line of log.split("\n")) {
-    // The server's own message ("LOG:  connection authorized: …"), not a statement that quotes the words.
-    const at = line.indexOf("LOG:  connection authorized: ");
-    if (at < 0) continue;
-    const rest = `${line.slice(at)} `;
-    if (match.user && !rest.includes(` user=${match.user} `)) continue;
-    if (match.application && !rest.includes(` application_name=${match.application} `)) continue;
-    n++;
-  }
-  return n;
 }

@@ -64,9 +64,6 @@ export class PgNode {
       "shared_buffers = 16MB",
       "max_connections = 40",
       "log_line_prefix = '%m [%p] %q%u@%d '",
-      // One "connection authorized: user=… application_name=…" line per login: the bench counts the app's
-      // connections per failover from these lines (PostgreSQL docs, runtime-config-logging: log_connections).
-      "log_connections = on",
       "",
     ];
     const file = path.join(c.dataDir, "lab.conf");

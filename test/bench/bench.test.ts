@@ -59,15 +59,6 @@ test(
     measured(r.straightLine.total, "straight-line total");
     measured(r.straightLine.ratio, "orchestrated / straight-line");
     measured(r.detectionLag.orchestrated, "detection lag (orchestrated)");
-    // The app's logins during the orchestrated failover, counted from the two servers' logs: at least the
-    // preflight's on each server and the verification's through the CNAME.
-    measured(r.failover.connections, "PostgreSQL connections per failover");
-    const [sample] = r.failover.samples;
-    assert.equal(Object.keys(sample!.orchestrated.connections.byServer).length, 2);
-    assert.ok(
-      Object.values(sample!.orchestrated.connections.byServer).every((n) => n >= 1),
-      JSON.stringify(sample!.orchestrated.connections),
-    );
     measured(r.detectionLag.straightLine, "detection lag (straight line)");
 
     assert.equal(r.fleet.requested, true);
@@ -117,7 +108,7 @@ test(
       measured(l.stop, `lab stop (${l.pairs})`);
     }
 
-    assert.equal(r.targets.length, 8);
+    assert.equal(r.targets.length, 5);
     // Every target was measured in this run (met or not: the figures are not asserted).
     for (const target of r.targets) assert.equal(typeof target.met, "boolean", target.name);
     assert.match(r.targets.find((x) => /evacuation \/ one pair/.test(x.name))?.note ?? "", /straight-line script/);
