@@ -3,8 +3,7 @@
 // With verify-ca, `expectName` still checks the certificate during the handshake, against the name of
 // the server we mean to reach (not the CNAME dialled), so a wrong server never sees a credential.
 import net from "node:net";
-import { createHash } from "node:crypto";
-import { checkServerIdentity, createSecureContext, type SecureContext, type TLSSocket } from "node:tls";
+import { checkServerIdentity, type TLSSocket } from "node:tls";
 import { Client } from "pg";
 import type { TlsFacts } from "../domain/facts";
 
@@ -38,9 +37,7 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     // pg has no lookup hook: give it a socket that dials the address we resolved.
     stream: () => socketTo(o.address),
     ssl: {
-      // The CA bundle as a secure context built once per bundle (parsing a few hundred roots cost every
-      // connection about 5 ms of CPU); verification is unchanged: rejectUnauthorized, and the name check below.
-      secureContext: secureContextFor(o.ca),
+      ca: o.ca,
       rejectUnauthorized: true,
       ...(o.sslmode === "verify-ca" ? { checkServerIdentity: certificateCheck(o.expectName) } : {}),
     },
@@ -53,19 +50,6 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     throw e;
   }
   return client;
-}
-
-const contexts = new Map<string, SecureContext>();
-
-/** One secure context per CA bundle (keyed by its content), trusting exactly that bundle. */
-export function secureContextFor(ca: string[]): SecureContext {
-  const key = createHash("sha256").update(ca.join("\n")).digest("hex");
-  let c = contexts.get(key);
-  if (!c) {
-    c = createSecureContext({ ca });
-    contexts.set(key, c);
-  }
-  return c;
 }
 
 function certificateCheck(expectName: string | undefined) {
