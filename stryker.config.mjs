@@ -30,8 +30,9 @@ export default {
     "src/auth/**/*.ts",
     "src/audit/redact.ts",
   ],
-  // Not needed to compile or run the fast tests; keeps the sandbox copy small.
-  ignorePatterns: ["/dist", "/.lab", "/bench/results", "/test-results", "/.localhost-data", "/infra", "*.log"],
+  // Not needed to compile or run the fast tests; keeps the sandbox copy small. (infra/ stays: the readiness
+  // unit test checks the app's permissions against infra/role.json.)
+  ignorePatterns: ["/dist", "/.lab", "/bench/results", "/test-results", "/.localhost-data", "*.log"],
   concurrency: 2,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
