@@ -75,6 +75,8 @@ export class PostgresProbe {
     private readonly resolver: NameResolver,
     /** This worker's kept sessions (one cache per composition root, as the app builds one per worker). */
     readonly sessions: SessionCache = new SessionCache({ hold: holdsProcess }),
+    /** How a session is opened (pg-connect's connect; a fake in unit tests). */
+    private readonly open: typeof connect = connect,
   ) {}
 
   resolve(name: string): Promise<Resolution> {
@@ -232,7 +234,7 @@ export class PostgresProbe {
     if (expect.expectAddresses && !expect.expectAddresses.includes(address)) {
       throw new WrongServerError(`${name} resolved to ${address}, not to ${expect.expectAddresses.join(", ")}`);
     }
-    const open = () => connect({ host: name, address, sslmode, expectName: expect.expectName, ...login });
+    const open = () => this.open({ host: name, address, sslmode, expectName: expect.expectName, ...login });
     if (expect.fresh) {
       const client = await open();
       try {

@@ -59,7 +59,11 @@ export function isBrokenSession(e: unknown): boolean {
 }
 
 /** What the cache needs of a session: pg's Client, or a small fake in unit tests. */
-export type Session = Pick<Client, "end" | "on">;
+export interface Session {
+  end(): Promise<void>;
+  on(event: "end", listener: () => void): unknown;
+  on(event: "error", listener: (e: Error) => void): unknown;
+}
 
 interface Idle<S> {
   session: S;
@@ -170,6 +174,6 @@ export class SessionCache<S extends Session = Client> {
     this.watched.add(session);
     const gone = () => this.ended.add(session);
     session.on("end", gone);
-    session.on("error", gone);
+    session.on("error", () => gone());
   }
 }
