@@ -38,6 +38,10 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     user: o.user,
     password: o.password,
     connectionTimeoutMillis: o.connectTimeoutMs,
+    // A kept session (session-cache.ts) to a server that vanished without closing it (a region down, a partition)
+    // would leave a query waiting for TCP to give up, minutes later: each query gives up after the connect timeout
+    // instead, so a check still takes no longer than a connection attempt did (the pair's time budgets count that).
+    query_timeout: o.connectTimeoutMs,
     application_name: "pgflex-failover",
     // pg has no lookup hook: give it a socket that dials the address we resolved.
     stream: () => (socket = socketTo(o.address)),

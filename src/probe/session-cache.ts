@@ -72,7 +72,10 @@ interface Idle<S> {
 
 export class SessionCache<S extends Session = Client> {
   private readonly idle = new Map<string, Idle<S>[]>();
+  /** Ended by the server (or closed here when idle): never handed out again. */
   private readonly ended = new WeakSet<S>();
+  /** Failed because the session broke, not because the query failed: worth one more try on a new session. */
+  private readonly broke = new WeakSet<S>();
   private readonly watched = new WeakSet<S>();
   /** Sessions opened and reused so far (for tests and the bench). */
   readonly counts = { opened: 0, reused: 0 };
@@ -94,7 +97,7 @@ export class SessionCache<S extends Session = Client> {
       try {
         return await this.run(key, reused, fn);
       } catch (e) {
-        if (!this.ended.has(reused) && !isBrokenSession(e)) throw e;
+        if (!this.broke.has(reused)) throw e;
         // It was ended while idle (or as it was used): a fresh session, once.
       }
     }
@@ -124,6 +127,7 @@ export class SessionCache<S extends Session = Client> {
     try {
       result = await fn(session);
     } catch (e) {
+      if (this.ended.has(session) || isBrokenSession(e)) this.broke.add(session);
       this.ended.add(session);
       await session.end().catch(() => undefined);
       throw e;

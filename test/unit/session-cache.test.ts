@@ -191,3 +191,27 @@ test("broken sessions told apart from failed queries", () => {
   for (const e of [{ code: "42501" }, { code: "42P01" }, new Error("syntax error"), undefined])
     assert.equal(isBrokenSession(e), false, String(e));
 });
+
+test("a query that timed out is not run again on a new session in the same call: one check costs one timeout", async () => {
+  const cache = new SessionCache<FakeSession>();
+  const kept = new FakeSession("a");
+  await cache.use(
+    "k",
+    async () => kept,
+    async () => undefined,
+  );
+  let calls = 0;
+  await assert.rejects(
+    cache.use(
+      "k",
+      async () => new FakeSession("a"),
+      async () => {
+        calls++;
+        throw new Error("Query read timeout");
+      },
+    ),
+    /Query read timeout/,
+  );
+  assert.equal(calls, 1);
+  assert.equal(kept.ended, true, "the session is discarded");
+});
