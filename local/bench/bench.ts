@@ -8,6 +8,7 @@ import { labTimes, type LabTimes } from "./lab-times";
 import { machine } from "./machine";
 import type { BenchReport, FleetSize } from "./report";
 import { stat } from "./stats";
+import { STEP_GROUPS } from "./pg-connections";
 import { STRAIGHT_STEPS } from "./straight-line";
 import { targets } from "./targets";
 import type { ThrottleSpec } from "../lab/arm/throttle";
@@ -121,6 +122,22 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       postToVerified: stat(failovers.map((f) => f.orchestrated.postToVerified)),
       queue: stat(failovers.map((f) => f.orchestrated.queue)),
       checkPromotionPolls: stat(failovers.map((f) => f.orchestrated.checkPromotionPolls)),
+      connections: {
+        orchestrated: stat(failovers.map((f) => f.orchestrated.connections.total)),
+        straightLine: stat(failovers.map((f) => f.straight.connections.total)),
+        byGroup: Object.fromEntries(
+          STEP_GROUPS.map((g) => [g, stat(failovers.map((f) => f.orchestrated.connections.byGroup[g]))]),
+        ) as BenchReport["failover"]["connections"]["byGroup"],
+        maxPerServerAndGroup: failovers.length
+          ? Math.max(
+              ...failovers.flatMap((f) =>
+                Object.values(f.orchestrated.connections.byServerAndGroup).flatMap((g) => Object.values(g)),
+              ),
+            )
+          : null,
+        notLoggedIn: stat(failovers.map((f) => f.orchestrated.connections.notLoggedIn)),
+        tlsContexts: stat(failovers.map((f) => f.straight.tlsContexts)),
+      },
       samples: failovers,
     },
     straightLine: {

@@ -8,7 +8,8 @@ import type { PaceProfile } from "../lab/pace";
 import { RTO_PHASES } from "../../src/orchestrations/failover-types";
 import { runScript } from "./child";
 import { MONITORS_OFF } from "./monitors-off";
-import type { StraightLineResult } from "./straight-line";
+import { logFilesOf, watchConnections, type ConnectionCount, type Span } from "./pg-connections";
+import { STRAIGHT_STEPS, type StraightLineResult } from "./straight-line";
 
 /** The steps of a planned run up to the verified write, as result.rto names them (no confirmation, no approval). */
 export const RTO_STEPS = RTO_PHASES.filter((p) => p !== "confirm" && p !== "approval");
@@ -23,11 +24,13 @@ export interface OrchestratedSample {
   /** The promoted server left recovery → the checkPromotion entry that saw it writable. */
   detectionLag: number | null;
   checkPromotionPolls: number;
+  /** The app's PostgreSQL logins to the pair's two servers during the run (their logs), by server and step group. */
+  connections: ConnectionCount;
 }
 
 export interface FailoverSample {
   orchestrated: OrchestratedSample;
-  straight: StraightLineResult & { detectionLag: number | null };
+  straight: StraightLineResult & { detectionLag: number | null; connections: ConnectionCount };
   /** orchestrated POST → verified over the straight line's start → verified; and rto.total over the same. */
   ratio: { postToVerified: number; rtoTotal: number | null };
   order: "orchestrated first" | "straight line first";
@@ -102,6 +105,7 @@ async function orchestratedRun(
   timeoutMs: number,
 ): Promise<OrchestratedSample> {
   const pair = stack.lab.info.pairs[0]!;
+  const logins = watchConnections(logFilesOf(stack.lab, 0));
   const sent = Date.now();
   const res = await stack.api.post<{ id: string }>("/api/failovers", {
     pair: pair.name,
@@ -128,17 +132,34 @@ async function orchestratedRun(
     queue: (Date.parse(first.startedAt) - sent) / 1000,
     detectionLag: seen && promotedAt ? (Date.parse(seen.at) - Date.parse(promotedAt)) / 1000 : null,
     checkPromotionPolls: entries.filter((e) => e.step === "checkPromotion" && e.event === "started").length,
+    connections: logins.count(
+      out.phases.map((p) => ({ step: p.phase, start: Date.parse(p.startedAt), end: Date.parse(p.endedAt) })),
+    ),
   };
-  log(`orchestrated: POST → verified ${sample.postToVerified.toFixed(3)} s, rto.total ${out.rto.total} s`);
+  log(
+    `orchestrated: POST → verified ${sample.postToVerified.toFixed(3)} s, rto.total ${out.rto.total} s, ${sample.connections.total} PostgreSQL logins`,
+  );
   return sample;
 }
 
 async function straightRun(stack: Stack, log: (line: string) => void): Promise<FailoverSample["straight"]> {
   const pair = stack.lab.info.pairs[1]!;
+  const logins = watchConnections(logFilesOf(stack.lab, 1));
   const [r] = await runScript<StraightLineResult[]>("straight-line.js", [stack.settingsFile, pair.name]);
   if (!r) throw new Error("straight-line.js printed no result");
   const promotedAt = stack.lab.promotedAt(pair.servers.replica.name);
   const detectionLag = promotedAt ? (Date.parse(r.writableSeenAt) - Date.parse(promotedAt)) / 1000 : null;
-  log(`straight line: start → verified ${r.total.toFixed(3)} s`);
-  return { ...r, detectionLag };
+  const connections = logins.count(straightSpans(r));
+  log(`straight line: start → verified ${r.total.toFixed(3)} s, ${connections.total} PostgreSQL logins`);
+  return { ...r, detectionLag, connections };
+}
+
+/** The straight line's steps on the wall clock, one after another from its start. */
+export function straightSpans(r: Pick<StraightLineResult, "startedAt" | "steps">): Span[] {
+  let at = Date.parse(r.startedAt);
+  return STRAIGHT_STEPS.map((step) => {
+    const span = { step, start: at, end: at + r.steps[step] * 1000 };
+    at = span.end;
+    return span;
+  });
 }

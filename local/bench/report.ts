@@ -5,6 +5,7 @@ import type { FailoverSample, OrchestratedSample } from "./failover";
 import type { PaceProfile } from "../lab/pace";
 import type { LabTimes } from "./lab-times";
 import type { Machine } from "./machine";
+import type { StepGroup } from "./pg-connections";
 import type { Stat } from "./stats";
 
 export interface Target {
@@ -46,6 +47,20 @@ export interface BenchReport {
     /** POST → the run's first step (starting the orchestration). */
     queue: Stat | null;
     checkPromotionPolls: Stat | null;
+    /**
+     * The app's PostgreSQL logins per planned failover, counted from the lab servers' logs (log_connections):
+     * over both servers of the pair, and the orchestrated run's by step group; TCP connections that never logged in
+     * (the verify-full attempt on the CNAME, refused by design); TLS secure contexts the straight line's process built.
+     */
+    connections: {
+      orchestrated: Stat | null;
+      straightLine: Stat | null;
+      byGroup: Record<StepGroup, Stat | null>;
+      /** The largest count of one server's logins in one step group, over the orchestrated runs (budget: 1). */
+      maxPerServerAndGroup: number | null;
+      notLoggedIn: Stat | null;
+      tlsContexts: Stat | null;
+    };
     samples: FailoverSample[];
   };
   straightLine: {

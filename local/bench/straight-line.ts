@@ -16,6 +16,7 @@ import { makeVerify } from "../../src/activities/verify";
 import { buildServices } from "../../src/app/services";
 import { staticTokenCredential } from "../../src/azure/credential";
 import { loadConfig } from "../../src/config/settings";
+import { secureContextsBuilt } from "../../src/probe/tls-context";
 
 export const STRAIGHT_STEPS = ["preflight", "lowerTtl", "fence", "catchUp", "promote", "repoint", "verify"] as const;
 export type StraightStep = (typeof STRAIGHT_STEPS)[number];
@@ -33,6 +34,8 @@ export interface StraightLineResult {
   /** Seconds from the start of the preflight to the verified write through the CNAME. */
   total: number;
   writablePolls: number;
+  /** TLS secure contexts this process had built by the end (one per CA bundle is the target). */
+  tlsContexts: number;
 }
 
 const POLL_MS = 100;
@@ -134,6 +137,7 @@ export async function straightLine(deps: ActivityDeps, pairName: string): Promis
     steps,
     total: (performance.now() - t0) / 1000,
     writablePolls,
+    tlsContexts: secureContextsBuilt(),
   };
 }
 

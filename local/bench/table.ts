@@ -39,6 +39,19 @@ export function renderReport(r: BenchReport): string {
       ],
     ),
     "",
+    "PostgreSQL logins per failover (the lab servers' logs, log_connections), beside the timings above",
+    grid(
+      ["", "logins"],
+      [
+        ["orchestrated, both servers", s(r.failover.connections.orchestrated, 0)],
+        ...Object.entries(r.failover.connections.byGroup).map(([g, x]) => [`  ${g}`, s(x, 0)]),
+        ["  most by one server in one step group", String(r.failover.connections.maxPerServerAndGroup ?? "–")],
+        ["straight-line, both servers", s(r.failover.connections.straightLine, 0)],
+        ["TCP connections that never logged in (verify-full on the CNAME)", s(r.failover.connections.notLoggedIn, 0)],
+        ["TLS secure contexts built (straight-line process)", s(r.failover.connections.tlsContexts, 0)],
+      ],
+    ),
+    "",
     "Detection lag: server out of recovery → seen writable (seconds)",
     grid(
       ["by", "lag"],

@@ -1,4 +1,5 @@
-// The performance targets of issue 12 and whether this run met them (on medians).
+// The performance targets of issues 12 and 22 and whether this run met them (on medians; connection counts on
+// the largest run, since a budget is per failover).
 import type { BenchReport, Target } from "./report";
 
 export const TARGETS = {
@@ -7,6 +8,10 @@ export const TARGETS = {
   fleetRatio: 1.5,
   /** Replay time grows with history at most this steeply (log-log slope; 1 = linear, 2 = quadratic). */
   replayExponent: 1.2,
+  /** PostgreSQL logins per planned failover (issue 22: one per server per step group at most). */
+  connectionsPerFailover: 4,
+  /** TLS secure contexts per CA bundle (the lab has one bundle). */
+  tlsContextsPerBundle: 1,
 } as const;
 
 export function targets(r: Omit<BenchReport, "targets">): Target[] {
@@ -14,7 +19,26 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
     value === null || value === undefined ? { value: null, met: null } : { value, met: value <= limit };
   const largest = [...r.fleet.sizes].filter((s) => !s.throttled).sort((a, b) => b.pairs - a.pairs)[0];
   const throttled = r.fleet.sizes.find((s) => s.throttled);
+  const logins = r.failover.connections;
   return [
+    {
+      name: "PostgreSQL logins per planned failover (orchestrated, the servers' own logs; worst run)",
+      target: `≤ ${TARGETS.connectionsPerFailover}, at most 1 per server per step group`,
+      ...(logins.orchestrated
+        ? {
+            value: logins.orchestrated.max,
+            met: logins.orchestrated.max <= TARGETS.connectionsPerFailover && (logins.maxPerServerAndGroup ?? 0) <= 1,
+            note: `by step group (median): ${Object.entries(logins.byGroup)
+              .map(([g, s]) => `${g} ${s?.median ?? "–"}`)
+              .join(", ")}; the straight line: ${logins.straightLine?.median ?? "–"}`,
+          }
+        : { value: null, met: null }),
+    },
+    {
+      name: "TLS secure contexts built per CA bundle (the straight line's process)",
+      target: `≤ ${TARGETS.tlsContextsPerBundle}`,
+      ...check(logins.tlsContexts?.max, TARGETS.tlsContextsPerBundle),
+    },
     {
       name: "orchestrated / straight-line (POST → verified over script start → verified)",
       target: `≤ ${TARGETS.ratio}`,

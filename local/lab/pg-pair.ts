@@ -90,7 +90,12 @@ export async function createPgPairs(
     "",
   ].join("\n");
   fs.writeFileSync(path.join(template.cfg.dataDir, "pg_hba.conf"), hba);
-  fs.appendFileSync(path.join(template.cfg.dataDir, "postgresql.conf"), "\ninclude_if_exists = 'lab.conf'\n");
+  // Every login in each server's own log, stamped in UTC: the bench counts the app's connections from these lines
+  // (local/bench/pg-connections.ts). Replicas and copied primaries inherit this file.
+  fs.appendFileSync(
+    path.join(template.cfg.dataDir, "postgresql.conf"),
+    "\nlog_connections = on\nlog_timezone = 'UTC'\ninclude_if_exists = 'lab.conf'\n",
+  );
   template.writeLabConf();
 
   t = Date.now();

@@ -16,7 +16,8 @@ export function makeConfirmDown(deps: ActivityDeps) {
     const pause = input.tries > 1 ? (input.windowSeconds * 1000) / (input.tries - 1) : 0;
     for (let i = 1; i <= input.tries; i++) {
       try {
-        const f = await deps.probe.inspect(name, login, "verify-full");
+        // A new connection each try, never a kept session: the question is whether the server takes connections.
+        const f = await deps.probe.inspect(name, login, "verify-full", { fresh: true });
         tries.push({
           liveness: "alive",
           detail: `try ${i}: ${name} answered (${f.address}, in recovery ${f.inRecovery})`,

@@ -32,7 +32,9 @@ export function makeVerify(deps: ActivityDeps) {
     const login = deps.login(pair);
     let facts;
     try {
+      // A new session, never a kept one: this proves DNS, TLS and the login through the CNAME as an app meets them.
       facts = await deps.probe.inspect(name, login, "verify-ca", {
+        fresh: true,
         write: true,
         expectName: identity,
         expectAddresses: own.addresses,
@@ -69,7 +71,7 @@ export function makeVerify(deps: ActivityDeps) {
     }
     let verifyFull: { ok: boolean; error?: string };
     try {
-      await deps.probe.inspect(name, login, "verify-full");
+      await deps.probe.inspect(name, login, "verify-full", { fresh: true });
       verifyFull = { ok: true };
     } catch (e) {
       verifyFull = { ok: false, error: describeError(e) };

@@ -6,6 +6,7 @@ import net from "node:net";
 import { checkServerIdentity, type TLSSocket } from "node:tls";
 import { Client } from "pg";
 import type { TlsFacts } from "../domain/facts";
+import { secureContextFor } from "./tls-context";
 
 export type SslMode = "verify-ca" | "verify-full";
 
@@ -25,7 +26,11 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
 }
 
+/** The socket each client dials through, to let an idle cached session stop holding the process open. */
+const sockets = new WeakMap<Client, net.Socket>();
+
 export async function connect(o: ConnectOptions): Promise<Client> {
+  let socket: net.Socket | undefined;
   const client = new Client({
     host: o.host,
     port: o.port,
@@ -33,11 +38,16 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     user: o.user,
     password: o.password,
     connectionTimeoutMillis: o.connectTimeoutMs,
+    // A kept session (session-cache.ts) to a server that vanished without closing it (a region down, a partition)
+    // would leave a query waiting for TCP to give up, minutes later: each query gives up after the connect timeout
+    // instead, so a check still takes no longer than a connection attempt did (the pair's time budgets count that).
+    query_timeout: o.connectTimeoutMs,
     application_name: "pgflex-failover",
     // pg has no lookup hook: give it a socket that dials the address we resolved.
-    stream: () => socketTo(o.address),
+    stream: () => (socket = socketTo(o.address)),
     ssl: {
-      ca: o.ca,
+      // The bundle's context, built once (tls-context.ts); the chain and name are still checked per connection.
+      secureContext: secureContextFor(o.ca),
       rejectUnauthorized: true,
       ...(o.sslmode === "verify-ca" ? { checkServerIdentity: certificateCheck(o.expectName) } : {}),
     },
@@ -49,7 +59,18 @@ export async function connect(o: ConnectOptions): Promise<Client> {
     await client.end().catch(() => undefined);
     throw e;
   }
+  if (socket) sockets.set(client, socket);
   return client;
+}
+
+/** Whether an open session keeps the process running (an idle cached one must not: tests and scripts exit). */
+export function holdsProcess(client: Client, on: boolean): void {
+  const socket = sockets.get(client);
+  const tlsSocket = (client as unknown as { connection?: { stream?: net.Socket } }).connection?.stream;
+  for (const s of [socket, tlsSocket]) {
+    if (on) s?.ref();
+    else s?.unref();
+  }
 }
 
 function certificateCheck(expectName: string | undefined) {

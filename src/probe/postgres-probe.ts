@@ -1,11 +1,13 @@
 // Data-plane checks: is a server (reached by a given name through our resolver) in recovery, read-only,
-// and can it really write? Each check opens one connection and closes it; pools would keep talking to
-// the old server after a repoint.
+// and can it really write? Each check resolves the name again and runs on a session to the address it got:
+// one kept from an earlier check to that same name, address, login and TLS mode (session-cache.ts), or a new
+// one. A pool keyed by name alone would keep talking to the old server after a repoint; this one cannot.
 import type { Client } from "pg";
 import type { TlsFacts } from "../domain/facts";
 import { lastInsertedLsn } from "../domain/lsn";
-import { connect, tlsFacts, type SslMode } from "./pg-connect";
+import { connect, holdsProcess, tlsFacts, type SslMode } from "./pg-connect";
 import type { NameResolver, Resolution } from "./resolver";
+import { SessionCache, sessionKey } from "./session-cache";
 
 export interface ProbeLogin {
   port: number;
@@ -37,6 +39,8 @@ export interface WalPosition {
 
 /** Where the probe must end up before it logs in: a wrong answer is refused before any credential is sent. */
 export interface Expectation {
+  /** A new session, closed afterwards, never a kept one: the proof through the CNAME (DNS, TLS, login) is fresh. */
+  fresh?: boolean;
   /** verify-ca: the name the server's certificate must carry (its own FQDN), checked in the handshake. */
   expectName?: string;
   /** The addresses the name may resolve to (the expected server's own addresses). */
@@ -67,7 +71,13 @@ export class WrongServerError extends Error {
 }
 
 export class PostgresProbe {
-  constructor(private readonly resolver: NameResolver) {}
+  constructor(
+    private readonly resolver: NameResolver,
+    /** This worker's kept sessions (one cache per composition root, as the app builds one per worker). */
+    readonly sessions: SessionCache = new SessionCache({ hold: holdsProcess }),
+    /** How a session is opened (pg-connect's connect; a fake in unit tests). */
+    private readonly open: typeof connect = connect,
+  ) {}
 
   resolve(name: string): Promise<Resolution> {
     return this.resolver.resolve(name);
@@ -224,12 +234,18 @@ export class PostgresProbe {
     if (expect.expectAddresses && !expect.expectAddresses.includes(address)) {
       throw new WrongServerError(`${name} resolved to ${address}, not to ${expect.expectAddresses.join(", ")}`);
     }
-    const client = await connect({ host: name, address, sslmode, expectName: expect.expectName, ...login });
-    try {
-      return await fn(client, resolution, address);
-    } finally {
-      await client.end().catch(() => undefined);
+    const open = () => this.open({ host: name, address, sslmode, expectName: expect.expectName, ...login });
+    if (expect.fresh) {
+      const client = await open();
+      try {
+        return await fn(client, resolution, address);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    const { port, database, user, ca } = login;
+    const key = sessionKey({ name, address, port, database, user, sslmode, expectName: expect.expectName, ca });
+    return this.sessions.use(key, open, (client) => fn(client, resolution, address));
   }
 }
 

@@ -30,6 +30,7 @@ test(
     assert.match(stdout, new RegExp(`results: ${path.join(out, files[0]!).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
     for (const heading of [
       "Failover, planned",
+      "PostgreSQL logins per failover",
       "Detection lag",
       "Failover at Azure's pace",
       "Fleet",
@@ -58,6 +59,13 @@ test(
       measured(r.straightLine.steps[step], `straight-line ${step}`);
     measured(r.straightLine.total, "straight-line total");
     measured(r.straightLine.ratio, "orchestrated / straight-line");
+    // Logins counted from the servers' logs, beside the timings (counted, not asserted against the budget here:
+    // test/bench/connections.test.ts does that).
+    measured(r.failover.connections.orchestrated, "PostgreSQL logins (orchestrated)");
+    measured(r.failover.connections.straightLine, "PostgreSQL logins (straight line)");
+    measured(r.failover.connections.byGroup.verify, "PostgreSQL logins in the verify step group");
+    measured(r.failover.connections.tlsContexts, "TLS secure contexts built");
+    assert.ok(r.failover.connections.orchestrated!.median >= 1, "the app's logins were seen in the logs");
     measured(r.detectionLag.orchestrated, "detection lag (orchestrated)");
     measured(r.detectionLag.straightLine, "detection lag (straight line)");
 
@@ -108,7 +116,7 @@ test(
       measured(l.stop, `lab stop (${l.pairs})`);
     }
 
-    assert.equal(r.targets.length, 5);
+    assert.equal(r.targets.length, 7);
     // Every target was measured in this run (met or not: the figures are not asserted).
     for (const target of r.targets) assert.equal(typeof target.met, "boolean", target.name);
     assert.match(r.targets.find((x) => /evacuation \/ one pair/.test(x.name))?.note ?? "", /straight-line script/);
