@@ -64,7 +64,10 @@ test("each pair has its own entry; a failed read is not kept", async () => {
 test("the TTL may be read at each lookup (the configured setting) or given per call", async () => {
   let now = 0;
   let ttl = 1000;
-  const cache = new FreshCache<number>(() => ttl, () => now);
+  const cache = new FreshCache<number>(
+    () => ttl,
+    () => now,
+  );
   let loads = 0;
   const load = async () => ++loads;
   assert.equal(await cache.get("k", load), 1);
