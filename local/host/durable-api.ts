@@ -5,7 +5,7 @@ import type { Clock } from "./clock";
 import { managementUrls, WEBHOOK_PATH } from "./client-input";
 import type { Engine } from "./engine";
 import { event, presentHistory } from "./history";
-import { decodeSegment, sendJson } from "./http-util";
+import { decodeSegment, sendJson as sendNow, sendJsonText } from "./http-util";
 import type { HostKeys } from "./keys";
 import type { Registry } from "./registry";
 import type { InstanceStore } from "./store";
@@ -72,6 +72,15 @@ export function handleDurableApi(
   headers: Record<string, string | string[] | undefined>,
   res: ServerResponse,
 ): void {
+  // Every answer waits until what it reports, or what the request changed, is on disk (the store group-commits):
+  // in Azure these answers come from storage, so a 202 for a start or an event means it survives a crash.
+  const sendJson = (r: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void => {
+    const text = body === undefined ? "" : JSON.stringify(body);
+    ctx.store.flush().then(
+      () => sendJsonText(r, status, text, extra),
+      (err: unknown) => sendNow(r, 500, { message: `The task hub could not be written: ${(err as Error).message}` }),
+    );
+  };
   const parts = path.split("/").filter(Boolean).map(decodeSegment);
   const q = url.searchParams;
   const hook = `${ctx.baseUrl()}${WEBHOOK_PATH}`;

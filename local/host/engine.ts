@@ -130,6 +130,8 @@ export class Engine {
       if (!rec || isTerminal(rec.status) || rec.inbox.length === 0) return;
       try {
         const progressed = await this.episode(rec);
+        // A finished or continued-as-new instance is on disk before the next episode (or a parent) builds on it.
+        await this.o.store.flush();
         if (!progressed) return;
       } catch (err) {
         this.o.logger.hostError(`episode of '${instanceId}' crashed: ${(err as Error).stack ?? String(err)}`);
@@ -222,8 +224,10 @@ export class Engine {
     }
     rec.history.push(...workEvents, event(EventType.OrchestratorCompleted, now));
     rec.status = suspended ? "Suspended" : "Running";
-    // Write-ahead: the scheduled work is on disk before any of it starts.
+    // Write-ahead: the scheduled work is on disk before any of it starts (the store group-commits: this
+    // waits for the batch that carries this episode, shared with whatever else was saved meanwhile).
     this.o.store.save(rec);
+    await this.o.store.flush();
     this.dispatch(rec, workEvents.map(toWork));
     return true;
   }

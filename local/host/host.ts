@@ -195,6 +195,7 @@ export async function startHost(options: HostOptions = {}): Promise<RunningHost>
       stopped = true;
       timerTriggers.stop();
       engine.stop();
+      await store.flush().catch(() => undefined); // a graceful stop leaves nothing unwritten
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -16,7 +16,11 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
+  sendJsonText(res, status, body === undefined ? "" : JSON.stringify(body), headers);
+}
+
+/** sendJson with the body serialized already (taken at one moment, sent at a later one). */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
