@@ -93,7 +93,10 @@ export class InstanceStore {
       await Promise.all(jobs.map((j) => (j.data === null ? removeFile(j.file) : replaceFile(j.file, j.data))));
       await fsyncDir(this.dir);
       this.stats.batches++;
-      for (const j of jobs) j.data === null ? this.stats.removals++ : this.stats.writes++;
+      for (const j of jobs) {
+        if (j.data === null) this.stats.removals++;
+        else this.stats.writes++;
+      }
     } finally {
       if (this.running === self) this.running = null;
     }
