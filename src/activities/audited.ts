@@ -2,13 +2,16 @@
 // (succeeded, refused, or failed with the error that the retry policy will see), including the tries
 // the Azure SDK retried by itself. A permanent ARM answer (ArmRefusal, classified in the adapters) is
 // returned as a typed refusal, so the orchestrator stops on it without retrying.
-import type { AuditJournal } from "../audit/journal";
+import type { AuditJournal, NewAuditEntry } from "../audit/journal";
 import { isArmRefusal } from "../azure/errors";
 import { recordingSdkTries, type SdkTry } from "../azure/sdk-retries";
 import { describeError } from "../domain/describe-error";
 import type { Refusal, RunRef } from "./contracts";
 
 type Outcome = { kind?: string; code?: string; reason?: string };
+
+/** How long a step's "started" entry may wait to be written with its outcome (most steps take tens of ms). */
+export const STARTED_HOLD_MS = 250;
 
 export function audited<I extends RunRef, O>(
   step: string,
@@ -24,34 +27,45 @@ export function audited<I extends RunRef, O>(
     const attempt = await journal.nextAttempt(input.runId, { step, poll });
     const { runId, pair, ...args } = input;
     const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
-    // The "started" entry is written while the step runs (its time is taken now, so the timeline's order
-    // holds): one storage round trip less on the failover's critical path. It must land before the end entry.
-    const started = journal
-      .append({
-        runId,
-        pair,
-        step,
-        event: "started",
-        attempt,
-        summary: label,
-        detail: { input: args },
-        at: new Date().toISOString(),
-      })
-      .then(
+    // The "started" entry is stamped now (so the timeline's order holds) but held back while the step is quick:
+    // a step that ends within STARTED_HOLD_MS writes it together with its outcome, in one Table transaction
+    // (one round trip, never one without the other). A longer step's "started" is written when the hold ends,
+    // so a person watching a minutes-long promote sees it under way; its outcome waits for it.
+    const startedEntry: NewAuditEntry = {
+      runId,
+      pair,
+      step,
+      event: "started",
+      attempt,
+      summary: label,
+      detail: { input: args },
+      at: new Date().toISOString(),
+    };
+    let startedWrite: Promise<unknown> | undefined;
+    const hold = setTimeout(() => {
+      startedWrite = journal.append(startedEntry).then(
         () => undefined,
-        (e: unknown) => e, // held (a rejection nobody awaits yet would end the process) and thrown below
+        (e: unknown) => e ?? new Error("the started entry was not written"), // held, thrown below
       );
+    }, STARTED_HOLD_MS);
+    hold.unref();
     const t0 = Date.now();
     const r = await recordingSdkTries(() => fn(input));
-    const notRecorded = await started;
-    if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
+    clearTimeout(hold);
+    /** Writes the outcome: with the held "started" entry, or after it has landed (else its error is thrown). */
+    const record = async (outcome: NewAuditEntry): Promise<void> => {
+      if (!startedWrite) return journal.appendBatch([startedEntry, outcome]);
+      const notRecorded = await startedWrite;
+      if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
+      await journal.append(outcome);
+    };
     const sdk = sdkNote(r.tries);
     const base = { runId, pair, step, attempt, durationMs: Date.now() - t0 };
     const sdkRetries = r.tries.length ? { sdkRetries: r.tries } : {};
     if ("value" in r) {
       const output = r.value as O & Outcome;
       const refused = output?.kind === "refused";
-      await journal.append({
+      await record({
         ...base,
         event: refused ? "refused" : "succeeded",
         summary:
@@ -62,7 +76,7 @@ export function audited<I extends RunRef, O>(
     }
     if (isArmRefusal(r.error)) {
       const refusal: Refusal = { kind: "refused", code: r.error.code, reason: r.error.message };
-      await journal.append({
+      await record({
         ...base,
         event: "refused",
         summary: `${refusal.code}: ${refusal.reason}${sdk}`,
@@ -70,14 +84,12 @@ export function audited<I extends RunRef, O>(
       });
       return refusal;
     }
-    await journal
-      .append({
-        ...base,
-        event: "failed",
-        summary: `${describeError(r.error)} (retried if attempts remain)${sdk}`,
-        detail: sdkRetries,
-      })
-      .catch(() => undefined); // the original error matters more than a failed audit of it
+    await record({
+      ...base,
+      event: "failed",
+      summary: `${describeError(r.error)} (retried if attempts remain)${sdk}`,
+      detail: sdkRetries,
+    }).catch(() => undefined); // the original error matters more than a failed audit of it
     throw r.error;
   };
 }

@@ -27,8 +27,15 @@ export interface AttemptKey {
   poll?: number;
 }
 
+export type NewAuditEntry = Omit<AuditEntry, "at"> & { at?: string };
+
 export interface AuditJournal {
-  append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void>;
+  append(entry: NewAuditEntry): Promise<void>;
+  /**
+   * Entries of ONE run written together, all or none (one Table transaction in the run's partition): a quick
+   * step's "started" and outcome cost one round trip, and the timeline never shows one without the other.
+   */
+  appendBatch(entries: NewAuditEntry[]): Promise<void>;
   /** The run's timeline, oldest first (never the attempt counters). */
   list(runId: string): Promise<AuditEntry[]>;
   /** Numbers the next attempt of a step (1, 2, …); concurrent callers get distinct numbers. */
@@ -76,22 +83,18 @@ export function chronological(a: AuditEntry, b: AuditEntry): number {
 export class TableAuditJournal implements AuditJournal {
   constructor(private readonly table: TableClient) {}
 
-  async append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
+  async append(entry: NewAuditEntry): Promise<void> {
     await ensureTable(this.table);
-    const at = entry.at ?? new Date().toISOString();
-    const detail = entry.detail === undefined ? undefined : JSON.stringify(redact(entry.detail));
-    await this.table.createEntity({
-      partitionKey: entry.runId,
-      rowKey: `${at}|${randomUUID().slice(0, 8)}`,
-      pair: entry.pair,
-      at,
-      step: entry.step,
-      event: entry.event,
-      attempt: entry.attempt,
-      durationMs: entry.durationMs,
-      summary: redact(entry.summary).slice(0, 2000),
-      detail: detail && detail.length > MAX_DETAIL ? detail.slice(0, MAX_DETAIL) + "…(truncated)" : detail,
-    });
+    await this.table.createEntity(toEntity(entry));
+  }
+
+  async appendBatch(entries: NewAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const runs = new Set(entries.map((e) => e.runId));
+    // A Table transaction holds one partition (the run) and at most 100 entities.
+    if (runs.size > 1 || entries.length > 100) throw new RangeError("appendBatch takes 1-100 entries of one run");
+    await ensureTable(this.table);
+    await this.table.submitTransaction(entries.map((e) => ["create", toEntity(e)]));
   }
 
   async list(runId: string): Promise<AuditEntry[]> {
@@ -163,6 +166,23 @@ export class TableAuditJournal implements AuditJournal {
   }
 }
 
+function toEntity(entry: NewAuditEntry) {
+  const at = entry.at ?? new Date().toISOString();
+  const detail = entry.detail === undefined ? undefined : JSON.stringify(redact(entry.detail));
+  return {
+    partitionKey: entry.runId,
+    rowKey: `${at}|${randomUUID().slice(0, 8)}`,
+    pair: entry.pair,
+    at,
+    step: entry.step,
+    event: entry.event,
+    attempt: entry.attempt,
+    durationMs: entry.durationMs,
+    summary: redact(entry.summary).slice(0, 2000),
+    detail: detail && detail.length > MAX_DETAIL ? detail.slice(0, MAX_DETAIL) + "…(truncated)" : detail,
+  };
+}
+
 function fromEntity(e: TableEntityResult<Record<string, unknown>>): AuditEntry {
   return {
     runId: e.partitionKey!,
@@ -193,7 +213,15 @@ function safeParse(s: string): unknown {
 export class MemoryAuditJournal implements AuditJournal {
   readonly entries: AuditEntry[] = [];
   private readonly attempts = new Map<string, number>();
-  async append(entry: Omit<AuditEntry, "at"> & { at?: string }): Promise<void> {
+  async append(entry: NewAuditEntry): Promise<void> {
+    this.add(entry);
+  }
+  async appendBatch(entries: NewAuditEntry[]): Promise<void> {
+    if (new Set(entries.map((e) => e.runId)).size > 1 || entries.length > 100)
+      throw new RangeError("appendBatch takes 1-100 entries of one run");
+    entries.forEach((e) => this.add(e));
+  }
+  private add(entry: NewAuditEntry): void {
     this.entries.push(redact({ ...entry, at: entry.at ?? new Date().toISOString() }));
   }
   async list(runId: string): Promise<AuditEntry[]> {

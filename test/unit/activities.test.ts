@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { audited } from "../../src/activities/audited";
+import { audited, STARTED_HOLD_MS } from "../../src/activities/audited";
 import { ArmRefusal } from "../../src/azure/errors";
 import { chronological, MemoryAuditJournal, type AuditEntry, type AuditEvent } from "../../src/audit/journal";
 import { makeLowerTtl } from "../../src/activities/lower-ttl";
@@ -123,25 +123,47 @@ test("audited records each attempt, its outcome and never the secrets", async ()
   assert.ok(!JSON.stringify(deps.journal.entries).includes("hunter2"));
 });
 
-test("audited writes the started entry alongside the step, never after its outcome", async () => {
+test("audited writes a quick step's started entry and outcome together, in one batch", async () => {
+  const journal = new MemoryAuditJournal();
+  const single: string[] = [];
+  const batches: string[][] = [];
+  const append = journal.append.bind(journal);
+  const appendBatch = journal.appendBatch.bind(journal);
+  journal.append = async (e) => (single.push(e.event), append(e));
+  journal.appendBatch = async (es) => (batches.push(es.map((e) => e.event)), appendBatch(es));
+  await audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => ({ kind: "done" }),
+  )(run);
+  assert.deepEqual(batches, [["started", "succeeded"]], "one round trip for the quick step");
+  assert.deepEqual(single, []);
+  assert.ok(journal.entries[0]!.at <= journal.entries[1]!.at);
+});
+
+test("audited writes a long step's started entry while it runs, and its outcome only after that entry landed", async () => {
   const journal = new MemoryAuditJournal();
   const append = journal.append.bind(journal);
   let releaseStarted = () => {};
-  // Storage is slow for the "started" entry: the step must not wait for it, the outcome must.
+  // Storage is slow for the "started" entry: the step does not wait for it, the outcome does.
   journal.append = async (e) => {
     if (e.event === "started") await new Promise<void>((r) => (releaseStarted = r));
     return append(e);
   };
-  let stepRan = false;
+  let finishStep = () => {};
+  let stepDone = false;
   const fn = audited(
     "demo",
     journal,
     () => "ok",
-    async () => ((stepRan = true), { kind: "done" }),
+    () => new Promise<{ kind: string }>((r) => (finishStep = () => ((stepDone = true), r({ kind: "done" })))),
   );
   const done = fn(run);
+  await new Promise((r) => setTimeout(r, STARTED_HOLD_MS + 50));
+  assert.ok(!stepDone);
+  finishStep(); // the step ends while its "started" entry is still being written
   await new Promise((r) => setImmediate(r));
-  assert.ok(stepRan, "the step ran while its started entry was still being written");
   assert.equal(journal.entries.length, 0, "no outcome before the started entry lands");
   releaseStarted();
   await done;
@@ -149,7 +171,6 @@ test("audited writes the started entry alongside the step, never after its outco
     journal.entries.map((e) => e.event),
     ["started", "succeeded"],
   );
-  assert.ok(journal.entries[0]!.at <= journal.entries[1]!.at);
 });
 
 test("an attempt whose started entry cannot be written fails, so the retry policy runs it again on record", async () => {
@@ -157,13 +178,26 @@ test("an attempt whose started entry cannot be written fails, so the retry polic
   journal.append = async (e) => {
     if (e.event === "started") throw new Error("table storage unreachable");
   };
-  const fn = audited(
+  journal.appendBatch = async () => {
+    throw new Error("table storage unreachable (batch)");
+  };
+  const quick = audited(
     "demo",
     journal,
     () => "ok",
     async () => ({ kind: "done" }),
   );
-  await assert.rejects(fn(run), /table storage unreachable/);
+  await assert.rejects(quick(run), /table storage unreachable \(batch\)/);
+  const slow = audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => {
+      await new Promise((r) => setTimeout(r, STARTED_HOLD_MS + 50));
+      return { kind: "done" };
+    },
+  );
+  await assert.rejects(slow(run), /table storage unreachable$/);
 });
 
 test("the timeline puts a step's started entry before its outcome stamped in the same millisecond", () => {

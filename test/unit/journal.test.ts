@@ -88,6 +88,25 @@ for (const [name, journal] of implementations) {
       );
     });
 
+    test("a batch of one run's entries lands whole, in its order; a batch across runs is refused", async () => {
+      const j = journal();
+      const run = `run-${randomUUID()}`;
+      const at = new Date().toISOString();
+      await j.appendBatch([
+        { ...entry(run, "fence", "fence"), event: "started", at },
+        { ...entry(run, "fence", "fenced, password=hunter2"), event: "succeeded", at },
+      ]);
+      assert.deepEqual(
+        (await j.list(run)).map((e) => [e.event, e.summary]),
+        [
+          ["started", "fence"],
+          ["succeeded", "fenced, password=[redacted]"],
+        ],
+      );
+      await assert.rejects(j.appendBatch([entry(run, "a", "a"), entry(`other-${run}`, "b", "b")]), /one run/);
+      assert.equal((await j.list(`other-${run}`)).length, 0);
+    });
+
     test("a run id with a quote is escaped in the query, not injected", async () => {
       const j = journal();
       const tag = randomUUID();
