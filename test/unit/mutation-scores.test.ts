@@ -1,0 +1,101 @@
+// The per-module mutation scores the README reports and CI checks, and the merge of per-module Stryker runs into
+// the incremental report CI starts from.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  belowThreshold,
+  mergeReports,
+  moduleOf,
+  scoresByModule,
+  type Report,
+  type ReportMutant,
+} from "../../local/mutation/scores";
+
+const mutant = (id: string, status: string, coveredBy: string[] = [], killedBy: string[] = []): ReportMutant => ({
+  id,
+  status,
+  coveredBy,
+  killedBy,
+});
+const report = (files: Record<string, ReportMutant[]>, tests: Record<string, string[]> = {}): Report => ({
+  schemaVersion: "1.0",
+  thresholds: { high: 90, low: 85 },
+  files: Object.fromEntries(
+    Object.entries(files).map(([f, m]) => [f, { source: `// ${f}`, language: "typescript", mutants: m }]),
+  ),
+  testFiles: Object.fromEntries(
+    Object.entries(tests).map(([f, ids]) => [f, { tests: ids.map((id) => ({ id, name: f })) }]),
+  ),
+});
+
+test("each file belongs to one listed module; redact alone of src/audit", () => {
+  assert.equal(moduleOf("src/activities/preflight.ts"), "src/activities");
+  assert.equal(moduleOf("src/orchestrations/kernel.ts"), "src/orchestrations");
+  assert.equal(moduleOf("src/audit/redact.ts"), "src/audit/redact.ts");
+  assert.equal(moduleOf("src/audit/journal.ts"), undefined);
+  assert.equal(moduleOf("src/domainish/x.ts"), undefined);
+});
+
+test("score = killed + timeout over killed + timeout + survived + no coverage; ignored and errors not counted", () => {
+  const r = report({
+    "src/auth/a.ts": [
+      mutant("1", "Killed"),
+      mutant("2", "Killed"),
+      mutant("3", "Timeout"),
+      mutant("4", "Survived"),
+      mutant("5", "NoCoverage"),
+      mutant("6", "Ignored"),
+      mutant("7", "CompileError"),
+    ],
+    "src/auth/b.ts": [mutant("8", "Killed"), mutant("9", "Killed"), mutant("10", "Killed")],
+    "src/audit/journal.ts": [mutant("11", "Survived")],
+  });
+  const auth = scoresByModule(r).find((s) => s.module === "src/auth")!;
+  assert.deepEqual(
+    { ...auth, score: auth.score!.toFixed(2) },
+    { module: "src/auth", mutants: 10, killed: 5, timeout: 1, survived: 1, noCoverage: 1, other: 2, score: "75.00" },
+  );
+  assert.equal(scoresByModule(r).find((s) => s.module === "src/domain")!.score, null, "not measured: no score");
+  assert.deepEqual(
+    belowThreshold(scoresByModule(r), 85).map((s) => s.module),
+    ["src/auth"],
+  );
+  assert.deepEqual(belowThreshold(scoresByModule(r), 75), [], "75 % meets a 75 % threshold");
+});
+
+test("merging per-module runs renumbers test ids by test file, so coverage still names the right file", () => {
+  // Run 1 (auth) numbered a.test as 0 and b.test as 1; run 2 (http) saw c.test first and b.test second.
+  const auth = report(
+    { "src/auth/x.ts": [mutant("0", "Killed", ["0", "1"], ["1"])] },
+    { "a.test.js": ["0"], "b.test.js": ["1"] },
+  );
+  const http = report(
+    { "src/http/y.ts": [mutant("0", "Survived", ["1"])] },
+    { "c.test.js": ["0"], "b.test.js": ["1"] },
+  );
+  const merged = mergeReports([auth, http]);
+  const nameOf = (id: string) =>
+    Object.entries(merged.testFiles!).find(([, f]) => f.tests.some((t) => t.id === id))![0];
+  const x = merged.files["src/auth/x.ts"]!.mutants[0]!;
+  const y = merged.files["src/http/y.ts"]!.mutants[0]!;
+  assert.deepEqual(x.coveredBy!.map(nameOf), ["a.test.js", "b.test.js"]);
+  assert.deepEqual(x.killedBy!.map(nameOf), ["b.test.js"]);
+  assert.deepEqual(y.coveredBy!.map(nameOf), ["b.test.js"]);
+  assert.equal(Object.values(merged.testFiles!).flatMap((f) => f.tests).length, 3, "one test per test file");
+  assert.deepEqual(
+    scoresByModule(merged)
+      .filter((s) => s.score !== null)
+      .map((s) => [s.module, s.score]),
+    [
+      ["src/http", 0],
+      ["src/auth", 100],
+    ],
+  );
+});
+
+test("a later run of the same file replaces the earlier one; a dangling test id is an error", () => {
+  const before = report({ "src/auth/x.ts": [mutant("0", "Survived", ["0"])] }, { "a.test.js": ["0"] });
+  const after = report({ "src/auth/x.ts": [mutant("0", "Killed", ["0"], ["0"])] }, { "a.test.js": ["0"] });
+  assert.equal(mergeReports([before, after]).files["src/auth/x.ts"]!.mutants[0]!.status, "Killed");
+  assert.throws(() => mergeReports([report({ "src/auth/x.ts": [mutant("0", "Killed", ["7"])] })]), /test 7/);
+});
