@@ -31,8 +31,10 @@ export default {
     "src/audit/redact.ts",
   ],
   // Not needed to compile or run the fast tests; keeps the sandbox copy small. (infra/ stays: the readiness
-  // unit test checks the app's permissions against infra/role.json.)
-  ignorePatterns: ["/dist", "/.lab", "/bench/results", "/test-results", "/.localhost-data", "*.log"],
+  // unit test checks the app's permissions against infra/role.json. dist/ stays: the TAP runner names its tests by
+  // their compiled files, and incremental mode forgets every test whose file is not in the project — a build
+  // before the run, `npm run mutation:ci` does it; the sandbox compiles its own copy anyway.)
+  ignorePatterns: ["/.lab", "/bench/results", "/test-results", "/.localhost-data", "*.log"],
   concurrency: 2,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
