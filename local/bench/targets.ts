@@ -12,6 +12,9 @@ export const TARGETS = {
   connectionsPerFailover: 4,
   /** TLS secure contexts per CA bundle (the lab has one bundle). */
   tlsContextsPerBundle: 1,
+  /** Issue 22: a region evacuation over its floor (the straight-line script on as many pairs at once). */
+  overFloorOnePair: 1.1,
+  overFloorEightPairs: 1.15,
 } as const;
 
 export function targets(r: Omit<BenchReport, "targets">): Target[] {
@@ -63,6 +66,15 @@ export function targets(r: Omit<BenchReport, "targets">): Target[] {
           }
         : { value: null, met: null, note: r.fleet.note }),
     },
+    // Issue 22's two: one pair, and the largest fleet (8 in the full bench; --quick's largest is 2).
+    ...[
+      { size: r.fleet.sizes.find((s) => !s.throttled && s.pairs === 1), pairs: 1, limit: TARGETS.overFloorOnePair },
+      { size: largest, pairs: largest?.pairs ?? 8, limit: TARGETS.overFloorEightPairs },
+    ].map(({ size, pairs, limit }): Target => ({
+      name: `evacuation of ${pairs} pair(s) ÷ its floor (POST → done over the straight-line script on as many pairs)`,
+      target: `≤ ${limit}`,
+      ...(size ? check(size.overFloor?.median, limit) : { value: null, met: null, note: r.fleet.note }),
+    })),
     {
       name: `${throttled?.pairs ?? 32}-pair evacuation with ARM throttling completes`,
       target: "succeeded",

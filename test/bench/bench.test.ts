@@ -116,7 +116,7 @@ test(
       measured(l.stop, `lab stop (${l.pairs})`);
     }
 
-    assert.equal(r.targets.length, 7);
+    assert.equal(r.targets.length, 9);
     // Every target was measured in this run (met or not: the figures are not asserted).
     for (const target of r.targets) assert.equal(typeof target.met, "boolean", target.name);
     assert.match(r.targets.find((x) => /evacuation \/ one pair/.test(x.name))?.note ?? "", /straight-line script/);
