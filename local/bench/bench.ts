@@ -121,6 +121,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       ),
       postToVerified: stat(failovers.map((f) => f.orchestrated.postToVerified)),
       queue: stat(failovers.map((f) => f.orchestrated.queue)),
+      firstRequest: stat(failovers.map((f) => f.orchestrated.firstRequest)),
       checkPromotionPolls: stat(failovers.map((f) => f.orchestrated.checkPromotionPolls)),
       connections: {
         orchestrated: stat(failovers.map((f) => f.orchestrated.connections.total)),
@@ -219,6 +220,7 @@ function fleetSizes(runs: EvacuationSample[][], floorRuns: FloorSample[][]): Fle
       throttled: s.throttled,
       seconds: stat(same.map((x) => x.seconds)),
       reportedSeconds: stat(same.map((x) => x.reportedSeconds)),
+      verifiedSeconds: stat(same.map((x) => x.verifiedSeconds)),
       ratioToOne: stat(
         runs.map((r) => {
           const one = r.find((x) => x.pairs === 1 && !x.throttled);
@@ -237,7 +239,7 @@ function fleetSizes(runs: EvacuationSample[][], floorRuns: FloorSample[][]): Fle
       overFloor: stat(
         floors.map((f, run) => {
           const me = runs[run]?.[i];
-          return f && me ? me.seconds / f.seconds : null;
+          return f && me?.verifiedSeconds ? me.verifiedSeconds / f.seconds : null;
         }),
       ),
     };

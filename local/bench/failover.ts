@@ -21,6 +21,12 @@ export interface OrchestratedSample {
   postToVerified: number;
   /** POST sent → first phase started: starting the orchestration. */
   queue: number;
+  /**
+   * The fresh host's first request (GET /api/pairs/{other pair}, before the measured POST), seconds: its first TLS
+   * connections, the issuer's signing keys, first-use costs — which the measured run then does not pay, as the
+   * straight line's clock starts after its process has read the pair.
+   */
+  firstRequest: number;
   /** The promoted server left recovery → the checkPromotion entry that saw it writable. */
   detectionLag: number | null;
   checkPromotionPolls: number;
@@ -99,12 +105,29 @@ export async function azurePaceSample(seed: number, log: (line: string) => void)
   }
 }
 
+/**
+ * The host's first request (seconds), before the measured POST: what the straight line's script does before its
+ * clock starts (it reads the pair from ARM), so neither side's figure carries a fresh process's first TLS
+ * connections or first-use costs. It reads ANOTHER pair (the straight line's) where the lab has one: the view
+ * reads the servers, and sessions it left to the measured pair's servers would make the measured run's logins
+ * and its preflight not its own. On a one-pair lab (Azure's pace), GET /api/me.
+ */
+async function firstRequest(stack: Stack, measured: string): Promise<number> {
+  const other = stack.lab.info.pairs.find((p) => p.name !== measured);
+  const path = other ? `/api/pairs/${encodeURIComponent(other.name)}` : "/api/me";
+  const t0 = Date.now();
+  const res = await stack.api.get(path);
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return (Date.now() - t0) / 1000;
+}
+
 async function orchestratedRun(
   stack: Stack,
   log: (line: string) => void,
   timeoutMs: number,
 ): Promise<OrchestratedSample> {
   const pair = stack.lab.info.pairs[0]!;
+  const firstRequestSeconds = await firstRequest(stack, pair.name);
   const logins = watchConnections(logFilesOf(stack.lab, 0));
   const sent = Date.now();
   const res = await stack.api.post<{ id: string }>("/api/failovers", {
@@ -130,6 +153,7 @@ async function orchestratedRun(
     rto: { ...out.rto },
     postToVerified: (Date.parse(verified.endedAt) - sent) / 1000,
     queue: (Date.parse(first.startedAt) - sent) / 1000,
+    firstRequest: firstRequestSeconds,
     detectionLag: seen && promotedAt ? (Date.parse(seen.at) - Date.parse(promotedAt)) / 1000 : null,
     checkPromotionPolls: entries.filter((e) => e.step === "checkPromotion" && e.event === "started").length,
     connections: logins.count(

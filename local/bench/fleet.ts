@@ -29,6 +29,11 @@ export interface EvacuationSample {
   seconds: number;
   /** endedAt − startedAt as the evacuation reports them. */
   reportedSeconds: number | null;
+  /**
+   * POST → the last pair's write verified through its CNAME (its run's verify phase): what the floor measures,
+   * issue 22's "POST → verified" (POST → done also counts each run restoring its TTL and the evacuation closing).
+   */
+  verifiedSeconds: number | null;
   outcome: EvacuationView["outcome"];
   summary: EvacuationView["summary"];
   /** ARM requests the lab answered 429 during this evacuation. */
@@ -65,7 +70,7 @@ export async function fleetSamples(
 ): Promise<{ evacuations: EvacuationSample[]; floors: FloorSample[] }> {
   const total = sizes.reduce((a, b) => a + b, 0);
   const stack = await startStack({
-    lab: { pairs: 2 * total + (throttled?.pairs ?? 0), promoteDelayMs: 0 },
+    lab: { pairs: 2 * total + (throttled?.pairs ?? 0) + 1, promoteDelayMs: 0 }, // + 1: the first request's
     pair: timings,
     settings: MONITORS_OFF,
   });
@@ -75,6 +80,14 @@ export async function fleetSamples(
     const floors: FloorSample[] = [];
     let next = 0;
     const take = (n: number): string[] => names.slice(next, (next += n));
+    // The host's first request before the first evacuation, as the floor's script reads its pairs before its
+    // clock starts: neither side then carries a fresh process's first connections (failover.ts, firstRequest). It
+    // reads a pair of its own (the view reads the servers: sessions to an evacuated pair would be a head start).
+    const spare = names.at(-1)!;
+    const t0 = Date.now();
+    const first = await stack.api.get(`/api/pairs/${encodeURIComponent(spare)}`);
+    if (first.status !== 200) throw new Error(`GET /api/pairs/${spare} answered ${first.status}`);
+    log(`the host's first request (GET /api/pairs/${spare}): ${((Date.now() - t0) / 1000).toFixed(3)} s`);
     for (const n of sizes) {
       evacuations.push(await evacuate(stack, take(n), false, log));
       floors.push(await floor(stack.settingsFile, take(n), log));
@@ -140,17 +153,33 @@ export async function evacuate(
   if (view.outcome !== "succeeded")
     throw new Error(`the evacuation of ${count} pair(s) ended ${view.outcome}: ${JSON.stringify(view.pairs)}`);
   const reported = view.endedAt ? (Date.parse(view.endedAt) - Date.parse(view.startedAt)) / 1000 : null;
+  const verified = await lastVerified(stack.api, view);
   const sample: EvacuationSample = {
     pairs: count,
     throttled,
     seconds,
     reportedSeconds: reported,
+    verifiedSeconds: verified === null ? null : (verified - sent) / 1000,
     outcome: view.outcome,
     summary: view.summary,
     throttledRequests: stack.lab.throttleState().throttled - before,
   };
   log(`evacuation of ${count} pair(s)${throttled ? " (ARM throttling)" : ""}: ${seconds.toFixed(3)} s`);
   return sample;
+}
+
+/** When the evacuation's last pair was verified (its run's verify phase ended), read after the evacuation ended. */
+async function lastVerified(api: FailoverApi, view: EvacuationView): Promise<number | null> {
+  const ends = await Promise.all(
+    view.pairs.map(async (p) => {
+      const r = await api.get<{ result?: { phases: { phase: string; endedAt: string }[] } }>(
+        `/api/failovers/${encodeURIComponent(p.id)}`,
+      );
+      const at = r.body.result?.phases.find((x) => x.phase === "verify")?.endedAt;
+      return at ? Date.parse(at) : null;
+    }),
+  );
+  return ends.includes(null) || ends.length === 0 ? null : Math.max(...(ends as number[]));
 }
 
 async function followEvacuation(api: FailoverApi, statusUri: string): Promise<EvacuationView> {

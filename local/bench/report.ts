@@ -22,13 +22,15 @@ export interface FleetSize {
   throttled: boolean;
   seconds: Stat | null;
   reportedSeconds: Stat | null;
+  /** POST → the last pair verified (the floor's end point). */
+  verifiedSeconds: Stat | null;
   /** This size's time over one pair's in the same run. */
   ratioToOne: Stat | null;
   throttledRequests: Stat | null;
   /** The straight-line script on as many pairs at once in the same run (unthrottled sizes only). */
   floorSeconds: Stat | null;
   floorRatioToOne: Stat | null;
-  /** The evacuation over its floor, per run. */
+  /** The evacuation (POST → the last pair verified) over its floor, per run. */
   overFloor: Stat | null;
 }
 
@@ -46,6 +48,8 @@ export interface BenchReport {
     postToVerified: Stat | null;
     /** POST → the run's first step (starting the orchestration). */
     queue: Stat | null;
+    /** The fresh host's first request (GET /api/pairs/{the other pair}) before each measured run: not in the figures above. */
+    firstRequest: Stat | null;
     checkPromotionPolls: Stat | null;
     /**
      * The app's PostgreSQL logins per planned failover, counted from the lab servers' logs (log_connections):

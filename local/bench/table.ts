@@ -34,6 +34,11 @@ export function renderReport(r: BenchReport): string {
         ["total (first step → verified)", s(r.failover.rto.total), s(r.straightLine.total)],
         ["POST → verified", s(r.failover.postToVerified), ""],
         ["  of which POST → first step", s(r.failover.queue), ""],
+        [
+          "  before it: the fresh host's first request (GET /api/pairs/{the other pair})",
+          s(r.failover.firstRequest),
+          "",
+        ],
         ["ratio (POST → verified / straight)", s(r.straightLine.ratio), ""],
         ["ratio (rto.total / straight)", s(r.straightLine.ratioRtoTotal), ""],
       ],
@@ -79,11 +84,22 @@ export function renderReport(r: BenchReport): string {
   if (r.fleet.sizes.length)
     out.push(
       grid(
-        ["pairs", "POST → done", "reported", "× one pair", "429s", "floor (script)", "floor × one", "÷ floor"],
+        [
+          "pairs",
+          "POST → done",
+          "reported",
+          "POST → verified",
+          "× one pair",
+          "429s",
+          "floor (script)",
+          "floor × one",
+          "verified ÷ floor",
+        ],
         r.fleet.sizes.map((f) => [
           `${f.pairs}${f.throttled ? " (ARM throttling)" : ""}`,
           s(f.seconds),
           s(f.reportedSeconds),
+          s(f.verifiedSeconds),
           s(f.ratioToOne, 2),
           s(f.throttledRequests, 0),
           s(f.floorSeconds),

@@ -39,7 +39,13 @@ export function spawnHost(o: SpawnHostOptions): Promise<SpawnedHost> {
   if (o.authSettingsFile) args.push("--auth-settings", o.authSettingsFile);
   if (o.dataDir) args.push("--data", o.dataDir);
   if (o.virtualClock) args.push("--virtual-clock");
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+  // For a profile of the host a test or the bench starts (`PGFLEX_HOST_NODE_ARGS="--cpu-prof --cpu-prof-dir=D"`):
+  // Node refuses --cpu-prof in NODE_OPTIONS.
+  const nodeArgs = (process.env.PGFLEX_HOST_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    env: { ...process.env, ...o.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const kill = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

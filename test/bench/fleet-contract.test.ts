@@ -20,6 +20,7 @@ async function standIn(
   o: { absolute?: boolean; runningPolls?: number } = {},
 ): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
+  const startedAt = Date.now();
   let polls = 0;
   const server = http.createServer((req, res) => {
     let text = "";
@@ -38,6 +39,11 @@ async function standIn(
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       if (req.method === "POST" && req.url === "/api/evacuations")
         return send(202, { id: "evac-1", statusUri: `${o.absolute ? base : ""}/api/evacuations/evac-1` });
+      // A pair's run: its verify phase ended 1.5 s after the stand-in started (the evacuation's POST).
+      if (req.method === "GET" && req.url?.startsWith("/api/failovers/")) {
+        const verifiedAt = new Date(startedAt + 1500).toISOString();
+        return send(200, { result: { phases: [{ phase: "verify", endedAt: verifiedAt }] } });
+      }
       if (req.method === "GET" && req.url === "/api/evacuations/evac-1") {
         const view = {
           id: "evac-1",
@@ -70,6 +76,10 @@ test("evacuate POSTs the contract's body as alice, follows 202s to the 200, and 
     outcome: "succeeded",
     endedAt: "2026-11-27T10:00:04.500Z",
     summary: { total: 2, succeeded: 2, failed: 0, refused: 0 },
+    pairs: [
+      { pair: "lab", id: "failover-lab-1", outcome: "succeeded", step: "done" },
+      { pair: "lab-1", id: "failover-lab-1-2", outcome: "succeeded", step: "done" },
+    ],
   });
   t.after(() => s.close());
   const api = new FailoverApi(s.url, { token: "alice-token" });
@@ -81,8 +91,14 @@ test("evacuate POSTs the contract's body as alice, follows 202s to the 200, and 
     body: { region: "eastus", option: "Planned", reason: "npm run bench: fleet scaling", pairs: ["lab", "lab-1"] },
     auth: "Bearer alice-token",
   });
-  assert.equal(gets.length, 3, "two 202s, then the 200");
-  assert.ok(gets.every((g) => g.method === "GET" && g.path === "/api/evacuations/evac-1"));
+  const polls = gets.filter((g) => g.path === "/api/evacuations/evac-1");
+  assert.equal(polls.length, 3, "two 202s, then the 200");
+  assert.deepEqual(
+    gets.filter((g) => g.path.startsWith("/api/failovers/")).map((g) => g.path),
+    ["/api/failovers/failover-lab-1", "/api/failovers/failover-lab-1-2"],
+    "then each pair's run, for when it was verified",
+  );
+  assert.ok(sample.verifiedSeconds! > 1 && sample.verifiedSeconds! < 5, `verified ${sample.verifiedSeconds}`);
   assert.equal(sample.pairs, 2);
   assert.equal(sample.throttled, true);
   assert.equal(sample.outcome, "succeeded");
@@ -99,6 +115,7 @@ test("without pairs the whole region is evacuated; an absolute statusUri is foll
   assert.equal((s.seen[0]!.body as { pairs?: unknown }).pairs, undefined);
   assert.equal(sample.pairs, 3, "every pair of the lab");
   assert.equal(sample.reportedSeconds, null, "no endedAt reported");
+  assert.equal(sample.verifiedSeconds, null, "no pair's run to read: not a figure");
 });
 
 test("an evacuation that did not succeed fails the bench with what each pair said", async (t) => {
