@@ -12,15 +12,21 @@ import { belowThreshold, mergeReports, renderScores, scoresByModule, type Report
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const DEFAULT_REPORT = path.join(ROOT, "reports", "mutation", "mutation.json");
 const INCREMENTAL = path.join(ROOT, "reports", "stryker-incremental.json");
+/** Per-module floors for modules still under the target: `{ "src/activities": 60, … }` (a ratchet, see README). */
+const FLOORS = path.join(ROOT, "reports", "mutation-floors.json");
 
 const read = (file: string): Report => JSON.parse(fs.readFileSync(file, "utf8")) as Report;
 
 function check(file: string, min: number, requireAll: boolean): number {
   const scores = scoresByModule(read(file));
+  const floors = fs.existsSync(FLOORS) ? (JSON.parse(fs.readFileSync(FLOORS, "utf8")) as Record<string, number>) : {};
   process.stdout.write(`${renderScores(scores)}\n`);
-  const low = belowThreshold(scores, min);
+  const low = belowThreshold(scores, min, floors);
   const missing = requireAll ? scores.filter((s) => s.score === null) : [];
-  for (const s of low) process.stderr.write(`mutation: ${s.module} scores ${s.score!.toFixed(1)} %, under ${min} %\n`);
+  for (const s of low)
+    process.stderr.write(
+      `mutation: ${s.module} scores ${s.score!.toFixed(1)} %, under ${floors[s.module] ?? min} %${s.module in floors ? " (its floor: the score it had)" : ""}\n`,
+    );
   for (const s of missing) process.stderr.write(`mutation: ${s.module} has no mutant in ${file}\n`);
   return low.length + missing.length === 0 ? 0 : 1;
 }

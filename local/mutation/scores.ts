@@ -86,9 +86,12 @@ export function scoresByModule(report: Report): ModuleScore[] {
   });
 }
 
-/** The modules under the threshold (a module the report does not cover is not judged here). */
-export function belowThreshold(scores: ModuleScore[], min: number): ModuleScore[] {
-  return scores.filter((s) => s.score !== null && s.score < min);
+/**
+ * The modules under their threshold (a module the report does not cover is not judged here): `min`, or the
+ * module's own floor where one is given (a ratchet: the score last measured, while it is under the target).
+ */
+export function belowThreshold(scores: ModuleScore[], min: number, floors: Record<string, number> = {}): ModuleScore[] {
+  return scores.filter((s) => s.score !== null && s.score < (floors[s.module] ?? min));
 }
 
 /**

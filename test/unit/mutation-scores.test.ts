@@ -61,6 +61,16 @@ test("score = killed + timeout over killed + timeout + survived + no coverage; i
     ["src/auth"],
   );
   assert.deepEqual(belowThreshold(scoresByModule(r), 75), [], "75 % meets a 75 % threshold");
+  assert.deepEqual(
+    belowThreshold(scoresByModule(r), 85, { "src/auth": 75 }),
+    [],
+    "a module's floor replaces the target",
+  );
+  assert.deepEqual(
+    belowThreshold(scoresByModule(r), 85, { "src/auth": 76 }).map((s) => s.module),
+    ["src/auth"],
+    "and is held",
+  );
 });
 
 test("merging per-module runs renumbers test ids by test file, so coverage still names the right file", () => {
