@@ -7,6 +7,9 @@ import { describe, test } from "node:test";
 import type { FailoverInput, FailoverOutput, RunPolicy } from "../../src/orchestrations/failover-types";
 import type { EvacuationInput, EvacuationOutput, PlannedPair } from "../../src/orchestrations/evacuation-types";
 import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import { recordTranscripts } from "./transcript";
+
+recordTranscripts("evacuation-exits");
 
 const policy: RunPolicy = { ...TEST_POLICY, approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 } };
 const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };

@@ -5,6 +5,9 @@ import { describe, test } from "node:test";
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
 import { apiDecision, drive, TEST_POLICY, took, type Driven, type Script } from "./harness";
+import { recordTranscripts } from "./transcript";
+
+recordTranscripts("failover-exits");
 
 const ZONE = "corp.private.postgres.database.azure.com";
 const OLD = `aaaaaaaaaaaa.${ZONE}`;

@@ -7,6 +7,9 @@ import { test } from "node:test";
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
 import { drive, TEST_POLICY, type Driven, type Script } from "./harness";
+import { recordTranscripts } from "./transcript";
+
+recordTranscripts("failover-timeline");
 
 const ZONE = "corp.private.postgres.database.azure.com";
 const OLD = `aaaaaaaaaaaa.${ZONE}`;

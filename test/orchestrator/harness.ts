@@ -103,6 +103,9 @@ export interface RaisedEvent {
 /** A sub-orchestration's scripted outcome: its output, or an Error (it failed outright). */
 export type SubOrchestrations = { failover?: (input: FailoverInput, instanceId: string) => FailoverOutput | Error };
 
+/** Told of every finished driven run (transcript.ts records them). */
+export const onDriven: ((d: Driven<unknown>) => void)[] = [];
+
 export function drive(
   input: FailoverInput,
   script: Script,
@@ -151,7 +154,9 @@ export async function driveOrchestration<O>(
     if (state.isDone) {
       const output = state.output as O;
       const steps = calls.map((c) => c.key).filter((k, i, a) => i === 0 || a[i - 1] !== k);
-      return { output, calls, statuses, steps, elapsedMs: now - T0 };
+      const driven: Driven<O> = { output, calls, statuses, steps, elapsedMs: now - T0 };
+      for (const listener of onDriven) listener(driven);
+      return driven;
     }
     const r = replay("t", history, state.actions[0] ?? []);
     if (r.fatal) throw new Error(r.fatal);

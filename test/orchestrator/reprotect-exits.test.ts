@@ -7,6 +7,9 @@ import type { ReprotectPlan } from "../../src/activities/reprotect-contracts";
 import type { FailoverInput, FailoverOutput } from "../../src/orchestrations/failover-types";
 import type { ReprotectInput, ReprotectOutput, ReprotectStatus } from "../../src/orchestrations/reprotect-types";
 import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import { recordTranscripts } from "./transcript";
+
+recordTranscripts("reprotect-exits");
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL";
 const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
