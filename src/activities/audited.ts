@@ -22,45 +22,55 @@ export function audited<I extends RunRef, O>(
   return async (input: I) => {
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
     // Numbered by a counter per (run, step, poll), not by re-reading the timeline: a long poll would make
-    // that quadratic in the number of entries.
+    // that quadratic in the number of entries. The counter is advanced while the step runs (nothing in the step
+    // needs its number): one storage round trip less before every step. If it cannot be advanced, the attempt
+    // is not on record, and it fails below so that the retry policy runs it again.
     const poll = (input as { poll?: number }).poll;
-    const attempt = await journal.nextAttempt(input.runId, { step, poll });
     const { runId, pair, ...args } = input;
-    const label = `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`;
+    const numbered = journal.nextAttempt(runId, { step, poll });
+    numbered.catch(() => undefined); // awaited below; a rejection must not end the process meanwhile
     // The "started" entry is stamped now (so the timeline's order holds) but held back while the step is quick:
     // a step that ends within STARTED_HOLD_MS writes it together with its outcome, in one Table transaction
     // (one round trip, never one without the other). A longer step's "started" is written when the hold ends,
     // so a person watching a minutes-long promote sees it under way; its outcome waits for it.
-    const startedEntry: NewAuditEntry = {
+    const at = new Date().toISOString();
+    const startedEntry = (attempt: number): NewAuditEntry => ({
       runId,
       pair,
       step,
       event: "started",
       attempt,
-      summary: label,
+      summary: `${step}${poll ? ` poll ${poll}` : ""}${attempt > 1 ? ` retry ${attempt - 1}` : ""}`,
       detail: { input: args },
-      at: new Date().toISOString(),
-    };
+      at,
+    });
     let startedWrite: Promise<unknown> | undefined;
     const hold = setTimeout(() => {
-      startedWrite = journal.append(startedEntry).then(
-        () => undefined,
-        (e: unknown) => e ?? new Error("the started entry was not written"), // held, thrown below
-      );
+      startedWrite = numbered
+        .then((attempt) => journal.append(startedEntry(attempt)))
+        .then(
+          () => undefined,
+          (e: unknown) => e ?? new Error("the started entry was not written"), // held, thrown below
+        );
     }, STARTED_HOLD_MS);
     hold.unref();
     const t0 = Date.now();
     const r = await recordingSdkTries(() => fn(input));
     clearTimeout(hold);
+    const durationMs = Date.now() - t0;
+    const attempt = await numbered.catch((e: unknown) => {
+      if ("value" in r) throw e; // the attempt is not on record: retry it
+      throw r.error; // the step's own error matters more
+    });
     /** Writes the outcome: with the held "started" entry, or after it has landed (else its error is thrown). */
     const record = async (outcome: NewAuditEntry): Promise<void> => {
-      if (!startedWrite) return journal.appendBatch([startedEntry, outcome]);
+      if (!startedWrite) return journal.appendBatch([startedEntry(attempt), outcome]);
       const notRecorded = await startedWrite;
       if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
       await journal.append(outcome);
     };
     const sdk = sdkNote(r.tries);
-    const base = { runId, pair, step, attempt, durationMs: Date.now() - t0 };
+    const base = { runId, pair, step, attempt, durationMs };
     const sdkRetries = r.tries.length ? { sdkRetries: r.tries } : {};
     if ("value" in r) {
       const output = r.value as O & Outcome;

@@ -200,6 +200,38 @@ test("an attempt whose started entry cannot be written fails, so the retry polic
   await assert.rejects(slow(run), /table storage unreachable$/);
 });
 
+test("audited advances the attempt counter while the step runs, not before it", async () => {
+  const journal = new MemoryAuditJournal();
+  const next = journal.nextAttempt.bind(journal);
+  let counterDone = false;
+  let stepSawCounter: boolean | undefined;
+  journal.nextAttempt = async (runId, key) => {
+    await new Promise((r) => setTimeout(r, 20)); // a storage round trip
+    counterDone = true;
+    return next(runId, key);
+  };
+  const fn = audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => ((stepSawCounter = counterDone), { kind: "done" }),
+  );
+  await fn(run);
+  assert.equal(stepSawCounter, false, "the step started before the counter's round trip ended");
+  assert.deepEqual(
+    journal.entries.map((e) => [e.event, e.attempt]),
+    [
+      ["started", 1],
+      ["succeeded", 1],
+    ],
+  );
+  journal.nextAttempt = async () => {
+    throw new Error("counter unreachable");
+  };
+  await assert.rejects(fn(run), /counter unreachable/, "an attempt that cannot be numbered is not on record: retried");
+  assert.equal(journal.entries.length, 2, "and nothing is written for it");
+});
+
 test("the timeline puts a step's started entry before its outcome stamped in the same millisecond", () => {
   const at = "2026-11-27T10:00:00.000Z";
   const e = (event: AuditEvent): AuditEntry => ({
