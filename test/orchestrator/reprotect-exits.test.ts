@@ -252,6 +252,39 @@ describe("reprotect: plan, create, replicate, join, retire, prove", () => {
     assert.ok(!r.steps.includes("createReplica"));
   });
 
+  test("the approver aborts the delete: aborted with who and why, nothing created", async () => {
+    const i = { ...input, retireOld: "delete" as const, needsApproval: true };
+    const abort = { decision: "abort" as const, principal: bob, reason: "keep pg-eus", at: "2026-11-27T03:01:00.000Z" };
+    const r = await reprotect(i, script(), [{ name: "decision", atMs: 60_000, data: apiDecision(abort) }]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "Aborted"]);
+    assert.match(r.output.reason ?? "", /^aborted by bob: keep pg-eus; nothing was changed$/);
+    assert.equal(r.output.approval?.decision, "abort");
+    assert.ok(!r.steps.includes("createReplica"), "nothing is created");
+    const audit = r.calls.filter((c) => c.key === "recordEvent").map((c) => c.input.event);
+    assert.deepEqual(audit, ["aborted", "completed"]);
+  });
+
+  test("a delete that ARM's operation ends as failed: a warning to do it by hand, the pair still protected", async () => {
+    const r = await reprotect(
+      { ...input, retireOld: "delete" },
+      script({ checkOperation: () => ({ status: "Failed", error: "ServerIsBusy: try later" }) }),
+    );
+    assert.equal(r.output.outcome, "succeeded", "the replica joined: the pair is protected");
+    assert.deepEqual(r.output.old, { name: "pg-eus", retired: null, note: "delete Failed: ServerIsBusy: try later" });
+    assert.ok(r.output.warnings.includes("pg-eus: delete ended Failed; do it by hand"), r.output.warnings.join("; "));
+    assert.deepEqual(
+      r.output.phases.filter((p) => p.phase === "retire").map((p) => [p.outcome, p.note]),
+      [["failed", "ServerIsBusy: try later"]],
+    );
+  });
+
+  test("a dry run that fails outright fails the re-protection with DryRunFailed and why", async () => {
+    const r = await reprotect(input, script(), [], { failover: () => new Error("orchestrator crashed") });
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "DryRunFailed"]);
+    assert.match(r.output.reason ?? "", /^the dry run failed outright: .*orchestrator crashed/);
+    assert.equal(r.output.replica?.joined, true, "the replica stays joined: only the proof is missing");
+  });
+
   test("a dry run that does not plan the next failover fails the re-protection: the pair is not proven protected", async () => {
     const r = await reprotect(input, script(), [], {
       failover: (fi) =>
