@@ -252,6 +252,14 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.equal(r.output.fence?.state, "lifted");
   });
 
+  test("a lift refused outright is not retried: the result's first line says the old primary is still fenced", async () => {
+    const gone = { kind: "refused" as const, code: "ServerNotFound", reason: "pg-eus does not exist" };
+    const r = await drive(input, script({ fence: () => fenced, checkCatchUp: fail("boom"), liftFence: () => gone }));
+    assert.equal(r.output.outcome, "failed");
+    assert.equal(count(r, "liftFence"), 1);
+    assert.match(r.output.warnings[0]!, /^pg-eus IS STILL FENCED and takes no writes: .*\(pg-eus does not exist\)/);
+  });
+
   test("a fence that will not lift is retried until its deadline, then is the result's first line", async () => {
     const busy = () => new Error("ServerIsNotReady: Current Server State = Updating");
     const r = await drive(input, script({ fence: () => fenced, checkCatchUp: fail("boom"), liftFence: busy }));
@@ -430,6 +438,19 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.deepEqual([r.output.outcome, r.output.code], ["refused", "NotWritable"]);
   });
 
+  test("a TTL restore refused (the CNAME is someone else's now): succeeded, the refusal's reason in the warning", async () => {
+    const refusal = { kind: "refused" as const, code: "CnameChanged", reason: "the CNAME now points at other.example" };
+    const r = await drive(input, script({ restoreTtl: () => refusal }));
+    assert.equal(r.output.outcome, "succeeded");
+    assert.ok(
+      r.output.warnings.includes("the CNAME TTL was not restored: the CNAME now points at other.example"),
+      r.output.warnings.join("; "),
+    );
+    const last = r.output.phases.at(-1)!;
+    assert.deepEqual([last.phase, last.outcome, last.note], ["restoreTtl", "refused", refusal.reason]);
+    assert.equal(count(r, "restoreTtl"), 1, "a refusal is not retried");
+  });
+
   test("a TTL that cannot be restored does not undo a verified failover: succeeded, with a warning", async () => {
     const r = await drive(input, script({ restoreTtl: fail("HTTP 500") }));
     assert.equal(r.output.outcome, "succeeded");
@@ -528,6 +549,20 @@ describe("forced: the region is gone", () => {
       "the ARM fence, then the watch that ends its sessions when it answers",
     );
     assert.ok(r.output.warnings.some((w) => /only partly fenced/.test(w)));
+  });
+
+  test("a fence watch that cannot be recorded: succeeded, with a warning to fence the old primary by hand", async () => {
+    const refusal = { kind: "refused" as const, code: "WatchNotRecorded", reason: "the state table refused it" };
+    const r = await drive(forced, script({ preflight: () => sampled(4096), watchFence: () => refusal }));
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.ok(
+      r.output.warnings.includes(
+        "pg-eus is not fenced and no fence watch was recorded: the state table refused it; fence it by hand",
+      ),
+      r.output.warnings.join("; "),
+    );
+    const fence = r.output.phases.find((p) => p.phase === "fence")!;
+    assert.deepEqual([fence.outcome, fence.note], ["failed", refusal.reason]);
   });
 
   test("an old primary that still answers is fenced right after the proof", async () => {
