@@ -141,6 +141,25 @@ describe("evacuation: plan, approve once, fail each pair over", () => {
     assert.equal(r.output.outcome, "failed");
   });
 
+  test("a pair whose claim is refused is skipped with the refusal's reason; the others still run", async () => {
+    const r = await evacuate(
+      input,
+      script([planned("a"), planned("b")], {
+        claimPair: (i) =>
+          i.pair === "a"
+            ? { kind: "refused", code: "PairNotFound", reason: "pair a is not configured" }
+            : { kind: "claimed" },
+      }),
+    );
+    assert.deepEqual(
+      r.output.pairs.map((p) => [p.pair, p.outcome, p.reason ?? null]),
+      [
+        ["a", "skipped", "pair a is not configured"],
+        ["b", "succeeded", null],
+      ],
+    );
+  });
+
   test("pairs run in batches of `concurrency`: the next batch is claimed only after the last one ended", async () => {
     const r = await evacuate({ ...input, concurrency: 2 }, script([planned("a"), planned("b"), planned("c")]));
     assert.equal(r.output.outcome, "succeeded");

@@ -282,6 +282,14 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
     assert.ok(!eventually.output.warnings.some((w) => /STILL FENCED/.test(w)));
   });
 
+  test("a fence that reports no WAL position: CatchUpFailed before any catch-up or promote, fence lifted", async () => {
+    const r = await drive(input, script({ fence: () => ({ ...fenced, lsn: null }) }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "CatchUpFailed"]);
+    assert.equal(r.output.reason, "pg-eus reported no WAL position after the fence");
+    assert.ok(!r.steps.includes("checkCatchUp") && !r.steps.includes("promote"), r.steps.join(","));
+    assert.equal(r.output.fence?.state, "lifted");
+  });
+
   test("a replica that does not catch up in time: CatchUpTimedOut, fence lifted, TTL restored, no promote", async () => {
     // Each call watches for 10 s (the activity's own window) before answering "not yet".
     const behind = (i: { lsn: string }) =>

@@ -264,6 +264,16 @@ describe("reprotect: plan, create, replicate, join, retire, prove", () => {
     assert.deepEqual(audit, ["aborted", "completed"]);
   });
 
+  test("a delete that never finishes: RetireFailed at the re-protection's deadline, naming the server", async () => {
+    const r = await reprotect(
+      { ...input, retireOld: "delete" },
+      script({ checkOperation: () => ({ status: "InProgress" }) }),
+    );
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "RetireFailed"]);
+    assert.equal(r.output.reason, "delete of pg-eus did not finish in time");
+    assert.equal(r.output.replica?.joined, true, "the replica joined before the retire");
+  });
+
   test("a delete that ARM's operation ends as failed: a warning to do it by hand, the pair still protected", async () => {
     const r = await reprotect(
       { ...input, retireOld: "delete" },
