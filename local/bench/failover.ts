@@ -1,6 +1,7 @@
 // One failover sample: a fresh two-pair lab and the app under the local host; pair "lab" fails over through the
 // API (the orchestration), pair "lab-1" through the plain script (same activities and adapters), one after the
 // other in an order that alternates between samples. Planned, drain off (drainCapSeconds 0), no stabilisation wait.
+import type { FailoverApi } from "../drill/api";
 import { followFailover } from "../drill/follow";
 import type { FailoverView, TimelineEntry } from "../drill/render";
 import { AZURE_PACE_TIMINGS, startStack, type Stack } from "../drill/stack";
@@ -114,9 +115,13 @@ export async function azurePaceSample(seed: number, log: (line: string) => void)
  */
 async function firstRequest(stack: Stack, measured: string): Promise<number> {
   const other = stack.lab.info.pairs.find((p) => p.name !== measured);
-  const path = other ? `/api/pairs/${encodeURIComponent(other.name)}` : "/api/me";
+  return timedGet(stack.api, other ? `/api/pairs/${encodeURIComponent(other.name)}` : "/api/me");
+}
+
+/** A GET that must answer 200, in seconds (the host's first request; the fleet's warm-up too). */
+export async function timedGet(api: FailoverApi, path: string): Promise<number> {
   const t0 = Date.now();
-  const res = await stack.api.get(path);
+  const res = await api.get(path);
   if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
   return (Date.now() - t0) / 1000;
 }

@@ -9,6 +9,7 @@ import { startStack } from "../drill/stack";
 import { MONITORS_OFF } from "./monitors-off";
 import type { ThrottleSpec, ThrottleState } from "../lab/arm/throttle";
 import { runScript } from "./child";
+import { timedGet } from "./failover";
 import type { StraightLineResult } from "./straight-line";
 
 /** The evacuation's status, as the API answers it. */
@@ -84,10 +85,8 @@ export async function fleetSamples(
     // clock starts: neither side then carries a fresh process's first connections (failover.ts, firstRequest). It
     // reads a pair of its own (the view reads the servers: sessions to an evacuated pair would be a head start).
     const spare = names.at(-1)!;
-    const t0 = Date.now();
-    const first = await stack.api.get(`/api/pairs/${encodeURIComponent(spare)}`);
-    if (first.status !== 200) throw new Error(`GET /api/pairs/${spare} answered ${first.status}`);
-    log(`the host's first request (GET /api/pairs/${spare}): ${((Date.now() - t0) / 1000).toFixed(3)} s`);
+    const seconds = await timedGet(stack.api, `/api/pairs/${encodeURIComponent(spare)}`);
+    log(`the host's first request (GET /api/pairs/${spare}): ${seconds.toFixed(3)} s`);
     for (const n of sizes) {
       evacuations.push(await evacuate(stack, take(n), false, log));
       floors.push(await floor(stack.settingsFile, take(n), log));

@@ -89,10 +89,8 @@ export class TableAuditJournal implements AuditJournal {
   }
 
   async appendBatch(entries: NewAuditEntry[]): Promise<void> {
+    checkBatch(entries);
     if (entries.length === 0) return;
-    const runs = new Set(entries.map((e) => e.runId));
-    // A Table transaction holds one partition (the run) and at most 100 entities.
-    if (runs.size > 1 || entries.length > 100) throw new RangeError("appendBatch takes 1-100 entries of one run");
     await ensureTable(this.table);
     await this.table.submitTransaction(entries.map((e) => ["create", toEntity(e)]));
   }
@@ -166,6 +164,12 @@ export class TableAuditJournal implements AuditJournal {
   }
 }
 
+/** A Table transaction holds one partition (the run) and at most 100 entities; both journals keep that contract. */
+function checkBatch(entries: NewAuditEntry[]): void {
+  if (new Set(entries.map((e) => e.runId)).size > 1 || entries.length > 100)
+    throw new RangeError("appendBatch takes 1-100 entries of one run");
+}
+
 function toEntity(entry: NewAuditEntry) {
   const at = entry.at ?? new Date().toISOString();
   const detail = entry.detail === undefined ? undefined : JSON.stringify(redact(entry.detail));
@@ -217,8 +221,7 @@ export class MemoryAuditJournal implements AuditJournal {
     this.add(entry);
   }
   async appendBatch(entries: NewAuditEntry[]): Promise<void> {
-    if (new Set(entries.map((e) => e.runId)).size > 1 || entries.length > 100)
-      throw new RangeError("appendBatch takes 1-100 entries of one run");
+    checkBatch(entries);
     entries.forEach((e) => this.add(e));
   }
   private add(entry: NewAuditEntry): void {
