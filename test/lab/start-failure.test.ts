@@ -27,9 +27,19 @@ describe("lab start failures", () => {
         await assert.rejects(
           startLab({
             baseDir,
-            onStarted: (part) => {
+            onStarted: async (part) => {
               if (part !== failAt) return;
-              running = processesUnder(baseDir);
+              // The parts start side by side: postgres may be between two of its programs (initdb done, pg_ctl not
+              // yet) when dns or identity is up, so wait until something besides the reaper runs — the cleanup
+              // must then stop it (CI saw the reaper alone once).
+              running = await waitFor(
+                "a process besides the reaper",
+                () => {
+                  const now = processesUnder(baseDir);
+                  return now.length >= 2 && now;
+                },
+                20_000,
+              );
               throw new Error(`injected after ${part}`);
             },
           }),
