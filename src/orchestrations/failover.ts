@@ -312,7 +312,7 @@ function* promote(run: Run, plan: Plan): Gen<void> {
         run.forget("explain the kept fence");
         run.out.promoteAccepted = false;
         run.out.cname.note = `still the old primary ${from.name}: the promote of ${to.name} failed`;
-        if (plan.fenceBefore !== undefined && run.out.fence?.state === "fenced")
+        if (run.out.fence?.state === "fenced")
           run.compensate("lift the fence", () => lift(run, plan, plan.fenceBefore ?? "off"));
         const why = c.value.operation?.error ?? c.value.operation?.status ?? "the operation failed";
         throw new Stop(

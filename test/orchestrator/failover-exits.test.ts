@@ -1085,3 +1085,169 @@ describe("alert runs: confirm first, then propose or run", () => {
     assert.ok(!r.steps.includes("lowerTtl"));
   });
 });
+
+describe("the runbook's smaller branches, each as the operator sees it", () => {
+  const reachableForced = { ...forced };
+  const down = {
+    ...ready,
+    from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    lag: null,
+    fenceBefore: null,
+  };
+
+  test("a planned failover is not held by the RPO guard, however far behind the replica is: the catch-up loses nothing", async () => {
+    const behind = { ...ready, risk: { ...measured, bytes: 64 * 1048576 } };
+    const r = await drive(input, script({ preflight: () => behind }));
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.ok(r.steps.includes("checkCatchUp"));
+    assert.deepEqual(r.output.risk?.bytes, 0, "measured again after the catch-up");
+  });
+
+  test("a TTL below the drain cap is waited out in full, with no 'capped' note", async () => {
+    const shortTtl = { ...ready, cname: { ...cname, ttl: 60 } };
+    const r = await drive(input, script({ preflight: () => shortTtl }));
+    const drain = r.output.phases.find((p) => p.phase === "drain")!;
+    assert.deepEqual([drain.outcome, drain.seconds, drain.note], ["ok", 60, undefined]);
+  });
+
+  test("the lift puts back the server's own earlier setting (read-only before the run stays read-only)", async () => {
+    const wasReadOnly = { ...ready, fenceBefore: "on" };
+    const r = await drive(input, script({ preflight: () => wasReadOnly, checkCatchUp: fail("boom") }));
+    assert.equal(r.output.outcome, "failed");
+    assert.equal(r.calls.find((c) => c.key === "liftFence")!.input.previousValue, "on");
+    assert.match(r.output.fence!.note, /default_transaction_read_only back to on/);
+
+    let polls = 0;
+    const failedPromote = await drive(
+      input,
+      script({
+        preflight: () => wasReadOnly,
+        checkPromotion: () => (++polls < 2 ? checked("promoting") : checked("failed")),
+      }),
+    );
+    assert.equal(failedPromote.output.code, "PromoteFailed");
+    assert.equal(failedPromote.calls.find((c) => c.key === "liftFence")!.input.previousValue, "on");
+  });
+
+  test("a forced promote that fails has no fence to lift: the old primary was never fenced", async () => {
+    const r = await drive(
+      forced,
+      script({
+        preflight: () => ({ ...down, risk: { ...measured, bytes: 10 } }),
+        checkPromotion: () => checked("failed"),
+      }),
+    );
+    assert.deepEqual([r.output.outcome, r.output.code], ["refused", "PromoteFailed"]);
+    assert.equal(count(r, "liftFence"), 0);
+    assert.equal(r.output.fence?.state, "none");
+  });
+
+  test("a failed promote names what Azure said, or its status, or that the operation failed", async () => {
+    const failedWith = (operation: Extract<CheckPromotionResult, { kind: "checked" }>["operation"]) =>
+      drive(input, script({ checkPromotion: () => ({ ...checked("failed"), operation }) }));
+    const noError = await failedWith({ status: "Canceled" });
+    assert.match(noError.output.reason!, /the promote of pg-wus failed \(Canceled\); pg-wus is still a replica/);
+    const nothing = await failedWith(null);
+    assert.match(nothing.output.reason!, /the promote of pg-wus failed \(the operation failed\)/);
+  });
+
+  test("a promote under way for many watches is waited for: only watches that see nothing happening count as idle", async () => {
+    let polls = 0;
+    const sequence = ["notStarted", "notStarted", "promoting", "notStarted", "notStarted", "promoting", "promoting"];
+    const r = await drive(
+      input,
+      script({
+        checkPromotion: () => {
+          const p = sequence[polls++];
+          return p ? checked(p as "notStarted" | "promoting") : checked("writable");
+        },
+      }),
+    );
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.equal(count(r, "checkPromotion"), sequence.length + 1);
+  });
+
+  test("onReturn 'stop': a reachable old primary is not fenced read-only after a forced failover; it is stopped when watched", async () => {
+    const stopping: FailoverInput = {
+      ...reachableForced,
+      policy: { ...reachableForced.policy, fence: { watchHours: 24, onReturn: "stop" } },
+    };
+    const r = await drive(stopping, script({ preflight: () => ({ ...ready, risk: measured }) }));
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.ok(!r.steps.includes("fence"), r.steps.join(","));
+    assert.equal(r.calls.find((c) => c.key === "watchFence")!.input.action, "stop");
+    assert.match(r.output.fence!.note, /it is fenced \(stop\) as soon as it comes back/);
+  });
+
+  test("after a forced failover, a fence of the reachable old primary that fails or is refused falls back to ARM and the watch", async () => {
+    const refusal = { kind: "refused" as const, code: "LoginRefused", reason: "password authentication failed" };
+    for (const fence of [fail("ECONNRESET"), () => refusal]) {
+      const r = await drive(
+        forced,
+        script({
+          preflight: () => ({ ...ready, risk: measured }),
+          fence,
+          fenceByArm: (i) => ({ kind: "parameterSet", server: i.server.name, at: input.requestedAt }),
+        }),
+      );
+      assert.equal(r.output.outcome, "succeeded", r.output.reason);
+      assert.equal(r.output.fence?.state, "fencedByArm");
+      assert.ok(r.steps.includes("watchFence"));
+    }
+  });
+
+  test("a fence watch that fails on every attempt: succeeded, the error in the warning to fence by hand", async () => {
+    const r = await drive(
+      forced,
+      script({
+        preflight: () => ({ ...down, risk: { ...measured, bytes: 10 } }),
+        fenceByArm: (i) => ({ kind: "parameterSet", server: i.server.name, at: input.requestedAt }),
+        watchFence: fail("table unavailable"),
+      }),
+    );
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.ok(
+      r.output.warnings.some((w) =>
+        /^pg-eus is read-only for new sessions only and no fence watch was recorded: .*table unavailable.*; fence it by hand$/.test(
+          w,
+        ),
+      ),
+      r.output.warnings.join("; "),
+    );
+    assert.equal(r.output.phases.find((p) => p.phase === "fence")!.outcome, "failed");
+  });
+
+  test("no stabilising wait when the policy sets none; a fixed restore TTL is used instead of the original", async () => {
+    const quick: FailoverInput = {
+      ...input,
+      policy: {
+        ...input.policy,
+        ttl: { failoverSeconds: 30, restoreSeconds: 300 },
+        timings: { ...input.policy.timings, stabiliseSeconds: 0 },
+      },
+    };
+    const r = await drive(quick, script());
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.equal(r.output.phases.find((p) => p.phase === "stabilise")!.outcome, "skipped");
+    assert.equal(r.calls.find((c) => c.key === "restoreTtl")!.input.ttl, 300);
+    assert.equal(r.output.cname.ttl, 300);
+  });
+
+  test("an approval request within the RPO threshold accepts no data loss and predicts the RTO", async () => {
+    const gated: FailoverInput = {
+      ...forced,
+      policy: { ...forced.policy, approval: { mode: "forced", twoPerson: false, timeoutMinutes: 30 } },
+    };
+    const r = await drive(
+      gated,
+      script({ preflight: () => ({ ...down, risk: { ...measured, bytes: 10 }, warnings: ["pg-eus: no lag sample"] }) }),
+    );
+    const plan = r.statuses.find((s) => s.awaitingApproval)!.awaitingApproval!;
+    assert.equal(plan.acceptsDataLoss, false);
+    assert.deepEqual(plan.warnings, ["pg-eus: no lag sample"]);
+    assert.deepEqual(plan.predictedRtoSeconds, { drain: 0, atMost: plan.predictedRtoSeconds.atMost });
+    assert.ok(plan.predictedRtoSeconds.atMost > 0);
+    assert.equal(plan.twoPerson, false);
+    assert.equal(plan.alert, undefined, "not an alert run");
+  });
+});
