@@ -184,3 +184,10 @@ test("a reset refused while the CNAME serves a server not configured names it an
     reason: "back",
   });
 });
+
+test("a replacement the configured servers already reflect is unchanged, with nothing stored or audited", async () => {
+  const { deps } = world();
+  const r = await replaceMember(deps, "prod", { remove: idOf("pg-gone"), add: pair.servers[0]! }, by);
+  assert.deepEqual(r, { kind: "unchanged", membership: { source: "config", servers: pair.servers } });
+  assert.deepEqual(await deps.journal.list("run-1"), []);
+});
