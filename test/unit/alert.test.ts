@@ -156,3 +156,85 @@ test("alerts.maxAgeMinutes and alerts.maxRunsPerHour: defaults 60 and 3, bounded
   for (const bad of [{ maxAgeMinutes: 0 }, { maxRunsPerHour: 0 }, { maxAgeMinutes: 1.5 }])
     assert.equal(pairSchema.safeParse(rawPair({ alerts: bad })).success, false, JSON.stringify(bad));
 });
+
+// Mutation testing (issue 23) found these edges untested.
+test("firedDateTime: Azure's spellings with an offset, without seconds, without a fraction all parse", () => {
+  for (const t of [
+    "2019-03-22T13:58:24+01:00",
+    "2019-03-22T13:58:24-05:30",
+    "2019-03-22T13:58Z",
+    "2019-03-22T13:58:24Z",
+  ])
+    assert.equal(parsed(firedAlert(idOf("pg-eus"), { firedDateTime: t })).firedAt, t, t);
+  for (const t of ["2019-03-22T13:58:24.1234567890Z", "2019-03-22 13:58:24Z", "2019-03-22T13:58:24+0100"])
+    assert.equal(parseAlert(firedAlert(idOf("pg-eus"), { firedDateTime: t })).ok, false, t);
+});
+
+test("the parsed alert: absent optional essentials are null, the rule and description trimmed", () => {
+  const p = alertPayload(idOf("pg-eus"));
+  const { severity, signalType, originAlertId, description, ...rest } = p.data.essentials as Record<string, unknown>;
+  void [severity, signalType, originAlertId, description];
+  const bare = parsed({ ...p, data: { ...p.data, essentials: { ...rest, alertRule: "  pg-down  " } } });
+  assert.deepEqual(
+    [bare.severity, bare.signalType, bare.originAlertId, bare.description, bare.rule],
+    [null, null, null, null, "pg-down"],
+  );
+  const full = parsed(firedAlert(idOf("pg-eus"), { severity: "Sev1", signalType: "Metric", originAlertId: "o-1" }));
+  assert.deepEqual([full.severity, full.signalType, full.originAlertId], ["Sev1", "Metric", "o-1"]);
+  assert.equal(parsed(firedAlert(idOf("pg-eus"), { description: "  down  " })).description, "down");
+  assert.equal(parsed(firedAlert(idOf("pg-eus"), { description: "   " })).description, null);
+});
+
+test("refusals say what is wrong with the field in words a sender can act on", () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ severity: 42 }, "severity", "must be a string"],
+    [{ alertRule: 42 }, "alertRule", "is required: the alert rule's name"],
+    [{ alertRule: "  " }, "alertRule", "is required: the alert rule's name"],
+    [{ alertRule: "r".repeat(261) }, "alertRule", "must be at most 260 characters"],
+    [
+      { alertRule: "a\nb" },
+      "alertRule",
+      "must be one line of plain text: U+000A at character 2 is a control or invisible formatting character",
+    ],
+    [{ resolvedDateTime: 42 }, "resolvedDateTime", "must be a string"],
+    [{ firedDateTime: 42 }, "firedDateTime", "is required: when the alert fired"],
+    [{ monitorCondition: "Maybe" }, "monitorCondition", 'must be "Fired" or "Resolved"'],
+    [{ alertTargetIDs: "x" }, "alertTargetIDs", "is required: the ARM ids the alert is about"],
+    [{ alertTargetIDs: [] }, "alertTargetIDs", "is required: the ARM ids the alert is about"],
+    [
+      { alertTargetIDs: Array.from({ length: 51 }, (_, i) => `/t/${i}`) },
+      "alertTargetIDs",
+      "must name at most 50 resources",
+    ],
+  ];
+  for (const [over, field, message] of cases) {
+    const r = parseAlert(firedAlert(idOf("pg-eus"), over));
+    assert.deepEqual(r, { ok: false, field: `data.essentials.${field}`, message }, JSON.stringify(over));
+  }
+});
+
+test("freshness and the hourly rate at their exact edges", () => {
+  const now = Date.parse("2026-12-04T12:00:00Z");
+  assert.deepEqual(alertIsFresh("2026-12-04T11:00:00Z", 60, now), { ok: true }, "exactly maxAgeMinutes old is fresh");
+  assert.deepEqual(alertIsFresh("2026-12-04T12:05:00Z", 60, now), { ok: true }, "exactly the skew ahead is believed");
+  const ahead = alertIsFresh("2026-12-04T12:05:00.001Z", 60, now);
+  assert.deepEqual(ahead, {
+    ok: false,
+    reason: "fired at 2026-12-04T12:05:00.001Z, more than 5 minutes in the future: not believed",
+  });
+  const hourAgo = new Date(now - 60 * 60_000).toISOString();
+  assert.deepEqual(
+    underAlertRunRate([hourAgo], 1, now),
+    { ok: true },
+    "a run exactly an hour ago is out of the window",
+  );
+});
+
+test("an alert naming several resources concerns the pair if any of them is the pair's server", () => {
+  const other = "/subscriptions/x/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/vm1";
+  const alert = parsed(firedAlert(other, { alertTargetIDs: [other, idOf("pg-eus")] }));
+  assert.deepEqual(
+    pairsAlerted(alert, [pair]).map((m) => m.serverId),
+    [idOf("pg-eus")],
+  );
+});

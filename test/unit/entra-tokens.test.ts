@@ -48,7 +48,7 @@ test("expired and not-yet-valid tokens are refused beyond a 5-minute clock skew,
   const early = await t.token({ nbf: s + 600 });
   await rejects(t.tokens().validate(early, "access"), /not valid yet/, early);
   await t.tokens().validate(await t.token({ nbf: s + 200 }), "access");
-  await rejects(t.tokens().validate(await t.token({ exp: undefined }), "access"), /no expiry|exp/);
+  await rejects(t.tokens().validate(await t.token({ exp: undefined }), "access"), /^the token has no expiry \(exp\)$/);
 });
 
 test("a token for another app, from another issuer or for another tenant is refused, naming which", async () => {
@@ -140,4 +140,55 @@ test("metadata and keys are fetched once and reused; a failed metadata fetch is 
   await rejects(v2.validate(await flaky.token(), "access"), /could not be fetched moments ago/);
   clock += 10_000;
   assert.equal((await v2.validate(await flaky.token(), "access")).name, "Alice");
+});
+
+// Mutation testing (issue 23): each rejection's reason, and that the cause is kept for the host log.
+test("a malformed token, an unsupported header and a key set that fails each get their own reason", async () => {
+  const t = await fakeTenant();
+  const s = Math.floor(Date.now() / 1000);
+  const payload = {
+    aud: t.config.clientId,
+    iss: t.v2Issuer,
+    tid: t.config.tenantId,
+    ver: "2.0",
+    nbf: s,
+    exp: s + 3600,
+  };
+  const noAlg = unsignedJwt({ typ: "JWT", kid: t.key.kid }, payload, "c2ln");
+  await rejects(t.tokens().validate(noAlg, "access"), /^the token is malformed$/, noAlg);
+  const crit = unsignedJwt({ alg: "RS256", kid: t.key.kid, crit: ["x-unknown"], "x-unknown": 1 }, payload, "c2ln");
+  await rejects(t.tokens().validate(crit, "access"), /^the token's signing algorithm is not allowed \(RS256 only\)$/);
+  const { EntraTokens } = await import("../../src/auth/entra-tokens");
+  const { errors } = await import("jose");
+  const failing = (err: Error) =>
+    new EntraTokens({
+      config: t.config,
+      keys: { issuer: async () => ({ issuer: t.v2Issuer, keys: async () => Promise.reject(err) }) } as never,
+    });
+  const token = await t.token();
+  await rejects(
+    failing(new Error("socket hang up")).validate(token, "access"),
+    /^the tenant's signing keys are unavailable: socket hang up$/,
+  );
+  await rejects(
+    failing(new errors.JWKSTimeout()).validate(token, "access"),
+    /^the tenant's signing keys are unavailable: /,
+  );
+  await rejects(
+    failing(new errors.JOSEError("jwks broke")).validate(token, "access"),
+    /^the tenant's signing keys are unavailable: jwks broke$/,
+  );
+  await rejects(
+    failing(new errors.JWKSInvalid()).validate(token, "access"),
+    /^the token is not valid \(ERR_JWKS_INVALID\)$/,
+  );
+  const cause = new Error("socket hang up");
+  const err = await failing(cause)
+    .validate(token, "access")
+    .catch((e: unknown) => e);
+  assert.equal((err as Error).cause, cause, "the JOSE error stays the rejection's cause");
+  const down = new EntraTokens({ config: t.config, keys: { issuer: () => Promise.reject(cause) } as never });
+  const err2 = await down.validate(token, "access").catch((e: unknown) => e);
+  assert.match((err2 as Error).message, /^the tenant's signing keys are unavailable: socket hang up$/);
+  assert.equal((err2 as Error).cause, cause);
 });
