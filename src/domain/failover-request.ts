@@ -69,7 +69,8 @@ export const failoverRequestSchema = z.strictObject({
 
 export type FailoverRequest = z.output<typeof failoverRequestSchema>;
 
-const KNOWN_FIELDS = "is not a known field (pair, option, reason, requestedBy, dryRun, acceptDataLoss, complete)";
+const FIELDS = "pair, option, reason, requestedBy, dryRun, acceptDataLoss, complete";
+const KNOWN_FIELDS = `is not a known field (${FIELDS})`;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
@@ -87,7 +88,7 @@ export function parseFailoverRequest(body: unknown): ParseResult<FailoverRequest
       : {
           ok: false,
           field: "body",
-          message: "has an unknown field (known: pair, option, reason, requestedBy, dryRun)",
+          message: `has an unknown field (known: ${FIELDS})`,
         };
   }
   return { ok: false, field: issue.path.length ? issue.path.map(String).join(".") : "body", message: issue.message };

@@ -97,3 +97,33 @@ test("the request: a reason, and only known fields with valid values; each error
   assert.equal(field({ reason: "x y z", pair: "orders" }), "body");
   assert.equal(field([]), "body");
 });
+
+// Mutation testing (issue 23): the words of each refusal, which the 400 carries to the person who sent it.
+test("the request's refusals in words: what the field is for, or what it must be", () => {
+  const server = "must be a server name: 3-63 lower-case letters, digits or '-', not starting or ending with '-'";
+  const region = "must be an Azure region name such as eastus (lower-case letters and digits)";
+  const cases: [unknown, string, string][] = [
+    [[], "body", "must be a JSON object"],
+    [null, "body", "must be a JSON object"],
+    ["again", "body", "must be a JSON object"],
+    [{}, "reason", "is required: say why (it goes into the audit)"],
+    [{ reason: "ab" }, "reason", "is required: say why (it goes into the audit), at least 3 characters"],
+    [{ reason: "x".repeat(501) }, "reason", "must be at most 500 characters"],
+    [{ reason: "again", requestedBy: " " }, "requestedBy", "is blank: who asks (it goes into the audit)"],
+    [{ reason: "again", requestedBy: "x".repeat(201) }, "requestedBy", "must be at most 200 characters"],
+    [{ reason: "again", region: 1 }, "region", "must be an Azure region name such as eastus"],
+    [{ reason: "again", region: "East US" }, "region", region],
+    [{ reason: "again", region: "-eastus" }, "region", region],
+    [{ reason: "again", region: "eastus-" }, "region", region],
+    [{ reason: "again", name: 7 }, "name", server],
+    [{ reason: "again", name: "Bad_Name" }, "name", server],
+    [{ reason: "again", retireOld: "destroy" }, "retireOld", 'must be "keep", "stop" or "delete"'],
+    [
+      { reason: "again", pair: "orders" },
+      "body",
+      "has an unknown field (known: reason, requestedBy, region, name, retireOld)",
+    ],
+  ];
+  for (const [body, field, message] of cases)
+    assert.deepEqual(parseReprotectRequest(body), { ok: false, field, message }, JSON.stringify(body));
+});
