@@ -230,3 +230,76 @@ describe("evacuation: one approval for all", () => {
     assert.ok(r.calls.find((c) => c.key === "claimPair")!.atMs >= 60_000, "nothing started before the approval");
   });
 });
+
+// Mutation testing (issue 23): what each pair's run is asked to do, what the approver is shown, and the count
+// people follow between batches.
+describe("evacuation: what each pair run is asked, what the approver sees", () => {
+  test("without an approval, each pair runs a real failover of the evacuation, accepting no measured risk", async () => {
+    const seen: FailoverInput[] = [];
+    await evacuate(input, script([planned("a")]), { failover: (i) => (seen.push(i), outcomeOf(i, "succeeded")) });
+    const [a] = seen;
+    assert.deepEqual(
+      [a?.dryRun, a?.source, a?.mode, a?.reason, a?.option, a?.requester, a?.acceptDataLoss],
+      [false, "evacuation", "failover", "evacuation of eastus: eastus is down", "Forced", alice, false],
+    );
+    assert.deepEqual(a?.evacuation, { id: "t", runId: input.runId, approvedBy: null, acceptedRisk: null });
+  });
+
+  test("approved with a pair whose risk could not be measured: that pair accepts an unknown risk (bytes null)", async () => {
+    const seen: FailoverInput[] = [];
+    await evacuate(
+      input,
+      script([planned("a", { needsApproval: true, risk: null })]),
+      { failover: (i) => (seen.push(i), outcomeOf(i, "succeeded")) },
+      [
+        {
+          name: "decision",
+          atMs: 1_000,
+          data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
+        },
+      ],
+    );
+    assert.deepEqual(seen[0]?.evacuation?.acceptedRisk, { bytes: null });
+  });
+
+  test("the approver is shown each pair with its primary and the data at risk", async () => {
+    const r = await evacuate(input, script([planned("a", { needsApproval: true }), planned("b")]));
+    const asking = r.statuses.find((s) => (s as { awaitingApproval?: unknown }).awaitingApproval);
+    assert.deepEqual((asking as unknown as { awaitingApproval: unknown }).awaitingApproval, {
+      region: "eastus",
+      option: "Forced",
+      requester: alice,
+      reason: "eastus is down",
+      pairs: ["a", "b"].map((p) => ({ pair: p, primary: `pg-${p}-eus`, risk: planned(p).risk })),
+      twoPerson: true,
+      expiresAt: "2026-11-27T03:30:00.010Z",
+    });
+  });
+
+  test("between batches, the count done leaves out the pairs skipped or still running", async () => {
+    const r = await evacuate(
+      { ...input, concurrency: 2 },
+      script([planned("a"), planned("b"), planned("c")], {
+        claimPair: (i) =>
+          i.pair === "a"
+            ? {
+                kind: "held",
+                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
+              }
+            : { kind: "claimed" },
+      }),
+    );
+    assert.ok(
+      r.statuses.some((s) => s.message === "1 of 3 pair(s) done"),
+      r.statuses.map((s) => s.message).join("\n"),
+    );
+    assert.deepEqual(
+      r.output.pairs.map((p) => [p.pair, p.outcome]),
+      [
+        ["a", "skipped"],
+        ["b", "succeeded"],
+        ["c", "succeeded"],
+      ],
+    );
+  });
+});
