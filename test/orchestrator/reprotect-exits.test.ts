@@ -310,3 +310,87 @@ describe("reprotect: plan, create, replicate, join, retire, prove", () => {
     assert.equal(r.output.replica?.joined, true, "the join stands: it is the pair's membership now");
   });
 });
+
+// Mutation testing (issue 23): what the proof's run is asked, what an approver is shown, and the notes a person
+// reads on each step.
+describe("reprotect: what the proof runs, what the approver sees, what each step says", () => {
+  test("the proof is a dry run of a planned failover of this pair, accepting no data loss", async () => {
+    const seen: { i: FailoverInput; id: string }[] = [];
+    const r = await reprotect(input, script(), [], {
+      failover: (i, id) => (seen.push({ i, id }), dryRunOk().failover!(i, id) as FailoverOutput),
+    });
+    assert.equal(r.output.outcome, "succeeded");
+    const [{ i, id }] = seen as [{ i: FailoverInput; id: string }];
+    assert.deepEqual(
+      [i.dryRun, i.option, i.acceptDataLoss, i.mode, i.source, i.pair, i.reason, i.requester, i.policy],
+      [
+        true,
+        "Planned",
+        false,
+        "failover",
+        "http",
+        "orders",
+        `proof of re-protection ${input.runId}`,
+        alice,
+        TEST_POLICY,
+      ],
+    );
+    assert.equal(id, `dryrun-orders-${i.runId}`);
+    assert.notEqual(i.runId, input.runId, "the dry run is a run of its own");
+  });
+
+  test("approving a stop shows no data at risk and no deletion warning; a delete with an unknown risk says so", async () => {
+    const gated = { ...input, needsApproval: true };
+    const stop = await reprotect({ ...gated, retireOld: "stop" }, script());
+    const asked = (stop.statuses as unknown as ReprotectStatus[]).find((s) => s.awaitingApproval)?.awaitingApproval;
+    assert.deepEqual(asked, {
+      kind: "reprotect",
+      pair: "orders",
+      primary: "pg-wus",
+      old: "pg-eus",
+      replica: { name: "pg-eus-r000000", location: "eastus" },
+      retireOld: "stop",
+      oldRisk: null,
+      requester: alice,
+      reason: input.reason,
+      twoPerson: true,
+      expiresAt: asked?.expiresAt,
+      warnings: [],
+    });
+    assert.ok(
+      stop.statuses.some((st) => st.message === `awaiting approval by a second person until ${asked?.expiresAt}`),
+      "the status says a second person must answer",
+    );
+    const unknown = await reprotect(
+      { ...gated, retireOld: "delete" },
+      script({ planReprotect: () => ({ ...plan, oldRisk: { ...plan.oldRisk, bytes: null } }) }),
+    );
+    const del = (unknown.statuses as unknown as ReprotectStatus[]).find((s) => s.awaitingApproval)?.awaitingApproval;
+    assert.deepEqual(del?.warnings, [
+      "approving deletes pg-eus: any write it holds that pg-wus never received (unknown bytes by the last sample) is gone for good",
+    ]);
+  });
+
+  test("each step's note: a create ARM accepted or one asked before, a stop ARM reports done, a delete", async () => {
+    const notes = (r: { output: ReprotectOutput }) =>
+      Object.fromEntries(r.output.phases.filter((p) => p.note).map((p) => [p.phase, p.note]));
+    const fresh = await reprotect({ ...input, retireOld: "delete" }, script());
+    assert.equal(notes(fresh).create, "ARM accepted the create");
+    assert.equal(notes(fresh).retire, "deleted");
+    assert.equal(fresh.output.old?.note, "deleted");
+    const again = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({
+        createReplica: () => ({ kind: "exists" }),
+        retireServer: () => ({ kind: "done", note: "pg-eus is Stopped" }),
+      }),
+    );
+    assert.equal(notes(again).create, "pg-eus-r000000 exists already (asked before)");
+    assert.deepEqual(again.output.old, { name: "pg-eus", retired: "stop", note: "pg-eus is Stopped" });
+    const accepted = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({ retireServer: () => ({ kind: "started", operationUrl: null }) }),
+    );
+    assert.equal(accepted.output.old?.note, "stop accepted by ARM");
+  });
+});
