@@ -1,5 +1,7 @@
 // `npm run mutation:scores [-- REPORT] [--min N]`: the mutation score per module from a Stryker JSON report
 // (default reports/mutation/mutation.json); exits 1 when a module is under N (default 85).
+// `npm run mutation:survivors [-- REPORT]`: reports/mutation-survivors.md, the mutants no test catches and the ones
+// the sources mark equivalent (ci writes it too).
 // `npm run mutation:merge -- OUT IN...`: one incremental report from per-module runs (see scores.ts).
 // `npm run mutation:ci`: Stryker in incremental mode against the landed reports/stryker-incremental.json, then
 // the per-module check — what `.ci/run` runs (a full run takes hours on 2 cores; this re-tests only mutants
@@ -7,13 +9,20 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { belowThreshold, mergeReports, renderScores, scoresByModule, type Report } from "./scores";
+import { belowThreshold, mergeReports, renderScores, scoresByModule, survivorsLedger, type Report } from "./scores";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const DEFAULT_REPORT = path.join(ROOT, "reports", "mutation", "mutation.json");
 const INCREMENTAL = path.join(ROOT, "reports", "stryker-incremental.json");
 /** Per-module floors for modules still under the target: `{ "src/activities": 60, … }` (a ratchet, see README). */
 const FLOORS = path.join(ROOT, "reports", "mutation-floors.json");
+/** The ledger of undetected and equivalent mutants, rewritten from the report by `ci` and `survivors`. */
+const LEDGER = path.join(ROOT, "reports", "mutation-survivors.md");
+
+function writeLedger(file: string): void {
+  fs.writeFileSync(LEDGER, survivorsLedger(read(file)));
+  process.stdout.write(`${path.relative(ROOT, LEDGER)} written\n`);
+}
 
 const read = (file: string): Report => JSON.parse(fs.readFileSync(file, "utf8")) as Report;
 
@@ -37,6 +46,10 @@ function main(argv: string[]): number {
   const min = minAt >= 0 ? Number(rest.splice(minAt, 2)[1]) : 85;
   if (!(min >= 0 && min <= 100)) throw new Error("--min takes a percentage");
   if (cmd === "scores") return check(rest[0] ?? DEFAULT_REPORT, min, false);
+  if (cmd === "survivors") {
+    writeLedger(rest[0] ?? DEFAULT_REPORT);
+    return 0;
+  }
   if (cmd === "merge") {
     const [out, ...inputs] = rest;
     if (!out || inputs.length === 0) throw new Error("usage: merge OUT IN...");
@@ -52,9 +65,10 @@ function main(argv: string[]): number {
       { cwd: ROOT, stdio: "inherit" },
     );
     if (r.status !== 0) return r.status ?? 1;
+    writeLedger(DEFAULT_REPORT);
     return check(DEFAULT_REPORT, min, true);
   }
-  throw new Error("usage: cli.js scores [REPORT] [--min N] | merge OUT IN... | ci [--min N]");
+  throw new Error("usage: cli.js scores [REPORT] [--min N] | survivors [REPORT] | merge OUT IN... | ci [--min N]");
 }
 
 try {

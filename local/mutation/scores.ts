@@ -149,3 +149,69 @@ export function renderScores(scores: ModuleScore[]): string {
     ...rows,
   ].join("\n");
 }
+
+/**
+ * The ledger of what mutation testing did not catch (reports/mutation-survivors.md): per scored file, each mutant
+ * that survived or that no test reaches, with its line, mutator, the code and what it became; then the mutants
+ * the sources mark equivalent (`// Stryker disable next-line <mutator>: <why>`), with that reason.
+ */
+export function survivorsLedger(report: Report): string {
+  // Code spans that may hold backticks themselves (template literals): a double-backtick span.
+  const inline = (code: string) => (code === "" ? "(empty)" : `\`\` ${code} \`\``);
+  const out: string[] = [];
+  const undetected: string[] = [];
+  const ignored: string[] = [];
+  const counts = { survived: 0, noCoverage: 0, ignored: 0 };
+  for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!moduleOf(file)) continue;
+    const lines = f.source.split("\n");
+    const row = (m: ReportMutant) => {
+      const loc = (m as { location?: { start: { line: number } } }).location?.start.line ?? 0;
+      const code = (lines[loc - 1] ?? "").trim().replace(/\|/g, "\\|").slice(0, 120);
+      const into = String((m as { replacement?: string }).replacement ?? "")
+        .replace(/\s+/g, " ")
+        .replace(/\|/g, "\\|")
+        .slice(0, 80);
+      return { loc, code, into, mutator: String((m as { mutatorName?: string }).mutatorName ?? "") };
+    };
+    const sorted = [...f.mutants].sort((a, b) => row(a).loc - row(b).loc);
+    const live = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+    if (live.length) {
+      undetected.push(`\n### ${file}\n\n| line | status | mutator | code | became |\n|---|---|---|---|---|`);
+      for (const m of live) {
+        const r = row(m);
+        if (m.status === "Survived") counts.survived++;
+        else counts.noCoverage++;
+        undetected.push(
+          `| ${r.loc} | ${m.status === "Survived" ? "survived" : "no test"} | ${r.mutator} | ${inline(r.code)} | ${inline(r.into)} |`,
+        );
+      }
+    }
+    const eq = sorted.filter((m) => m.status === "Ignored");
+    if (eq.length) {
+      ignored.push(`\n### ${file}\n\n| line | mutator | became | why it is equivalent |\n|---|---|---|---|`);
+      for (const m of eq) {
+        const r = row(m);
+        counts.ignored++;
+        const why = String((m as { statusReason?: string }).statusReason ?? "").replace(/\|/g, "\\|");
+        ignored.push(`| ${r.loc} | ${r.mutator} | ${inline(r.into)} | ${why} |`);
+      }
+    }
+  }
+  out.push(
+    "# Mutants no test catches",
+    "",
+    "Written by `npm run mutation:ci` (or `npm run mutation:survivors`) from `reports/mutation/mutation.json`. Each",
+    "undetected mutant is a change to the code that no fast test notices: kill it with a test, or, when it cannot",
+    "change behaviour, mark it in the source with `// Stryker disable next-line <mutator>: <why it is equivalent>`",
+    "so it moves to the second list with its reason.",
+    "",
+    `## Undetected: ${counts.survived} survived, ${counts.noCoverage} reached by no test`,
+    ...undetected,
+    "",
+    `## Equivalent: ${counts.ignored}, each with the reason given in the source`,
+    ...ignored,
+    "",
+  );
+  return out.join("\n");
+}

@@ -11,7 +11,7 @@
 // instance of that rule on that resource; `severity`, `signalType`, `originAlertId` may be null.
 import { z } from "zod";
 import { sameResourceId } from "./names";
-import { unsafeTextProblem } from "./failover-request";
+import { customIssue, unsafeTextProblem } from "./failover-request";
 
 /** One line of visible text, at most `max` characters; `required` also refuses blank. */
 function line(max: number, required?: string) {
@@ -19,9 +19,9 @@ function line(max: number, required?: string) {
     .string(required ? { error: `is required: ${required}` } : { error: "must be a string" })
     .superRefine((text, ctx) => {
       const problem = unsafeTextProblem(text);
-      if (problem) ctx.addIssue({ code: "custom", message: problem, abort: true });
-      else if ([...text].length > max) ctx.addIssue({ code: "custom", message: `must be at most ${max} characters` });
-      else if (required && text.trim() === "") ctx.addIssue({ code: "custom", message: `is required: ${required}` });
+      if (problem) ctx.addIssue(customIssue(problem, true));
+      else if ([...text].length > max) ctx.addIssue(customIssue(`must be at most ${max} characters`));
+      else if (required && text.trim() === "") ctx.addIssue(customIssue(`is required: ${required}`));
     });
 }
 

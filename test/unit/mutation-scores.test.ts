@@ -7,6 +7,7 @@ import {
   mergeReports,
   moduleOf,
   scoresByModule,
+  survivorsLedger,
   type Report,
   type ReportMutant,
 } from "../../local/mutation/scores";
@@ -108,4 +109,43 @@ test("a later run of the same file replaces the earlier one; a dangling test id 
   const after = report({ "src/auth/x.ts": [mutant("0", "Killed", ["0"], ["0"])] }, { "a.test.js": ["0"] });
   assert.equal(mergeReports([before, after]).files["src/auth/x.ts"]!.mutants[0]!.status, "Killed");
   assert.throws(() => mergeReports([report({ "src/auth/x.ts": [mutant("0", "Killed", ["7"])] })]), /test 7/);
+});
+
+test("the survivors ledger lists each undetected mutant of a scored file with its line and code, and each equivalent one with its reason", () => {
+  const src = "const a = 1;\nif (a > 0) f(`x`);\n";
+  const at = (line: number) => ({ start: { line, column: 1 }, end: { line, column: 2 } });
+  const r: Report = {
+    schemaVersion: "1.0",
+    thresholds: { high: 90, low: 85 },
+    files: {
+      "src/domain/x.ts": {
+        source: src,
+        language: "typescript",
+        mutants: [
+          { id: "1", status: "Killed", location: at(1), mutatorName: "NumericLiteral", replacement: "0" },
+          { id: "2", status: "Survived", location: at(2), mutatorName: "EqualityOperator", replacement: "a >= 0" },
+          { id: "3", status: "NoCoverage", location: at(1), mutatorName: "NumericLiteral", replacement: "2" },
+          {
+            id: "4",
+            status: "Ignored",
+            location: at(2),
+            mutatorName: "StringLiteral",
+            replacement: '""',
+            statusReason: "only a label",
+          },
+        ],
+      },
+      "local/y.ts": { source: "", language: "typescript", mutants: [{ id: "5", status: "Survived" }] },
+    },
+  };
+  const md = survivorsLedger(r);
+  assert.match(md, /## Undetected: 1 survived, 1 reached by no test/);
+  assert.match(
+    md,
+    /\| 1 \| no test \| NumericLiteral \| `` const a = 1; `` \| `` 2 `` \|\n\| 2 \| survived \| EqualityOperator \| `` if \(a > 0\) f\(`x`\); `` \| `` a >= 0 `` \|/,
+  );
+  assert.match(md, /## Equivalent: 1, each with the reason given in the source/);
+  assert.match(md, /\| 2 \| StringLiteral \| `` "" `` \| only a label \|/);
+  assert.ok(!md.includes("local/y.ts"), "files outside the scored modules are not listed");
+  assert.ok(!md.includes("| NumericLiteral | `` 0 ``"), "killed mutants are not listed");
 });
