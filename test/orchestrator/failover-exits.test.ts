@@ -1251,3 +1251,45 @@ describe("the runbook's smaller branches, each as the operator sees it", () => {
     assert.equal(plan.alert, undefined, "not an alert run");
   });
 });
+
+// Mutation testing (issue 23): the promote's edges the operator reads about.
+describe("the promote's edges", () => {
+  const down = {
+    ...ready,
+    from: { ...from, dataPlane: { reachable: false, inRecovery: null, readOnlyDefault: null } },
+    lag: null,
+    fenceBefore: null,
+    risk: { bytes: 0, replaySeconds: 0, source: "sample" as const, measuredAt: "2026-11-27T02:59:00.000Z" },
+  };
+
+  test("ARM refusing to report the promote (the replica gone): refused with ARM's code, the fence kept", async () => {
+    const r = await drive(
+      input,
+      script({ checkPromotion: () => ({ kind: "refused", code: "ServerNotFound", reason: "pg-wus does not exist" }) }),
+    );
+    assert.deepEqual(
+      [r.output.outcome, r.output.code, r.output.reason],
+      ["refused", "ServerNotFound", "pg-wus does not exist"],
+    );
+    assert.ok(!r.steps.includes("liftFence"), "the promote was accepted: the old primary stays fenced");
+    assert.match(r.output.fence!.note, /stays fenced because the promote of pg-wus may complete/);
+  });
+
+  test("a forced promote that fails with the old primary unreachable claims no fence it never placed", async () => {
+    const r = await drive(forced, script({ preflight: () => down, promote: fail("socket hang up") }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "PromoteFailed"]);
+    assert.deepEqual(r.output.fence, {
+      server: "pg-eus",
+      state: "none",
+      note: "not fenced by this run",
+      previousValue: null,
+    });
+  });
+
+  test("a forced promote ARM reports failed, the old primary unreachable: no fence to lift, none claimed", async () => {
+    const r = await drive(forced, script({ preflight: () => down, checkPromotion: () => checked("failed") }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["refused", "PromoteFailed"]);
+    assert.ok(!r.steps.includes("liftFence"));
+    assert.equal(r.output.fence?.state, "none");
+  });
+});
