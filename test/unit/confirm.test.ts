@@ -165,3 +165,27 @@ test("confirmDown stops looking at the first answer and reports ARM and Resource
   assert.deepEqual([r.arm.state, r.health.state], ["Ready", "Available"]);
   assert.equal(r.health.detail, "Resource Health: Available: no issue");
 });
+
+// Mutation testing (issue 23): what counts as the server's own answer, and what as silence, at the rules' edges.
+test("liveness at the edges: only a SQLSTATE with a severity is PostgreSQL's answer; only our own DNS failing is unknown", () => {
+  const e = (message: string, props: Record<string, unknown> = {}) => Object.assign(new Error(message), props);
+  const cases: [unknown, string, string][] = [
+    [e("password authentication failed", { code: "28P01", severity: "FATAL" }), "alive", "PostgreSQL's own refusal"],
+    [e("x", { code: "28P01" }), "unknown", "a SQLSTATE-looking code without PostgreSQL's severity"],
+    [e("x", { code: "X28P01", severity: "FATAL" }), "unknown", "six characters are no SQLSTATE"],
+    [e("x", { code: "28P012", severity: "FATAL" }), "unknown", "nor is a SQLSTATE with a tail"],
+    [e("x", { code: 12345, severity: "ERROR" }), "unknown", "a numeric code is no SQLSTATE"],
+    [e("connect ECONNREFUSED", { code: "ECONNREFUSED", severity: "ERROR" }), "down", "a socket error is not an answer"],
+    [e("queryA ETIMEDOUT", { code: "ETIMEDOUT", syscall: "queryA" }), "unknown", "our resolver timing out"],
+    [e("getaddrinfo ETIMEDOUT", { code: "ETIMEDOUT", syscall: "getaddrinfo" }), "unknown", "our resolver timing out"],
+    [e("connect ETIMEDOUT", { code: "ETIMEDOUT", syscall: "connect" }), "down", "the server not answering"],
+    ["Connection terminated unexpectedly", "down", "a thrown string is read as the message"],
+    [e("query failed: timeout expired"), "unknown", "node-postgres' words only at the start"],
+    [e("cert", { code: "UNABLE_TO_GET_ISSUER_CERT" }), "alive", "a certificate was sent"],
+    [e("cert", { code: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" }), "alive", "a certificate was sent"],
+    [e("cert", { code: "ERR_SSL_WRONG_VERSION_NUMBER" }), "alive", "a TLS reply"],
+    [e("cert", { code: "X_CERT_HAS_EXPIRED" }), "unknown", "a TLS code only as a whole"],
+    [e("cert", { code: "CERT_HAS_EXPIRED_X" }), "unknown", "a TLS code only as a whole"],
+  ];
+  for (const [err, want, why] of cases) assert.equal(livenessOf(err), want, why);
+});

@@ -244,3 +244,21 @@ test("a reset goes back to the configured servers, audited; refused while the CN
   const audit = await deps.journal.list("reset-2");
   assert.match(audit[0]!.summary, /reset to its configured servers by alice/);
 });
+
+// Mutation testing (issue 23): the home of a new member is any configured server's, compared without case.
+test("a new member may live in any configured server's subscription and resource group, however ARM spells them", () => {
+  const sub = "ABCDEF00-0000-4000-8000-00000000000A";
+  const id = (s: string, rg: string, name: string) =>
+    `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
+  const seed = [
+    { resourceId: id(sub, "rg-east", "pg-eus"), aRecord: "a1b2c3d4e5f6" },
+    { resourceId: id(sub, "rg-west", "pg-wus"), aRecord: "0a1b2c3d4e5f" },
+  ];
+  const c = ctx({ seed });
+  const inWest = { resourceId: id(sub.toLowerCase(), "RG-WEST", "pg-eus-2"), aRecord: "b2c3d4e5f6a1" };
+  const r = checkReplacement(seed, { remove: seed[0]!.resourceId, add: inWest }, c);
+  assert.deepEqual(r, { ok: true, servers: [inWest, seed[1]] });
+  const elsewhere = { ...inWest, resourceId: id(sub, "rg-north", "pg-eus-2") };
+  const refused = checkReplacement(seed, { remove: seed[0]!.resourceId, add: elsewhere }, c);
+  assert.equal(refused.ok === false && refused.field, "add.resourceId");
+});

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { principalFromClaims } from "../../src/auth/principal";
-import { decisionAllowed, needsApproval } from "../../src/domain/approval";
+import { decisionAllowed, decisionRef, needsApproval } from "../../src/domain/approval";
 
 test("a user's principal: object id, display name, app roles (duplicates dropped, non-strings ignored)", () => {
   assert.deepEqual(
@@ -70,4 +70,71 @@ test("approval is needed for forced failovers by default, for all with 'always',
       [true, true],
     ],
   );
+});
+
+// Mutation testing (issue 23): the rules' edges.
+test("the same person whatever the case or blanks a token spells the object id in: no self-approval by case", () => {
+  const requester = {
+    oid: "ABCDEF01-0000-4000-8000-000000000001",
+    name: "alice",
+    roles: ["Failover.Approve"],
+    idp: "aad",
+  };
+  const again = { ...requester, oid: " abcdef01-0000-4000-8000-000000000001 " };
+  assert.deepEqual(decisionAllowed("approve", again, requester, true), {
+    ok: false,
+    code: "SelfApproval",
+    reason: "alice requested this failover and cannot approve it: the pair requires a second person",
+  });
+  assert.deepEqual(
+    decisionAllowed("abort", { ...again, roles: [] }, requester, true),
+    { ok: true },
+    "the requester may stop it",
+  );
+});
+
+test("aborts: a requester-role holder may stop only an alert's run; the alert identity never, unless it asked", () => {
+  const carol = { oid: "c", name: "carol", roles: ["Failover.Request"], idp: "aad" };
+  const alerts = { oid: "al", name: "alerts", roles: ["Failover.Request", "Failover.Alert"], idp: "aad" };
+  const other = { oid: "al2", name: "alerts-2", roles: ["Failover.Request", "Failover.Alert"], idp: "aad" };
+  const denied = {
+    ok: false,
+    code: "MissingRole",
+    reason: "carol may not abort: needs the app role Failover.Approve or to be the requester",
+  };
+  assert.deepEqual(
+    decisionAllowed("abort", carol, alice, true),
+    denied,
+    "a person's run: only approvers and the requester",
+  );
+  assert.deepEqual(decisionAllowed("abort", carol, alerts, true, { alertRun: true }), { ok: true });
+  assert.equal(decisionAllowed("abort", other, alerts, true, { alertRun: true }).ok, false);
+  assert.deepEqual(decisionAllowed("abort", alerts, alerts, true, { alertRun: true }), { ok: true });
+});
+
+test("approvals: the role is named when missing; the alert identity is refused by its own code", () => {
+  assert.deepEqual(decisionAllowed("approve", { ...bob, roles: ["Failover.Request"] }, alice, true), {
+    ok: false,
+    code: "MissingRole",
+    reason: "bob does not have the app role Failover.Approve",
+  });
+  const alerts = { oid: "al", name: "alerts", roles: ["Failover.Approve", "Failover.Alert"], idp: "aad" };
+  const v = decisionAllowed("approve", alerts, alice, false, { alertRun: true });
+  assert.equal(v.ok === false && v.code, "AlertIdentityApproval");
+});
+
+test("a raised event counts only as a reference to a stored decision: exactly 48 lower-case hex characters", () => {
+  const hex = "0123456789abcdef".repeat(3);
+  assert.deepEqual(decisionRef({ nonce: hex }), { nonce: hex });
+  for (const data of [
+    { nonce: `x${hex}` },
+    { nonce: `${hex}0` },
+    { nonce: hex.toUpperCase() },
+    { nonce: 42 },
+    { decision: "approve" },
+    null,
+    undefined,
+    "nonce",
+  ])
+    assert.equal(decisionRef(data), undefined, JSON.stringify(data));
 });
