@@ -2,6 +2,7 @@
 // runs to its end at once): whatever stops a runbook, every compensation runs newest first; one that breaks is a
 // warning and the others still run; a forgotten one does not run; the ending names the step that stopped.
 import assert from "node:assert/strict";
+/* eslint-disable require-yield -- these runbooks take no activity, so the kernel runs them to the end at once */
 import { test } from "node:test";
 import type { OrchestrationContext } from "durable-functions";
 import { Kernel, Stop, type Ending } from "../../src/orchestrations/kernel";
