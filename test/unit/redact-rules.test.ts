@@ -147,3 +147,45 @@ test("the walk: nested objects and arrays are masked, other values kept, and it 
   while (Array.isArray(w)) w = w[0];
   assert.equal(w, "Bearer [redacted]", "20 levels are walked");
 });
+
+// Mutation testing (issue 23): the rules' edges; the first one leaked before (a short numeric URL password).
+test("edges: a numeric URL password, blanks after a scheme, unpadded Basic, every occurrence in any case, code as a list", () => {
+  assert.equal(maskString("postgres://app:12345@db/x"), "postgres://app:[redacted]@db/x");
+  assert.equal(maskString("postgres://app:2024@db"), "postgres://app:[redacted]@db");
+  assert.equal(maskString("Authorization: Bearer  abc.def"), "Authorization: Bearer [redacted]");
+  assert.equal(maskString("Authorization: Basic abc"), "Authorization: Basic [redacted]");
+  assert.equal(maskString("sent Bearer \t abc.def"), "sent Bearer \t [redacted]");
+  const basic = Buffer.from("user:pass").toString("base64");
+  assert.equal(basic.endsWith("="), false, "no padding in this one");
+  assert.equal(maskString(`Basic  ${basic}`), "Basic  [redacted]");
+  assert.equal(
+    maskString("password=a; PASSWORD=b; Password=c"),
+    "password=[redacted]; PASSWORD=[redacted]; Password=[redacted]",
+  );
+  assert.equal(maskString("x-functions-key : abc123"), "x-functions-key : [redacted]");
+  assert.deepEqual(redact({ code: ["PreconditionFailed"] }), { code: "[redacted]" }, "only a code itself is kept");
+  for (const key of [
+    "password",
+    "passwords",
+    "passwd",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "db_password",
+    "idTokens",
+  ])
+    assert.equal(isSecretKey(key), true, key);
+});
+
+test("the walk stops at depth 20 in arrays too", () => {
+  let deep: unknown = "Bearer t";
+  for (let i = 0; i < 25; i++) deep = [deep];
+  let v = redact(deep) as unknown;
+  let depth = 0;
+  while (Array.isArray(v)) {
+    v = v[0];
+    depth++;
+  }
+  assert.deepEqual([depth, v], [21, "[too deep]"]);
+});
