@@ -97,3 +97,48 @@ test("a failed step says its error will be retried; with the counter also down, 
     /socket hang up/,
   );
 });
+
+// Mutation testing (issue 23): the Azure SDK's own retries inside a step are on record, in the summary and detail.
+test("the tries the Azure SDK retried by itself inside a step are named in its outcome's summary and detail", async () => {
+  const { sdkTryRecorderPolicy } = await import("../../src/azure/sdk-retries");
+  const policy = sdkTryRecorderPolicy();
+  const url =
+    "https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-wus?api-version=2024-08-01";
+  const statuses = [429, 503, 200];
+  const journal = new MemoryAuditJournal();
+  const fn = audited(
+    "promote",
+    journal,
+    () => "promote accepted",
+    async (_i: typeof run) => {
+      for (let i = 0; i < statuses.length; i++)
+        await policy.sendRequest({ method: "PATCH", url } as never, async () => ({ status: statuses[i]! }) as never);
+      return { kind: "started" };
+    },
+  );
+  await fn({ ...run });
+  const ended = journal.entries.at(-1)!;
+  assert.equal(
+    ended.summary,
+    "promote accepted; Azure SDK tries that failed (the SDK retries these itself): HTTP 429 PATCH …/flexibleServers/pg-wus, HTTP 503 PATCH …/flexibleServers/pg-wus",
+  );
+  const tries = (ended.detail as { sdkRetries: { outcome: string; path: string }[] }).sdkRetries;
+  assert.deepEqual(
+    tries.map((t) => [t.outcome, t.path]),
+    [
+      ["HTTP 429", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-wus"],
+      ["HTTP 503", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-wus"],
+    ],
+  );
+  const quiet = new MemoryAuditJournal();
+  await audited(
+    "promote",
+    quiet,
+    () => "promote accepted",
+    async (_i: typeof run) => ({ kind: "started" }),
+  )({ ...run });
+  assert.deepEqual(
+    [quiet.entries.at(-1)!.summary, quiet.entries.at(-1)!.detail],
+    ["promote accepted", { output: { kind: "started" } }],
+  );
+});
