@@ -218,3 +218,51 @@ test("permissions: ARM's wildcards and NotActions, against what the app needs; t
     `every other action of role.json is an operation-status read or the permissions read itself: ${statusOrSelf.join(", ")}`,
   );
 });
+
+// Mutation testing (issue 23): each limit is "at most", so a value exactly at it costs nothing; the reasons in full.
+test("at each limit exactly (lag, sample age, TTL, dry run age) nothing is lost", () => {
+  const f = healthy();
+  f.lastSample = { at: iso(MAX_SAMPLE_AGE_SECONDS), bytes: f.maxLagBytes };
+  f.cname = { ttl: f.drainCapSeconds };
+  f.lastDryRunAt = iso(30 * 86_400);
+  assert.deepEqual(readiness(f), { ready: true, score: 100, reasons: [] });
+});
+
+test("the reasons in full: what is wrong and what to do", () => {
+  const reasonsOf = (change: (f: ReadinessFacts) => void) => {
+    const f = healthy();
+    change(f);
+    return readiness(f).reasons;
+  };
+  assert.deepEqual(
+    reasonsOf((f) => (f.lastSample = { at: iso(30), bytes: 2_000_000 })),
+    [
+      "the replica is 2000000 bytes behind, above the pair's rpo.maxLagBytes (1048576): a forced failover would lose them; find what slows the replay (long queries on the replica, network)",
+    ],
+  );
+  assert.deepEqual(
+    reasonsOf((f) => {
+      f.servers[1] = { ...f.servers[1]!, loggedIn: false, loginError: "28P01 password authentication failed" };
+      f.servers[0] = { ...f.servers[0]!, loggedIn: null };
+    }),
+    [
+      "the probe cannot log in to pg-eus (its name is unknown: ARM could not be read), pg-wus (28P01 password authentication failed): check the server, the network path and the probe's role",
+    ],
+  );
+  assert.deepEqual(
+    reasonsOf((f) => {
+      f.permissions = [
+        { scope: "pg-eus", missing: ["a/read", "a/write"] },
+        { scope: "the CNAME prod", missing: [], error: "HTTP 403" },
+      ];
+    }),
+    [
+      "the app's identity lacks a/read, a/write on pg-eus; the app's permissions on the CNAME prod cannot be read (HTTP 403): assign the app's role (infra/role.json) there",
+    ],
+  );
+  assert.deepEqual(
+    reasonsOf(replicaAs({ role: "Replica", state: "Updating" })),
+    ["the replica pg-wus is Updating, not Ready"],
+    "Azure's newer role name is a replica too",
+  );
+});
