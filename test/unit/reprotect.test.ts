@@ -127,3 +127,57 @@ test("the request's refusals in words: what the field is for, or what it must be
   for (const [body, field, message] of cases)
     assert.deepEqual(parseReprotectRequest(body), { ok: false, field, message }, JSON.stringify(body));
 });
+
+// Mutation testing (issue 23): the decisions' edges and words.
+test("edges: the CNAME on the first member, the words of a protected pair, names Azure accepts, suffixes only at the end", () => {
+  assert.deepEqual(decideReprotect(refs, [state("pg-eus"), null], "aaa.zone.example", true), {
+    ok: true,
+    primaryIndex: 0,
+    oldIndex: 1,
+  });
+  const protectedPair: [ServerState, ServerState] = [
+    state("pg-eus", { role: "AsyncReplica", sourceServerResourceId: `${SUB}/flexibleServers/pg-wus` }),
+    state("pg-wus"),
+  ];
+  assert.deepEqual(decideReprotect(refs, protectedPair, "bbb.zone.example", true), {
+    ok: false,
+    code: "AlreadyProtected",
+    reason: "pg-eus is already a replica of pg-wus: the pair is protected",
+  });
+  for (const [name, ok] of [
+    ["pg-eus-2", true],
+    ["pg-eus-", false],
+    ["-pg-eus", false],
+    ["a".repeat(63), true],
+    ["a".repeat(64), false],
+    ["ab", false],
+  ] as const)
+    assert.equal(parseReprotectRequest({ reason: "again", name }).ok, ok, name);
+  for (const how of ["keep", "stop", "delete"])
+    assert.equal(parseReprotectRequest({ reason: "again", retireOld: how }).ok, true, how);
+  assert.equal(replicaName(null, "pg-rab12cd-eus", "ff00ee11"), "pg-rab12cd-eus-rff00ee", "a suffix only at the end");
+  assert.equal(replicaName(null, "pg-eus", "AB-12_cd34"), "pg-eus-rab12cd", "the run id's letters and digits");
+  const trimmed = replicaName(null, `${"x".repeat(53)}--zz`, "ab12cd34");
+  assert.equal(trimmed, `${"x".repeat(53)}-rab12cd`, "no run of '-' before the suffix");
+  assert.equal(
+    siblingId(`${SUB}/flexibleServers/pg-wus/databases/x`, "n"),
+    `${SUB}/flexibleServers/pg-wus/databases/x`,
+    "only a server id's own last segment is replaced",
+  );
+  const primaryId = `${SUB}/flexibleServers/pg-wus`;
+  assert.deepEqual(
+    replicaWaitingFor({
+      state: state("n", { state: undefined, role: undefined, replicationState: undefined }),
+      primaryId,
+      lagBytes: 0,
+      maxLagBytes: 10,
+      aRecord: "ccc",
+      loginError: null,
+    }),
+    [
+      "ARM state unknown, not Ready",
+      "not (yet) a replica of the primary (role none)",
+      "replication unknown, not Active",
+    ],
+  );
+});
