@@ -126,3 +126,30 @@ test("an app not told its tenant and client id verifies no one: 401 naming the s
   assert.equal(!r.ok && r.response.status, 401);
   assert.match(JSON.stringify(!r.ok && r.response.jsonBody), /PGFLEX_AUTH_TENANT_ID, PGFLEX_AUTH_CLIENT_ID/);
 });
+
+// Mutation testing (issue 23): a valid token that names no one is no caller; a bug is not a refusal.
+test("a valid token without an object id is refused by name; the next offered token may still identify", async () => {
+  const t = await fakeTenant();
+  const noOid = await t.token({ oid: undefined });
+  const bearer = await t.callers(false).identify(headers({ authorization: `Bearer ${noOid}` }) as never);
+  assert.deepEqual(bearer, { ok: false, reason: "Authorization: the token has no object id (oid)" });
+  const session = await t
+    .callers(true)
+    .identify(headers({ "x-ms-token-aad-id-token": noOid, "x-ms-token-aad-access-token": await t.token() }) as never);
+  assert.equal(session.ok && session.principal.name, "Alice");
+  const none = await t.callers(true).identify(headers({}) as never);
+  assert.deepEqual(none, {
+    ok: false,
+    reason:
+      "sign in with Entra ID: send an access token for this app (Authorization: Bearer …), or sign in to the status page",
+  });
+});
+
+test("an error that is not a token's refusal (a bug, a crash) is thrown, not turned into a 401", async () => {
+  const broken = new Callers(false, {
+    validate: async () => {
+      throw new TypeError("boom");
+    },
+  } as never);
+  await assert.rejects(broken.identify(headers({ authorization: "Bearer abc" }) as never), /boom/);
+});

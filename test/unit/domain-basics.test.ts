@@ -96,3 +96,20 @@ test("the RPO guard: exactly at the threshold goes ahead, one byte above waits, 
   );
   assert.equal(rpoGuard(risk(1001), 1000, true).ok, true);
 });
+
+// Mutation testing (issue 23): names at their shortest, ids that are not a server's, the LSN's high half.
+test("a one-character pair name or DNS label is valid; an id that is not a Flexible Server's is refused by name", async () => {
+  const { PAIR_NAME, DNS_LABEL, parseServerId } = await import("../../src/domain/names");
+  for (const ok of ["a", "7", "ab", "a-b"]) assert.ok(PAIR_NAME.test(ok) && DNS_LABEL.test(ok), ok);
+  for (const bad of ["-a", "a-", "A"]) assert.equal(PAIR_NAME.test(bad), false, bad);
+  const id =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-eus";
+  assert.deepEqual(parseServerId(id), {
+    subscriptionId: "00000000-0000-0000-0000-000000000001",
+    resourceGroup: "rg",
+    name: "pg-eus",
+  });
+  for (const bad of [`x${id}`, `${id}/databases/postgres`, id.replace("flexibleServers", "servers")])
+    assert.throws(() => parseServerId(bad), new Error(`not a Flexible Server resource id: ${bad}`));
+  assert.equal(formatLsn((0x1an << 32n) + 0xabn), "1A/AB");
+});

@@ -78,3 +78,18 @@ test("a body that is not JSON: 400 naming body", async () => {
   assert.deepEqual([r.status, r.code, r.field], [400, "InvalidRequest", "body"]);
   assert.equal(r.message, "body must be a JSON object");
 });
+
+// Mutation testing (issue 23): the declared length's edge, the 415's words, and that answers are JSON.
+test("a declared length of exactly 16 KiB is read; the 415 says what to send; every answer is JSON", async () => {
+  const json = { "content-type": "application/json" };
+  const fits = `"${"x".repeat(MAX_BODY_BYTES - 2)}"`;
+  assert.equal(
+    (await readJsonBody(request(fits, { ...json, "content-length": String(MAX_BODY_BYTES) }))).ok,
+    true,
+    "declared 16384",
+  );
+  const r = await refusal("{}", { "content-type": "text/plain" });
+  assert.equal(r.message, "the body must be sent as content-type: application/json");
+  const res = await readJsonBody(request("{}", { "content-type": "text/plain" }));
+  assert.deepEqual(!res.ok && res.response.headers, { "content-type": "application/json" });
+});
