@@ -13,13 +13,13 @@ const server = { resourceId: idOf("pg-eus"), name: "pg-eus", aRecord: "a", aReco
 
 function setup(look: (n: number, name: string) => Partial<ServerFacts>, health = new FakeHealth()) {
   const servers = new FakeServers({ eus: primaryState() });
-  const looks: { name: string; at: number }[] = [];
+  const looks: { name: string; at: number; mode: string; fresh: boolean | undefined }[] = [];
   const deps = fakeDeps(
     new FakeDns({ target: EUS, ttl: 30 }),
     servers,
     {
-      inspect: async (name: string) => {
-        looks.push({ name, at: Date.now() });
+      inspect: async (name: string, _login: unknown, mode: string, o?: { fresh?: boolean }) => {
+        looks.push({ name, at: Date.now(), mode, fresh: o?.fresh });
         return look(looks.length, name) as ServerFacts;
       },
     },
@@ -143,4 +143,16 @@ test("ARM's state and Resource Health are reported with their details; a read th
   assert.deepEqual([r3.arm.state, r3.health.state], [null, null]);
   assert.match(r3.arm.detail, /^ARM: .*arm down/);
   assert.match(r3.health.detail, /^Resource Health: .*health down/);
+});
+
+// Mutation testing (issue 23): each look is a new verify-full connection, never a cached answer.
+test("each look is a fresh verify-full connection to the server's own name", async () => {
+  const { looks, confirm } = setup(() => {
+    throw refused();
+  });
+  await confirm({ runId: "r", pair: pair.name, server, tries: 1, windowSeconds: 60 });
+  assert.deepEqual(
+    looks.map((l) => [l.name, l.mode, l.fresh]),
+    [["pg-eus.x", "verify-full", true]],
+  );
 });
