@@ -207,3 +207,23 @@ test("another region than the old server's: refused with both regions when its n
   const sameRegionOtherCase = await planner().plan({ ...input, region: "EastUS" });
   assert.equal(sameRegionOtherCase.kind, "planned", "regions compare whatever their case");
 });
+
+// Mutation testing (issue 23): the first configured member can be the primary too (after a failback).
+test("a CNAME on the first configured member: that one is proven writable and kept, the second is replaced", async () => {
+  const p = planner({ target: EUS, states: { eus, wus: { ...wus, location: "westus" } } });
+  const r = await p.plan(input);
+  assert.deepEqual(p.inspected, [
+    { name: "pg-eus.postgres.database.azure.com", sslmode: "verify-full", options: { write: true } },
+  ]);
+  assert.equal(r.kind, "planned", JSON.stringify(r));
+  if (r.kind !== "planned") return;
+  assert.deepEqual(
+    [r.primary.name, r.primary.location, r.old.name, r.target.location],
+    ["pg-eus", "eastus", "pg-wus", "westus"],
+  );
+  const readOnly = await planner({
+    target: EUS,
+    facts: { inRecovery: false, transactionReadOnly: "on", wroteAndRolledBack: false },
+  }).plan(input);
+  assert.deepEqual(readOnly.kind === "refused" && readOnly.code, "PrimaryNotWritable");
+});
