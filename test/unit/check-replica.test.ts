@@ -118,3 +118,34 @@ test("a name that resolves outside the zone, a login refused, a server not in re
   const behind = await setup({ primaryLsn: "0/3100000" }).check(input);
   assert.deepEqual(behind, { kind: "waiting", detail: "lag 1048576 bytes, above 1024" });
 });
+
+// Mutation testing (issue 23): what is asked of whom, and what a read that fails or says nothing leaves.
+test("no operation to follow: ARM's operation is not asked; the server's own name from ARM is the one probed", async () => {
+  const s = setup({
+    states: { [NEW]: { ...newReplica(), fqdn: "pg-eus-r1.private.example" }, "pg-wus": primaryState("pg-wus") },
+  });
+  let opsAsked = 0;
+  const real = s.servers.operationStatus.bind(s.servers);
+  s.servers.operationStatus = () => (opsAsked++, real());
+  const r = await s.check(input);
+  assert.equal(opsAsked, 0);
+  assert.equal(r.kind === "ready" && r.fqdn, "pg-eus-r1.private.example");
+  assert.ok(s.asked.some((a) => a.name === "pg-eus-r1.private.example"));
+});
+
+test("a name that cannot be resolved, or a position not reported, is waited for by name (not an error)", async () => {
+  const s = setup({ replica: { inRecovery: true, lsn: null as unknown as string, replaySeconds: 0 } });
+  const unresolved = makeCheckReplica(
+    fakeDeps(new FakeDns({ target: "x", ttl: 30 }), s.servers, {
+      resolve: async () => {
+        throw new Error("queryA ENOTFOUND");
+      },
+      walPosition: async () => ({ inRecovery: true, lsn: null as unknown as string, replaySeconds: 0 }),
+    }),
+  );
+  assert.deepEqual(await unresolved(input), {
+    kind: "waiting",
+    detail: "its name does not resolve to an A record in the zone yet; its lag cannot be measured yet",
+  });
+  assert.deepEqual(await s.check(input), { kind: "waiting", detail: "its lag cannot be measured yet" });
+});
