@@ -130,6 +130,7 @@ test("started: the server as ARM shows it after the PATCH, the operation to poll
   assert.equal(r.kind, "started");
   assert.equal(r.kind === "started" && r.state.state, "Updating", "read again after the PATCH");
   assert.equal(r.kind === "started" && r.operationUrl, "https://management.azure.com/operations/1");
+  assert.equal(r.kind, "started"); // the next line alone would pass for any other kind
   assert.equal(r.kind === "started" && "note" in r, false, "an InProgress first poll needs no note");
   assert.deepEqual(servers.promotes, [wus.resourceId]);
 

@@ -70,7 +70,10 @@ test("a pair whose run is still going is held: the claim names the holder and pu
     instanceId: "failover-run-x",
     acquiredAt: new Date().toISOString(),
   });
-  await deps.journal.append({ runId: "run-x", pair: "prod", step: "preflight", event: "started", summary: "…" });
+  // What a run's record holds while it goes: its request, then steps that start and end (never "completed").
+  await deps.journal.append({ runId: "run-x", pair: "prod", step: "run", event: "requested", summary: "…" });
+  await deps.journal.append({ runId: "run-x", pair: "prod", step: "preflight", event: "succeeded", summary: "…" });
+  await deps.journal.append({ runId: "run-x", pair: "prod", step: "promote", event: "started", summary: "…" });
   const r = await makeClaimPair(deps, leases)(claim("run-a"));
   assert.equal(r.kind, "held");
   assert.equal(r.kind === "held" && r.holder.runId, "run-x");

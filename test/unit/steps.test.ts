@@ -145,6 +145,7 @@ test("the catch-up check: behind by the bytes between the fence's LSN and the re
     lsn: "0/7000028",
     watchSeconds: 0,
   });
+  assert.equal(r.kind, "checked"); // the next line alone would pass for any other kind
   assert.equal(r.kind === "checked" && r.caughtUp, false);
   assert.equal(r.kind === "checked" && r.lagBytes, 40);
   assert.equal(
@@ -170,6 +171,7 @@ test("the catch-up check: a replica that does not answer is not caught up, and t
     },
   });
   const r = await makeCheckCatchUp(deps)({ ...run, server: NEW, lsn: "0/7000028", watchSeconds: 0 });
+  assert.equal(r.kind, "checked"); // the next line alone would pass for any other kind
   assert.equal(r.kind === "checked" && r.caughtUp, false);
   assert.equal(r.kind === "checked" && r.lagBytes, null);
   assert.match(
@@ -254,6 +256,7 @@ test("the promotion check: writable by its own name is writable, even when ARM c
   };
   const r = await makeCheckPromotion(deps)({ ...run, server: NEW, watchSeconds: 0 });
   assert.equal(r.kind === "checked" && r.progress, "writable");
+  assert.equal(r.kind, "checked"); // the next line alone would pass for any other kind
   assert.equal(r.kind === "checked" && r.inRecovery, false);
   assert.match(
     r.kind === "checked" ? r.detail : "",
@@ -304,4 +307,28 @@ test("the promotion check: not answering while the operation is in progress is p
     r.kind === "checked" ? r.detail : "",
     new RegExp(`^${WUS.replace(/\./g, "\\.")} is not answering \\(.*ETIMEDOUT`),
   );
+});
+
+// Mutation testing (issue 23): the catch-up check asks the replica by its own name with verify-full, and keeps
+// watching until the replay reaches the fence.
+test("the catch-up check reads the replica by name with verify-full and watches until it is caught up", async () => {
+  const asked: string[] = [];
+  const lsns = ["0/7000000", "0/7000028"];
+  const { deps } = world({
+    walPosition: async (name: string, _login: unknown, sslmode: string) => {
+      asked.push(`${name} ${sslmode}`);
+      return { inRecovery: true, lsn: lsns.shift() ?? "0/7000028", replaySeconds: 0 };
+    },
+  });
+  const r = await makeCheckCatchUp(deps)({
+    ...run,
+    server: { ...NEW, fqdn: "pg-wus.postgres.database.azure.com" },
+    lsn: "0/7000028",
+    watchSeconds: 5,
+  });
+  assert.equal(r.kind === "checked" && r.caughtUp, true);
+  assert.deepEqual(asked, [
+    "pg-wus.postgres.database.azure.com verify-full",
+    "pg-wus.postgres.database.azure.com verify-full",
+  ]);
 });
