@@ -1293,3 +1293,32 @@ describe("the promote's edges", () => {
     assert.equal(r.output.fence?.state, "none");
   });
 });
+
+describe("the fence's warnings, as the operator reads them", () => {
+  test("every superuser session left and every setting that turns the fence off is named, one list each", async () => {
+    const r = await drive(
+      input,
+      script({
+        fence: () => ({
+          ...fenced,
+          survivors: [
+            { user: "azure_pg_admin", sessions: 2 },
+            { user: "ops", sessions: 1 },
+          ],
+          overrides: ["role app", "database orders"],
+        }),
+      }),
+    );
+    assert.equal(r.output.outcome, "succeeded", r.output.reason);
+    assert.ok(
+      r.output.warnings.includes(
+        "sessions of superusers on pg-eus could not be ended and could still write: 2 of azure_pg_admin, 1 of ops",
+      ),
+      r.output.warnings.join("\n"),
+    );
+    assert.ok(
+      r.output.warnings.includes("on pg-eus, role/database settings turn the fence off for: role app, database orders"),
+      r.output.warnings.join("\n"),
+    );
+  });
+});
