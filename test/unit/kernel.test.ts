@@ -10,8 +10,17 @@ import type { Gen } from "../../src/orchestrations/durable-calls";
 
 const T0 = new Date("2026-11-27T03:00:00.000Z");
 const statuses: unknown[] = [];
+const scheduled: { name: string; input: unknown }[] = [];
 const ctx = {
-  df: { currentUtcDateTime: T0, setCustomStatus: (s: unknown) => statuses.push(s) },
+  df: {
+    currentUtcDateTime: T0,
+    setCustomStatus: (s: unknown) => statuses.push(s),
+    // A task stands for the activity; the test answers it through the generator (next or throw).
+    callActivityWithRetry: (name: string, _retry: unknown, input: unknown) => (
+      scheduled.push({ name, input }),
+      { name }
+    ),
+  },
 } as unknown as OrchestrationContext;
 const kernel = () =>
   new Kernel<"fence" | "promote">(ctx, {
@@ -112,4 +121,81 @@ test("the audit's completed line: the outcome, and where and why a run stopped",
     Kernel.endLine("refused", { ok: false, stop: new Stop("refused", "Busy", "held"), failedStep: undefined }),
     "refused: Busy held",
   );
+});
+
+/** Runs a runbook whose one activity answers `answer` (a value, or an Error thrown into the orchestration). */
+function runWithActivity<R>(k: Kernel<"fence" | "promote">, runbook: () => Gen<R>, answer: unknown) {
+  const g = k.execute(runbook, function* (e) {
+    return e;
+  });
+  const first = g.next();
+  assert.equal(first.done, false, "the activity was scheduled");
+  const r = answer instanceof Error ? g.throw(answer) : g.next(answer);
+  assert.equal(r.done, true);
+  return r.value as Ending<R, "fence" | "promote">;
+}
+
+test("a step whose retries ran out stops the run as <Phase>Failed (or <Step>Failed outside a phase), with the error's first line", () => {
+  const long = `socket hang up ${"x".repeat(1500)}\nat Socket.onend`;
+  const k0 = kernel();
+  const outside = runWithActivity(
+    k0,
+    function* () {
+      return yield* k0.call("preflight", {} as never);
+    },
+    new Error(long),
+  );
+  assert.equal(outside.ok, false);
+  if (!outside.ok) {
+    assert.deepEqual([outside.stop.outcome, outside.stop.code], ["failed", "PreflightFailed"]);
+    assert.equal(outside.stop.reason, long.split("\n")[0]!.slice(0, 1000), "one line, at most 1000 characters");
+  }
+  const k = kernel();
+  const inside = runWithActivity(
+    k,
+    function* () {
+      k.begin("promote", "promoting");
+      return yield* k.call("checkPromotion", {} as never);
+    },
+    new Error("ECONNRESET"),
+  );
+  assert.deepEqual(!inside.ok && [inside.stop.code, inside.stop.reason, inside.failedStep], [
+    "PromoteFailed",
+    "ECONNRESET",
+    "promote",
+  ]);
+});
+
+test("a step that refuses stops the run as refused with its code and reason, after its onRefused; a result is returned", () => {
+  const k = kernel();
+  const seen: unknown[] = [];
+  const refused = runWithActivity(
+    k,
+    function* () {
+      return yield* k.call("preflight", {} as never, (r) => void seen.push(r));
+    },
+    { kind: "refused", code: "NotAReplica", reason: "pg-wus is a primary" },
+  );
+  assert.deepEqual(!refused.ok && [refused.stop.outcome, refused.stop.code, refused.stop.reason], [
+    "refused",
+    "NotAReplica",
+    "pg-wus is a primary",
+  ]);
+  assert.deepEqual(seen, [{ kind: "refused", code: "NotAReplica", reason: "pg-wus is a primary" }]);
+  const k1 = kernel();
+  const ok = runWithActivity(
+    k1,
+    function* () {
+      return yield* k1.call("preflight", {} as never);
+    },
+    { kind: "planned", x: 1 },
+  );
+  assert.deepEqual(ok, { ok: true, value: { kind: "planned", x: 1 } });
+  assert.deepEqual(scheduled.at(-1)?.input, { runId: "r1", pair: "prod" }, "every step is given the run's ids");
+});
+
+test("what is thrown that is not an Error is still said: its text", async () => {
+  const { errorMessage } = await import("../../src/orchestrations/durable-calls");
+  assert.equal(errorMessage(null), "null");
+  assert.equal(errorMessage("ECONNREFUSED\nmore"), "ECONNREFUSED");
 });
