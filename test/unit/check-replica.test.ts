@@ -149,3 +149,12 @@ test("a name that cannot be resolved, or a position not reported, is waited for 
   });
   assert.deepEqual(await s.check(input), { kind: "waiting", detail: "its lag cannot be measured yet" });
 });
+
+test("only ARM's not-found means the server is not there: any other read error is thrown (retried), not waited on", async () => {
+  const { serverIfExists } = await import("../../src/activities/server-if-exists");
+  const deps = (err: unknown) => ({ servers: { get: async () => Promise.reject(err) } }) as never;
+  const notFound = Object.assign(new Error("ResourceNotFound"), { statusCode: 404, code: "ResourceNotFound" });
+  assert.equal(await serverIfExists(deps(notFound), idOf(NEW)), null);
+  const throttled = Object.assign(new Error("TooManyRequests"), { statusCode: 429, code: "TooManyRequests" });
+  await assert.rejects(serverIfExists(deps(throttled), idOf(NEW)), /TooManyRequests/);
+});

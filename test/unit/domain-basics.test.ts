@@ -113,3 +113,25 @@ test("a one-character pair name or DNS label is valid; an id that is not a Flexi
     assert.throws(() => parseServerId(bad), new Error(`not a Flexible Server resource id: ${bad}`));
   assert.equal(formatLsn((0x1an << 32n) + 0xabn), "1A/AB");
 });
+
+test("an approval covers only a known figure no larger than the one it was shown", async () => {
+  const { riskCovered } = await import("../../src/domain/lag");
+  const risk = (bytes: number | null) => ({ bytes, replaySeconds: 0, source: "sample" as const, measuredAt: "x" });
+  assert.equal(riskCovered(risk(10), { bytes: 10 }), true);
+  assert.equal(riskCovered(risk(11), { bytes: 10 }), false);
+  assert.equal(riskCovered(risk(0), { bytes: null }), false, "an unknown figure accepted covers nothing measured");
+  assert.equal(riskCovered(risk(null), { bytes: 10 }), false);
+  assert.equal(riskCovered(risk(0), null), false);
+});
+
+test("a permission block grants an action when any of its actions matches and none of its notActions", async () => {
+  const { missingActions } = await import("../../src/domain/rbac-actions");
+  const need = ["Microsoft.DBforPostgreSQL/flexibleServers/read", "Microsoft.Network/privateDnsZones/CNAME/write"];
+  assert.deepEqual(
+    missingActions(need, [{ actions: ["Microsoft.Compute/*", "Microsoft.DBforPostgreSQL/*"], notActions: [] }]),
+    ["Microsoft.Network/privateDnsZones/CNAME/write"],
+  );
+  assert.deepEqual(missingActions(need, [{ actions: ["*"], notActions: ["Microsoft.Network/*/write"] }]), [
+    "Microsoft.Network/privateDnsZones/CNAME/write",
+  ]);
+});

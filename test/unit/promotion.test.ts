@@ -54,3 +54,13 @@ test("busy: ServerBusy, ServerIsBusy, ServerIsNotReady, OperationInProgress — 
   assert.equal(isBusy("AuthorizationFailed", "does not have authorization"), false);
   assert.equal(isBusy("ServerNotReplica", "not a read replica"), false);
 });
+
+// Mutation testing (issue 23): no data plane read is no proof; Provisioning is still promoting.
+test("a server whose data plane could not be read is never writable on ARM's word; Provisioning is promoting", () => {
+  assert.equal(
+    promotionOf(look({ plane: null, arm: replica({ role: "Primary", replicationState: undefined }) })),
+    "promoting",
+  );
+  assert.equal(promotionOf(look({ plane: null })), "notStarted");
+  assert.equal(promotionOf(look({ arm: replica({ replicationState: "Provisioning" }) })), "promoting");
+});
