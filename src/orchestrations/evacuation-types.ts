@@ -4,7 +4,7 @@ import type { Principal } from "../auth/principal";
 import type { PromoteOption } from "../domain/facts";
 import type { DataAtRisk } from "../domain/lag";
 import type { PlannedPair } from "../activities/contracts";
-import type { FailoverOutput, Outcome } from "./failover-types";
+import type { FailoverOutput, Outcome, PhaseRecord } from "./failover-types";
 
 export interface EvacuationInput {
   runId: string;
@@ -48,6 +48,8 @@ export interface EvacuationOutput {
   plan: PlannedPair[];
   summary: Record<string, number>;
   approval: { decision: "approve" | "abort" | "timeout"; by: Principal | null; reason: string; at: string } | null;
+  /** The evacuation's own steps (plan, approval, failover), each with its times, outcome and note. */
+  phases: PhaseRecord<Exclude<EvacuationStatus["step"], "done">>[];
   startedAt: string;
   endedAt: string;
   /** Set when the evacuation stopped before its pairs' runs ended (refused, aborted, or a step failed). */

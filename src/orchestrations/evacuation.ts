@@ -5,7 +5,7 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import { ORCHESTRATION } from "../activities/catalog";
 import type { RetryPolicy } from "../config/pair-schema";
-import { addSeconds, Kernel, Stop } from "./kernel";
+import { addSeconds, Kernel, Stop, withoutFalseAlarm } from "./kernel";
 import { errorMessage, type Gen } from "./durable-calls";
 import {
   evacuationOutcome,
@@ -44,8 +44,7 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
   return yield* k.execute(
     () => runbook(),
     function* (e): Gen<EvacuationOutput> {
-      // An evacuation never confirms an alert: a false alarm cannot end it, anything else ends it as it says.
-      const outcome = e.ok ? e.value : e.stop.outcome === "falseAlarm" ? "failed" : e.stop.outcome;
+      const outcome = e.ok ? e.value : withoutFalseAlarm(e.stop.outcome);
       const line = e.ok ? JSON.stringify(summarize(results)) : e.stop.reason;
       const out: EvacuationOutput = {
         outcome,
@@ -56,6 +55,7 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
         plan,
         summary: summarize(results),
         approval,
+        phases: k.phases,
         startedAt,
         endedAt: k.now().toISOString(),
         ...(e.ok ? {} : { code: e.stop.code, reason: e.stop.reason }),
@@ -147,15 +147,9 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
         },
         { runId: input.runId, pair: p.pair },
       );
-      if (!claim.ok || claim.value.kind !== "claimed") {
-        const c = claim.ok ? claim.value : undefined;
-        const why = !claim.ok
-          ? claim.error
-          : c?.kind === "held"
-            ? `a run holds the pair: ${c.holder.instanceId}`
-            : c?.kind === "refused"
-              ? c.reason
-              : "";
+      const c = claim.ok ? claim.value : { kind: "failed" as const, reason: claim.error };
+      if (c.kind !== "claimed") {
+        const why = c.kind === "held" ? `a run holds the pair: ${c.holder.instanceId}` : c.reason;
         results.push({ pair: p.pair, id: null, runId: null, outcome: "skipped", reason: why });
         return undefined;
       }

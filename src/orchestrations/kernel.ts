@@ -23,6 +23,14 @@ export class Stop {
   ) {}
 }
 
+/**
+ * A run that confirms no alert (an evacuation, a re-protection) has no false alarm to report: were a step ever to
+ * stop one that way, the run failed.
+ */
+export function withoutFalseAlarm(outcome: Stop["outcome"]): Exclude<Stop["outcome"], "falseAlarm"> {
+  return outcome === "falseAlarm" ? "failed" : outcome;
+}
+
 /** How a runbook ended: its own result, or the Stop that ended it and the phase it stopped in. */
 export type Ending<R, P extends string> = { ok: true; value: R } | { ok: false; stop: Stop; failedStep: P | undefined };
 

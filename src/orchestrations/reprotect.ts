@@ -8,7 +8,7 @@ import { ORCHESTRATION } from "../activities/catalog";
 import type { ReprotectPlan } from "../activities/reprotect-contracts";
 import type { Gen } from "./durable-calls";
 import type { FailoverInput, FailoverOutput } from "./failover-types";
-import { addSeconds, Kernel, Stop, type Ending } from "./kernel";
+import { addSeconds, Kernel, Stop, withoutFalseAlarm, type Ending } from "./kernel";
 import type { ReprotectApprovalRequest, ReprotectInput, ReprotectOutput, ReprotectPhase } from "./reprotect-types";
 
 type K = Kernel<ReprotectPhase>;
@@ -271,7 +271,7 @@ function* dryRun(k: K, input: ReprotectInput, out: ReprotectOutput): Gen<void> {
 }
 
 function* finish(k: K, out: ReprotectOutput, e: Ending<"succeeded", ReprotectPhase>): Gen<ReprotectOutput> {
-  const outcome = e.ok ? e.value : e.stop.outcome === "falseAlarm" ? "failed" : e.stop.outcome;
+  const outcome = e.ok ? e.value : withoutFalseAlarm(e.stop.outcome);
   Object.assign(out, {
     outcome,
     ...(e.ok ? {} : { failedStep: e.failedStep, code: e.stop.code, reason: e.stop.reason }),

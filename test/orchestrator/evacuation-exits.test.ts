@@ -303,3 +303,64 @@ describe("evacuation: what each pair run is asked, what the approver sees", () =
     );
   });
 });
+
+describe("evacuation: its outcome and timeline", () => {
+  test("pairs the plan left out do not make an evacuation partial; its own steps are in its result", async () => {
+    const r = await evacuate(input, script([planned("a"), planned("c", { included: false, reason: "westus" })]));
+    assert.equal(r.output.outcome, "succeeded");
+    assert.deepEqual(
+      r.output.phases.map((p) => [p.phase, p.outcome, p.note ?? null]),
+      [
+        ["plan", "ok", "1 pair(s) to fail over"],
+        ["failover", "ok", null],
+      ],
+    );
+    const approved = await evacuate(input, script([planned("a", { needsApproval: true })]), all(), [
+      {
+        name: "decision",
+        atMs: 1_000,
+        data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
+      },
+    ]);
+    assert.deepEqual(
+      approved.output.phases.map((p) => [p.phase, p.note ?? null]),
+      [
+        ["plan", "1 pair(s) to fail over"],
+        ["approval", "approved by bob"],
+        ["failover", null],
+      ],
+    );
+  });
+
+  test("a batch whose every pair is held starts nothing and the next batch still runs", async () => {
+    const r = await evacuate(
+      { ...input, concurrency: 1 },
+      script([planned("a"), planned("b")], {
+        claimPair: (i) =>
+          i.pair === "a"
+            ? {
+                kind: "held",
+                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
+              }
+            : { kind: "claimed" },
+      }),
+    );
+    assert.deepEqual(
+      r.output.pairs.map((p) => [p.pair, p.outcome]),
+      [
+        ["a", "skipped"],
+        ["b", "succeeded"],
+      ],
+    );
+    assert.equal(r.output.outcome, "partial");
+  });
+
+  test("while a batch runs, the status shows its pairs running", async () => {
+    const r = await evacuate({ ...input, concurrency: 2 }, script([planned("a"), planned("b"), planned("c")]));
+    const during = r.statuses.map((s) => (s as unknown as { pairs: { pair: string; outcome: string }[] }).pairs);
+    assert.ok(
+      during.some((pairs) => pairs.some((p) => p.pair === "a" && p.outcome === "running")),
+      JSON.stringify(during),
+    );
+  });
+});

@@ -199,3 +199,13 @@ test("what is thrown that is not an Error is still said: its text", async () => 
   assert.equal(errorMessage(null), "null");
   assert.equal(errorMessage("ECONNREFUSED\nmore"), "ECONNREFUSED");
 });
+
+test("a run that confirms no alert ends as it stopped, a false alarm being a failure", async () => {
+  const { withoutFalseAlarm } = await import("../../src/orchestrations/kernel");
+  assert.deepEqual((["refused", "failed", "aborted", "falseAlarm"] as const).map(withoutFalseAlarm), [
+    "refused",
+    "failed",
+    "aborted",
+    "failed",
+  ]);
+});
