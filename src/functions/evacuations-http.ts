@@ -101,6 +101,7 @@ async function getEvacuation(request: HttpRequest, context: InvocationContext): 
     summary: output?.summary ?? null,
     plan: output?.plan ?? null,
     approval: output?.approval ?? null,
+    phases: output?.phases ?? null,
     startedAt: output?.startedAt ?? status.createdTime,
     endedAt: output?.endedAt ?? null,
   });

@@ -19,6 +19,7 @@ interface EvacuationView {
     statusUri: string | null;
   }[];
   summary: Record<string, number> | null;
+  phases: { phase: string; outcome: string; seconds: number }[] | null;
 }
 
 async function followEvacuation(api: FailoverApi, id: string, until: (v: EvacuationView) => boolean = () => false) {
@@ -65,6 +66,14 @@ test("evacuating eastus fails the lab pair over; evacuating a region with no pri
   const done = await followEvacuation(stack.api, r.body.id);
   assert.equal(done.outcome, "succeeded", JSON.stringify(done));
   assert.deepEqual(done.summary, { total: 1, succeeded: 1 });
+  assert.deepEqual(
+    done.phases?.map((p) => [p.phase, p.outcome]),
+    [
+      ["plan", "ok"],
+      ["failover", "ok"],
+    ],
+    "the evacuation's own steps, timed",
+  );
   const [pair] = done.pairs;
   assert.match(pair!.id!, /^failover-lab-[0-9a-f-]{36}$/);
   const run = await stack.api.get<{ result: { outcome: string; fence: { state: string } } }>(
