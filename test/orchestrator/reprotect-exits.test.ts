@@ -394,3 +394,53 @@ describe("reprotect: what the proof runs, what the approver sees, what each step
     assert.equal(accepted.output.old?.note, "stop accepted by ARM");
   });
 });
+
+describe("reprotect: retiring the old server, each way it can go", () => {
+  test("a delete ARM refuses, a stop that fails outright: each is a warning naming what to do by hand", async () => {
+    const del = await reprotect(
+      { ...input, retireOld: "delete" },
+      script({ retireServer: () => ({ kind: "refused", code: "ScopeLocked", reason: "a delete lock" }) }),
+    );
+    assert.equal(del.output.outcome, "succeeded");
+    assert.ok(
+      del.output.warnings.includes("pg-eus was not deleted: ScopeLocked: a delete lock; do it by hand"),
+      del.output.warnings.join("\n"),
+    );
+    assert.deepEqual(del.output.old, {
+      name: "pg-eus",
+      retired: null,
+      note: "could not delete it: ScopeLocked: a delete lock",
+    });
+    const stop = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({ retireServer: () => new Error("ECONNRESET") }),
+    );
+    assert.equal(stop.output.outcome, "succeeded");
+    assert.ok(
+      stop.output.warnings.some((w) => /^pg-eus was not stopped: .*ECONNRESET.*; do it by hand$/.test(w)),
+      stop.output.warnings.join("\n"),
+    );
+  });
+
+  test("a retire ARM reports done at once is not followed: no operation is polled", async () => {
+    const r = await reprotect(
+      { ...input, retireOld: "stop" },
+      script({ retireServer: () => ({ kind: "done", note: "pg-eus is Stopped" }) }),
+    );
+    assert.equal(r.output.old?.retired, "stop");
+    assert.ok(!r.steps.includes("checkOperation"), r.steps.join(","));
+  });
+
+  test("a re-protection is a person's run: a requester-role holder who neither asked nor approves cannot abort it", async () => {
+    const carol = {
+      oid: "00000000-0000-0000-0000-00000000ca01",
+      name: "carol",
+      roles: ["Failover.Request"],
+      idp: "aad",
+    };
+    const i = { ...input, needsApproval: true };
+    const abort = { decision: "abort" as const, principal: carol, reason: "no", at: "2026-11-27T03:01:00.000Z" };
+    const r = await reprotect(i, script(), [{ name: "decision", atMs: 60_000, data: apiDecision(abort) }]);
+    assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"], "her abort did not count");
+  });
+});
