@@ -10,7 +10,7 @@ import { riskCovered, rpoGuard } from "../domain/lag";
 import { drainSeconds, rtoBudgetSeconds, variantOf, type Variant } from "../domain/variants";
 import { sameResourceId } from "../domain/names";
 import type { ApprovalRequest, FailoverOutput } from "./failover-types";
-import { addSeconds, Stop } from "./kernel";
+import { addSeconds, Stop, whyNot } from "./kernel";
 import { Run } from "./run";
 
 type Gen<T> = Generator<Task, T, unknown>;
@@ -436,7 +436,7 @@ function* fenceWhenBack(run: Run, plan: Plan): Gen<void> {
     run.end("ok", `${byArm ? "read-only through ARM; " : ""}watching until ${until}`);
     return;
   }
-  const why = w.ok && w.value.kind === "refused" ? w.value.reason : !w.ok ? w.error : "";
+  const why = whyNot(w);
   run.out.warnings.push(
     `${from.name} is ${byArm ? "read-only for new sessions only" : "not fenced"} and no fence watch was recorded: ${why}; fence it by hand`,
   );
@@ -463,7 +463,7 @@ function* restoreTtl(run: Run, plan: Plan, why: string): Gen<void> {
     run.end("ok", r.value.changed ? `TTL ${r.value.previousTtl}s → ${r.value.ttl}s` : `TTL already ${r.value.ttl}s`);
     return;
   }
-  const reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
+  const reason = whyNot(r);
   run.out.warnings.push(`the CNAME TTL was not restored: ${reason}`);
   run.end(r.ok ? "refused" : "failed", reason);
 }
@@ -490,7 +490,7 @@ function* lift(run: Run, plan: Plan, previous: string): Gen<void> {
       run.end("ok", `default_transaction_read_only back to ${previous}`);
       return;
     }
-    reason = r.ok ? (r.value.kind === "refused" ? r.value.reason : "") : r.error;
+    reason = whyNot(r);
     if ((r.ok && r.value.kind === "refused") || run.now() >= deadline) break;
     run.status(`lifting the fence on ${from.name}: ${reason}; trying again`);
     yield* run.wait(LIFT_PAUSE_SECONDS);

@@ -221,6 +221,11 @@ export class Kernel<P extends string> {
   }
 }
 
+/** Why a step did not give what was hoped: its refusal's reason, the error left after its retries, or nothing. */
+export function whyNot(r: Attempt<unknown>): string {
+  return r.ok ? (isRefusal(r.value) ? r.value.reason : "") : r.error;
+}
+
 function isRefusal(v: unknown): v is Refusal {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "refused";
 }

@@ -275,7 +275,9 @@ describe("planned: fence, catch up, promote, repoint, verify", () => {
       input,
       script({
         checkCatchUp: fail("boom"),
-        liftFence: (i) => (++tries <= 4 ? busy() : { kind: "lifted", value: i.previousValue }),
+        // More failures than one attempt's retries: only the lift's own rounds get past them.
+        liftFence: (i) =>
+          ++tries <= input.policy.retry.maxAttempts + 1 ? busy() : { kind: "lifted", value: i.previousValue },
       }),
     );
     assert.equal(eventually.output.fence?.state, "lifted");

@@ -209,3 +209,14 @@ test("a run that confirms no alert ends as it stopped, a false alarm being a fai
     "failed",
   ]);
 });
+
+test("why a step did not give what was hoped: its refusal's reason, its error, or nothing to say", async () => {
+  const { whyNot } = await import("../../src/orchestrations/kernel");
+  assert.equal(
+    whyNot({ ok: true, value: { kind: "refused", code: "Gone", reason: "pg-eus does not exist" } }),
+    "pg-eus does not exist",
+  );
+  assert.equal(whyNot({ ok: false, error: "ECONNRESET" }), "ECONNRESET");
+  assert.equal(whyNot({ ok: true, value: { kind: "done" } }), "");
+  assert.equal(whyNot({ ok: true, value: null }), "");
+});
