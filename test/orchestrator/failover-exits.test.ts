@@ -1326,3 +1326,20 @@ describe("the fence's warnings, as the operator reads them", () => {
     );
   });
 });
+
+describe("a run that stops before it read anything", () => {
+  test("a preflight failing outright: failed PreflightFailed, the CNAME said to be unread, nothing changed", async () => {
+    const r = await drive(input, script({ preflight: fail("ECONNREFUSED") }));
+    assert.deepEqual([r.output.outcome, r.output.code], ["failed", "PreflightFailed"]);
+    assert.deepEqual(r.output.cname, {
+      target: null,
+      ttl: null,
+      note: "not read: the run stopped before preflight read it",
+    });
+    assert.deepEqual(r.output.rto, { total: null, preflight: r.output.rto.preflight });
+    assert.deepEqual(
+      r.steps.filter((s) => s !== "preflight"),
+      ["recordEvent", "releaseLease"],
+    );
+  });
+});
