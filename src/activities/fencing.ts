@@ -29,7 +29,7 @@ export async function fenceServer(deps: ActivityDeps, pair: PairConfig, server: 
   await confirm(deps, name, pair, "on");
   const sessions = await deps.probe.endSessions(name, login);
   const after = await deps.probe.fenceState(name, login);
-  if (after.readOnlyDefault !== "on")
+  if (normalize(after.readOnlyDefault) !== "on")
     throw new Error(`${name}: the fence did not hold (default_transaction_read_only ${after.readOnlyDefault})`);
   return {
     kind: "fenced",

@@ -79,7 +79,7 @@ test("a reference without its name is checked through the name ARM reports; ARM 
 
 test("the server's own spelling of the value counts: ON, true, yes and 1 are on; FALSE, no and 0 are off", async () => {
   for (const v of ["ON", " true", "yes", "1"]) {
-    const w = world([v, "on"]);
+    const w = world([v]); // the server never says "on" in those words
     await makeFence(w.deps)({ runId: "r", pair: "prod", server: withName });
     assert.equal(w.asked.length, 2, `${v}: confirmed at the first look, then checked once after the sessions ended`);
   }
