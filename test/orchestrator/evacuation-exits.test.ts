@@ -69,6 +69,17 @@ const script = (plan: PlannedPair[], over: Script = {}): Script => ({
 const all = (outcome: FailoverOutput["outcome"] = "succeeded"): SubOrchestrations => ({
   failover: (i) => outcomeOf(i, outcome),
 });
+/** An approval of the evacuation by `by`, raised as the HTTP API raises it, `atMs` into the run. */
+const approve = (by = bob, atMs = 60_000) => ({
+  name: "decision",
+  atMs,
+  data: apiDecision({ decision: "approve", principal: by, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
+});
+/** Pair a is held by another run; every other pair is claimed. */
+const holdsA: Script["claimPair"] = (i) =>
+  i.pair === "a"
+    ? { kind: "held", holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt } }
+    : { kind: "claimed" };
 const evacuate = (
   i: EvacuationInput,
   s: Script,
@@ -120,13 +131,7 @@ describe("evacuation: plan, approve once, fail each pair over", () => {
     const r = await evacuate(
       input,
       script([planned("a"), planned("b")], {
-        claimPair: (i) =>
-          i.pair === "a"
-            ? {
-                kind: "held",
-                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
-              }
-            : { kind: "claimed" },
+        claimPair: holdsA,
       }),
       { failover: () => new Error("the host lost it") },
     );
@@ -175,12 +180,6 @@ describe("evacuation: plan, approve once, fail each pair over", () => {
 describe("evacuation: one approval for all", () => {
   const gated = (over: Partial<PlannedPair> = {}) =>
     script([planned("a", { needsApproval: true, ...over }), planned("b")]);
-  const approve = (by = bob, atMs = 60_000) => ({
-    name: "decision",
-    atMs,
-    data: apiDecision({ decision: "approve", principal: by, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
-  });
-
   test("unanswered, it aborts at the timeout with no pair started", async () => {
     const r = await evacuate(input, gated());
     assert.equal(r.output.outcome, "aborted");
@@ -251,13 +250,7 @@ describe("evacuation: what each pair run is asked, what the approver sees", () =
       input,
       script([planned("a", { needsApproval: true, risk: null })]),
       { failover: (i) => (seen.push(i), outcomeOf(i, "succeeded")) },
-      [
-        {
-          name: "decision",
-          atMs: 1_000,
-          data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
-        },
-      ],
+      [approve(bob, 1_000)],
     );
     assert.deepEqual(seen[0]?.evacuation?.acceptedRisk, { bytes: null });
   });
@@ -280,13 +273,7 @@ describe("evacuation: what each pair run is asked, what the approver sees", () =
     const r = await evacuate(
       { ...input, concurrency: 2 },
       script([planned("a"), planned("b"), planned("c")], {
-        claimPair: (i) =>
-          i.pair === "a"
-            ? {
-                kind: "held",
-                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
-              }
-            : { kind: "claimed" },
+        claimPair: holdsA,
       }),
     );
     assert.ok(
@@ -316,11 +303,7 @@ describe("evacuation: its outcome and timeline", () => {
       ],
     );
     const approved = await evacuate(input, script([planned("a", { needsApproval: true })]), all(), [
-      {
-        name: "decision",
-        atMs: 1_000,
-        data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
-      },
+      approve(bob, 1_000),
     ]);
     assert.deepEqual(
       approved.output.phases.map((p) => [p.phase, p.note ?? null]),
@@ -336,13 +319,7 @@ describe("evacuation: its outcome and timeline", () => {
     const r = await evacuate(
       { ...input, concurrency: 1 },
       script([planned("a"), planned("b")], {
-        claimPair: (i) =>
-          i.pair === "a"
-            ? {
-                kind: "held",
-                holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt },
-              }
-            : { kind: "claimed" },
+        claimPair: holdsA,
       }),
     );
     assert.deepEqual(
