@@ -11,7 +11,7 @@
 // instance of that rule on that resource; `severity`, `signalType`, `originAlertId` may be null.
 import { z } from "zod";
 import { sameResourceId } from "./names";
-import { customIssue, unsafeTextProblem } from "./failover-request";
+import { customIssue, issueField, unsafeTextProblem } from "./failover-request";
 
 /** One line of visible text, at most `max` characters; `required` also refuses blank. */
 function line(max: number, required?: string) {
@@ -78,7 +78,7 @@ export function parseAlert(body: unknown): { ok: true; alert: Alert } | { ok: fa
   const r = commonAlertSchema.safeParse(body);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    return { ok: false, field: issue.path.map(String).join(".") || "body", message: issue.message };
+    return { ok: false, field: issueField(issue), message: issue.message };
   }
   const e = r.data.data.essentials;
   return {

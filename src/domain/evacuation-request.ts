@@ -1,7 +1,7 @@
 // Validation of a region evacuation request, pure so it is tested without I/O.
 import { z } from "zod";
 import { PAIR_NAME } from "./names";
-import { freeText, type ParseResult } from "./failover-request";
+import { freeText, issueField, type ParseResult } from "./failover-request";
 
 export const evacuationRequestSchema = z.strictObject({
   region: z
@@ -36,5 +36,5 @@ export function parseEvacuationRequest(body: unknown): ParseResult<EvacuationReq
       message: "has an unknown field (known: region, option, reason, requestedBy, pairs, acceptDataLoss, concurrency)",
     };
   }
-  return { ok: false, field: issue.path.length ? issue.path.map(String).join(".") : "body", message: issue.message };
+  return { ok: false, field: issueField(issue), message: issue.message };
 }

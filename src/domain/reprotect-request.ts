@@ -1,6 +1,6 @@
 // Validation of a re-protection request, pure so it is tested without I/O.
 import { z } from "zod";
-import { freeText, type ParseResult } from "./failover-request";
+import { freeText, issueField, type ParseResult } from "./failover-request";
 import { RETIRE_OLD, SERVER_NAME, SERVER_NAME_RULE } from "./reprotect";
 
 const FIELDS = ["reason", "requestedBy", "region", "name", "retireOld"] as const;
@@ -32,6 +32,5 @@ export function parseReprotectRequest(body: unknown): ParseResult<ReprotectReque
   const issue = r.error.issues[0]!;
   if (issue.code === "unrecognized_keys")
     return { ok: false, field: "body", message: `has an unknown field (known: ${FIELDS.join(", ")})` };
-  // Stryker disable next-line StringLiteral,ConditionalExpression: every issue left has a path (a body that is not an object is refused above)
-  return { ok: false, field: issue.path.length ? issue.path.map(String).join(".") : "body", message: issue.message };
+  return { ok: false, field: issueField(issue), message: issue.message };
 }

@@ -66,6 +66,7 @@ test("what is not the common alert schema is refused, naming the field", () => {
   const cases: [unknown, string, RegExp][] = [
     [{ ...firedAlert("x"), schemaId: "Microsoft.Insights/activityLogs" }, "schemaId", /common alert schema/],
     [{ schemaId: "azureMonitorCommonAlertSchema" }, "data", /required/],
+    [[firedAlert("x")], "body", /expected object/],
     [firedAlert("x", { monitorCondition: "Maybe" }), "data.essentials.monitorCondition", /Fired.*Resolved/],
     [firedAlert("x", { alertTargetIDs: [] }), "data.essentials.alertTargetIDs", /required/],
     [firedAlert("x", { alertId: undefined }), "data.essentials.alertId", /required/],
