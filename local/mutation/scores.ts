@@ -165,8 +165,9 @@ export function survivorsLedger(report: Report): string {
   for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     if (!moduleOf(file)) continue;
     const lines = f.source.split("\n");
+    const lineOf = (m: ReportMutant) => (m as { location?: { start: { line: number } } }).location?.start.line ?? 0;
     const row = (m: ReportMutant) => {
-      const loc = (m as { location?: { start: { line: number } } }).location?.start.line ?? 0;
+      const loc = lineOf(m);
       const code = (lines[loc - 1] ?? "").trim().replace(/\|/g, "\\|").slice(0, 120);
       const into = String((m as { replacement?: string }).replacement ?? "")
         .replace(/\s+/g, " ")
@@ -174,7 +175,7 @@ export function survivorsLedger(report: Report): string {
         .slice(0, 80);
       return { loc, code, into, mutator: String((m as { mutatorName?: string }).mutatorName ?? "") };
     };
-    const sorted = [...f.mutants].sort((a, b) => row(a).loc - row(b).loc);
+    const sorted = [...f.mutants].sort((a, b) => lineOf(a) - lineOf(b));
     const live = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
     if (live.length) {
       undetected.push(`\n### ${file}\n\n| line | status | mutator | code | became |\n|---|---|---|---|---|`);
