@@ -18,6 +18,21 @@ const rejects = async (p: Promise<unknown>, reason: RegExp, token?: string) => {
   if (token) for (const part of token.split(".")) if (part) assert.ok(!err.message.includes(part), "no token content");
 };
 
+/** Claims of a v2 access token the tenant would issue for this app now (for tokens signed some other way). */
+const validClaims = (t: Awaited<ReturnType<typeof fakeTenant>>) => {
+  const s = Math.floor(Date.now() / 1000);
+  return {
+    aud: t.config.clientId,
+    iss: t.v2Issuer,
+    tid: t.config.tenantId,
+    oid: "x",
+    roles: ["Failover.Request"],
+    ver: "2.0",
+    nbf: s,
+    exp: s + 3600,
+  };
+};
+
 test("a v2 access token signed by the tenant's key, for this app, gives its claims (client id or api:// audience)", async () => {
   const t = await fakeTenant();
   const v = t.tokens();
@@ -77,17 +92,7 @@ test("signatures: an unknown key id, a forged signature under the genuine kid, a
   );
   const forged = await t.token({}, { key: stranger, kid: t.key.kid });
   await rejects(t.tokens().validate(forged, "access"), /signature does not verify/, forged);
-  const s = Math.floor(Date.now() / 1000);
-  const payload = {
-    aud: t.config.clientId,
-    iss: t.v2Issuer,
-    tid: t.config.tenantId,
-    oid: "x",
-    roles: ["Failover.Request"],
-    ver: "2.0",
-    nbf: s,
-    exp: s + 3600,
-  };
+  const payload = validClaims(t);
   const none = unsignedJwt({ alg: "none", typ: "JWT" }, payload);
   await rejects(t.tokens().validate(none, "access"), /algorithm is not allowed|malformed/, none);
   // The classic confusion attack: HMAC keyed with the tenant's *public* key (which anyone can fetch).
@@ -145,15 +150,7 @@ test("metadata and keys are fetched once and reused; a failed metadata fetch is 
 // Mutation testing (issue 23): each rejection's reason, and that the cause is kept for the host log.
 test("a malformed token, an unsupported header and a key set that fails each get their own reason", async () => {
   const t = await fakeTenant();
-  const s = Math.floor(Date.now() / 1000);
-  const payload = {
-    aud: t.config.clientId,
-    iss: t.v2Issuer,
-    tid: t.config.tenantId,
-    ver: "2.0",
-    nbf: s,
-    exp: s + 3600,
-  };
+  const payload = validClaims(t);
   const noAlg = unsignedJwt({ typ: "JWT", kid: t.key.kid }, payload, "c2ln");
   await rejects(t.tokens().validate(noAlg, "access"), /^the token is malformed$/, noAlg);
   const crit = unsignedJwt({ alg: "RS256", kid: t.key.kid, crit: ["x-unknown"], "x-unknown": 1 }, payload, "c2ln");
