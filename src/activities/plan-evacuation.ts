@@ -35,6 +35,7 @@ async function planPair(deps: ActivityDeps, name: string, input: PlanEvacuationI
     const state = await deps.servers.get(ref.resourceId);
     const inRegion = regionKey(state.location) === regionKey(input.region);
     const policy = runPolicy(pair);
+    // Stryker disable next-line ArrayDeclaration: an element that is not a sample is no alive sample either
     const sample = lastAliveSample(await deps.state.samples(name).catch(() => []), ref.name);
     return {
       pair: name,

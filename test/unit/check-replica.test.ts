@@ -158,3 +158,18 @@ test("only ARM's not-found means the server is not there: any other read error i
   const throttled = Object.assign(new Error("TooManyRequests"), { statusCode: 429, code: "TooManyRequests" });
   await assert.rejects(serverIfExists(deps(throttled), idOf(NEW)), /TooManyRequests/);
 });
+
+test("a replica ARM lists without a name is reached by its public name; its A record is the chain's link in the zone", async () => {
+  const { fqdn: _none, ...nameless } = newReplica();
+  const publicName = `${NEW}.postgres.database.azure.com`;
+  const { check, asked } = setup({
+    states: { [NEW]: nameless as ReturnType<typeof newReplica>, "pg-wus": primaryState("pg-wus") },
+    chain: [publicName, `ccc.${ZONE}`],
+  });
+  const r = await check(input);
+  assert.deepEqual(r, { kind: "ready", fqdn: publicName, aRecord: "ccc", lagBytes: 0x400 });
+  assert.ok(
+    asked.some((a) => a.name === publicName),
+    JSON.stringify(asked),
+  );
+});

@@ -59,5 +59,9 @@ test("the servers' data planes that answered are reachable, with what they said;
   assert.deepEqual(r.to.dataPlane, { reachable: true, inRecovery: true, readOnlyDefault: "off" });
   assert.equal(r.lag?.bytes, 0x60);
   const unknown = await preflightWith({ primaryLsn: null }).run();
-  assert.equal(unknown.kind === "ready" && unknown.lag?.bytes, null, "no primary position: the lag is unknown, not 0");
+  assert.deepEqual(
+    unknown.kind === "ready" && [unknown.lag?.bytes, unknown.lag?.primaryReachable],
+    [null, true],
+    "no primary position: the lag is unknown, not 0, and the primary still answered",
+  );
 });
