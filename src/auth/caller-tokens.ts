@@ -23,7 +23,7 @@ export type Offered = { ok: true; tokens: OfferedToken[] } | { ok: false; reason
 export function offeredTokens(headers: Headers, easyAuth: boolean): Offered {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
-    const m = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization.trim());
+    const m = /^bearer[ \t]+(\S+)$/i.exec(authorization.trim());
     if (!m) return { ok: false, reason: "the Authorization header is not `Bearer <access token>`" };
     return { ok: true, tokens: [{ kind: "access", from: "Authorization", token: m[1]! }] };
   }

@@ -189,3 +189,8 @@ test("a malformed token, an unsupported header and a key set that fails each get
   assert.match((err2 as Error).message, /^the tenant's signing keys are unavailable: socket hang up$/);
   assert.equal((err2 as Error).cause, cause);
 });
+
+test("a token whose other claims are malformed (iat not a number) is refused naming that claim", async () => {
+  const t = await fakeTenant();
+  await rejects(t.tokens().validate(await t.token({ iat: "yesterday" as unknown as number }), "access"), /^the token's iat claim is invalid$/);
+});

@@ -58,6 +58,10 @@ before(async () => {
     } else if (req.url === "/exactly") {
       res.writeHead(200);
       res.end(Buffer.alloc(1024 * 1024, "a"));
+    } else if (req.url === "/cut") {
+      // Headers and half a body, then the connection is cut.
+      res.writeHead(200, { "content-length": "100" });
+      res.write("partial", () => res.socket?.destroy());
     } else if (req.url === "/hang") {
       // Never answers: the fetch's own timeout ends it.
     } else {
@@ -125,4 +129,8 @@ test("a server that does not answer: the fetch times out, naming the URL", async
     httpsFetch(ca, 200)(`${base}/hang`),
     new RegExp(`GET ${base}/hang failed: GET ${base}/hang timed out`),
   );
+});
+
+test("a connection cut halfway through the body fails the fetch, naming the URL (it neither hangs nor crashes)", async () => {
+  await assert.rejects(httpsFetch(ca)(`${base}/cut`), /aborted|ECONNRESET|socket hang up/);
 });

@@ -189,3 +189,15 @@ test("the walk stops at depth 20 in arrays too", () => {
   }
   assert.deepEqual([depth, v], [21, "[too deep]"]);
 });
+
+test("digits inside a URL password are no port: only digits right after the colon, then a path, are", () => {
+  assert.equal(maskString("postgres://app:se12/cret@db/x"), "postgres://app:[redacted]@db/x");
+  assert.equal(maskString("https://host:443/a?b=c@d"), "https://host:443/a?b=c@d");
+});
+
+test("JSON keys inside a message are masked in any case, every one of them", () => {
+  assert.equal(
+    maskString(`body {"PASSWORD": "one", "x": 1, "Secret": "two"}`),
+    `body {"PASSWORD": "[redacted]", "x": 1, "Secret": "[redacted]"}`,
+  );
+});
