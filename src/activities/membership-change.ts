@@ -58,9 +58,7 @@ export async function replaceMember(
     const cname = await deps.dns.getCname(pair.dns);
     // Stryker disable next-line MethodExpression,ConditionalExpression: checkReplacement refuses this pair's own servers first (a member, or the one leaving)
     const otherNames = deps.pairNames().filter((n) => n !== pairName);
-    const others = await Promise.all(
-      otherNames.map(async (n) => ({ pair: n, servers: (await deps.pair(n)).servers })),
-    );
+    const others = await Promise.all(otherNames.map(async (n) => ({ pair: n, servers: (await deps.pair(n)).servers })));
     const check = checkReplacement(current, change, {
       seed: pair.configuredServers,
       zone: pair.dns.zone,

@@ -73,12 +73,7 @@ export function makePlanReprotect(deps: ActivityDeps) {
     const network = oldState?.network ?? null;
     if (!oldState)
       warnings.push(`${old.name} is gone from ARM: the replica is created without its network settings to copy`);
-    if (
-      oldState &&
-      // Stryker disable next-line StringLiteral: no region of its own differs from any region named, whatever stands in
-      location.toLowerCase() !== (oldState.location ?? "").toLowerCase() &&
-      network?.delegatedSubnetResourceId
-    )
+    if (oldState && location.toLowerCase() !== oldState.location?.toLowerCase() && network?.delegatedSubnetResourceId)
       return {
         kind: "refused",
         code: "NoNetworkInRegion",

@@ -9,8 +9,7 @@ export function makeRetireServer(deps: ActivityDeps) {
     const s = await serverIfExists(deps, input.server.resourceId);
     if (!s) return { kind: "done", note: `${input.server.name} is gone from ARM` };
     if (input.how === "stop") {
-      // Stryker disable next-line StringLiteral: a server without a state is neither stopped nor stopping either way
-      const state = (s.state ?? "").toLowerCase();
+      const state = s.state?.toLowerCase();
       if (state === "stopped" || state === "stopping") return { kind: "done", note: `${s.name} is ${s.state}` };
       await deps.servers.startStop(input.server.resourceId);
       return { kind: "started", operationUrl: null };

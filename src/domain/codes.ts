@@ -562,6 +562,7 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set(CODES.flatMap((r) => r.c
 
 /** The table docs/operations.md shows (between its codes markers). */
 export function renderCodesTable(): string {
+  // Stryker disable next-line StringLiteral: no row holds a "|" today; one would show unescaped in the docs check (codes.test.ts)
   const cell = (s: string) => s.replace(/\|/g, "\\|");
   const code = (r: CodeRow) =>
     r.codes.length

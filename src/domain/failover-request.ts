@@ -27,12 +27,12 @@ export function unsafeTextProblem(text: string): string | undefined {
 }
 
 /**
- * A refinement's issue: only its message and path reach the 400 (the code is zod's bookkeeping), and no
- * refinement follows one that says `abort`.
+ * A refinement's issue: only its message and path reach the 400 (the code is zod's bookkeeping). The 400 names
+ * a field's first issue, so a field's later checks need not be cut short after one.
  */
-export function customIssue(message: string, abort = false) {
+export function customIssue(message: string) {
   // Stryker disable next-line StringLiteral: the issue's code is read by nothing but zod, which takes any string
-  return { code: "custom" as const, message, ...(abort ? { abort } : {}) };
+  return { code: "custom" as const, message };
 }
 
 /**
@@ -47,7 +47,7 @@ export function freeText(what: string, { min = 1, max }: { min?: number; max: nu
     .string({ error: required })
     .superRefine((text, ctx) => {
       const problem = unsafeTextProblem(text);
-      if (problem) ctx.addIssue(customIssue(problem, true));
+      if (problem) ctx.addIssue(customIssue(problem));
     })
     .transform((text) => text.trim())
     .superRefine((text, ctx) => {
@@ -62,7 +62,7 @@ export function freeText(what: string, { min = 1, max }: { min?: number; max: nu
 export const failoverRequestSchema = z.strictObject({
   pair: z
     .string({ error: "is required: the name of a configured pair" })
-    .min(1, "is required: the name of a configured pair")
+    .min(1) // "" gets the string's own error, above
     .max(40, "must be at most 40 characters: the name of a configured pair")
     // The 404 names the pair back to the caller and the log: only a name that could be configured gets that far.
     .regex(PAIR_NAME, `must be the name of a configured pair (${PAIR_NAME_RULE})`),

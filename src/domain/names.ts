@@ -22,6 +22,7 @@ export const PAIR_NAME_RULE = "1-40 lower-case letters, digits or '-', not start
 export function parseServerId(resourceId: string): { subscriptionId: string; resourceGroup: string; name: string } {
   const m = FLEX_ID.exec(resourceId);
   if (!m) throw new Error(`not a Flexible Server resource id: ${resourceId}`);
+  // Stryker disable next-line StringLiteral: the id matched FLEX_ID, whose three groups always hold text
   const [, subscriptionId = "", resourceGroup = "", name = ""] = m;
   return { subscriptionId, resourceGroup, name };
 }

@@ -73,6 +73,7 @@ export function readiness(f: ReadinessFacts): Readiness {
   };
 
   // A replica to promote.
+  // Stryker disable next-line StringLiteral: no role is no replica role, whatever stands in for it
   const replicas = f.servers.filter((s) => REPLICA_ROLES.test(s.role ?? ""));
   const unread = f.servers.filter((s) => s.armError);
   const replica = replicas[0];
@@ -85,7 +86,7 @@ export function readiness(f: ReadinessFacts): Readiness {
     );
   } else if (replica.state !== "Ready") {
     lose("replica", `the replica ${replica.name} is ${replica.state ?? "in an unknown state"}, not Ready`);
-  } else if ((replica.replicationState ?? "").toLowerCase() !== "active") {
+  } else if (replica.replicationState?.toLowerCase() !== "active") {
     lose(
       "replica",
       `the replica ${replica.name} replicates ${replica.replicationState ?? "in an unknown state"}, not Active`,

@@ -14,7 +14,7 @@ export const reprotectRequestSchema = z.strictObject({
     .optional(),
   name: z
     .string({ error: `must be a server name: ${SERVER_NAME_RULE}` })
-    .regex(SERVER_NAME, `must be a server name: ${SERVER_NAME_RULE}`)
+    .regex(SERVER_NAME) // refused with the string's own error, above
     .optional(),
   retireOld: z.enum(RETIRE_OLD as [string, ...string[]], { error: 'must be "keep", "stop" or "delete"' }).optional(),
 });

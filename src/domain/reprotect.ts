@@ -83,10 +83,10 @@ export function replicaWaitingFor(f: {
   const s = f.state;
   if (!s) return ["ARM does not show the server yet"];
   const waiting: string[] = [];
-  if ((s.state ?? "").toLowerCase() !== "ready") waiting.push(`ARM state ${s.state ?? "unknown"}, not Ready`);
+  if (s.state?.toLowerCase() !== "ready") waiting.push(`ARM state ${s.state ?? "unknown"}, not Ready`);
   if (!isReplicaRole(s.role) || !sameResourceId(s.sourceServerResourceId, f.primaryId))
     waiting.push(`not (yet) a replica of the primary (role ${s.role ?? "none"})`);
-  if ((s.replicationState ?? "").toLowerCase() !== "active")
+  if (s.replicationState?.toLowerCase() !== "active")
     waiting.push(`replication ${s.replicationState ?? "unknown"}, not Active`);
   if (!f.aRecord) waiting.push("its name does not resolve to an A record in the zone yet");
   if (f.loginError) waiting.push(`the probe cannot log in by its own name (verify-full): ${f.loginError}`);

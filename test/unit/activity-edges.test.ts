@@ -19,7 +19,12 @@ const snapshot = (target: string, ttl: number) => ({ fqdn: "prod", target, ttl, 
 
 test("a step that is not polled is written under its bare name, with how long it took", async () => {
   const journal = new MemoryAuditJournal();
-  await audited("lowerTtl", journal, () => "TTL 30s", async () => ({ kind: "done" }))(run);
+  await audited(
+    "lowerTtl",
+    journal,
+    () => "TTL 30s",
+    async () => ({ kind: "done" }),
+  )(run);
   const [started, ended] = journal.entries;
   assert.deepEqual([started!.summary, ended!.summary], ["lowerTtl", "TTL 30s"]);
   assert.ok(ended!.durationMs! >= 0 && ended!.durationMs! < 60_000, `durationMs ${ended!.durationMs}`);
@@ -27,7 +32,12 @@ test("a step that is not polled is written under its bare name, with how long it
 
 test("a step that returns nothing is audited as succeeded with its summary", async () => {
   const journal = new MemoryAuditJournal();
-  const r = await audited("recordEvent", journal, () => "recorded", async () => undefined)(run);
+  const r = await audited(
+    "recordEvent",
+    journal,
+    () => "recorded",
+    async () => undefined,
+  )(run);
   assert.equal(r, undefined);
   assert.deepEqual(
     journal.entries.map((e) => [e.event, e.summary]),
@@ -41,10 +51,15 @@ test("a step that returns nothing is audited as succeeded with its summary", asy
 test("a long step whose started entry could not be written fails (to be retried), naming what was not written", async () => {
   const journal = new MemoryAuditJournal();
   journal.append = () => Promise.reject(undefined); // a store that rejects without saying why
-  const slow = audited("promote", journal, () => "started", async () => {
-    await new Promise((r) => setTimeout(r, 400)); // longer than the hold: "started" is written on its own
-    return { kind: "started" };
-  });
+  const slow = audited(
+    "promote",
+    journal,
+    () => "started",
+    async () => {
+      await new Promise((r) => setTimeout(r, 400)); // longer than the hold: "started" is written on its own
+      return { kind: "started" };
+    },
+  );
   await assert.rejects(slow(run), /the started entry was not written/);
 });
 
@@ -99,7 +114,10 @@ test("a create whose first answer carries no status is started, and followed by 
     sourceServerResourceId: idOf("pg-wus"),
   };
   const r = await create(input);
-  assert.deepEqual([r.kind, r.kind === "started" && r.operationUrl], ["started", "https://management.azure.com/operations/2"]);
+  assert.deepEqual(
+    [r.kind, r.kind === "started" && r.operationUrl],
+    ["started", "https://management.azure.com/operations/2"],
+  );
 });
 
 test("a server of the wanted name with no role at all is refused naming its role as none", async () => {
@@ -116,12 +134,20 @@ test("a server of the wanted name with no role at all is refused naming its role
 
 test("a CNAME changed by someone else: lowerTtl and repoint say where it points now and what was expected", async () => {
   const dns = new FakeDns({ target: "other.example.com", ttl: 3600 });
-  const lower = await makeLowerTtl(fakeDeps(dns, new FakeServers({})))({ ...run, expected: snapshot(EUS, 3600), ttl: 30 });
+  const lower = await makeLowerTtl(fakeDeps(dns, new FakeServers({})))({
+    ...run,
+    expected: snapshot(EUS, 3600),
+    ttl: 30,
+  });
   assert.equal(
     lower.kind === "refused" && lower.reason,
     `the CNAME was changed by someone else since preflight: it now points at other.example.com, not ${EUS}`,
   );
-  const repoint = await makeRepointCname(fakeDeps(dns, new FakeServers({})))({ ...run, fromTarget: EUS, toTarget: WUS });
+  const repoint = await makeRepointCname(fakeDeps(dns, new FakeServers({})))({
+    ...run,
+    fromTarget: EUS,
+    toTarget: WUS,
+  });
   assert.equal(
     repoint.kind === "refused" && repoint.reason,
     `the CNAME now points at other.example.com, set by someone else (expected ${EUS}); not overwriting it`,
@@ -130,10 +156,18 @@ test("a CNAME changed by someone else: lowerTtl and repoint say where it points 
 
 test("a watch without a pace looks every 200 ms, and its last pause ends at its deadline, not a pace later", async () => {
   let looks = 0;
-  await watch(async () => ++looks, () => false, { seconds: 0.5 });
+  await watch(
+    async () => ++looks,
+    () => false,
+    { seconds: 0.5 },
+  );
   assert.ok(looks >= 3 && looks <= 5, `${looks} looks in 0.5 s at one per 200 ms`);
   const t0 = Date.now();
-  await watch(async () => 0, () => false, { seconds: 0.05, everyMs: 2000 });
+  await watch(
+    async () => 0,
+    () => false,
+    { seconds: 0.05, everyMs: 2000 },
+  );
   const took = Date.now() - t0;
   assert.ok(took < 1000, `a 50 ms watch paced at 2 s took ${took} ms`);
 });

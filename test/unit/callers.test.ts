@@ -38,6 +38,12 @@ test("a forged X-MS-CLIENT-PRINCIPAL alone is 401, with Easy Auth said to be on 
     const r = await authorize(request(forgedHeaders), "Failover.Request", t.callers(easyAuth));
     assert.equal(!r.ok && r.response.status, 401, `easyAuth ${easyAuth}`);
     assert.equal(!r.ok && (r.response.headers as Record<string, string>)["www-authenticate"], "Bearer");
+    const error = (!r.ok && (r.response.jsonBody as { error: Record<string, string> }).error) || {};
+    assert.deepEqual(
+      [error.code, error.role],
+      ["Unauthenticated", "Failover.Request"],
+      "the code, and the role wanted",
+    );
   }
 });
 

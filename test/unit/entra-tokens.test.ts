@@ -192,5 +192,8 @@ test("a malformed token, an unsupported header and a key set that fails each get
 
 test("a token whose other claims are malformed (iat not a number) is refused naming that claim", async () => {
   const t = await fakeTenant();
-  await rejects(t.tokens().validate(await t.token({ iat: "yesterday" as unknown as number }), "access"), /^the token's iat claim is invalid$/);
+  await rejects(
+    t.tokens().validate(await t.token({ iat: "yesterday" as unknown as number }), "access"),
+    /^the token's iat claim is invalid$/,
+  );
 });

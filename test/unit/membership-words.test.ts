@@ -28,7 +28,11 @@ test("a server cannot replace itself", () => {
 });
 
 test("the joining server may have the A record of the one leaving", () => {
-  const r = checkReplacement(pair.servers, { remove: idOf("pg-eus"), add: { ...NEW, aRecord: pair.servers[0].aRecord } }, ctx);
+  const r = checkReplacement(
+    pair.servers,
+    { remove: idOf("pg-eus"), add: { ...NEW, aRecord: pair.servers[0].aRecord } },
+    ctx,
+  );
   assert.equal(r.ok, true, JSON.stringify(r));
 });
 

@@ -50,7 +50,9 @@ const refusal = (r: PreflightResult) => (r.kind === "refused" ? `${r.code}: ${r.
 const warnings = (r: PreflightResult) => (r.kind === "ready" ? r.warnings : [`not ready: ${JSON.stringify(r)}`]);
 
 test("the target's A record leading elsewhere is refused with every address on both sides", async () => {
-  const r = await preflightWith({ addresses: { [WUS]: ["10.9.0.1", "10.9.0.2"], "pg-wus.postgres.database.azure.com": ["10.1.0.4", "10.1.0.5"] } })();
+  const r = await preflightWith({
+    addresses: { [WUS]: ["10.9.0.1", "10.9.0.2"], "pg-wus.postgres.database.azure.com": ["10.1.0.4", "10.1.0.5"] },
+  })();
   assert.equal(
     refusal(r),
     `ARecordMismatch: the A record ${WUS} (10.9.0.1, 10.9.0.2) does not lead to pg-wus (pg-wus.postgres.database.azure.com → 10.1.0.4, 10.1.0.5): fix the pair's aRecord or the zone before failing over`,
@@ -66,7 +68,9 @@ test("an A record or a name without any address says so rather than leaving the 
 });
 
 test("an old primary's record that cannot be resolved is a warning naming both names and the error", async () => {
-  const r = await preflightWith({ addresses: { [EUS]: Object.assign(new Error("queryA ENOTFOUND"), { code: "ENOTFOUND" }) } })();
+  const r = await preflightWith({
+    addresses: { [EUS]: Object.assign(new Error("queryA ENOTFOUND"), { code: "ENOTFOUND" }) },
+  })();
   assert.ok(
     warnings(r).includes(
       `cannot resolve ${EUS} and pg-eus.postgres.database.azure.com to compare them: ENOTFOUND: queryA ENOTFOUND`,
@@ -96,5 +100,10 @@ test("a TTL longer than the drain cap is a warning that says what clients may do
 test("with the primary away and the lag samples unreadable, the data at risk is unknown (not a failed preflight)", async () => {
   const r = await preflightWith({ primaryDown: true, samplesFail: true })("Forced");
   assert.equal(r.kind, "ready", JSON.stringify(r));
-  assert.deepEqual(r.kind === "ready" && r.risk, { bytes: null, replaySeconds: null, source: "unknown", measuredAt: null });
+  assert.deepEqual(r.kind === "ready" && r.risk, {
+    bytes: null,
+    replaySeconds: null,
+    source: "unknown",
+    measuredAt: null,
+  });
 });
