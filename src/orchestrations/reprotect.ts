@@ -6,9 +6,9 @@
 import type { OrchestrationContext } from "durable-functions";
 import { ORCHESTRATION } from "../activities/catalog";
 import type { ReprotectPlan } from "../activities/reprotect-contracts";
-import type { Gen } from "./durable-calls";
+import { errorMessage, type Gen } from "./durable-calls";
 import type { FailoverInput, FailoverOutput } from "./failover-types";
-import { addSeconds, Kernel, Stop, withoutFalseAlarm, type Ending } from "./kernel";
+import { addSeconds, Kernel, Stop, whyNot, withoutFalseAlarm, type Ending } from "./kernel";
 import type { ReprotectApprovalRequest, ReprotectInput, ReprotectOutput, ReprotectPhase } from "./reprotect-types";
 
 type K = Kernel<ReprotectPhase>;
@@ -22,6 +22,7 @@ export function* reprotectOrchestrator(ctx: OrchestrationContext): Gen<Reprotect
     alertRun: false,
   });
   const out: ReprotectOutput = {
+    // Stryker disable next-line StringLiteral: a placeholder: finish() always sets the outcome
     outcome: "failed",
     runId: input.runId,
     pair: input.pair,
@@ -89,8 +90,7 @@ function* approval(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Repr
         : []),
     ],
   };
-  k.begin("approval", `awaiting approval until ${request.expiresAt}`);
-  k.status(`awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, {
+  k.begin("approval", `awaiting approval${twoPerson ? " by a second person" : ""} until ${request.expiresAt}`, {
     awaitingApproval: request,
   });
   const d = yield* k.decision(twoPerson, expiresAt);
@@ -122,7 +122,9 @@ function* create(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
   out.replica = { name: t.name, resourceId: t.resourceId, location: t.location, aRecord: null, joined: false };
   // Not deleted on the way out: a replica holds nothing the primary lacks, but deleting a server is a person's
   // call. The result names it, so nothing the run created is left without saying so.
+  // Stryker disable next-line StringLiteral: nothing forgets it, and it never throws: the label is never read
   k.compensate("report the replica created", () => {
+    // Stryker disable next-line OptionalChaining: out.replica is set just above
     if (!out.replica?.joined)
       k.warnings.push(
         `${t.name} was created but did not join the pair: delete it, or run the re-protection again naming it`,
@@ -141,7 +143,7 @@ function* replicate(
 ): Gen<{ aRecord: string; lagBytes: number }> {
   const t = input.policy.timings;
   k.begin("replicate", `waiting for ${plan.target.name} to replicate`);
-  let last = "";
+  let last: string; // set by every poll, before the deadline is looked at
   const ready = yield* k.pollUntil(
     {
       everySeconds: t.reprotectPollSeconds,
@@ -194,12 +196,13 @@ function* retire(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
   k.begin("retire", `${how === "stop" ? "stopping" : "deleting"} ${plan.old.name}`);
   const r = yield* k.attempt("retireServer", { server: plan.old, how });
   if (!r.ok || r.value.kind === "refused") {
-    const why = r.ok && r.value.kind === "refused" ? `${r.value.code}: ${r.value.reason}` : !r.ok ? r.error : "";
+    const why = r.ok && r.value.kind === "refused" ? `${r.value.code}: ${r.value.reason}` : whyNot(r);
     out.old = { name: plan.old.name, retired: null, note: `could not ${how} it: ${why}` };
     k.warnings.push(`${plan.old.name} was not ${how === "stop" ? "stopped" : "deleted"}: ${why}; do it by hand`);
     k.end("failed", why);
     return;
   }
+  // Stryker disable next-line ConditionalExpression: only a started retire carries an operation URL
   if (r.value.kind === "started" && r.value.operationUrl) {
     const url = r.value.operationUrl;
     const done = yield* k.pollUntil(
@@ -214,7 +217,11 @@ function* retire(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
       },
     );
     if (done.status !== "Succeeded") {
-      out.old = { name: plan.old.name, retired: null, note: `${how} ${done.status}: ${done.error ?? ""}` };
+      out.old = {
+        name: plan.old.name,
+        retired: null,
+        note: `${how} ${done.status}${done.error ? `: ${done.error}` : ""}`,
+      };
       k.warnings.push(`${plan.old.name}: ${how} ended ${done.status}; do it by hand`);
       k.end("failed", done.error ?? done.status);
       return;
@@ -251,7 +258,7 @@ function* dryRun(k: K, input: ReprotectInput, out: ReprotectOutput): Gen<void> {
       `dryrun-${input.pair}-${runId}`,
     )) as FailoverOutput;
   } catch (e) {
-    throw new Stop("failed", "DryRunFailed", `the dry run failed outright: ${(e as Error)?.message ?? String(e)}`);
+    throw new Stop("failed", "DryRunFailed", `the dry run failed outright: ${errorMessage(e)}`);
   }
   out.nextFailover = {
     outcome: r.outcome,

@@ -4,88 +4,13 @@
 // and the batches that keep ARM's throttling at bay.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { FailoverInput, FailoverOutput, RunPolicy } from "../../src/orchestrations/failover-types";
-import type { EvacuationInput, EvacuationOutput, PlannedPair } from "../../src/orchestrations/evacuation-types";
-import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import type { FailoverInput } from "../../src/orchestrations/failover-types";
+import type { PlannedPair } from "../../src/orchestrations/evacuation-types";
+import { apiDecision, type SubOrchestrations } from "./harness";
+import { alice, all, approve, bob, evacuate, holdsA, input, outcomeOf, planned, script } from "./evacuation-fixtures";
 import { recordTranscripts } from "./transcript";
 
 recordTranscripts("evacuation-exits");
-
-const policy: RunPolicy = { ...TEST_POLICY, approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 } };
-const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
-const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
-const input: EvacuationInput = {
-  runId: "00000000-0000-0000-0000-0000000000ee",
-  region: "eastus",
-  option: "Forced",
-  reason: "eastus is down",
-  requester: alice,
-  note: null,
-  requestedAt: "2026-11-27T03:00:00.000Z",
-  pairs: null,
-  acceptDataLoss: false,
-  concurrency: 8,
-  policy: { approval: { twoPerson: true, timeoutMinutes: 30 } },
-};
-const planned = (pair: string, over: Partial<PlannedPair> = {}): PlannedPair => ({
-  pair,
-  included: true,
-  reason: `its primary pg-${pair}-eus is in eastus`,
-  primary: `pg-${pair}-eus`,
-  region: "eastus",
-  policy: { ...policy, approval: { ...policy.approval, mode: "never" } },
-  needsApproval: false,
-  risk: { bytes: 4096, replaySeconds: 1, source: "sample", measuredAt: "2026-11-27T02:59:00.000Z" },
-  ...over,
-});
-const outcomeOf = (i: FailoverInput, outcome: FailoverOutput["outcome"]): FailoverOutput => ({
-  outcome,
-  runId: i.runId,
-  pair: i.pair,
-  option: i.option,
-  dryRun: false,
-  from: null,
-  to: null,
-  cname: { target: null, ttl: null, note: "" },
-  warnings: [],
-  phases: [],
-  rto: { total: outcome === "succeeded" ? 42 : null },
-  rpo: null,
-  risk: null,
-  fence: null,
-  catchUp: null,
-  dns: null,
-  confirmation: null,
-  approval: null,
-  promoteAccepted: outcome === "succeeded",
-  verification: null,
-  ...(outcome === "succeeded" ? {} : { code: "PromoteFailed", reason: "the promote failed" }),
-});
-const script = (plan: PlannedPair[], over: Script = {}): Script => ({
-  planEvacuation: () => ({ kind: "planned", plan }),
-  claimPair: () => ({ kind: "claimed" }),
-  ...over,
-});
-const all = (outcome: FailoverOutput["outcome"] = "succeeded"): SubOrchestrations => ({
-  failover: (i) => outcomeOf(i, outcome),
-});
-/** An approval of the evacuation by `by`, raised as the HTTP API raises it, `atMs` into the run. */
-const approve = (by = bob, atMs = 60_000) => ({
-  name: "decision",
-  atMs,
-  data: apiDecision({ decision: "approve", principal: by, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
-});
-/** Pair a is held by another run; every other pair is claimed. */
-const holdsA: Script["claimPair"] = (i) =>
-  i.pair === "a"
-    ? { kind: "held", holder: { pair: "a", runId: "r", instanceId: "failover-a-r", acquiredAt: input.requestedAt } }
-    : { kind: "claimed" };
-const evacuate = (
-  i: EvacuationInput,
-  s: Script,
-  subs: SubOrchestrations = all(),
-  events = [] as Parameters<typeof driveOrchestration>[3],
-) => driveOrchestration<EvacuationOutput>("evacuation", i, s, events, subs);
 
 describe("evacuation: plan, approve once, fail each pair over", () => {
   test("a plan ARM refuses (or with no pair in the region) is refused, and nothing is claimed", async () => {

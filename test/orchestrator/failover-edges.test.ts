@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Driven } from "./harness";
-import { drive } from "./harness";
+import { apiDecision, drive } from "./harness";
 import { NEW, ZONE, checked, cname, from, input, plane, ready, script, to, verified } from "./failover-fixtures";
 
 const noteOf = (r: Driven, phase: string) => r.output.phases.find((p) => p.phase === phase)?.note;
@@ -101,4 +101,44 @@ test("a preflight refused before it read the CNAME leaves the CNAME unknown, not
   assert.deepEqual([r.output.cname.target, r.output.cname.ttl], [null, null]);
   assert.equal(r.output.from ?? null, null);
   void from;
+});
+
+test("a decision that cannot be read back is ignored with the store's error, and the run waits on", async () => {
+  const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+  const gated = {
+    ...input,
+    policy: { ...input.policy, approval: { mode: "always" as const, twoPerson: true, timeoutMinutes: 30 } },
+  };
+  const r = await drive(gated, script({ readDecision: () => new Error("decision table unreachable") }), [
+    {
+      name: "decision",
+      atMs: 60_000,
+      data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:01:00.000Z" }),
+    },
+  ]);
+  assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"]);
+  const ignored = r.calls.find((c) => c.key === "recordEvent" && c.input.event === "ignored");
+  assert.match(
+    String(ignored?.input.summary),
+    /^a decision event was ignored: it could not be read: .*decision table unreachable/,
+  );
+});
+
+test("a decision raised in the approval's last moment but read only after its deadline does not count", async () => {
+  const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
+  const gated = {
+    ...input,
+    policy: { ...input.policy, approval: { mode: "always" as const, twoPerson: true, timeoutMinutes: 30 } },
+  };
+  const deadlineMs = 10 + 30 * 60_000; // the approval begins after preflight's 10 ms
+  const r = await drive(gated, script(), [
+    { name: "decision", atMs: deadlineMs - 5, data: { nonce: "not a reference" } }, // ignored: audited for 10 ms
+    {
+      name: "decision",
+      atMs: deadlineMs - 1,
+      data: apiDecision({ decision: "approve", principal: bob, reason: "go", at: "2026-11-27T03:30:00.000Z" }),
+    },
+  ]);
+  assert.deepEqual([r.output.outcome, r.output.code], ["aborted", "ApprovalTimedOut"]);
+  assert.ok(!r.steps.includes("lowerTtl"));
 });

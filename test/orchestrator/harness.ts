@@ -100,8 +100,10 @@ export interface RaisedEvent {
   data: unknown;
 }
 
-/** A sub-orchestration's scripted outcome: its output, or an Error (it failed outright). */
-export type SubOrchestrations = { failover?: (input: FailoverInput, instanceId: string) => FailoverOutput | Error };
+/** A sub-orchestration's scripted outcome: its output, or an Error (it failed outright); after 10 ms unless told. */
+export type SubOrchestrations = {
+  failover?: (input: FailoverInput, instanceId: string) => FailoverOutput | Error | Took<FailoverOutput>;
+};
 
 /** Told of every finished driven run (transcript.ts records them). */
 export const onDriven: ((d: Driven<unknown>) => void)[] = [];
@@ -170,15 +172,16 @@ export async function driveOrchestration<O>(
       if (e.EventType === E.SubOrchestrationInstanceCreated) {
         const sub = subs[e.Name as keyof SubOrchestrations];
         if (!sub) throw new Error(`no scripted outcome for sub-orchestration ${e.Name}`);
-        const out = sub(JSON.parse(e.Input ?? "null") as FailoverInput, e.InstanceId ?? "");
+        const raw = sub(JSON.parse(e.Input ?? "null") as FailoverInput, e.InstanceId ?? "");
+        const { took: ms, value: out } = isTook(raw) ? raw : { took: 10, value: raw };
         pending.push(
           out instanceof Error
-            ? event(E.SubOrchestrationInstanceFailed, now + 10, {
+            ? event(E.SubOrchestrationInstanceFailed, now + ms, {
                 TaskScheduledId: e.EventId,
                 Reason: out.message,
                 Details: out.message,
               })
-            : event(E.SubOrchestrationInstanceCompleted, now + 10, {
+            : event(E.SubOrchestrationInstanceCompleted, now + ms, {
                 TaskScheduledId: e.EventId,
                 Result: JSON.stringify(out),
               }),

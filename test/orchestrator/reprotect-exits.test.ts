@@ -3,101 +3,13 @@
 // later, the replica that never gets ready, the join, retiring the old server, and the dry run that proves it.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ReprotectPlan } from "../../src/activities/reprotect-contracts";
 import type { FailoverInput, FailoverOutput } from "../../src/orchestrations/failover-types";
-import type { ReprotectInput, ReprotectOutput, ReprotectStatus } from "../../src/orchestrations/reprotect-types";
-import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import type { ReprotectOutput, ReprotectStatus } from "../../src/orchestrations/reprotect-types";
+import { apiDecision, TEST_POLICY } from "./harness";
+import { alice, bob, dryRunOk, input, plan, ready, reprotect, script } from "./reprotect-fixtures";
 import { recordTranscripts } from "./transcript";
 
 recordTranscripts("reprotect-exits");
-
-const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL";
-const alice = { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" };
-const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
-const input: ReprotectInput = {
-  runId: "00000000-0000-0000-0000-0000000000aa",
-  pair: "orders",
-  reason: "the pair has no replica since the failover",
-  requester: alice,
-  note: null,
-  requestedAt: "2026-11-27T03:00:00.000Z",
-  region: null,
-  name: null,
-  retireOld: "keep",
-  policy: TEST_POLICY,
-  needsApproval: false,
-};
-const plan: ReprotectPlan = {
-  kind: "planned",
-  primary: {
-    resourceId: `${SUB}/flexibleServers/pg-wus`,
-    name: "pg-wus",
-    aRecord: "bbb",
-    aRecordFqdn: "bbb.zone.example",
-    fqdn: "pg-wus.postgres.database.azure.com",
-    location: "westus",
-  },
-  old: {
-    resourceId: `${SUB}/flexibleServers/pg-eus`,
-    name: "pg-eus",
-    aRecord: "aaa",
-    aRecordFqdn: "aaa.zone.example",
-    state: null,
-  },
-  target: {
-    resourceId: `${SUB}/flexibleServers/pg-eus-r000000`,
-    name: "pg-eus-r000000",
-    location: "eastus",
-    network: null,
-  },
-  oldRisk: { bytes: 8192, replaySeconds: 1, source: "sample", measuredAt: "2026-11-27T02:00:00.000Z" },
-  warnings: [],
-};
-const ready = {
-  kind: "ready" as const,
-  fqdn: "pg-eus-r000000.postgres.database.azure.com",
-  aRecord: "ccc",
-  lagBytes: 0,
-};
-const script = (over: Script = {}): Script => ({
-  planReprotect: () => plan,
-  createReplica: () => ({ kind: "started", operationUrl: "https://arm/op/1", firstPoll: { status: "InProgress" } }),
-  checkReplica: () => ready,
-  joinPair: (i) => ({ kind: "joined", members: [{ resourceId: plan.primary.resourceId, aRecord: "bbb" }, i.add] }),
-  retireServer: () => ({ kind: "started", operationUrl: "https://arm/op/2" }),
-  checkOperation: () => ({ status: "Succeeded" }),
-  ...over,
-});
-const dryRunOk = (): SubOrchestrations => ({
-  failover: (i: FailoverInput): FailoverOutput => ({
-    outcome: "dryRun",
-    runId: i.runId,
-    pair: i.pair,
-    option: i.option,
-    dryRun: true,
-    from: "pg-wus",
-    to: "pg-eus-r000000",
-    cname: { target: "bbb.zone.example", ttl: 30, note: "unchanged" },
-    warnings: [],
-    phases: [],
-    rto: { total: null },
-    rpo: { bytes: 0, replaySeconds: 0, measuredAt: "2026-11-27T03:10:00.000Z", primaryReachable: true },
-    risk: null,
-    fence: null,
-    catchUp: null,
-    dns: null,
-    confirmation: null,
-    approval: null,
-    promoteAccepted: false,
-    verification: null,
-  }),
-});
-const reprotect = (
-  i: ReprotectInput,
-  s: Script,
-  events = [] as Parameters<typeof driveOrchestration>[3],
-  subs: SubOrchestrations = dryRunOk(),
-) => driveOrchestration<ReprotectOutput>("reprotect", i, s, events, subs);
 
 describe("reprotect: plan, create, replicate, join, retire, prove", () => {
   test("the whole way: the replica joins the pair, the old server is kept, the dry run plans the next failover", async () => {

@@ -220,3 +220,19 @@ test("why a step did not give what was hoped: its refusal's reason, its error, o
   assert.equal(whyNot({ ok: true, value: { kind: "done" } }), "");
   assert.equal(whyNot({ ok: true, value: null }), "");
 });
+
+test("an undo that breaks inside its own phase ends that phase failed, with the masked error as its note", () => {
+  const k = kernel();
+  run(k, function* () {
+    k.compensate("lift the fence", () => {
+      k.begin("fence", "lifting the fence");
+      throw new Error("ARM unreachable: password=hunter2");
+    });
+    k.begin("promote", "promoting");
+    throw new Stop("failed", "PromoteFailed", "ARM said no");
+  });
+  const lifted = k.phases.at(-1)!;
+  assert.deepEqual([lifted.phase, lifted.outcome], ["fence", "failed"]);
+  assert.match(lifted.note ?? "", /^ARM unreachable: /);
+  assert.ok(!(lifted.note ?? "").includes("hunter2"));
+});
