@@ -9,7 +9,15 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { belowThreshold, mergeReports, renderScores, scoresByModule, survivorsLedger, type Report } from "./scores";
+import {
+  belowThreshold,
+  mergeReports,
+  renderScores,
+  scoresByModule,
+  survivorsLedger,
+  type ListedEquivalent,
+  type Report,
+} from "./scores";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const DEFAULT_REPORT = path.join(ROOT, "reports", "mutation", "mutation.json");
@@ -19,8 +27,14 @@ const FLOORS = path.join(ROOT, "reports", "mutation-floors.json");
 /** The ledger of undetected and equivalent mutants, rewritten from the report by `ci` and `survivors`. */
 const LEDGER = path.join(ROOT, "reports", "mutation-survivors.md");
 
+/** Survivors judged equivalent where a disable comment would hide other mutants of its line (see scores.ts). */
+const EQUIVALENTS = path.join(ROOT, "reports", "mutation-equivalents.json");
+
 function writeLedger(file: string): void {
-  fs.writeFileSync(LEDGER, survivorsLedger(read(file)));
+  const listed = fs.existsSync(EQUIVALENTS)
+    ? (JSON.parse(fs.readFileSync(EQUIVALENTS, "utf8")) as ListedEquivalent[])
+    : [];
+  fs.writeFileSync(LEDGER, survivorsLedger(read(file), listed));
   process.stdout.write(`${path.relative(ROOT, LEDGER)} written\n`);
 }
 

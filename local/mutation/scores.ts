@@ -151,17 +151,45 @@ export function renderScores(scores: ModuleScore[]): string {
 }
 
 /**
+ * A surviving mutant judged equivalent, with why (reports/mutation-equivalents.json). For a line where one mutant
+ * of a mutator is equivalent and another is not (a disable comment would hide both): it stays a survivor in the
+ * score, and the ledger gives its reason. Matched by file, mutator, the code it mutates and what it became (not by
+ * line, which moves).
+ */
+export interface ListedEquivalent {
+  file: string;
+  mutator: string;
+  code: string;
+  became: string;
+  why: string;
+}
+
+/** The source text a mutant replaces (its first line, when it spans several). */
+export function mutatedCode(source: string, m: ReportMutant): string {
+  const loc = (m as { location?: { start: { line: number; column: number }; end: { line: number; column: number } } })
+    .location;
+  if (!loc) return "";
+  const line = source.split("\n")[loc.start.line - 1] ?? "";
+  return loc.start.line === loc.end.line
+    ? line.slice(loc.start.column - 1, loc.end.column - 1)
+    : line.slice(loc.start.column - 1);
+}
+
+/**
  * The ledger of what mutation testing did not catch (reports/mutation-survivors.md): per scored file, each mutant
  * that survived or that no test reaches, with its line, mutator, the code and what it became; then the mutants
- * the sources mark equivalent (`// Stryker disable next-line <mutator>: <why>`), with that reason.
+ * judged equivalent — marked in the source (`// Stryker disable next-line <mutator>: <why>`), or survivors listed
+ * in reports/mutation-equivalents.json — each with its reason; then listed entries that match no survivor (stale).
  */
-export function survivorsLedger(report: Report): string {
+export function survivorsLedger(report: Report, listed: readonly ListedEquivalent[] = []): string {
   // Code spans that may hold backticks themselves (template literals): a double-backtick span.
   const inline = (code: string) => (code === "" ? "(empty)" : `\`\` ${code} \`\``);
   const out: string[] = [];
   const undetected: string[] = [];
   const ignored: string[] = [];
-  const counts = { survived: 0, noCoverage: 0, ignored: 0 };
+  const explained: string[] = [];
+  const used = new Set<ListedEquivalent>();
+  const counts = { survived: 0, noCoverage: 0, ignored: 0, listed: 0 };
   for (const [file, f] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     if (!moduleOf(file)) continue;
     const lines = f.source.split("\n");
@@ -176,7 +204,33 @@ export function survivorsLedger(report: Report): string {
       return { loc, code, into, mutator: String((m as { mutatorName?: string }).mutatorName ?? "") };
     };
     const sorted = [...f.mutants].sort((a, b) => lineOf(a) - lineOf(b));
-    const live = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+    const reasonFor = (m: ReportMutant) => {
+      const e = listed.find(
+        (x) =>
+          x.file === file &&
+          x.mutator === (m as { mutatorName?: string }).mutatorName &&
+          x.became === (m as { replacement?: string }).replacement &&
+          x.code === mutatedCode(f.source, m),
+      );
+      if (e) used.add(e);
+      return e?.why;
+    };
+    const undetectedHere = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+    const live = undetectedHere.filter((m) => reasonFor(m) === undefined);
+    const judged = undetectedHere.filter((m) => reasonFor(m) !== undefined);
+    if (judged.length) {
+      explained.push(
+        `\n### ${file}\n\n| line | mutator | code | became | why it is equivalent |\n|---|---|---|---|---|`,
+      );
+      for (const m of judged) {
+        const r = row(m);
+        counts.listed++;
+        const code = mutatedCode(f.source, m).replace(/\|/g, "\\|");
+        explained.push(
+          `| ${r.loc} | ${r.mutator} | ${inline(code)} | ${inline(r.into)} | ${reasonFor(m)!.replace(/\|/g, "\\|")} |`,
+        );
+      }
+    }
     if (live.length) {
       undetected.push(`\n### ${file}\n\n| line | status | mutator | code | became |\n|---|---|---|---|---|`);
       for (const m of live) {
@@ -199,13 +253,16 @@ export function survivorsLedger(report: Report): string {
       }
     }
   }
+  const stale = listed.filter((e) => !used.has(e));
   out.push(
     "# Mutants no test catches",
     "",
     "Written by `npm run mutation:ci` (or `npm run mutation:survivors`) from `reports/mutation/mutation.json`. Each",
     "undetected mutant is a change to the code that no fast test notices: kill it with a test, or, when it cannot",
     "change behaviour, mark it in the source with `// Stryker disable next-line <mutator>: <why it is equivalent>`",
-    "so it moves to the second list with its reason.",
+    "so it moves to the equivalent lists with its reason — or, when another mutant of that mutator on the same line",
+    "is not equivalent (the comment would hide it too), list it in `reports/mutation-equivalents.json`: it still",
+    "counts as survived in the score.",
     "",
     `## Undetected: ${counts.survived} survived, ${counts.noCoverage} reached by no test`,
     ...undetected,
@@ -213,6 +270,17 @@ export function survivorsLedger(report: Report): string {
     `## Equivalent: ${counts.ignored}, each with the reason given in the source`,
     ...ignored,
     "",
+    `## Equivalent survivors: ${counts.listed}, each with the reason in reports/mutation-equivalents.json`,
+    ...explained,
+    "",
+    ...(stale.length
+      ? [
+          `## Stale: ${stale.length} listed equivalent(s) match no surviving mutant (killed, or the code changed): remove them`,
+          "",
+          ...stale.map((e) => `- ${e.file} ${e.mutator} ${inline(e.code)} → ${inline(e.became)}`),
+          "",
+        ]
+      : []),
   );
   return out.join("\n");
 }

@@ -48,7 +48,6 @@ export function makeCheckPromotion(deps: ActivityDeps, o: { armEveryMs?: number 
     };
     const name = input.server.fqdn ?? input.server.aRecordFqdn;
     const look = async (): Promise<Look> => {
-      // Stryker disable next-line EqualityOperator: Date.now() counts whole ms; one ms either way changes nothing
       const due = Date.now() - armAt >= armEveryMs;
       if (due) armAt = Date.now();
       const [, plane] = await Promise.all([

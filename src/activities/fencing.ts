@@ -60,7 +60,6 @@ async function confirm(deps: ActivityDeps, name: string, pair: PairConfig, value
   for (;;) {
     const s = await deps.probe.fenceState(name, login);
     if (normalize(s.readOnlyDefault) === normalize(value)) return;
-    // Stryker disable next-line EqualityOperator: Date.now() counts whole ms; one ms either way changes nothing
     if (Date.now() > deadline) {
       throw new Error(`${name}: new sessions still get ${FENCE_PARAMETER} = ${s.readOnlyDefault}, expected ${value}`);
     }

@@ -24,7 +24,6 @@ export function makePlanReprotect(deps: ActivityDeps) {
     const states: [ServerState | null, ServerState | null] = [s0, s1];
     const current = refs.findIndex((r) => sameName(r.aRecordFqdn, cname.target));
     // With the CNAME on neither member, decideReprotect refuses before it reads what these three hold.
-    // Stryker disable next-line ConditionalExpression: states[-1] is undefined, which reads as null
     const primaryState = current >= 0 ? states[current] : null;
     // Stryker disable next-line StringLiteral: not read when the CNAME is on neither member (see above)
     const fqdn = primaryState?.fqdn ?? (current >= 0 ? refs[current]!.aRecordFqdn : "");

@@ -14,7 +14,6 @@ export function makePromote(deps: ActivityDeps) {
   return async (input: PromoteInput): Promise<PromoteResult> => {
     const state = await deps.servers.get(input.server.resourceId);
     if (isStandalone(state)) return { kind: state.state === "Ready" ? "alreadyPromoted" : "inProgress", state };
-    // Stryker disable next-line StringLiteral: no replication state is in no promote order, whatever it stands for
     if (state.state === "Updating" || PROMOTE_ORDER.has((state.replicationState ?? "").toLowerCase()))
       return { kind: "inProgress", state };
     if (!isReplicaRole(state.role)) {

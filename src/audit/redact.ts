@@ -39,14 +39,13 @@ const DESCRIBES = new Set(["name", "names", "setting", "settings", "type", "kind
 const SECRET_WHOLE_KEYS = new Set(["sig", "code"]);
 
 export function keyWords(key: string): string[] {
-  // (Statements, not one chain: Stryker reads a disable comment only before a statement.)
-  let k = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2"); // camelCase → camel Case
-  // Stryker disable next-line Regex: one capital or a run before the next word splits the same (the run is the word)
-  k = k.replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2"); // XMLHttp → XML Http
-  k = k.replace(/(?<=[a-zA-Z])(?=[0-9])|(?<=[0-9])(?=[a-zA-Z])/g, " "); // password2 → password 2
-  // Stryker disable next-line Regex: splitting at each separator instead of each run only adds empty words, dropped below
-  const words = k.toLowerCase().split(/[^a-z0-9]+/);
-  return words.filter(Boolean);
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2") // camelCase → camel Case
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2") // XMLHttp → XML Http
+    .replace(/(?<=[a-zA-Z])(?=[0-9])|(?<=[0-9])(?=[a-zA-Z])/g, " ") // password2 → password 2
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 export function isSecretKey(key: string): boolean {

@@ -36,7 +36,6 @@ export function httpsFetch(caPem?: string, timeoutMs = 10_000): Fetch {
           res.on("error", reject);
           res.on("end", () => {
             const h = new Headers();
-            // Stryker disable next-line ConditionalExpression: only set-cookie comes as a list, and the documents read here never use it
             for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
             const status = res.statusCode ?? 502;
             const body = [204, 205, 304].includes(status) ? null : Buffer.concat(chunks);

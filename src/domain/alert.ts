@@ -21,13 +21,11 @@ function line(max: number, required?: string) {
       const problem = unsafeTextProblem(text);
       if (problem) ctx.addIssue(customIssue(problem));
       else if ([...text].length > max) ctx.addIssue(customIssue(`must be at most ${max} characters`));
-      // Stryker disable next-line StringLiteral: an empty message falls back to the string's own error, the same words
       else if (required && text.trim() === "") ctx.addIssue(customIssue(`is required: ${required}`));
     });
 }
 
 // ISO 8601 with a zone, as Azure writes it ("2019-03-22T13:58:24.3713213Z").
-// Stryker disable next-line Regex: Date.parse (beside it) refuses any text before or after an ISO time, so the anchors only say it
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const time = (required?: string) =>
   z

@@ -99,10 +99,8 @@ export function checkReplacement(
   if (sameResourceId(leaving.resourceId, add.resourceId))
     return refuse("add.resourceId", `${add.resourceId} is the server leaving: a server cannot replace itself`);
   const staying = current.filter((s) => s !== leaving);
-  // Stryker disable next-line MethodExpression: staying is the one other member: some and every agree
   if (staying.some((s) => sameResourceId(s.resourceId, add.resourceId)))
     return refuse("add.resourceId", `${add.resourceId} is already a member of the pair`);
-  // Stryker disable next-line MethodExpression: staying is the one other member: some and every agree
   if (staying.some((s) => s.aRecord.toLowerCase() === add.aRecord.toLowerCase()))
     return refuse("add.aRecord", `the A record ${add.aRecord} is already the other member's`);
   if (add.aRecord.toLowerCase() === ctx.cname.toLowerCase())

@@ -129,7 +129,6 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
   // Each pair's failover, a bounded number at a time: in batches, because a durable task must not be awaited
   // twice (a sliding window over Task.any would schedule the pending runs again).
   function* failOver(included: PlannedPair[]): Gen<void> {
-    // Stryker disable next-line OptionalChaining: pairs fail over only after an approval by someone, or with none asked
     const approvedBy = approval?.by?.name ?? null;
     const startOne = function* (p: PlannedPair): Gen<{ task: Task; id: string } | undefined> {
       const childRunId = ctx.df.newGuid(`${input.runId}:${p.pair}`);
@@ -177,7 +176,6 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       results.push({ pair: p.pair, id, runId: childRunId, outcome: "running" });
       return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };
     };
-    // Stryker disable next-line EqualityOperator: one more round takes an empty slice and goes on
     for (let i = 0; i < included.length; i += input.concurrency) {
       const batch: { task: Task; id: string }[] = [];
       for (const p of included.slice(i, i + input.concurrency)) {

@@ -184,7 +184,6 @@ function* yieldToPerson(run: Run): Gen<void> {
 function* lowerTtl(run: Run, plan: Plan): Gen<void> {
   const { failoverSeconds } = run.input.policy.ttl;
   run.out.cname.note = `still the old primary ${plan.from.name}: nothing was repointed`;
-  // Stryker disable next-line StringLiteral: the label only pairs with the forget() above it in runbook (equivalent there)
   run.compensate("restore the TTL", () => restoreTtl(run, plan, "after the run stopped"));
   run.begin("lowerTtl", `lowering the CNAME TTL from ${plan.cname.ttl}s to ${failoverSeconds}s`);
   const r = yield* run.call("lowerTtl", { expected: plan.cname, ttl: failoverSeconds });
@@ -196,7 +195,6 @@ function* lowerTtl(run: Run, plan: Plan): Gen<void> {
 function* drain(run: Run, plan: Plan, v: Variant): Gen<void> {
   const ttl = plan.cname.ttl;
   const seconds = drainSeconds(v, ttl, run.input.policy.timings.drainCapSeconds);
-  // Stryker disable next-line StringLiteral: a drain of 0 s yields nothing: the next step's status replaces this line unseen
   run.begin("drain", seconds ? `waiting ${seconds}s for cached answers to expire` : "forced: not waiting for caches");
   yield* run.wait(seconds);
   const capped = seconds > 0 && seconds < ttl ? `capped at ${seconds}s (TTL was ${ttl}s)` : undefined;
@@ -319,7 +317,6 @@ function* promote(run: Run, plan: Plan): Gen<void> {
         run.out.cname.note = `still the old primary ${from.name}: the promote of ${to.name} failed`;
         // Stryker disable next-line OptionalChaining: preflight always sets out.fence
         if (run.out.fence?.state === "fenced")
-          // Stryker disable next-line StringLiteral: no forget() follows a failed promote; the label names nothing else
           run.compensate("lift the fence", () => lift(run, plan, plan.fenceBefore ?? "off"));
         const why = c.value.operation?.error ?? c.value.operation?.status ?? "the operation failed";
         throw new Stop(
@@ -498,7 +495,6 @@ function* lift(run: Run, plan: Plan, previous: string): Gen<void> {
       return;
     }
     reason = whyNot(r);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: liftFence answers lifted or refused; one more try exactly at the 10-minute deadline changes nothing
     if ((r.ok && r.value.kind === "refused") || run.now() >= deadline) break;
     run.status(`lifting the fence on ${from.name}: ${reason}; trying again`);
     yield* run.wait(LIFT_PAUSE_SECONDS);

@@ -228,7 +228,6 @@ export function whyNot(r: Attempt<unknown>): string {
 }
 
 function isRefusal(v: unknown): v is Refusal {
-  // Stryker disable next-line ConditionalExpression: a primitive has no kind either
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "refused";
 }
 

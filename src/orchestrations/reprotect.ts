@@ -202,7 +202,6 @@ function* retire(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
     k.end("failed", why);
     return;
   }
-  // Stryker disable next-line ConditionalExpression: only a started retire carries an operation URL
   if (r.value.kind === "started" && r.value.operationUrl) {
     const url = r.value.operationUrl;
     const done = yield* k.pollUntil(

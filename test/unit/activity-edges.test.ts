@@ -6,9 +6,11 @@ import { test } from "node:test";
 import { audited } from "../../src/activities/audited";
 import { makeCheckOperation } from "../../src/activities/check-operation";
 import { makeCheckPromotion } from "../../src/activities/check-promotion";
+import { makeCheckReplica } from "../../src/activities/check-replica";
 import { makeCreateReplica } from "../../src/activities/create-replica";
 import { makeLowerTtl } from "../../src/activities/lower-ttl";
 import { makeRepointCname } from "../../src/activities/repoint-cname";
+import { makeRetireServer } from "../../src/activities/retire-server";
 import { watch } from "../../src/activities/watch";
 import { MemoryAuditJournal } from "../../src/audit/journal";
 import type { PostgresProbe } from "../../src/probe/postgres-probe";
@@ -87,17 +89,17 @@ test("a long promote watch reads ARM again each interval, and keeps the operatio
     inspect: async () => ({ inRecovery: true, transactionReadOnly: "on", address: "10.1.0.4" }),
   } as unknown as PostgresProbe;
   const check = makeCheckPromotion(fakeDeps(new FakeDns({ target: WUS, ttl: 30 }), servers, probe), {
-    armEveryMs: 100,
+    armEveryMs: 250,
   });
   const server = { resourceId: idOf("pg-wus"), name: "pg-wus", aRecord: "x", aRecordFqdn: WUS, fqdn: "pg-wus.example" };
   const r = await check({
     ...run,
     server,
     poll: 1,
-    watchSeconds: 0.5,
+    watchSeconds: 0.7,
     operationUrl: "https://management.azure.com/operations/1",
   });
-  assert.ok(armReads >= 3, `ARM read ${armReads} times in a 0.5 s watch at one read per 0.1 s`);
+  assert.ok(armReads >= 2, `ARM read ${armReads} times in a 0.7 s watch at one read per 0.25 s`);
   assert.ok(opReads >= 2, `the operation read ${opReads} times`);
   assert.equal(r.kind, "checked");
   assert.deepEqual(r.kind === "checked" && r.operation, { status: "InProgress" });
@@ -170,4 +172,26 @@ test("a watch without a pace looks every 200 ms, and its last pause ends at its 
   );
   const took = Date.now() - t0;
   assert.ok(took < 1000, `a 50 ms watch paced at 2 s took ${took} ms`);
+});
+
+test("a server ARM lists without a state: not Ready for the replica check, and stopped all the same when retiring", async () => {
+  const { state: _s, ...stateless } = replicaState("pg-eus-r1", "pg-wus");
+  const servers = new FakeServers({ "pg-wus": primaryState("pg-wus"), new: stateless as never });
+  const deps = fakeDeps(new FakeDns({ target: "x", ttl: 30 }), servers);
+  const waiting = await makeCheckReplica(deps)({
+    ...run,
+    target: { resourceId: idOf("pg-eus-r1"), name: "pg-eus-r1" },
+    primary: { resourceId: idOf("pg-wus"), fqdn: "pg-wus.postgres.database.azure.com" },
+    operationUrl: null,
+    maxLagBytes: 1024,
+    poll: 1,
+  });
+  assert.equal(waiting.kind, "waiting");
+  const retired = await makeRetireServer(deps)({
+    ...run,
+    server: { resourceId: idOf("pg-eus-r1"), name: "pg-eus-r1" },
+    how: "stop",
+  });
+  assert.equal(retired.kind, "started");
+  assert.deepEqual(servers.stops, [idOf("pg-eus-r1")]);
 });

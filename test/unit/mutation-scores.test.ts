@@ -149,3 +149,34 @@ test("the survivors ledger lists each undetected mutant of a scored file with it
   assert.ok(!md.includes("local/y.ts"), "files outside the scored modules are not listed");
   assert.ok(!md.includes("| NumericLiteral | `` 0 ``"), "killed mutants are not listed");
 });
+
+test("a survivor listed as equivalent moves to its own list with the reason; a listed entry that matches none is stale", () => {
+  const src = "if (a > 0 && b > 0) f();\n";
+  const at = (c1: number, c2: number) => ({ start: { line: 1, column: c1 }, end: { line: 1, column: c2 } });
+  const r: Report = {
+    schemaVersion: "1.0",
+    thresholds: { high: 90, low: 85 },
+    files: {
+      "src/domain/x.ts": {
+        source: src,
+        language: "typescript",
+        mutants: [
+          { id: "1", status: "Survived", location: at(5, 10), mutatorName: "EqualityOperator", replacement: "a >= 0" },
+          { id: "2", status: "Survived", location: at(14, 19), mutatorName: "EqualityOperator", replacement: "b >= 0" },
+        ],
+      },
+    },
+  };
+  const md = survivorsLedger(r, [
+    { file: "src/domain/x.ts", mutator: "EqualityOperator", code: "a > 0", became: "a >= 0", why: "a is never 0" },
+    { file: "src/domain/x.ts", mutator: "EqualityOperator", code: "c > 0", became: "c >= 0", why: "gone" },
+  ]);
+  assert.match(md, /## Undetected: 1 survived, 0 reached by no test/);
+  assert.match(md, /\| 1 \| survived \| EqualityOperator \| `` if \(a > 0 && b > 0\) f\(\); `` \| `` b >= 0 `` \|/);
+  assert.match(md, /## Equivalent survivors: 1, each with the reason in reports\/mutation-equivalents.json/);
+  assert.match(md, /\| 1 \| EqualityOperator \| `` a > 0 `` \| `` a >= 0 `` \| a is never 0 \|/);
+  assert.match(
+    md,
+    /## Stale: 1 listed equivalent\(s\)[^\n]*\n\n- src\/domain\/x.ts EqualityOperator `` c > 0 `` → `` c >= 0 ``/,
+  );
+});

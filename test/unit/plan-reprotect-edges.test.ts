@@ -45,3 +45,11 @@ test("an old server without network settings is planned into another region, wit
   assert.equal(r.kind, "planned", JSON.stringify(r));
   assert.deepEqual(r.kind === "planned" && [r.target.location, r.target.network], ["westus2", null]);
 });
+
+test("an old server ARM lists without a region: the region named is used", async () => {
+  const { location: _l, ...eus } = primaryState("pg-eus");
+  const wus = { ...primaryState("pg-wus"), location: "westus" };
+  const r = await planner(WUS, { eus, wus }).plan({ ...input, region: "eastus" });
+  assert.equal(r.kind, "planned", JSON.stringify(r));
+  assert.equal(r.kind === "planned" && r.target.location, "eastus");
+});
