@@ -13,7 +13,6 @@ export function makeConfirmDown(deps: ActivityDeps) {
     const login = deps.login(pair);
     const name = input.server.fqdn ?? input.server.aRecordFqdn;
     const tries: Extract<ConfirmDownResult, { kind: "checked" }>["tries"] = [];
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: with one try the loop ends before any pause
     const pause = input.tries > 1 ? (input.windowSeconds * 1000) / (input.tries - 1) : 0;
     for (let i = 1; i <= input.tries; i++) {
       try {

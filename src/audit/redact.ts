@@ -51,10 +51,8 @@ export function keyWords(key: string): string[] {
 export function isSecretKey(key: string): boolean {
   const words = keyWords(key);
   const last = words[words.length - 1];
-  // Stryker disable next-line ConditionalExpression: a key with no word fails every rule below anyway
   if (last === undefined) return false;
   if (words.length === 1 && SECRET_WHOLE_KEYS.has(last)) return true;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: a one-word key that describes is no secret word either
   if (words.length > 1 && DESCRIBES.has(last)) return false;
   if (words.some((w) => SECRET_WORDS.has(w) || SECRET_SUFFIX.test(w))) return true;
   if (SECRET_PHRASES.some((p) => containsRun(words, p))) return true;
@@ -62,7 +60,6 @@ export function isSecretKey(key: string): boolean {
 }
 
 function containsRun(words: string[], run: string[]): boolean {
-  // Stryker disable next-line ArithmeticOperator: looking past the end compares with undefined, which matches no word
   for (let i = 0; i + run.length <= words.length; i++) if (run.every((w, j) => words[i + j] === w)) return true;
   return false;
 }

@@ -44,7 +44,6 @@ export class EntraKeys {
     if (cached) return cached;
     const now = (this.o.now ?? Date.now)();
     const failed = this.failedAt.get(version);
-    // Stryker disable next-line ConditionalExpression: with no failure on record, now - undefined is NaN, never < RETRY_MS
     if (failed !== undefined && now - failed < RETRY_MS)
       return Promise.reject(new Error(`the tenant's v${version} metadata could not be fetched moments ago`));
     const p = this.load(version);

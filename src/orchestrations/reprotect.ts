@@ -195,8 +195,9 @@ function* retire(k: K, input: ReprotectInput, out: ReprotectOutput, plan: Reprot
   }
   k.begin("retire", `${how === "stop" ? "stopping" : "deleting"} ${plan.old.name}`);
   const r = yield* k.attempt("retireServer", { server: plan.old, how });
-  if (!r.ok || r.value.kind === "refused") {
-    const why = r.ok && r.value.kind === "refused" ? `${r.value.code}: ${r.value.reason}` : whyNot(r);
+  const refusal = r.ok && r.value.kind === "refused" ? r.value : null;
+  if (!r.ok || refusal) {
+    const why = refusal ? `${refusal.code}: ${refusal.reason}` : whyNot(r);
     out.old = { name: plan.old.name, retired: null, note: `could not ${how} it: ${why}` };
     k.warnings.push(`${plan.old.name} was not ${how === "stop" ? "stopped" : "deleted"}: ${why}; do it by hand`);
     k.end("failed", why);

@@ -90,7 +90,6 @@ function rtoOf(phases: PhaseRecord[], requestedAt: string, verifiedAt: string | 
   }
   // Stryker disable next-line OptionalChaining,LogicalOperator: a verified run has phases
   const start = phases[0]?.startedAt ?? requestedAt;
-  // Stryker disable next-line ConditionalExpression: without a verify, the total is NaN, which JSON (the durable output) writes as null too
   if (verifiedAt) rto.total = secondsBetween(new Date(start), new Date(verifiedAt));
   return rto;
 }
