@@ -2,21 +2,19 @@
 // scripted as sub-orchestrations, and one approval by a second person.
 import type { FailoverInput, FailoverOutput, RunPolicy } from "../../src/orchestrations/failover-types";
 import type { EvacuationInput, EvacuationOutput, PlannedPair } from "../../src/orchestrations/evacuation-types";
-import { apiDecision, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import {
+  apiDecision,
+  alice,
+  bob,
+  driveOrchestration,
+  TEST_POLICY,
+  type Script,
+  type SubOrchestrations,
+} from "./harness";
+
+export { alice, bob };
 
 export const policy: RunPolicy = { ...TEST_POLICY, approval: { mode: "forced", twoPerson: true, timeoutMinutes: 30 } };
-export const alice = {
-  oid: "00000000-0000-0000-0000-00000000a11c",
-  name: "alice",
-  roles: ["Failover.Request"],
-  idp: "aad",
-};
-export const bob = {
-  oid: "00000000-0000-0000-0000-0000000000b0",
-  name: "bob",
-  roles: ["Failover.Approve"],
-  idp: "aad",
-};
 export const input: EvacuationInput = {
   runId: "00000000-0000-0000-0000-0000000000ee",
   region: "eastus",

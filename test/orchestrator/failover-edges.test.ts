@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Driven } from "./harness";
-import { apiDecision, drive } from "./harness";
+import { apiDecision, bob, drive } from "./harness";
 import { NEW, ZONE, checked, cname, from, input, plane, ready, script, to, verified } from "./failover-fixtures";
 
 const noteOf = (r: Driven, phase: string) => r.output.phases.find((p) => p.phase === phase)?.note;
@@ -104,7 +104,6 @@ test("a preflight refused before it read the CNAME leaves the CNAME unknown, not
 });
 
 test("a decision that cannot be read back is ignored with the store's error, and the run waits on", async () => {
-  const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
   const gated = {
     ...input,
     policy: { ...input.policy, approval: { mode: "always" as const, twoPerson: true, timeoutMinutes: 30 } },
@@ -125,7 +124,6 @@ test("a decision that cannot be read back is ignored with the store's error, and
 });
 
 test("a decision raised in the approval's last moment but read only after its deadline does not count", async () => {
-  const bob = { oid: "00000000-0000-0000-0000-0000000000b0", name: "bob", roles: ["Failover.Approve"], idp: "aad" };
   const gated = {
     ...input,
     policy: { ...input.policy, approval: { mode: "always" as const, twoPerson: true, timeoutMinutes: 30 } },

@@ -2,7 +2,7 @@
 // request, and a script of activity results for the happy path that each test overrides where it breaks it.
 import type { CheckPromotionResult, PreflightResult, VerifyResult } from "../../src/activities/contracts";
 import type { FailoverInput } from "../../src/orchestrations/failover-types";
-import { TEST_POLICY, type Driven, type Script } from "./harness";
+import { alice, TEST_POLICY, type Driven, type Script } from "./harness";
 
 export const ZONE = "corp.private.postgres.database.azure.com";
 export const OLD = `aaaaaaaaaaaa.${ZONE}`;
@@ -32,7 +32,7 @@ export const input: FailoverInput = {
   pair: "prod",
   option: "Planned",
   reason: "drill",
-  requester: { oid: "00000000-0000-0000-0000-00000000a11c", name: "alice", roles: ["Failover.Request"], idp: "aad" },
+  requester: alice,
   note: null,
   requestedAt: "2026-11-27T03:00:00.000Z",
   source: "http",

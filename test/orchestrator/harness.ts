@@ -71,6 +71,20 @@ function load() {
 
 const T0 = Date.parse("2026-11-27T03:00:00.000Z");
 
+/** The people of driven runs: alice asks, bob approves. */
+export const alice = {
+  oid: "00000000-0000-0000-0000-00000000a11c",
+  name: "alice",
+  roles: ["Failover.Request"],
+  idp: "aad",
+};
+export const bob = {
+  oid: "00000000-0000-0000-0000-0000000000b0",
+  name: "bob",
+  roles: ["Failover.Approve"],
+  idp: "aad",
+};
+
 /** A pair's policy for driven runs (each test overrides what it exercises). */
 export const TEST_POLICY: FailoverInput["policy"] = {
   ttl: { failoverSeconds: 30, restoreSeconds: "original" },

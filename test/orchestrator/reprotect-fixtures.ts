@@ -3,22 +3,12 @@
 import type { ReprotectPlan } from "../../src/activities/reprotect-contracts";
 import type { FailoverInput, FailoverOutput } from "../../src/orchestrations/failover-types";
 import type { ReprotectInput, ReprotectOutput } from "../../src/orchestrations/reprotect-types";
-import { driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import { alice, bob, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+
+export { alice, bob };
 
 export const SUB =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL";
-export const alice = {
-  oid: "00000000-0000-0000-0000-00000000a11c",
-  name: "alice",
-  roles: ["Failover.Request"],
-  idp: "aad",
-};
-export const bob = {
-  oid: "00000000-0000-0000-0000-0000000000b0",
-  name: "bob",
-  roles: ["Failover.Approve"],
-  idp: "aad",
-};
 export const input: ReprotectInput = {
   runId: "00000000-0000-0000-0000-0000000000aa",
   pair: "orders",
