@@ -18,11 +18,16 @@ const mutant = (id: string, status: string, coveredBy: string[] = [], killedBy: 
   coveredBy,
   killedBy,
 });
-const report = (files: Record<string, ReportMutant[]>, tests: Record<string, string[]> = {}): Report => ({
+/** A report of `files` (their source `// <name>` unless `sources` gives it) and the tests that ran. */
+const report = (
+  files: Record<string, ReportMutant[]>,
+  tests: Record<string, string[]> = {},
+  sources: Record<string, string> = {},
+): Report => ({
   schemaVersion: "1.0",
   thresholds: { high: 90, low: 85 },
   files: Object.fromEntries(
-    Object.entries(files).map(([f, m]) => [f, { source: `// ${f}`, language: "typescript", mutants: m }]),
+    Object.entries(files).map(([f, m]) => [f, { source: sources[f] ?? `// ${f}`, language: "typescript", mutants: m }]),
   ),
   testFiles: Object.fromEntries(
     Object.entries(tests).map(([f, ids]) => [f, { tests: ids.map((id) => ({ id, name: f })) }]),
@@ -114,30 +119,26 @@ test("a later run of the same file replaces the earlier one; a dangling test id 
 test("the survivors ledger lists each undetected mutant of a scored file with its line and code, and each equivalent one with its reason", () => {
   const src = "const a = 1;\nif (a > 0) f(`x`);\n";
   const at = (line: number) => ({ start: { line, column: 1 }, end: { line, column: 2 } });
-  const r: Report = {
-    schemaVersion: "1.0",
-    thresholds: { high: 90, low: 85 },
-    files: {
-      "src/domain/x.ts": {
-        source: src,
-        language: "typescript",
-        mutants: [
-          { id: "1", status: "Killed", location: at(1), mutatorName: "NumericLiteral", replacement: "0" },
-          { id: "2", status: "Survived", location: at(2), mutatorName: "EqualityOperator", replacement: "a >= 0" },
-          { id: "3", status: "NoCoverage", location: at(1), mutatorName: "NumericLiteral", replacement: "2" },
-          {
-            id: "4",
-            status: "Ignored",
-            location: at(2),
-            mutatorName: "StringLiteral",
-            replacement: '""',
-            statusReason: "only a label",
-          },
-        ],
-      },
-      "local/y.ts": { source: "", language: "typescript", mutants: [{ id: "5", status: "Survived" }] },
+  const r = report(
+    {
+      "src/domain/x.ts": [
+        { id: "1", status: "Killed", location: at(1), mutatorName: "NumericLiteral", replacement: "0" },
+        { id: "2", status: "Survived", location: at(2), mutatorName: "EqualityOperator", replacement: "a >= 0" },
+        { id: "3", status: "NoCoverage", location: at(1), mutatorName: "NumericLiteral", replacement: "2" },
+        {
+          id: "4",
+          status: "Ignored",
+          location: at(2),
+          mutatorName: "StringLiteral",
+          replacement: '""',
+          statusReason: "only a label",
+        },
+      ],
+      "local/y.ts": [{ id: "5", status: "Survived" }],
     },
-  };
+    {},
+    { "src/domain/x.ts": src, "local/y.ts": "" },
+  );
   const md = survivorsLedger(r);
   assert.match(md, /## Undetected: 1 survived, 1 reached by no test/);
   assert.match(
@@ -153,20 +154,16 @@ test("the survivors ledger lists each undetected mutant of a scored file with it
 test("a survivor listed as equivalent moves to its own list with the reason; a listed entry that matches none is stale", () => {
   const src = "if (a > 0 && b > 0) f();\n";
   const at = (c1: number, c2: number) => ({ start: { line: 1, column: c1 }, end: { line: 1, column: c2 } });
-  const r: Report = {
-    schemaVersion: "1.0",
-    thresholds: { high: 90, low: 85 },
-    files: {
-      "src/domain/x.ts": {
-        source: src,
-        language: "typescript",
-        mutants: [
-          { id: "1", status: "Survived", location: at(5, 10), mutatorName: "EqualityOperator", replacement: "a >= 0" },
-          { id: "2", status: "Survived", location: at(14, 19), mutatorName: "EqualityOperator", replacement: "b >= 0" },
-        ],
-      },
+  const r = report(
+    {
+      "src/domain/x.ts": [
+        { id: "1", status: "Survived", location: at(5, 10), mutatorName: "EqualityOperator", replacement: "a >= 0" },
+        { id: "2", status: "Survived", location: at(14, 19), mutatorName: "EqualityOperator", replacement: "b >= 0" },
+      ],
     },
-  };
+    {},
+    { "src/domain/x.ts": src },
+  );
   const md = survivorsLedger(r, [
     { file: "src/domain/x.ts", mutator: "EqualityOperator", code: "a > 0", became: "a >= 0", why: "a is never 0" },
     { file: "src/domain/x.ts", mutator: "EqualityOperator", code: "c > 0", became: "c >= 0", why: "gone" },
