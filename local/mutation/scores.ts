@@ -216,8 +216,9 @@ export function survivorsLedger(report: Report, listed: readonly ListedEquivalen
       return e?.why;
     };
     const undetectedHere = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
-    const live = undetectedHere.filter((m) => reasonFor(m) === undefined);
-    const judged = undetectedHere.filter((m) => reasonFor(m) !== undefined);
+    const why = new Map(undetectedHere.map((m) => [m, reasonFor(m)]));
+    const live = undetectedHere.filter((m) => why.get(m) === undefined);
+    const judged = undetectedHere.filter((m) => why.get(m) !== undefined);
     if (judged.length) {
       explained.push(
         `\n### ${file}\n\n| line | mutator | code | became | why it is equivalent |\n|---|---|---|---|---|`,
@@ -227,7 +228,7 @@ export function survivorsLedger(report: Report, listed: readonly ListedEquivalen
         counts.listed++;
         const code = mutatedCode(f.source, m).replace(/\|/g, "\\|");
         explained.push(
-          `| ${r.loc} | ${r.mutator} | ${inline(code)} | ${inline(r.into)} | ${reasonFor(m)!.replace(/\|/g, "\\|")} |`,
+          `| ${r.loc} | ${r.mutator} | ${inline(code)} | ${inline(r.into)} | ${why.get(m)!.replace(/\|/g, "\\|")} |`,
         );
       }
     }
