@@ -155,8 +155,7 @@ function changeEntry(m: StoredMembership, cname?: string) {
 
 async function auditOnce(deps: ActivityDeps, m: StoredMembership): Promise<void> {
   const entries = await deps.journal.list(m.change.runId);
-  const changes = entries.filter((e) => e.step === STEP);
-  if (!changes.some((e) => e.pair === m.pair)) await deps.journal.append(changeEntry(m));
+  if (!entries.some((e) => e.step === STEP && e.pair === m.pair)) await deps.journal.append(changeEntry(m));
 }
 
 function names(servers: readonly ServerConfig[]): string {
