@@ -22,6 +22,41 @@ export function* callActivity<K extends ActivityKey>(
   }
 }
 
+/**
+ * The same activity for several inputs at once: each call's result or error, in the inputs' order. One call
+ * failing (its retries spent) does not end the wait for the others: Task.all stops at the first failure, so the
+ * calls still running are then awaited one by one. Each was scheduled by Task.all and is only awaited again,
+ * never scheduled twice (durable-functions marks a compound task's children scheduled when it is yielded).
+ */
+export function* callActivities<K extends ActivityKey>(
+  ctx: OrchestrationContext,
+  key: K,
+  retry: RetryOptions,
+  inputs: ActivityInput<K>[],
+): Gen<Attempt<ActivityOutput<K>>[]> {
+  if (inputs.length === 0) return [];
+  const tasks = inputs.map((input) => ctx.df.callActivityWithRetry(ACTIVITY_NAMES[key], retry, input));
+  try {
+    yield ctx.df.Task.all(tasks);
+  } catch {
+    // One failed: the others are read (or awaited) below.
+  }
+  const out: Attempt<ActivityOutput<K>>[] = [];
+  for (const task of tasks) {
+    try {
+      if (!task.isCompleted && !task.isFaulted) yield task;
+    } catch {
+      // Its error is read below.
+    }
+    out.push(
+      task.isCompleted
+        ? { ok: true, value: task.result as ActivityOutput<K> }
+        : { ok: false, error: errorMessage(task.result) },
+    );
+  }
+  return out;
+}
+
 /** The next external event `name` with what it carried, or undefined once `deadline` has passed. */
 export function* nextEvent(
   ctx: OrchestrationContext,

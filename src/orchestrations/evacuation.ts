@@ -4,9 +4,10 @@
 // not stop the others.
 import type { OrchestrationContext, Task } from "durable-functions";
 import { ORCHESTRATION } from "../activities/catalog";
+import type { ClaimPairResult } from "../activities/contracts";
 import type { RetryPolicy } from "../config/pair-schema";
 import { addSeconds, Kernel, Stop, withoutFalseAlarm } from "./kernel";
-import { errorMessage, type Gen } from "./durable-calls";
+import { errorMessage, type Attempt, type Gen } from "./durable-calls";
 import {
   evacuationOutcome,
   summarize,
@@ -126,25 +127,34 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
     k.end("ok", `approved by ${d.principal.name}`);
   }
 
-  // Each pair's failover, a bounded number at a time: in batches, because a durable task must not be awaited
-  // twice (a sliding window over Task.any would schedule the pending runs again).
+  // Each pair's failover, a bounded number at a time: in batches, because a sliding window over Task.any would
+  // schedule the pending runs again (a new compound task schedules its children).
   function* failOver(included: PlannedPair[]): Gen<void> {
     const approvedBy = approval?.by?.name ?? null;
-    const startOne = function* (p: PlannedPair): Gen<{ task: Task; id: string } | undefined> {
+    const named = (p: PlannedPair) => {
       const childRunId = ctx.df.newGuid(`${input.runId}:${p.pair}`);
-      const id = `failover-${p.pair}-${childRunId}`;
-      const claim = yield* k.attempt(
+      return { p, childRunId, id: `failover-${p.pair}-${childRunId}` };
+    };
+    // Each pair's lease, taken for a whole batch at once (one round trip, not one per pair).
+    const claimAll = (group: ReturnType<typeof named>[]) =>
+      k.attemptEach(
         "claimPair",
-        {
-          region: input.region,
-          option: input.option,
-          reason: input.reason,
-          requester: input.requester,
-          childRunId,
-          instanceId: id,
-        },
-        { runId: input.runId, pair: p.pair },
+        group.map(({ p, childRunId, id }) => ({
+          args: {
+            region: input.region,
+            option: input.option,
+            reason: input.reason,
+            requester: input.requester,
+            childRunId,
+            instanceId: id,
+          },
+          ref: { runId: input.runId, pair: p.pair },
+        })),
       );
+    const startOne = (
+      { p, childRunId, id }: ReturnType<typeof named>,
+      claim: Attempt<ClaimPairResult>,
+    ): { task: Task; id: string } | undefined => {
       const c = claim.ok ? claim.value : { kind: "failed" as const, reason: claim.error };
       if (c.kind !== "claimed") {
         const why = c.kind === "held" ? `a run holds the pair: ${c.holder.instanceId}` : c.reason;
@@ -177,11 +187,9 @@ export function* evacuationOrchestrator(ctx: OrchestrationContext): Gen<Evacuati
       return { task: ctx.df.callSubOrchestrator(ORCHESTRATION.failover, child, id), id };
     };
     for (let i = 0; i < included.length; i += input.concurrency) {
-      const batch: { task: Task; id: string }[] = [];
-      for (const p of included.slice(i, i + input.concurrency)) {
-        const started = yield* startOne(p);
-        if (started) batch.push(started);
-      }
+      const group = included.slice(i, i + input.concurrency).map(named);
+      const claims = yield* claimAll(group);
+      const batch = group.flatMap((g, j) => startOne(g, claims[j]!) ?? []);
       if (batch.length === 0) continue;
       try {
         yield ctx.df.Task.all(batch.map((b) => b.task));

@@ -11,7 +11,7 @@ import type { RetryPolicy } from "../config/pair-schema";
 import type { Outcome } from "../domain/codes";
 import type { Decision, PhaseRecord } from "./failover-types";
 import { awaitDecision } from "./approval-wait";
-import { callActivity, errorMessage, type Attempt, type Gen } from "./durable-calls";
+import { callActivities, callActivity, errorMessage, type Attempt, type Gen } from "./durable-calls";
 import { retryFor } from "./step-retry";
 
 /** Why a run stops early: a typed refusal, a step whose retries ran out, no approval, or a false alarm. */
@@ -159,6 +159,15 @@ export class Kernel<P extends string> {
   ): Gen<Attempt<ActivityOutput<K>>> {
     const input = { ...ref, ...args } as ActivityInput<K>;
     return yield* callActivity(this.ctx, key, retryFor(key, this.o.retry), input);
+  }
+
+  /** The same step for several runs at once (an evacuation's claims, one per pair): each one's outcome, in order. */
+  *attemptEach<K extends ActivityKey>(
+    key: K,
+    calls: { args: ActivityArgs<K>; ref: RunRef }[],
+  ): Gen<Attempt<ActivityOutput<K>>[]> {
+    const inputs = calls.map(({ args, ref }) => ({ ...ref, ...args }) as ActivityInput<K>);
+    return yield* callActivities(this.ctx, key, retryFor(key, this.o.retry), inputs);
   }
 
   *audit(event: "completed" | "approved" | "aborted" | "ignored", summary: string, detail?: unknown): Gen<void> {

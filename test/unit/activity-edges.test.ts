@@ -174,6 +174,26 @@ test("a watch without a pace looks every 200 ms, and its last pause ends at its 
   assert.ok(took < 1000, `a 50 ms watch paced at 2 s took ${took} ms`);
 });
 
+test("a watch keeps its pace from each look's start: a look that takes 60 ms does not push the next one 60 ms back", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+  const starts: number[] = [];
+  const watching = watch(
+    async () => {
+      starts.push(Date.now());
+      t.mock.timers.tick(60); // the look itself takes 60 ms
+      return starts.length;
+    },
+    (n) => n === 4,
+    { seconds: 10, everyMs: 100 },
+  );
+  for (let i = 0; i < 20 && starts.length < 4; i++) {
+    await new Promise((r) => setImmediate(r)); // the watch reaches its pause
+    t.mock.timers.tick(20);
+  }
+  assert.equal(await watching, 4);
+  assert.deepEqual(starts, [0, 100, 200, 300]);
+});
+
 test("a server ARM lists without a state: not Ready for the replica check, and stopped all the same when retiring", async () => {
   const { state: _s, ...stateless } = replicaState("pg-eus-r1", "pg-wus");
   const servers = new FakeServers({ "pg-wus": primaryState("pg-wus"), new: stateless as never });
