@@ -21,14 +21,21 @@ export function audited<I extends RunRef, O>(
 ): (input: I) => Promise<O | Refusal> {
   return async (input: I) => {
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
-    // Numbered by a counter per (run, step, poll), not by re-reading the timeline: a long poll would make
-    // that quadratic in the number of entries. The counter is advanced while the step runs (nothing in the step
-    // needs its number): one storage round trip less before every step. If it cannot be advanced, the attempt
-    // is not on record, and it fails below so that the retry policy runs it again.
+    // Numbered by a counter per (run, step, poll), not by re-reading the timeline: a long poll would make that
+    // quadratic in the number of entries. A first attempt is written together with its counter (one Table
+    // transaction, one round trip); a retry finds the counter there and is numbered by advancing it. If the
+    // attempt cannot be put on record, it fails below so that the retry policy runs it again.
     const poll = (input as { poll?: number }).poll;
     const { runId, pair, ...args } = input;
-    const numbered = journal.nextAttempt(runId, { step, poll });
-    numbered.catch(() => undefined); // awaited below; a rejection must not end the process meanwhile
+    const key = { step, poll };
+    let numbered: Promise<number> | undefined;
+    const attemptNumber = (): Promise<number> => {
+      if (!numbered) {
+        numbered = journal.nextAttempt(runId, key);
+        numbered.catch(() => undefined); // awaited where it is used; a rejection must not end the process meanwhile
+      }
+      return numbered;
+    };
     // The "started" entry is stamped now (so the timeline's order holds) but held back while the step is quick:
     // a step that ends within STARTED_HOLD_MS writes it together with its outcome, in one Table transaction
     // (one round trip, never one without the other). A longer step's "started" is written when the hold ends,
@@ -46,7 +53,7 @@ export function audited<I extends RunRef, O>(
     });
     let startedWrite: Promise<unknown> | undefined;
     const hold = setTimeout(() => {
-      startedWrite = numbered
+      startedWrite = attemptNumber()
         .then((attempt) => journal.append(startedEntry(attempt)))
         .then(
           () => undefined,
@@ -58,48 +65,53 @@ export function audited<I extends RunRef, O>(
     const r = await recordingSdkTries(() => fn(input));
     clearTimeout(hold);
     const durationMs = Date.now() - t0;
-    const attempt = await numbered.catch((e: unknown) => {
-      if ("value" in r) throw e; // the attempt is not on record: retry it
-      throw r.error; // the step's own error matters more
-    });
     /** Writes the outcome: with the held "started" entry, or after it has landed (else its error is thrown). */
-    const record = async (outcome: NewAuditEntry): Promise<void> => {
-      if (!startedWrite) return journal.appendBatch([startedEntry(attempt), outcome]);
-      const notRecorded = await startedWrite;
-      if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
-      await journal.append(outcome);
+    const record = async (outcome: (attempt: number) => NewAuditEntry): Promise<void> => {
+      if (startedWrite) {
+        const notRecorded = await startedWrite;
+        if (notRecorded !== undefined) throw notRecorded; // the attempt must be on record: retry it
+        return journal.append(outcome(await attemptNumber()));
+      }
+      // Not written (a retry: the counter is there), or not known to be (any error: the transaction is all or
+      // none, so the counter can be advanced and the entries written the slower way, numbered whatever happened).
+      if (await journal.appendFirstAttempt(runId, key, [startedEntry(1), outcome(1)]).catch(() => false)) return;
+      const attempt = await attemptNumber();
+      await journal.appendBatch([startedEntry(attempt), outcome(attempt)]);
     };
     const sdk = sdkNote(r.tries);
-    const base = { runId, pair, step, attempt, durationMs };
+    const base = { runId, pair, step, durationMs };
     const sdkRetries = r.tries.length ? { sdkRetries: r.tries } : {};
     if ("value" in r) {
       const output = r.value as O & Outcome;
       const refused = output?.kind === "refused";
-      await record({
+      await record((attempt) => ({
         ...base,
+        attempt,
         event: refused ? "refused" : "succeeded",
         summary:
           (refused ? `${output.code}: ${output.reason}` : summarize(r.value as Exclude<O, Refusal>, input)) + sdk,
         detail: { output, ...sdkRetries },
-      });
+      }));
       return r.value;
     }
     if (isArmRefusal(r.error)) {
       const refusal: Refusal = { kind: "refused", code: r.error.code, reason: r.error.message };
-      await record({
+      await record((attempt) => ({
         ...base,
+        attempt,
         event: "refused",
         summary: `${refusal.code}: ${refusal.reason}${sdk}`,
         detail: { output: refusal, ...sdkRetries },
-      });
+      }));
       return refusal;
     }
-    await record({
+    await record((attempt) => ({
       ...base,
+      attempt,
       event: "failed",
       summary: `${describeError(r.error)} (retried if attempts remain)${sdk}`,
       detail: sdkRetries,
-    }).catch(() => undefined); // the original error matters more than a failed audit of it
+    })).catch(() => undefined); // the original error matters more than a failed audit of it
     throw r.error;
   };
 }

@@ -125,23 +125,57 @@ test("audited records each attempt, its outcome and never the secrets", async ()
   assert.ok(!JSON.stringify(deps.journal.entries).includes("hunter2"));
 });
 
-test("audited writes a quick step's started entry and outcome together, in one batch", async () => {
+test("a quick step's first attempt is one round trip: its counter, started entry and outcome in one transaction; a retry is numbered by the counter, then one batch", async () => {
   const journal = new MemoryAuditJournal();
-  const single: string[] = [];
-  const batches: string[][] = [];
+  const trips: string[] = [];
   const append = journal.append.bind(journal);
   const appendBatch = journal.appendBatch.bind(journal);
-  journal.append = async (e) => (single.push(e.event), append(e));
-  journal.appendBatch = async (es) => (batches.push(es.map((e) => e.event)), appendBatch(es));
+  const first = journal.appendFirstAttempt.bind(journal);
+  const next = journal.nextAttempt.bind(journal);
+  journal.append = async (e) => (trips.push(`append ${e.event}`), append(e));
+  journal.appendBatch = async (es) => (
+    trips.push(`batch ${es.map((e) => `${e.event}:${e.attempt}`).join(",")}`),
+    appendBatch(es)
+  );
+  journal.appendFirstAttempt = async (runId, key, es) => {
+    const written = await first(runId, key, es);
+    trips.push(`first ${es.map((e) => `${e.event}:${e.attempt}`).join(",")} ${written ? "written" : "refused"}`);
+    return written;
+  };
+  journal.nextAttempt = async (runId, key) => (trips.push(`counter ${key.step}`), next(runId, key));
+  const step = audited(
+    "demo",
+    journal,
+    () => "ok",
+    async () => ({ kind: "done" }),
+  );
+  await step(run);
+  assert.deepEqual(trips, ["first started:1,succeeded:1 written"], "one round trip for the quick step");
+  assert.ok(journal.entries[0]!.at <= journal.entries[1]!.at);
+  trips.length = 0;
+  await step(run); // the same call again: a retry
+  assert.deepEqual(trips, ["first started:1,succeeded:1 refused", "counter demo", "batch started:2,succeeded:2"]);
+  assert.deepEqual(
+    journal.entries.map((e) => `${e.event}:${e.attempt}`),
+    ["started:1", "succeeded:1", "started:2", "succeeded:2"],
+  );
+});
+
+test("a first attempt whose one-transaction write failed is written the slower way, numbered by the counter", async () => {
+  const journal = new MemoryAuditJournal();
+  journal.appendFirstAttempt = async () => {
+    throw new Error("ETIMEDOUT"); // the transaction is all or none: nothing of it was written
+  };
   await audited(
     "demo",
     journal,
     () => "ok",
     async () => ({ kind: "done" }),
   )(run);
-  assert.deepEqual(batches, [["started", "succeeded"]], "one round trip for the quick step");
-  assert.deepEqual(single, []);
-  assert.ok(journal.entries[0]!.at <= journal.entries[1]!.at);
+  assert.deepEqual(
+    journal.entries.map((e) => `${e.event}:${e.attempt}`),
+    ["started:1", "succeeded:1"],
+  );
 });
 
 test("audited writes a long step's started entry while it runs, and its outcome only after that entry landed", async () => {
@@ -180,6 +214,9 @@ test("an attempt whose started entry cannot be written fails, so the retry polic
   journal.append = async (e) => {
     if (e.event === "started") throw new Error("table storage unreachable");
   };
+  journal.appendFirstAttempt = async () => {
+    throw new Error("table storage unreachable (first attempt)");
+  };
   journal.appendBatch = async () => {
     throw new Error("table storage unreachable (batch)");
   };
@@ -202,24 +239,23 @@ test("an attempt whose started entry cannot be written fails, so the retry polic
   await assert.rejects(slow(run), /table storage unreachable$/);
 });
 
-test("audited advances the attempt counter while the step runs, not before it", async () => {
+test("audited makes no storage round trip before the step runs; an attempt that cannot be numbered is not on record", async () => {
   const journal = new MemoryAuditJournal();
-  const next = journal.nextAttempt.bind(journal);
-  let counterDone = false;
-  let stepSawCounter: boolean | undefined;
-  journal.nextAttempt = async (runId, key) => {
-    await new Promise((r) => setTimeout(r, 20)); // a storage round trip
-    counterDone = true;
-    return next(runId, key);
+  const order: string[] = [];
+  const first = journal.appendFirstAttempt.bind(journal);
+  journal.appendFirstAttempt = async (runId, key, es) => (order.push("journal"), first(runId, key, es));
+  journal.nextAttempt = async () => {
+    order.push("counter");
+    throw new Error("counter unreachable");
   };
   const fn = audited(
     "demo",
     journal,
     () => "ok",
-    async () => ((stepSawCounter = counterDone), { kind: "done" }),
+    async () => (order.push("step"), { kind: "done" }),
   );
   await fn(run);
-  assert.equal(stepSawCounter, false, "the step started before the counter's round trip ended");
+  assert.deepEqual(order, ["step", "journal"], "the step started first; a first attempt needs no counter read");
   assert.deepEqual(
     journal.entries.map((e) => [e.event, e.attempt]),
     [
@@ -227,10 +263,7 @@ test("audited advances the attempt counter while the step runs, not before it", 
       ["succeeded", 1],
     ],
   );
-  journal.nextAttempt = async () => {
-    throw new Error("counter unreachable");
-  };
-  await assert.rejects(fn(run), /counter unreachable/, "an attempt that cannot be numbered is not on record: retried");
+  await assert.rejects(fn(run), /counter unreachable/, "a retry that cannot be numbered is not on record: retried");
   assert.equal(journal.entries.length, 2, "and nothing is written for it");
 });
 

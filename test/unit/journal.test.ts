@@ -107,6 +107,37 @@ for (const [name, journal] of implementations) {
       assert.equal((await j.list(`other-${run}`)).length, 0);
     });
 
+    test("a first attempt lands with its counter, all or none: once per (step, poll), then the counter numbers retries", async () => {
+      const j = journal();
+      const run = `run-${randomUUID()}`;
+      const at = new Date().toISOString();
+      const pair = (summary: string, attempt: number) => [
+        { ...entry(run, "fence", summary), event: "started" as const, attempt, at },
+        { ...entry(run, "fence", summary), event: "succeeded" as const, attempt, at },
+      ];
+      assert.equal(await j.appendFirstAttempt(run, { step: "fence" }, pair("first", 1)), true);
+      assert.equal(await j.appendFirstAttempt(run, { step: "fence" }, pair("again", 1)), false, "the counter is there");
+      assert.equal(await j.nextAttempt(run, { step: "fence" }), 2, "the first attempt was counted");
+      assert.equal(await j.appendFirstAttempt(run, { step: "fence", poll: 1 }, pair("poll 1", 1)), true);
+      await j.nextAttempt(run, { step: "verify" });
+      assert.equal(
+        await j.appendFirstAttempt(run, { step: "verify" }, pair("verify", 1)),
+        false,
+        "a counter nextAttempt made counts too",
+      );
+      assert.deepEqual(
+        (await j.list(run)).map((e) => `${e.event} ${e.summary}`).sort(),
+        ["started first", "started poll 1", "succeeded first", "succeeded poll 1"],
+        "what a refused call carried is nowhere, and the counters never show",
+      );
+      await assert.rejects(
+        j.appendFirstAttempt(run, { step: "x" }, [entry(`other-${run}`, "x", "x")]),
+        /one run/,
+        "entries of another run do not share the counter's transaction",
+      );
+      assert.equal(await j.appendFirstAttempt(run, { step: "x" }, [entry(run, "x", "x")]), true, "and wrote nothing");
+    });
+
     test("a run id with a quote is escaped in the query, not injected", async () => {
       const j = journal();
       const tag = randomUUID();
