@@ -35,34 +35,38 @@ function setup(look: (n: number, name: string) => Partial<ServerFacts>, health =
   return { servers, looks, confirm: checked };
 }
 
-test("a primary that never answers is looked at `tries` times, spread evenly over the window", async () => {
+test("a primary that never answers is looked at `tries` times, spread evenly over the window", async (t) => {
+  // The clock is the test's (node:test mock timers): the pauses are measured exactly, whatever the machine's load.
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
   const { looks, confirm } = setup(() => {
     throw refused();
   });
-  const t0 = Date.now();
-  const r = await confirm({ runId: "r", pair: pair.name, server, tries: 3, windowSeconds: 0.6 });
-  const took = Date.now() - t0;
-  assert.equal(looks.length, 3);
+  let endedAt: number | undefined;
+  const confirmed = confirm({ runId: "r", pair: pair.name, server, tries: 3, windowSeconds: 0.6 }).then((r) => {
+    endedAt = Date.now();
+    return r;
+  });
+  for (let ms = 0; ms < 5000 && endedAt === undefined; ms += 10) {
+    await new Promise((r) => setImmediate(r)); // the confirmation reaches its next pause (or its end)
+    if (endedAt === undefined) t.mock.timers.tick(10);
+  }
+  assert.notEqual(endedAt, undefined, "the confirmation ended within 5 s of its own clock");
+  const r = await confirmed;
   assert.deepEqual(
-    r.tries.map((t) => [t.liveness, t.detail]),
+    r.tries.map((x) => [x.liveness, x.detail]),
     [
       ["down", "try 1: pg-eus.x did not answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.4:5432"],
       ["down", "try 2: pg-eus.x did not answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.4:5432"],
       ["down", "try 3: pg-eus.x did not answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.4:5432"],
     ],
   );
-  // Two pauses of 300 ms: the looks cover the window (a server restarting is not "down"), and no more — no
-  // pause after the last look either.
-  // (Lower bounds only: a loaded machine stretches any pause, so a wall-clock ceiling on one fails at random.
-  // A pause after the last look would be another 300 ms timer before returning, so returning sooner than one
-  // pause after the last look shows there is none.)
-  const gaps = looks.slice(1).map((l, i) => l.at - looks[i]!.at);
-  assert.ok(
-    gaps.every((g) => g >= 280),
-    `each pause is window / (tries - 1), 300 ms: ${gaps.join(", ")} ms`,
+  // Two pauses of window / (tries - 1) = 300 ms: the looks cover the window (a server restarting is not
+  // "down"), and no more: no pause after the last look either.
+  assert.deepEqual(
+    looks.map((l) => l.at),
+    [0, 300, 600],
   );
-  const afterLast = t0 + took - looks.at(-1)!.at;
-  assert.ok(afterLast < 280, `no pause after the last look: returned ${afterLast} ms after it`);
+  assert.equal(endedAt, 600, "no pause after the last look");
 });
 
 test("one look, or a server that answers: no pause, no further look", async () => {

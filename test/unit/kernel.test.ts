@@ -236,3 +236,10 @@ test("an undo that breaks inside its own phase ends that phase failed, with the 
   assert.match(lifted.note ?? "", /^ARM unreachable: /);
   assert.ok(!(lifted.note ?? "").includes("hunter2"));
 });
+
+test("attemptEach with no calls schedules nothing and answers nothing", () => {
+  const before = scheduled.length;
+  const g = kernel().attemptEach("claimPair", []);
+  assert.deepEqual(g.next(), { done: true, value: [] });
+  assert.equal(scheduled.length, before);
+});
