@@ -74,6 +74,7 @@ export function audited<I extends RunRef, O>(
       }
       // Not written (a retry: the counter is there), or not known to be (any error: the transaction is all or
       // none, so the counter can be advanced and the entries written the slower way, numbered whatever happened).
+      // Stryker disable next-line ArrowFunction: undefined is as false as false here
       if (await journal.appendFirstAttempt(runId, key, [startedEntry(1), outcome(1)]).catch(() => false)) return;
       const attempt = await attemptNumber();
       await journal.appendBatch([startedEntry(attempt), outcome(attempt)]);

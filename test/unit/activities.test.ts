@@ -204,8 +204,9 @@ test("audited writes a long step's started entry while it runs, and its outcome 
   releaseStarted();
   await done;
   assert.deepEqual(
-    journal.entries.map((e) => e.event),
-    ["started", "succeeded"],
+    journal.entries.map((e) => `${e.event}:${e.attempt}`),
+    ["started:1", "succeeded:1"],
+    "numbered once: the outcome carries the started entry's number",
   );
 });
 
