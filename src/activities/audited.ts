@@ -21,13 +21,14 @@ export function audited<I extends RunRef, O>(
 ): (input: I) => Promise<O | Refusal> {
   return async (input: I) => {
     // Attempts count the retries of one call; a polled step (poll 1, 2, …) starts each poll at attempt 1.
-    // Numbered by a counter per (run, step, poll), not by re-reading the timeline: a long poll would make that
+    // Numbered by a counter per (run, step, poll, pair), not by re-reading the timeline: a long poll would make that
     // quadratic in the number of entries. A first attempt is written together with its counter (one Table
     // transaction, one round trip); a retry finds the counter there and is numbered by advancing it. If the
     // attempt cannot be put on record, it fails below so that the retry policy runs it again.
     const poll = (input as { poll?: number }).poll;
     const { runId, pair, ...args } = input;
-    const key = { step, poll };
+    // Per pair too: an evacuation claims several pairs in one run, and one pair's claim is no retry of another's.
+    const key = { step, poll, pair };
     let numbered: Promise<number> | undefined;
     const attemptNumber = (): Promise<number> => {
       if (!numbered) {

@@ -21,10 +21,14 @@ export interface AuditEntry {
   detail?: unknown;
 }
 
-/** What attempts are counted per: one step of a run, and for a polled step one poll of it. */
+/**
+ * What attempts are counted per: one step of a run, for a polled step one poll of it, and for a run that takes
+ * the same step for several pairs (an evacuation's claims) one pair of it.
+ */
 export interface AttemptKey {
   step: string;
   poll?: number;
+  pair?: string;
 }
 
 export type NewAuditEntry = Omit<AuditEntry, "at"> & { at?: string };
@@ -66,8 +70,8 @@ const MAX_DETAIL = 30_000; // Table properties hold up to 64 KiB; keep well clea
 // range server-side, so the timeline never sees them whatever a timestamp looks like.
 const COUNTER_PREFIX = "~attempt|";
 const COUNTER_END = "~attempt}"; // the first key after every "~attempt|…" ("}" follows "|")
-const counterRowKey = ({ step, poll }: AttemptKey) =>
-  `${COUNTER_PREFIX}${encodeURIComponent(step)}|${poll === undefined ? "-" : poll}`;
+const counterRowKey = ({ step, poll, pair }: AttemptKey) =>
+  `${COUNTER_PREFIX}${encodeURIComponent(step)}|${poll === undefined ? "-" : poll}${pair === undefined ? "" : `|${encodeURIComponent(pair)}`}`;
 /**
  * Each lost race (409 on insert, 412 on update) means another caller got its number, so n concurrent
  * callers all succeed within n tries; activity retries of one step never come close.

@@ -161,6 +161,29 @@ test("a quick step's first attempt is one round trip: its counter, started entry
   );
 });
 
+test("one run's step for two pairs (an evacuation's claims) is a first attempt for each: one pair's claim is no retry of another's", async () => {
+  const journal = new MemoryAuditJournal();
+  const claim = audited(
+    "claim",
+    journal,
+    (_o, i: typeof run) => `${i.pair}: lease taken`,
+    async () => ({ kind: "claimed" }),
+  );
+  await Promise.all([claim({ runId: "evac", pair: "a" }), claim({ runId: "evac", pair: "b" })]);
+  await claim({ runId: "evac", pair: "a" }); // a's claim again: its retry
+  assert.deepEqual(
+    journal.entries.map((e) => `${e.pair} ${e.event}:${e.attempt} ${e.summary}`),
+    [
+      "a started:1 claim",
+      "a succeeded:1 a: lease taken",
+      "b started:1 claim",
+      "b succeeded:1 b: lease taken",
+      "a started:2 claim retry 1",
+      "a succeeded:2 a: lease taken",
+    ],
+  );
+});
+
 test("a first attempt whose one-transaction write failed is written the slower way, numbered by the counter", async () => {
   const journal = new MemoryAuditJournal();
   journal.appendFirstAttempt = async () => {

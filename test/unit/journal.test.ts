@@ -167,6 +167,15 @@ test("the counters are one small entity per (step, poll) in the run's partition"
     ["~attempt|checkPromotion|1", 3],
     ["~attempt|checkPromotion|2", 1],
   ]);
+  // A step a run takes for several pairs counts per pair (its key names the pair, encoded like the step).
+  await j.nextAttempt(run, { step: "claim", pair: "prod|eu" });
+  assert.equal(await j.appendFirstAttempt(run, { step: "claim", pair: "prod-us" }, []), true);
+  const claims: string[] = [];
+  for await (const e of client.listEntities({
+    queryOptions: { filter: `PartitionKey eq '${run}' and RowKey ge '~attempt|claim' and RowKey lt '~attempt|claim}'` },
+  }))
+    claims.push(e.rowKey!);
+  assert.deepEqual(claims, ["~attempt|claim|-|prod%7Ceu", "~attempt|claim|-|prod-us"]);
 });
 
 test("audited activities number their retries through Table Storage, and the timeline shows them", async () => {
