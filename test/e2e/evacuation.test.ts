@@ -2,8 +2,11 @@
 // run (its own id, lease and audit), a pair elsewhere is left out with the reason, and one approval covers
 // a forced evacuation.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import type { FailoverApi } from "../../local/drill/api";
+import { buildServices } from "../../src/app/services";
+import { loadConfig } from "../../src/config/settings";
 import { cnameRecord, resolveCname, roles, start, waitFor } from "./helpers";
 
 interface EvacuationView {
@@ -125,7 +128,7 @@ test("a fleet of 4 pairs, one with its replication broken, under ARM throttling,
   t.after(() => stack.stop());
   const { lab } = stack;
   await lab.breakReplica("lab-2");
-  const r = await stack.api.post<{ id: string }>("/api/evacuations", {
+  const r = await stack.api.post<{ id: string; runId: string }>("/api/evacuations", {
     region: "eastus",
     reason: "fleet drill",
     concurrency: 3,
@@ -152,4 +155,15 @@ test("a fleet of 4 pairs, one with its replication broken, under ARM throttling,
     const [row] = await lab.adminQuery<{ r: boolean }>(p.servers.replica.name, "select pg_is_in_recovery() r");
     assert.equal(row!.r, false, `${p.name}'s replica was promoted`);
   }
+  // The evacuation's own audit (the Table an operator queries): each pair's lease was claimed once, as a first
+  // attempt — a batch's claims run at once, and one pair's claim is no retry of another's.
+  const { Values } = JSON.parse(readFileSync(stack.settingsFile, "utf8")) as { Values: Record<string, string> };
+  const audit = await buildServices(loadConfig(Values)).deps.journal.list(r.body.runId);
+  assert.deepEqual(
+    audit
+      .filter((e) => e.step === "claim")
+      .map((e) => `${e.pair} ${e.event} ${e.attempt} ${e.summary.split(":")[0]}`)
+      .sort(),
+    ["lab", "lab-1", "lab-2", "lab-3"].flatMap((p) => [`${p} started 1 claim`, `${p} succeeded 1 ${p}`]),
+  );
 });
