@@ -7,6 +7,7 @@ import {
   alice,
   bob,
   driveOrchestration,
+  failoverOutput,
   TEST_POLICY,
   type Script,
   type SubOrchestrations,
@@ -39,29 +40,13 @@ export const planned = (pair: string, over: Partial<PlannedPair> = {}): PlannedP
   risk: { bytes: 4096, replaySeconds: 1, source: "sample", measuredAt: "2026-11-27T02:59:00.000Z" },
   ...over,
 });
-export const outcomeOf = (i: FailoverInput, outcome: FailoverOutput["outcome"]): FailoverOutput => ({
-  outcome,
-  runId: i.runId,
-  pair: i.pair,
-  option: i.option,
-  dryRun: false,
-  from: null,
-  to: null,
-  cname: { target: null, ttl: null, note: "" },
-  warnings: [],
-  phases: [],
-  rto: { total: outcome === "succeeded" ? 42 : null },
-  rpo: null,
-  risk: null,
-  fence: null,
-  catchUp: null,
-  dns: null,
-  confirmation: null,
-  approval: null,
-  promoteAccepted: outcome === "succeeded",
-  verification: null,
-  ...(outcome === "succeeded" ? {} : { code: "PromoteFailed", reason: "the promote failed" }),
-});
+export const outcomeOf = (i: FailoverInput, outcome: FailoverOutput["outcome"]): FailoverOutput =>
+  failoverOutput(i, {
+    outcome,
+    rto: { total: outcome === "succeeded" ? 42 : null },
+    promoteAccepted: outcome === "succeeded",
+    ...(outcome === "succeeded" ? {} : { code: "PromoteFailed", reason: "the promote failed" }),
+  });
 export const script = (plan: PlannedPair[], over: Script = {}): Script => ({
   planEvacuation: () => ({ kind: "planned", plan }),
   claimPair: () => ({ kind: "claimed" }),

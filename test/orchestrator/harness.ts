@@ -114,6 +114,35 @@ export interface RaisedEvent {
   data: unknown;
 }
 
+/** What a scripted failover sub-orchestration returns: a run of `i` that read and changed nothing, then `over`. */
+export function failoverOutput(
+  i: FailoverInput,
+  over: Partial<FailoverOutput> & Pick<FailoverOutput, "outcome">,
+): FailoverOutput {
+  return {
+    runId: i.runId,
+    pair: i.pair,
+    option: i.option,
+    dryRun: false,
+    from: null,
+    to: null,
+    cname: { target: null, ttl: null, note: "" },
+    warnings: [],
+    phases: [],
+    rto: { total: null },
+    rpo: null,
+    risk: null,
+    fence: null,
+    catchUp: null,
+    dns: null,
+    confirmation: null,
+    approval: null,
+    promoteAccepted: false,
+    verification: null,
+    ...over,
+  };
+}
+
 /** A sub-orchestration's scripted outcome: its output, or an Error (it failed outright); after 10 ms unless told. */
 export type SubOrchestrations = {
   failover?: (input: FailoverInput, instanceId: string) => FailoverOutput | Error | Took<FailoverOutput>;

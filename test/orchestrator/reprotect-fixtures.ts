@@ -3,7 +3,15 @@
 import type { ReprotectPlan } from "../../src/activities/reprotect-contracts";
 import type { FailoverInput, FailoverOutput } from "../../src/orchestrations/failover-types";
 import type { ReprotectInput, ReprotectOutput } from "../../src/orchestrations/reprotect-types";
-import { alice, bob, driveOrchestration, TEST_POLICY, type Script, type SubOrchestrations } from "./harness";
+import {
+  alice,
+  bob,
+  driveOrchestration,
+  failoverOutput,
+  TEST_POLICY,
+  type Script,
+  type SubOrchestrations,
+} from "./harness";
 
 export { alice, bob };
 
@@ -64,28 +72,15 @@ export const script = (over: Script = {}): Script => ({
   ...over,
 });
 export const dryRunOk = (): SubOrchestrations => ({
-  failover: (i: FailoverInput): FailoverOutput => ({
-    outcome: "dryRun",
-    runId: i.runId,
-    pair: i.pair,
-    option: i.option,
-    dryRun: true,
-    from: "pg-wus",
-    to: "pg-eus-r000000",
-    cname: { target: "bbb.zone.example", ttl: 30, note: "unchanged" },
-    warnings: [],
-    phases: [],
-    rto: { total: null },
-    rpo: { bytes: 0, replaySeconds: 0, measuredAt: "2026-11-27T03:10:00.000Z", primaryReachable: true },
-    risk: null,
-    fence: null,
-    catchUp: null,
-    dns: null,
-    confirmation: null,
-    approval: null,
-    promoteAccepted: false,
-    verification: null,
-  }),
+  failover: (i: FailoverInput): FailoverOutput =>
+    failoverOutput(i, {
+      outcome: "dryRun",
+      dryRun: true,
+      from: "pg-wus",
+      to: "pg-eus-r000000",
+      cname: { target: "bbb.zone.example", ttl: 30, note: "unchanged" },
+      rpo: { bytes: 0, replaySeconds: 0, measuredAt: "2026-11-27T03:10:00.000Z", primaryReachable: true },
+    }),
 });
 export const reprotect = (
   i: ReprotectInput,
