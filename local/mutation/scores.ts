@@ -204,7 +204,7 @@ export function survivorsLedger(report: Report, listed: readonly ListedEquivalen
       return { loc, code, into, mutator: String((m as { mutatorName?: string }).mutatorName ?? "") };
     };
     const sorted = [...f.mutants].sort((a, b) => lineOf(a) - lineOf(b));
-    const reasonFor = (m: ReportMutant) => {
+    const listingOf = (m: ReportMutant) => {
       const e = listed.find(
         (x) =>
           x.file === file &&
@@ -213,22 +213,22 @@ export function survivorsLedger(report: Report, listed: readonly ListedEquivalen
           x.code === mutatedCode(f.source, m),
       );
       if (e) used.add(e);
-      return e?.why;
+      return e;
     };
     const undetectedHere = sorted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
-    const why = new Map(undetectedHere.map((m) => [m, reasonFor(m)]));
-    const live = undetectedHere.filter((m) => why.get(m) === undefined);
-    const judged = undetectedHere.filter((m) => why.get(m) !== undefined);
+    const listing = new Map(undetectedHere.map((m) => [m, listingOf(m)]));
+    const live = undetectedHere.filter((m) => !listing.get(m));
+    const judged = undetectedHere.filter((m) => listing.get(m));
     if (judged.length) {
       explained.push(
         `\n### ${file}\n\n| line | mutator | code | became | why it is equivalent |\n|---|---|---|---|---|`,
       );
       for (const m of judged) {
         const r = row(m);
+        const e = listing.get(m)!; // its code is the mutated code: that is how it matched
         counts.listed++;
-        const code = mutatedCode(f.source, m).replace(/\|/g, "\\|");
         explained.push(
-          `| ${r.loc} | ${r.mutator} | ${inline(code)} | ${inline(r.into)} | ${why.get(m)!.replace(/\|/g, "\\|")} |`,
+          `| ${r.loc} | ${r.mutator} | ${inline(e.code.replace(/\|/g, "\\|"))} | ${inline(r.into)} | ${e.why.replace(/\|/g, "\\|")} |`,
         );
       }
     }
