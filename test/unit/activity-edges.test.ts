@@ -14,7 +14,7 @@ import { makeRetireServer } from "../../src/activities/retire-server";
 import { watch } from "../../src/activities/watch";
 import { MemoryAuditJournal } from "../../src/audit/journal";
 import type { PostgresProbe } from "../../src/probe/postgres-probe";
-import { EUS, FakeDns, FakeServers, WUS, fakeDeps, idOf, primaryState, replicaState } from "./fixtures";
+import { EUS, FakeDns, FakeServers, WUS, fakeDeps, idOf, primaryState, replicaState, tickUntil } from "./fixtures";
 
 const run = { runId: "r1", pair: "prod" };
 const snapshot = (target: string, ttl: number) => ({ fqdn: "prod", target, ttl, etag: "1" });
@@ -186,10 +186,7 @@ test("a watch keeps its pace from each look's start: a look that takes 60 ms doe
     (n) => n === 4,
     { seconds: 10, everyMs: 100 },
   );
-  for (let i = 0; i < 20 && starts.length < 4; i++) {
-    await new Promise((r) => setImmediate(r)); // the watch reaches its pause
-    t.mock.timers.tick(20);
-  }
+  await tickUntil(t.mock.timers, () => starts.length >= 4, { stepMs: 20, limitMs: 400 });
   assert.equal(await watching, 4);
   assert.deepEqual(starts, [0, 100, 200, 300]);
 });

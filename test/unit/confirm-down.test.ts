@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { makeConfirmDown } from "../../src/activities/confirm-down";
 import type { ServerFacts } from "../../src/probe/postgres-probe";
-import { EUS, FakeDns, FakeHealth, FakeServers, fakeDeps, idOf, pair, primaryState } from "./fixtures";
+import { EUS, FakeDns, FakeHealth, FakeServers, fakeDeps, idOf, pair, primaryState, tickUntil } from "./fixtures";
 
 const refused = () => Object.assign(new Error("connect ECONNREFUSED 10.0.0.4:5432"), { code: "ECONNREFUSED" });
 const ourDns = () => Object.assign(new Error("queryA ETIMEOUT pg-eus.x"), { code: "ETIMEOUT", syscall: "queryA" });
@@ -46,10 +46,7 @@ test("a primary that never answers is looked at `tries` times, spread evenly ove
     endedAt = Date.now();
     return r;
   });
-  for (let ms = 0; ms < 5000 && endedAt === undefined; ms += 10) {
-    await new Promise((r) => setImmediate(r)); // the confirmation reaches its next pause (or its end)
-    if (endedAt === undefined) t.mock.timers.tick(10);
-  }
+  await tickUntil(t.mock.timers, () => endedAt !== undefined, { stepMs: 10, limitMs: 5000 });
   assert.notEqual(endedAt, undefined, "the confirmation ended within 5 s of its own clock");
   const r = await confirmed;
   assert.deepEqual(

@@ -1,4 +1,5 @@
 // Small in-memory fakes of the adapters, for unit tests of activities (no I/O).
+import type { TestContext } from "node:test";
 import type { ActivityDeps } from "../../src/activities/deps";
 import { MemoryAuditJournal } from "../../src/audit/journal";
 import { MemoryDecisionStore } from "../../src/state/decisions";
@@ -166,4 +167,19 @@ export function fakeDeps(
     state: new MemoryPairState(),
     decisions: new MemoryDecisionStore(),
   };
+}
+
+/**
+ * Runs node:test's mock clock forward `stepMs` at a time until `done()` (at most `limitMs` of it), letting the code
+ * under test reach its next timer between steps: pauses are then measured exactly, whatever the machine's load.
+ */
+export async function tickUntil(
+  timers: TestContext["mock"]["timers"],
+  done: () => boolean,
+  o: { stepMs: number; limitMs: number },
+): Promise<void> {
+  for (let ms = 0; ms < o.limitMs && !done(); ms += o.stepMs) {
+    await new Promise((r) => setImmediate(r)); // the code under test reaches its next pause (or its end)
+    if (!done()) timers.tick(o.stepMs);
+  }
 }
